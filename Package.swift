@@ -1,0 +1,22 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "pushd",
+    products: [
+        .library(name: "PushCore", targets: ["PushCore"]),
+        .library(name: "Transports", targets: ["Transports"]),
+        .executable(name: "pushd", targets: ["pushd"]),
+    ],
+    targets: [
+        // Linux system calls that Swift's Glibc module does not export (epoll, eventfd, accept4).
+        .target(name: "CPushSys"),
+        // I/O-free protocol code: bytes in, bytes out.
+        .target(name: "PushCore"),
+        // Everything that touches a socket.
+        .target(name: "Transports", dependencies: ["PushCore", "CPushSys"]),
+        .executableTarget(name: "pushd", dependencies: ["PushCore", "Transports"]),
+        .testTarget(name: "PushCoreTests", dependencies: ["PushCore"]),
+        .testTarget(name: "TransportsTests", dependencies: ["Transports", "PushCore"]),
+    ]
+)

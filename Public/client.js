@@ -1,0 +1,1 @@
+// pushd browser client: the Socket.IO-compatible API arrives with the client release.

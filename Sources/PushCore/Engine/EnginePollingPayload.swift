@@ -1,0 +1,54 @@
+/// HTTP long-polling and plain polling payloads: packets in text form joined by 0x1E
+/// ("4hello\u{1e}2\u{1e}bAQIDBA=="), as in both directions of Engine.IO v4 polling.
+extension EngineCodec {
+    /// The record separator between packets of a polling payload.
+    public static let recordSeparator: UInt8 = 0x1E
+
+    /// Decodes a polling request body into its packets, all or nothing.
+    ///
+    /// Errors: a body over `maxPayload` bytes is `.payloadTooLarge` (checked first, so nothing
+    /// else is read); an empty body or empty record is `.empty`; a record starting with neither
+    /// a type digit nor "b" is `.unknownType`; "b" + bad base64 is `.badBase64`; a body that is
+    /// not UTF-8 is `.invalidUTF8`.
+    public static func decodePayload(_ body: UnsafeRawBufferPointer, maxPayload: Int) throws(EngineDecodeError) -> [EnginePacket] {
+        guard body.count <= maxPayload else { throw .payloadTooLarge }
+        guard !body.isEmpty else { throw .empty }
+        // 0x1E never occurs inside a multi-byte sequence, so checking the whole body once is
+        // the same as checking every record.
+        guard EngineUTF8.isValid(body) else { throw .invalidUTF8 }
+        var packets: [EnginePacket] = []
+        var start = 0
+        for index in body.indices where body[index] == recordSeparator {
+            packets.append(try decodeTextForm(UnsafeRawBufferPointer(rebasing: body[start..<index])))
+            start = index &+ 1
+        }
+        packets.append(try decodeTextForm(UnsafeRawBufferPointer(rebasing: body[start...])))
+        return packets
+    }
+
+    /// Decodes a polling request body held in an array; see the buffer-pointer overload.
+    public static func decodePayload(_ body: [UInt8], maxPayload: Int) throws(EngineDecodeError) -> [EnginePacket] {
+        try withBytes(body) { (buffer) throws(EngineDecodeError) in try decodePayload(buffer, maxPayload: maxPayload) }
+    }
+
+    /// Appends `packets` as one polling payload (text forms joined by 0x1E). Nothing is
+    /// appended for an empty collection.
+    public static func appendPayload(_ packets: some Collection<EnginePacket>, into out: inout [UInt8]) {
+        var size = packets.count
+        for packet in packets { size &+= pollingPacketSize(packet) }
+        out.reserveCapacity(out.count &+ size)
+        var first = true
+        for packet in packets {
+            if !first { out.append(recordSeparator) }
+            first = false
+            appendPollingPacket(packet, into: &out)
+        }
+    }
+
+    /// `packets` as one polling payload in a new array.
+    public static func payload(_ packets: some Collection<EnginePacket>) -> [UInt8] {
+        var out: [UInt8] = []
+        appendPayload(packets, into: &out)
+        return out
+    }
+}

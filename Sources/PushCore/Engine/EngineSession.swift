@@ -1,0 +1,227 @@
+/// Settings of every engine session, with Engine.IO's defaults.
+public struct EngineSessionConfig: Sendable {
+    public var pingInterval: Int64 = 25_000
+    public var pingTimeout: Int64 = 20_000
+    public var maxPayload: Int = 1_000_000
+    /// Bytes a session may have waiting (its own queue plus its transport's unsent bytes);
+    /// past it the session is closed as a slow consumer.
+    public var maxQueueBytes: Int = 1 << 20
+    /// Past this backlog volatile packets are dropped instead of queued.
+    public var volatileDropBytes: Int = 64 << 10
+    /// Whether sessions may upgrade to WebSocket.
+    public var allowUpgrades = true
+
+    public init() {}
+}
+
+/// What a received packet means for the transports.
+public enum EngineInput: Equatable {
+    /// Nothing to do.
+    case none
+    /// A message for the application.
+    case message(EnginePacket)
+    /// The probe ping arrived on the new transport: answer "3probe" on it and end a held poll
+    /// on the old one with a noop.
+    case answerProbe
+    /// The upgrade completed: the new transport is active; flush the queue on it and release
+    /// the old one.
+    case upgraded
+    /// The client closed the session.
+    case close(reason: String)
+    /// The packet breaks the protocol: close the session.
+    case invalid(reason: String)
+}
+
+/// What happened to a packet handed to `enqueue`.
+public enum EnqueueOutcome: Equatable {
+    case queued
+    /// A volatile packet dropped because the consumer is behind.
+    case droppedVolatile
+    /// The session is over its byte cap: close it.
+    case overflow
+    /// The session is closed.
+    case closed
+}
+
+/// What a heartbeat check asks for.
+public enum HeartbeatOutcome: Equatable {
+    case none
+    /// A ping was queued: flush it.
+    case pingQueued
+    /// No pong within pingTimeout: close the session.
+    case timeout
+}
+
+/// One Engine.IO session's state, free of I/O and clocks: transports feed it packets and the
+/// time, and carry out what it answers. Confined to the session's event loop.
+public final class EngineSession {
+    public let id: String
+    public let config: EngineSessionConfig
+    /// The transport packets currently go down on.
+    public private(set) var transport: EngineTransportKind
+    /// The transport being probed for an upgrade.
+    public private(set) var probing: EngineTransportKind?
+    public private(set) var isClosed = false
+    private var queue: [OutboundPacket] = []
+    private var queueHead = 0
+    public private(set) var queuedBytes = 0
+    /// When the last ping went out, while its pong is awaited.
+    private var pingSentAt: Int64?
+    private var nextPingAt: Int64
+    /// Volatile packets dropped so far.
+    public private(set) var droppedVolatile = 0
+
+    public init(id: String, transport: EngineTransportKind, config: EngineSessionConfig, now: Int64) {
+        self.id = id
+        self.transport = transport
+        self.config = config
+        self.nextPingAt = now + config.pingInterval
+    }
+
+    /// The handshake packet: `0{"sid":...}`.
+    public func openPacket() -> EnginePacket {
+        EngineHandshake(sid: id, upgrades: config.allowUpgrades ? transport.upgrades : [],
+                        pingInterval: Int(config.pingInterval), pingTimeout: Int(config.pingTimeout),
+                        maxPayload: config.maxPayload).openPacket()
+    }
+
+    // MARK: Down
+
+    /// Queues a packet. `transportBacklog` is what the transport holds unsent.
+    public func enqueue(_ packet: OutboundPacket, transportBacklog: Int = 0) -> EnqueueOutcome {
+        guard !isClosed else { return .closed }
+        let backlog = queuedBytes + transportBacklog
+        if packet.isVolatile && backlog > config.volatileDropBytes {
+            droppedVolatile += 1
+            return .droppedVolatile
+        }
+        if backlog + packet.byteCount > config.maxQueueBytes { return .overflow }
+        queue.append(packet)
+        queuedBytes += packet.byteCount
+        return .queued
+    }
+
+    /// Whether packets wait for the transport.
+    public var hasQueued: Bool { queueHead < queue.count }
+
+    /// Hands queued packets to the transport, oldest first. Polling responses pass
+    /// `maxBytes` so one response stays within the client's maxPayload; at least one packet is
+    /// taken when any is queued.
+    public func takeQueued(maxBytes: Int = .max) -> ArraySlice<OutboundPacket> {
+        let start = queueHead
+        var bytes = 0
+        while queueHead < queue.count {
+            let size = queue[queueHead].byteCount
+            if queueHead > start && bytes + size > maxBytes { break }
+            bytes += size
+            queueHead += 1
+        }
+        queuedBytes -= bytes
+        let taken = queue[start..<queueHead]
+        if queueHead == queue.count {
+            queue.removeAll(keepingCapacity: queue.count <= 64)
+            queueHead = 0
+            return ArraySlice(Array(taken))
+        }
+        return taken
+    }
+
+    // MARK: Up
+
+    /// Handles a packet that arrived on `kind` (the active transport, or the one being probed).
+    public func receive(_ packet: EnginePacket, via kind: EngineTransportKind) -> EngineInput {
+        guard !isClosed else { return .none }
+        if kind != transport {
+            return receiveOnProbe(packet, via: kind)
+        }
+        switch packet.type {
+        case .message:
+            return .message(packet)
+        case .pong:
+            pingSentAt = nil
+            return .none
+        case .close:
+            return .close(reason: "transport close")
+        case .ping, .noop:
+            // Clients send neither outside an upgrade; tolerate them like the reference server.
+            return .none
+        case .open, .upgrade:
+            return .invalid(reason: "unexpected \(packet.type) packet")
+        }
+    }
+
+    private func receiveOnProbe(_ packet: EnginePacket, via kind: EngineTransportKind) -> EngineInput {
+        guard kind == probing else { return .invalid(reason: "packet on a transport that is not in use") }
+        switch packet.type {
+        case .ping where packet.isProbe:
+            return .answerProbe
+        case .upgrade:
+            transport = kind
+            probing = nil
+            return .upgraded
+        case .close:
+            return .close(reason: "transport close")
+        case .pong, .noop:
+            return .none
+        default:
+            return .invalid(reason: "unexpected \(packet.type) packet during upgrade")
+        }
+    }
+
+    /// Starts an upgrade to `kind`; false when not allowed (already upgraded, upgrading, or
+    /// upgrades are off).
+    public func beginProbe(_ kind: EngineTransportKind) -> Bool {
+        guard !isClosed, config.allowUpgrades, probing == nil, transport != .websocket, kind == .websocket else { return false }
+        probing = kind
+        return true
+    }
+
+    /// The probing transport went away before the upgrade completed.
+    public func probeEnded() {
+        probing = nil
+    }
+
+    // MARK: Heartbeat
+
+    /// When `heartbeat` should next run.
+    public var nextDeadline: Int64 {
+        if let sent = pingSentAt { return sent + config.pingTimeout }
+        return nextPingAt
+    }
+
+    /// Sends pings every pingInterval and times out when a pong is late.
+    public func heartbeat(now: Int64) -> HeartbeatOutcome {
+        guard !isClosed else { return .none }
+        if let sent = pingSentAt {
+            return now >= sent + config.pingTimeout ? .timeout : .none
+        }
+        guard now >= nextPingAt else { return .none }
+        // Deadlines count from when the ping was due, not from when a busy loop got to it, so
+        // a session times out pingInterval + pingTimeout after its last sign of life.
+        pingSentAt = nextPingAt
+        nextPingAt += config.pingInterval
+        // The ping bypasses the byte cap: it is tiny and the session's liveness depends on it.
+        queue.append(OutboundPacket(.ping()))
+        queuedBytes += 1
+        return .pingQueued
+    }
+
+    /// Whether the session is past its heartbeat deadline (checked when a request arrives, so
+    /// a timer that has not fired yet cannot keep a dead session answering).
+    public func isExpired(now: Int64) -> Bool {
+        !isClosed && now >= (pingSentAt ?? nextPingAt) + config.pingTimeout
+    }
+
+    // MARK: Closing
+
+    /// Marks the session closed and drops its queue; false if it already was.
+    @discardableResult
+    public func close() -> Bool {
+        guard !isClosed else { return false }
+        isClosed = true
+        queue.removeAll()
+        queueHead = 0
+        queuedBytes = 0
+        return true
+    }
+}

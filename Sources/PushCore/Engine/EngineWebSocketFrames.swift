@@ -1,0 +1,50 @@
+/// Engine.IO over WebSocket: one packet per frame. Text frames carry the packet's text form
+/// ("4hello", "2probe", "5"); binary messages travel as binary frames holding the raw bytes.
+extension EngineCodec {
+    /// Decodes the payload of a text frame. The WebSocket layer has already checked that text
+    /// frames are UTF-8 (RFC 6455 §8.1), so this does not check again.
+    ///
+    /// Errors: an empty frame is `.empty`; an unknown first byte `.unknownType`; "b" + bad base64
+    /// `.badBase64` (a "b" text frame is a binary message, as the reference parser reads it).
+    public static func decodeWebSocketText(_ bytes: UnsafeRawBufferPointer) throws(EngineDecodeError) -> EnginePacket {
+        try decodeTextForm(bytes)
+    }
+
+    /// Decodes the payload of a text frame held in an array; see the buffer-pointer overload.
+    public static func decodeWebSocketText(_ bytes: [UInt8]) throws(EngineDecodeError) -> EnginePacket {
+        try withBytes(bytes) { (buffer) throws(EngineDecodeError) in try decodeTextForm(buffer) }
+    }
+
+    /// Decodes the payload of a binary frame: always a binary message (possibly empty).
+    public static func decodeWebSocketBinary(_ bytes: [UInt8]) -> EnginePacket {
+        .message(binary: bytes)
+    }
+
+    /// Decodes the payload of a binary frame from a buffer, copying the bytes.
+    public static func decodeWebSocketBinary(_ bytes: UnsafeRawBufferPointer) -> EnginePacket {
+        .message(binary: Array(bytes))
+    }
+
+    /// The payload of the WebSocket frame for a packet and whether it goes as a binary frame.
+    public static func webSocketFrame(for packet: EnginePacket) -> (payload: [UInt8], binary: Bool) {
+        if packet.isBinary && packet.type == .message { return (packet.payload, true) }
+        var out: [UInt8] = []
+        out.reserveCapacity(1 &+ packet.payload.count)
+        out.append(packet.type.wireDigit)
+        out.append(contentsOf: packet.payload)
+        return (out, false)
+    }
+
+    /// Appends the frame payload for `packet` (for writing straight into a frame buffer) and
+    /// returns whether it must go as a binary frame.
+    @discardableResult
+    public static func appendWebSocketPayload(_ packet: EnginePacket, into out: inout [UInt8]) -> Bool {
+        if packet.isBinary && packet.type == .message {
+            out.append(contentsOf: packet.payload)
+            return true
+        }
+        out.append(packet.type.wireDigit)
+        out.append(contentsOf: packet.payload)
+        return false
+    }
+}

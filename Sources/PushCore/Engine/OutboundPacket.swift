@@ -1,0 +1,21 @@
+/// A packet on its way down, with the encodings each transport makes of it cached.
+///
+/// A broadcast makes one of these per event loop and hands the same object to every recipient
+/// there, so each wire format is encoded once per loop, not once per socket. Confined to one loop.
+public final class OutboundPacket {
+    public let packet: EnginePacket
+    /// Volatile packets may be dropped for a slow consumer instead of queued.
+    public let isVolatile: Bool
+    /// Bytes this packet costs in a queue (its payload plus the type byte).
+    public let byteCount: Int
+    /// The complete WebSocket frame, once made.
+    public var webSocketFrame: ByteChunk?
+    /// The complete SSE event, once made.
+    public var sseEvent: ByteChunk?
+
+    public init(_ packet: EnginePacket, isVolatile: Bool = false) {
+        self.packet = packet
+        self.isVolatile = isVolatile
+        self.byteCount = packet.payload.count + 1
+    }
+}

@@ -1,0 +1,107 @@
+import Synchronization
+
+/// The map from session id to session, shared by every event loop.
+///
+/// Sharded so loops rarely contend: each shard is a dictionary behind its own `Mutex`, chosen
+/// by a hash of the id's last eight bytes. Ids end in CSPRNG output, so eight bytes spread
+/// evenly and the hash stays cheap; the end is used because tagged ids share their prefix.
+public final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
+    /// One shard; a class because `Mutex` cannot be copied into an array.
+    private final class Shard: Sendable {
+        let sessions = Mutex<[String: Session]>([:])
+    }
+
+    private let shards: [Shard]
+    private let shardMask: Int
+
+    /// A registry with `shardCount` shards (rounded up to a power of two, at least 1).
+    public init(shardCount: Int = 16) {
+        var count = 1
+        while count < shardCount && count < 1 << 16 { count <<= 1 }
+        shards = (0..<count).map { _ in Shard() }
+        shardMask = count - 1
+    }
+
+    /// The number of shards.
+    public var shardCount: Int { shards.count }
+
+    /// Stores `session` under `sid` unless that id is taken; returns whether it was stored.
+    /// An existing entry is never replaced, so a repeated id cannot take over a live session.
+    @discardableResult
+    public func insert(_ session: Session, for sid: String) -> Bool {
+        shard(for: sid).sessions.withLock { sessions in
+            if sessions[sid] != nil { return false }
+            sessions[sid] = session
+            return true
+        }
+    }
+
+    /// The session stored under `sid`, if any.
+    public func lookup(_ sid: String) -> Session? {
+        shard(for: sid).sessions.withLock { $0[sid] }
+    }
+
+    /// Removes and returns the session stored under `sid`, if any.
+    @discardableResult
+    public func remove(_ sid: String) -> Session? {
+        shard(for: sid).sessions.withLock { $0.removeValue(forKey: sid) }
+    }
+
+    /// Removes the entry for `sid` only if it is `session` itself; returns whether it did.
+    /// Lets a closing session unregister without racing a later owner of the same id.
+    @discardableResult
+    public func remove(_ sid: String, ifIdenticalTo session: Session) -> Bool {
+        shard(for: sid).sessions.withLock { sessions in
+            guard let current = sessions[sid], current === session else { return false }
+            sessions.removeValue(forKey: sid)
+            return true
+        }
+    }
+
+    /// The number of sessions (a sum over shards, each read under its lock; not atomic as a
+    /// whole while others insert or remove).
+    public var count: Int {
+        var total = 0
+        for shard in shards { total &+= shard.sessions.withLock { $0.count } }
+        return total
+    }
+
+    /// Calls `body` for every session. Each shard is copied under its lock (copy-on-write makes
+    /// that O(1)) and visited outside it, so `body` may use the registry.
+    public func forEach(_ body: (String, Session) throws -> Void) rethrows {
+        for shard in shards {
+            let snapshot = shard.sessions.withLock { $0 }
+            for (sid, session) in snapshot { try body(sid, session) }
+        }
+    }
+
+    /// Removes every session and returns them (for shutdown).
+    public func removeAll() -> [Session] {
+        var removed: [Session] = []
+        for shard in shards {
+            let sessions = shard.sessions.withLock { sessions in
+                defer { sessions = [:] }
+                return sessions
+            }
+            removed.append(contentsOf: sessions.values)
+        }
+        return removed
+    }
+
+    /// The shard index for `sid`: FNV-1a over its last eight UTF-8 bytes.
+    public func shardIndex(for sid: String) -> Int {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var text = sid
+        let hashed = text.withUTF8 { bytes in
+            for byte in bytes.suffix(8) {
+                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            }
+            return hash
+        }
+        return Int(truncatingIfNeeded: hashed ^ (hashed >> 32)) & shardMask
+    }
+
+    private func shard(for sid: String) -> Shard {
+        shards[shardIndex(for: sid)]
+    }
+}

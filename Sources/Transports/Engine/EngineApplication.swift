@@ -1,0 +1,62 @@
+import PushCore
+
+/// What runs on top of engine sessions: the Socket.IO layer, or a raw engine app (echo, bench).
+/// Every call comes on the session's own loop.
+public protocol EngineApplication: AnyObject, Sendable {
+    /// A session completed its handshake.
+    func engineSocketOpened(_ socket: EngineSocket)
+    /// A message packet (text or binary) arrived.
+    func engineSocket(_ socket: EngineSocket, didReceive packet: EnginePacket)
+    /// The session moved to another transport (an upgrade).
+    func engineSocketUpgraded(_ socket: EngineSocket)
+    /// The session closed; `reason` uses Socket.IO's words ("transport close", "ping timeout", ...).
+    func engineSocketClosed(_ socket: EngineSocket, reason: String)
+}
+
+extension EngineApplication {
+    public func engineSocketUpgraded(_ socket: EngineSocket) {}
+}
+
+/// Who may call from another origin (CORS, and the Origin of WebSocket handshakes).
+public enum OriginPolicy: Sendable {
+    /// Only pages served by this server (Origin's host equals Host).
+    case sameOrigin
+    /// Any origin (`--cors-origin '*'`).
+    case any
+    /// Same origin plus these exact origins ("https://app.example.com").
+    case list([String])
+
+    /// Whether a request with this Origin (nil: not a browser's cross-site request) and Host
+    /// may proceed.
+    public func allows(origin: String?, host: String?) -> Bool {
+        guard let origin else { return true }
+        if case .any = self { return true }
+        if let host, Self.authority(of: origin) == host.lowercased() { return true }
+        if case .list(let origins) = self { return origins.contains(origin) }
+        return false
+    }
+
+    /// Whether to send CORS headers for this origin (cross-origin and allowed).
+    public func corsHeaders(origin: String?, host: String?) -> [(String, String)] {
+        guard let origin, origin != "null" || isAny else { return [] }
+        switch self {
+        case .any:
+            return [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"), ("Vary", "Origin")]
+        case .list(let origins) where origins.contains(origin):
+            return [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"), ("Vary", "Origin")]
+        default:
+            return []
+        }
+    }
+
+    private var isAny: Bool { if case .any = self { return true } else { return false } }
+
+    /// "http://Example.com:3000" -> "example.com:3000".
+    static func authority(of origin: String) -> String {
+        let bytes = Array(origin.utf8)
+        guard bytes.count > 3, let start = (0..<(bytes.count - 2)).first(where: {
+            bytes[$0] == UInt8(ascii: ":") && bytes[$0 + 1] == UInt8(ascii: "/") && bytes[$0 + 2] == UInt8(ascii: "/")
+        }) else { return origin.lowercased() }
+        return String(decoding: bytes[(start + 3)...], as: UTF8.self).lowercased()
+    }
+}

@@ -1,0 +1,234 @@
+import Glibc
+import PushCore
+
+/// Engine server settings.
+public struct EngineServerConfiguration: Sendable {
+    /// Where the engine answers, with a trailing slash ("/socket.io/").
+    public var path = "/socket.io/"
+    public var session = EngineSessionConfig()
+    public var origins = OriginPolicy.sameOrigin
+    public var transports: Set<EngineTransportKind> = Set(EngineTransportKind.allCases)
+    /// Sessions open at once at most; handshakes past it get 503.
+    public var maxSessions = 1_000_000
+
+    public init() {}
+}
+
+/// The engine endpoint: validates Engine.IO requests, opens sessions, and hands each request
+/// or WebSocket to its session on the session's loop.
+public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
+    public let configuration: EngineServerConfiguration
+    public let application: EngineApplication
+    let registry = SessionRegistry<EngineSocket>()
+
+    public init(configuration: EngineServerConfiguration, application: EngineApplication) {
+        self.configuration = configuration
+        self.application = application
+    }
+
+    /// Open sessions.
+    public var sessionCount: Int { registry.count }
+
+    /// The session with this id, if open (any loop; use it on its own loop).
+    public func session(_ id: String) -> EngineSocket? { registry.lookup(id) }
+
+    func forget(_ socket: EngineSocket) {
+        _ = registry.remove(socket.id)
+    }
+
+    /// Closes every session (shutdown), each on its loop.
+    public func closeAll() {
+        registry.forEach { _, socket in
+            socket.loop.execute { socket.close() }
+        }
+    }
+
+    public func maxBodyBytes(for head: HTTPRequestHead) -> Int { configuration.session.maxPayload }
+
+    public func handle(_ request: HTTPRequest, _ writer: HTTPResponseWriter) {
+        let head = request.head
+        let origin = head.headers["Origin"]
+        let host = head.headers["Host"]
+        let cors = configuration.origins.corsHeaders(origin: origin, host: host)
+        if head.method == .options {
+            preflight(head, writer, cors: cors)
+            return
+        }
+        guard let query = QueryString.parse(head.query) else {
+            reject(writer, .badRequest, cors: cors)
+            return
+        }
+        func parameter(_ name: String) -> String? { query.first { $0.0 == name }?.1 }
+        guard parameter("EIO") == "4" else {
+            reject(writer, .unsupportedProtocolVersion, cors: cors)
+            return
+        }
+        guard let name = parameter("transport"), let kind = EngineTransportKind(rawValue: name),
+              configuration.transports.contains(kind) else {
+            reject(writer, .unknownTransport, cors: cors)
+            return
+        }
+        guard configuration.origins.allows(origin: origin, host: host) else {
+            Log.debug("\(request.remoteAddress): origin \(origin ?? "") refused")
+            reject(writer, .forbidden, cors: [])
+            return
+        }
+        let isUpgrade = head.upgrade == "websocket"
+        if kind == .websocket && !isUpgrade {
+            reject(writer, .badRequest, cors: cors)
+            return
+        }
+        guard let sid = parameter("sid") else {
+            openSession(request, writer, kind: kind, query: query, cors: cors)
+            return
+        }
+        guard let socket = registry.lookup(sid) else {
+            reject(writer, .unknownSid, cors: cors)
+            return
+        }
+        if kind == .websocket {
+            upgrade(request, writer, to: socket)
+            return
+        }
+        let dispatch: @Sendable () -> Void = {
+            guard !socket.closeIfExpired() else {
+                socket.respondError(writer, .unknownSid)
+                return
+            }
+            switch head.method {
+            case .get where kind != .sse: socket.handlePoll(writer, kind: kind)
+            case .post: socket.handlePost(request, writer, kind: kind)
+            default: socket.respondError(writer, .badRequest)
+            }
+        }
+        if socket.loop.inEventLoop { dispatch() } else { socket.loop.execute(dispatch) }
+    }
+
+    private func preflight(_ head: HTTPRequestHead, _ writer: HTTPResponseWriter, cors: [(String, String)]) {
+        var headers = cors
+        if !cors.isEmpty {
+            headers.append(("Access-Control-Allow-Methods", "GET, POST, OPTIONS"))
+            if let requested = head.headers["Access-Control-Request-Headers"] {
+                headers.append(("Access-Control-Allow-Headers", requested))
+            }
+            headers.append(("Access-Control-Max-Age", "86400"))
+        }
+        writer.respond(status: 204, headers: headers, body: [])
+    }
+
+    private func reject(_ writer: HTTPResponseWriter, _ error: EngineError, cors: [(String, String)]) {
+        writer.respond(status: error.httpStatus, headers: [("Content-Type", "application/json")] + cors, body: error.json)
+    }
+
+    // MARK: Handshake
+
+    private func openSession(_ request: HTTPRequest, _ writer: HTTPResponseWriter, kind: EngineTransportKind,
+                             query: [(String, String)], cors: [(String, String)]) {
+        guard request.head.method == .get else {
+            reject(writer, .badHandshakeMethod, cors: cors)
+            return
+        }
+        guard registry.count < configuration.maxSessions else {
+            writer.respond(status: 503, headers: [("Content-Type", "text/plain"), ("Retry-After", "1")] + cors,
+                           body: Array("Too many sessions\n".utf8))
+            return
+        }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let info = EngineRequestInfo(headers: request.head.headers, query: query, remoteAddress: request.remoteAddress,
+                                     issuedAt: Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000,
+                                     url: request.head.target)
+        let socket = EngineSocket(id: SessionID.make(), loop: writer.loop, request: info, transport: kind,
+                                  server: self, corsHeaders: cors)
+        socket.stats.httpRequests = kind == .websocket ? 0 : 1
+        let open = OutboundPacket(socket.session.openPacket())
+        switch kind {
+        case .websocket:
+            guard let transport = acceptWebSocket(request, writer) else { return }
+            transport.socket = socket
+            socket.downstream = .webSocket(transport)
+            registry.insert(socket, for: socket.id)
+            socket.send(open)
+        case .longPolling, .polling:
+            registry.insert(socket, for: socket.id)
+            socket.downstream = kind == .polling ? .polling : .longPolling(nil)
+            var body: [UInt8] = []
+            EngineCodec.appendPollingPacket(open.packet, into: &body)
+            socket.stats.bytesOut += body.count
+            socket.respond(writer, status: 200, body: body)
+        case .sse:
+            registry.insert(socket, for: socket.id)
+            writer.beginStream(status: 200, headers: [
+                ("Content-Type", "text/event-stream"),
+                ("Cache-Control", "no-cache, no-transform"),
+                // Tells nginx and similar proxies not to buffer the stream.
+                ("X-Accel-Buffering", "no"),
+            ] + cors)
+            var prelude: [UInt8] = []
+            EngineCodec.appendSSEPrelude(into: &prelude)
+            writer.writeStream(ByteChunk(prelude))
+            socket.downstream = .sse(writer)
+            let sessionLoop = socket.loop
+            writer.onAbort = { [weak socket] in
+                guard let socket else { return }
+                let close: @Sendable () -> Void = { socket.close(reason: "transport close", mode: .silent) }
+                if sessionLoop.inEventLoop { close() } else { sessionLoop.execute(close) }
+            }
+            socket.send(open)
+        }
+        socket.opened()
+    }
+
+    /// Validates a WebSocket handshake and switches the connection to a transport; nil after
+    /// answering an error.
+    private func acceptWebSocket(_ request: HTTPRequest, _ writer: HTTPResponseWriter) -> WebSocketTransport? {
+        let head = request.head
+        let result = WebSocketHandshake.validate(
+            method: head.method == .get ? "GET" : "OTHER", versionMinor: head.versionMinor,
+            header: { head.headers[$0] }, headerHasToken: { head.headers.contains($0, token: $1) })
+        switch result {
+        case .failure(let error):
+            writer.respond(status: error.status, headers: error.responseHeaders + [("Content-Type", "text/plain")],
+                           body: Array("\(error.reason)\n".utf8))
+            return nil
+        case .success(let accept):
+            let transport = WebSocketTransport(connection: writer.connection, maxMessageBytes: configuration.session.maxPayload)
+            writer.upgrade(response: WebSocketHandshake.switchingProtocolsResponse(accept: accept), to: transport)
+            return transport
+        }
+    }
+
+    /// A WebSocket for an existing session: the probe of an upgrade.
+    private func upgrade(_ request: HTTPRequest, _ writer: HTTPResponseWriter, to socket: EngineSocket) {
+        let connectionLoop = writer.loop
+        let server = self
+        let decide: @Sendable () -> Void = {
+            let accepted = socket.isOpen && socket.session.beginProbe(.websocket)
+            let finish: @Sendable () -> Void = {
+                guard let transport = server.acceptWebSocket(request, writer) else {
+                    if accepted { socket.loop.execute { socket.session.probeEnded() } }
+                    return
+                }
+                guard accepted else {
+                    // One WebSocket per session: a second one is accepted and closed at once.
+                    transport.closeSession(sendClosePacket: false)
+                    return
+                }
+                // Frames may follow the 101 at once: the transport knows its session before any
+                // read, and the session learns of the probe before any frame reaches it (same
+                // loop: now; other loop: its queue is FIFO).
+                transport.socket = socket
+                let attach: @Sendable () -> Void = {
+                    guard socket.isOpen, socket.session.probing == .websocket else {
+                        transport.closeSession(sendClosePacket: false)
+                        return
+                    }
+                    socket.probe = transport
+                }
+                if socket.loop.inEventLoop { attach() } else { socket.loop.execute(attach) }
+            }
+            if connectionLoop.inEventLoop { finish() } else { connectionLoop.execute(finish) }
+        }
+        if socket.loop.inEventLoop { decide() } else { socket.loop.execute(decide) }
+    }
+}

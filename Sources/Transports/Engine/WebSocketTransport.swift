@@ -1,0 +1,138 @@
+import PushCore
+
+/// An Engine.IO session's WebSocket: frames in, packets to the session (on its loop), packets
+/// out as frames. Lives on its connection's loop.
+final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
+    let connection: Connection
+    private var decoder: WebSocketFrameDecoder
+    /// Set once the session is known (at once for a new session; for an upgrade, when the
+    /// session accepts the probe).
+    weak var socket: EngineSocket?
+    private var closing = false
+
+    init(connection: Connection, maxMessageBytes: Int) {
+        self.connection = connection
+        self.decoder = WebSocketFrameDecoder(maxMessageBytes: maxMessageBytes)
+    }
+
+    /// The complete frame for a packet, made once per packet and loop.
+    static func frame(for packet: OutboundPacket) -> ByteChunk {
+        if let frame = packet.webSocketFrame { return frame }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(packet.byteCount + WebSocketFrameEncoder.maxHeaderLength)
+        let (payload, binary) = EngineCodec.webSocketFrame(for: packet.packet)
+        WebSocketFrameEncoder.appendFrame(opcode: binary ? .binary : .text, payload: payload, into: &bytes)
+        let frame = ByteChunk(bytes)
+        packet.webSocketFrame = frame
+        return frame
+    }
+
+    /// Writes frames, hopping to the connection's loop if needed.
+    func write(_ frames: [ByteChunk]) {
+        let connection = self.connection
+        if connection.loop.inEventLoop {
+            for frame in frames { connection.write(frame) }
+        } else {
+            connection.loop.execute { for frame in frames { connection.write(frame) } }
+        }
+    }
+
+    /// The session ended: optionally a close packet, then a close frame.
+    func closeSession(sendClosePacket: Bool) {
+        let connection = self.connection
+        let finish: @Sendable () -> Void = { [self] in
+            guard !closing else { return }
+            closing = true
+            if sendClosePacket {
+                connection.write(WebSocketTransport.frame(for: OutboundPacket(.close)))
+            }
+            connection.write(WebSocketFrameEncoder.closeFrame(code: .normal, reason: ""))
+            connection.closeAfterFlush()
+        }
+        if connection.loop.inEventLoop { finish() } else { connection.loop.execute(finish) }
+    }
+
+    // MARK: ConnectionHandler
+
+    func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
+        var consumed = 0
+        while consumed < input.count && !closing {
+            let (event, used) = decoder.decode(UnsafeRawBufferPointer(rebasing: input[consumed...]))
+            consumed += used
+            switch event {
+            case .needMore:
+                return consumed
+            case .text(let bytes):
+                deliver(bytes.count) { () throws(EngineDecodeError) in try EngineCodec.decodeWebSocketText(bytes) }
+            case .binary(let bytes):
+                deliver(bytes.count) { () throws(EngineDecodeError) in EngineCodec.decodeWebSocketBinary(bytes) }
+            case .ping(let payload):
+                var pong: [UInt8] = []
+                WebSocketFrameEncoder.appendFrame(opcode: .pong, payload: payload, into: &pong)
+                connection.write(pong)
+            case .pong:
+                break
+            case .close(let code, _):
+                closing = true
+                // Echo the peer's code (RFC 6455 §5.5.1), or 1000 when it sent none.
+                let reply = code.map { WebSocketCloseCode(rawValue: $0) } ?? .normal
+                connection.write(WebSocketFrameEncoder.closeFrame(code: reply, reason: ""))
+                connection.closeAfterFlush()
+            case .failure(let code, let reason):
+                Log.debug("websocket \(connection.remoteAddress): \(reason) (close \(code.rawValue))")
+                fail(code)
+            }
+        }
+        return consumed
+    }
+
+    private func deliver(_ size: Int, _ decode: () throws(EngineDecodeError) -> EnginePacket) {
+        guard let socket else { return }
+        do {
+            let packet = try decode()
+            let transport = self
+            if socket.loop.inEventLoop {
+                socket.stats.bytesIn += size
+                socket.receiveFromWebSocket(packet, transport: transport)
+            } else {
+                socket.loop.execute {
+                    socket.stats.bytesIn += size
+                    socket.receiveFromWebSocket(packet, transport: transport)
+                }
+            }
+        } catch {
+            Log.debug("websocket \(connection.remoteAddress): invalid engine packet: \(error)")
+            // An invalid packet ends the session, as the reference server does.
+            fail(.normal)
+        }
+    }
+
+    private func fail(_ code: WebSocketCloseCode) {
+        closing = true
+        connection.write(WebSocketFrameEncoder.closeFrame(code: code, reason: ""))
+        connection.closeAfterFlush()
+    }
+
+    func connectionDidDrain(_ connection: Connection) {}
+
+    func connectionDidClose(_ connection: Connection) {
+        guard let socket else { return }
+        let transport = self
+        if socket.loop.inEventLoop {
+            socket.webSocketClosed(transport)
+        } else {
+            socket.loop.execute { socket.webSocketClosed(transport) }
+        }
+    }
+}
+
+extension EngineSocket {
+    /// A packet from a WebSocket: the active transport, or the probe of an upgrade.
+    func receiveFromWebSocket(_ packet: EnginePacket, transport: WebSocketTransport) {
+        if probe === transport {
+            receive(packet, via: .websocket)
+        } else if case .webSocket(let active) = downstream, active === transport {
+            receive(packet, via: .websocket)
+        }
+    }
+}

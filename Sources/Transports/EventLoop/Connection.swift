@@ -1,0 +1,289 @@
+import PushCore
+import CPushSys
+import Glibc
+
+/// What a protocol does with a connection's bytes. HTTP, WebSocket and the Redis client are
+/// handlers; an HTTP handler hands the connection to a WebSocket handler on upgrade.
+public protocol ConnectionHandler: AnyObject {
+    /// Consumes what it can of `input` and returns how many bytes it took; the rest is kept and
+    /// offered again, in front of the next bytes read.
+    func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int
+    /// The write queue fell below the low-water mark after having passed the high-water mark.
+    func connectionDidDrain(_ connection: Connection)
+    /// The connection is closed; called once.
+    func connectionDidClose(_ connection: Connection)
+}
+
+/// Per-connection limits.
+public struct ConnectionLimits: Sendable {
+    /// Above this many queued outbound bytes the peer is not read from until the queue drains.
+    public var writeHighWater: Int = 1 << 20
+    /// Reading resumes below this.
+    public var writeLowWater: Int = 256 << 10
+    /// Unconsumed input kept while a handler is busy (a held request); past it reading pauses.
+    public var maxBufferedInput: Int = 256 << 10
+
+    public init() {}
+}
+
+/// A TCP connection pinned to one event loop. Loop thread only.
+///
+/// Reads land in the loop's shared buffer; only unconsumed bytes are copied into the connection,
+/// so an idle connection holds no read buffer. Writes queue shared `ByteChunk`s and go out with
+/// one `writev` per loop iteration.
+public final class Connection: PollerHandler, @unchecked Sendable {
+    public let fd: Int32
+    public unowned let loop: EventLoop
+    public var handler: ConnectionHandler
+    public let remoteAddress: String
+    let limits: ConnectionLimits
+
+    private var pendingInput: [UInt8] = []
+    private var output: [ByteChunk] = []
+    private var outputHead = 0
+    /// Bytes of `output[outputHead]` already written.
+    private var headOffset = 0
+    public private(set) var queuedBytes = 0
+    private var flushScheduled = false
+    private var writableArmed = false
+    private var pausedForWrites = false
+    private var pausedForInput = false
+    private var readEOF = false
+    private var closeWhenFlushed = false
+    public private(set) var isClosed = false
+    /// Runs after close (the listener's connection count).
+    var onFinalClose: (() -> Void)?
+
+    /// Total bytes read and written, for per-session statistics.
+    public private(set) var bytesRead = 0
+    public private(set) var bytesWritten = 0
+
+    init(fd: Int32, loop: EventLoop, handler: ConnectionHandler, remoteAddress: String, limits: ConnectionLimits) {
+        self.fd = fd
+        self.loop = loop
+        self.handler = handler
+        self.remoteAddress = remoteAddress
+        self.limits = limits
+    }
+
+    func start() {
+        loop.register(fd: fd, handler: self, events: interest)
+    }
+
+    private var interest: UInt32 {
+        // Once the peer's FIN is seen, RDHUP would fire on every iteration: stop asking for it.
+        var events: UInt32 = readEOF ? 0 : UInt32(EPOLLRDHUP.rawValue)
+        if !(pausedForWrites || pausedForInput || readEOF) { events |= UInt32(EPOLLIN.rawValue) }
+        if writableArmed { events |= UInt32(EPOLLOUT.rawValue) }
+        return events
+    }
+
+    private func updateInterest() {
+        guard !isClosed else { return }
+        loop.modify(fd: fd, events: interest)
+    }
+
+    // MARK: Events
+
+    func handleEvents(_ events: UInt32) {
+        if events & UInt32(EPOLLOUT.rawValue) != 0 { flushNow() }
+        if events & UInt32(EPOLLIN.rawValue) != 0, !isClosed { readAvailable() }
+        if !isClosed, events & UInt32(EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 {
+            close()
+        } else if !isClosed, events & UInt32(EPOLLRDHUP.rawValue) != 0, events & UInt32(EPOLLIN.rawValue) == 0 {
+            peerFinishedSending()
+        }
+    }
+
+    private func readAvailable() {
+        let buffer = loop.readBuffer
+        let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+        if n > 0 {
+            bytesRead += n
+            deliver(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        } else if n == 0 {
+            peerFinishedSending()
+        } else {
+            let code = cpushsys_errno()
+            if code != EAGAIN && code != EWOULDBLOCK && code != EINTR { close() }
+        }
+    }
+
+    /// The peer sent FIN: answer what is queued, then close.
+    private func peerFinishedSending() {
+        readEOF = true
+        closeAfterFlush()
+    }
+
+    /// Offers bytes to the handler, keeping whatever it leaves, and follows handler changes.
+    private func deliver(_ fresh: UnsafeRawBufferPointer) {
+        if pendingInput.isEmpty {
+            let consumed = offer(fresh)
+            if consumed < fresh.count, !isClosed {
+                pendingInput.append(contentsOf: UnsafeRawBufferPointer(rebasing: fresh[consumed...]))
+            }
+        } else {
+            pendingInput.append(contentsOf: fresh)
+            processPendingInput()
+        }
+        checkInputBacklog()
+    }
+
+    /// Runs the handler over `input` until it stops consuming; a handler swap (upgrade) gets the
+    /// remaining bytes at once.
+    private func offer(_ input: UnsafeRawBufferPointer) -> Int {
+        var consumed = 0
+        while !isClosed {
+            let current = handler
+            let taken = current.connection(self, didRead: UnsafeRawBufferPointer(rebasing: input[consumed...]))
+            consumed += taken
+            if consumed >= input.count { break }
+            if handler === current && taken == 0 { break }
+        }
+        return consumed
+    }
+
+    private func processPendingInput() {
+        let input = pendingInput
+        pendingInput = []
+        let consumed = input.withUnsafeBytes { offer($0) }
+        if consumed < input.count, !isClosed {
+            pendingInput = Array(input[consumed...])
+        }
+    }
+
+    private func checkInputBacklog() {
+        let shouldPause = pendingInput.count > limits.maxBufferedInput
+        if shouldPause != pausedForInput {
+            pausedForInput = shouldPause
+            updateInterest()
+        }
+    }
+
+    /// Offers kept input to the handler again: a handler that stopped consuming while a
+    /// response was pending calls this when it is ready for the next request.
+    public func resumeInput() {
+        guard !isClosed, !pendingInput.isEmpty else { return }
+        processPendingInput()
+        checkInputBacklog()
+    }
+
+    // MARK: Writing
+
+    /// Queues bytes; they go out at the end of this loop iteration.
+    public func write(_ chunk: ByteChunk) {
+        guard !isClosed, chunk.count > 0 else { return }
+        output.append(chunk)
+        queuedBytes += chunk.count
+        scheduleFlush()
+        if !pausedForWrites && queuedBytes > limits.writeHighWater {
+            pausedForWrites = true
+            updateInterest()
+        }
+    }
+
+    /// Queues a copy of `bytes`.
+    public func write(_ bytes: [UInt8]) {
+        write(ByteChunk(bytes))
+    }
+
+    private func scheduleFlush() {
+        if !flushScheduled && !writableArmed {
+            flushScheduled = true
+            loop.needsFlush(self)
+        }
+    }
+
+    /// Writes as much of the queue as the socket takes, with one writev per 64 chunks.
+    func flushNow() {
+        flushScheduled = false
+        guard !isClosed else { return }
+        var iovecs = [iovec](repeating: iovec(), count: 64)
+        while outputHead < output.count {
+            var count = 0
+            var index = outputHead
+            while index < output.count && count < iovecs.count {
+                let chunk = output[index]
+                let skip = index == outputHead ? headOffset : 0
+                iovecs[count] = iovec(iov_base: UnsafeMutableRawPointer(mutating: chunk.base + skip),
+                                      iov_len: chunk.count - skip)
+                count += 1
+                index += 1
+            }
+            let written = iovecs.withUnsafeBufferPointer { writev(fd, $0.baseAddress, Int32(count)) }
+            if written < 0 {
+                let code = cpushsys_errno()
+                if code == EINTR { continue }
+                if code == EAGAIN || code == EWOULDBLOCK { break }
+                close()
+                return
+            }
+            bytesWritten += written
+            queuedBytes -= written
+            advance(by: written)
+            if written == 0 { break }
+        }
+        compactOutput()
+        let pending = outputHead < output.count
+        if pending != writableArmed {
+            writableArmed = pending
+            updateInterest()
+        }
+        if !pending {
+            if closeWhenFlushed { close(); return }
+        }
+        if pausedForWrites && queuedBytes < limits.writeLowWater {
+            pausedForWrites = false
+            updateInterest()
+            handler.connectionDidDrain(self)
+        }
+    }
+
+    private func advance(by written: Int) {
+        var remaining = written
+        while remaining > 0 && outputHead < output.count {
+            let available = output[outputHead].count - headOffset
+            if remaining >= available {
+                remaining -= available
+                outputHead += 1
+                headOffset = 0
+            } else {
+                headOffset += remaining
+                remaining = 0
+            }
+        }
+    }
+
+    private func compactOutput() {
+        if outputHead == output.count {
+            output.removeAll(keepingCapacity: output.count <= 64)
+            outputHead = 0
+        } else if outputHead > 64 {
+            output.removeFirst(outputHead)
+            outputHead = 0
+        }
+    }
+
+    // MARK: Closing
+
+    /// Closes once everything queued is written.
+    public func closeAfterFlush() {
+        guard !isClosed else { return }
+        closeWhenFlushed = true
+        if outputHead == output.count { close() } else { updateInterest() }
+    }
+
+    /// Closes now, dropping anything queued.
+    public func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        loop.deregister(fd: fd)
+        Glibc.close(fd)
+        output.removeAll()
+        pendingInput = []
+        queuedBytes = 0
+        handler.connectionDidClose(self)
+        onFinalClose?()
+        onFinalClose = nil
+    }
+}

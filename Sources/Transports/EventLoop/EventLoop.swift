@@ -1,0 +1,171 @@
+import CPushSys
+import Glibc
+import Synchronization
+
+/// Something registered with a loop's poller: a listening socket, a connection, the wake fd.
+protocol PollerHandler: AnyObject {
+    func handleEvents(_ events: UInt32)
+}
+
+/// One epoll loop on one thread. Everything registered with a loop (connections, timers,
+/// sessions homed there) is touched only on that thread; other threads hand it work through
+/// `execute`, which wakes it through an eventfd.
+public final class EventLoop: @unchecked Sendable {
+    public let index: Int
+    private let epollFD: Int32
+    private let wakeFD: Int32
+    private let inbox = Mutex<[@Sendable () -> Void]>([])
+    private let wakePending = Atomic<Bool>(false)
+    private var handlers: [PollerHandler?] = []
+    private var wheel: TimingWheel
+    private var flushQueue: [Connection] = []
+    private var thread: pthread_t?
+    private let stopRequested = Atomic<Bool>(false)
+    /// Scratch space every connection of this loop reads into (one per loop, not per connection).
+    let readBuffer: UnsafeMutableRawBufferPointer
+    /// Loop-local time in milliseconds, refreshed once per iteration.
+    public private(set) var now: Int64
+
+    init(index: Int) throws(SystemError) {
+        self.index = index
+        epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
+        guard epollFD >= 0 else { throw SystemError.last("epoll_create1") }
+        wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        guard wakeFD >= 0 else { throw SystemError.last("eventfd") }
+        now = MonotonicClock.milliseconds()
+        wheel = TimingWheel(now: now)
+        readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
+        register(fd: wakeFD, handler: WakeHandler(fd: wakeFD), events: UInt32(EPOLLIN.rawValue))
+    }
+
+    deinit {
+        close(epollFD)
+        close(wakeFD)
+        readBuffer.deallocate()
+    }
+
+    /// True on this loop's own thread.
+    public var inEventLoop: Bool {
+        guard let thread else { return false }
+        return pthread_equal(thread, pthread_self()) != 0
+    }
+
+    // MARK: Work from other threads
+
+    /// Runs `task` on this loop's thread, soon. Safe from any thread.
+    public func execute(_ task: @escaping @Sendable () -> Void) {
+        inbox.withLock { $0.append(task) }
+        if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
+            var one: UInt64 = 1
+            _ = write(wakeFD, &one, 8)
+        }
+    }
+
+    private func runInbox() {
+        wakePending.store(false, ordering: .releasing)
+        let tasks = inbox.withLock { tasks -> [@Sendable () -> Void] in
+            let taken = tasks
+            tasks.removeAll(keepingCapacity: true)
+            return taken
+        }
+        for task in tasks { task() }
+    }
+
+    // MARK: Timers (loop thread only)
+
+    /// Runs `action` after `milliseconds` on this loop. Loop thread only.
+    @discardableResult
+    public func schedule(after milliseconds: Int64, _ action: @escaping () -> Void) -> Timer {
+        wheel.schedule(at: now + milliseconds, action)
+    }
+
+    /// Refreshes `now` from the clock (for code that needs time mid-iteration).
+    public func refreshNow() -> Int64 {
+        now = MonotonicClock.milliseconds()
+        return now
+    }
+
+    // MARK: Poller registration (loop thread only)
+
+    func register(fd: Int32, handler: PollerHandler, events: UInt32) {
+        if Int(fd) >= handlers.count {
+            handlers.append(contentsOf: repeatElement(nil, count: Int(fd) + 1 - handlers.count + 64))
+        }
+        handlers[Int(fd)] = handler
+        var event = epoll_event()
+        event.events = events
+        event.data.fd = fd
+        if epoll_ctl(epollFD, EPOLL_CTL_ADD, fd, &event) != 0 {
+            Log.error("epoll_ctl add fd \(fd): \(SystemError.last("epoll_ctl"))")
+        }
+    }
+
+    func modify(fd: Int32, events: UInt32) {
+        var event = epoll_event()
+        event.events = events
+        event.data.fd = fd
+        _ = epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event)
+    }
+
+    func deregister(fd: Int32) {
+        _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, nil)
+        if Int(fd) < handlers.count { handlers[Int(fd)] = nil }
+    }
+
+    /// Queues a connection for one writev at the end of this iteration, so every write caused
+    /// by one read goes out in one system call.
+    func needsFlush(_ connection: Connection) {
+        flushQueue.append(connection)
+    }
+
+    // MARK: Running
+
+    /// Runs the loop on the calling thread until `stop()`.
+    func run() {
+        thread = pthread_self()
+        let capacity = 256
+        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
+        defer { events.deallocate() }
+        while !stopRequested.load(ordering: .relaxed) {
+            let timeout = wheel.millisecondsToNextTick(now: now).map { Int32(min($0, 1000)) } ?? 1000
+            let ready = epoll_wait(epollFD, events, Int32(capacity), flushQueue.isEmpty ? timeout : 0)
+            now = MonotonicClock.milliseconds()
+            if ready > 0 {
+                for i in 0..<Int(ready) {
+                    let fd = events[i].data.fd
+                    if Int(fd) < handlers.count, let handler = handlers[Int(fd)] {
+                        handler.handleEvents(events[i].events)
+                    }
+                }
+            }
+            for action in wheel.advance(to: now) { action() }
+            runInbox()
+            flushPending()
+        }
+    }
+
+    private func flushPending() {
+        // Flushing may queue more (a close after flush); loop until quiet.
+        while !flushQueue.isEmpty {
+            let batch = flushQueue
+            flushQueue.removeAll(keepingCapacity: true)
+            for connection in batch { connection.flushNow() }
+        }
+    }
+
+    /// Asks the loop to return from `run()`.
+    func stop() {
+        stopRequested.store(true, ordering: .relaxed)
+        execute {}
+    }
+}
+
+/// Drains the eventfd; the inbox runs once per iteration anyway.
+private final class WakeHandler: PollerHandler {
+    let fd: Int32
+    init(fd: Int32) { self.fd = fd }
+    func handleEvents(_ events: UInt32) {
+        var value: UInt64 = 0
+        _ = read(fd, &value, 8)
+    }
+}

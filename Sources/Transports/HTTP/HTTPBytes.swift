@@ -1,0 +1,136 @@
+/// Byte classes and scanning helpers shared by the HTTP parser, writer and decoders.
+///
+/// Everything here works on raw bytes so the hot paths never build Strings to classify input.
+enum HTTPBytes {
+    static let cr: UInt8 = 13
+    static let lf: UInt8 = 10
+    static let sp: UInt8 = 32
+    static let ht: UInt8 = 9
+    static let colon: UInt8 = 58
+    static let comma: UInt8 = 44
+    static let semicolon: UInt8 = 59
+
+    /// RFC 9110 tchar as two 64-bit masks (bytes 0-63 and 64-127); constants avoid a global table's
+    /// lazy-initialisation check on every lookup.
+    private static let tcharLow: UInt64 = 0x03FF_6CFA_0000_0000
+    private static let tcharHigh: UInt64 = 0x57FF_FFFF_C7FF_FFFE
+
+    @inline(__always)
+    static func isTchar(_ b: UInt8) -> Bool {
+        if b < 64 { return (tcharLow >> UInt64(b)) & 1 == 1 }
+        if b < 128 { return (tcharHigh >> UInt64(b &- 64)) & 1 == 1 }
+        return false
+    }
+
+    /// SP or HTAB (RFC 9110 OWS).
+    @inline(__always)
+    static func isWhitespace(_ b: UInt8) -> Bool { b == sp || b == ht }
+
+    /// field-vchar, SP or HTAB: everything but control characters and DEL (obs-text allowed).
+    @inline(__always)
+    static func isFieldValueByte(_ b: UInt8) -> Bool { b >= 0x20 ? b != 0x7F : b == ht }
+
+    @inline(__always)
+    static func lower(_ b: UInt8) -> UInt8 { b &- 65 < 26 ? b | 0x20 : b }
+
+    /// Value of a hex digit, or nil.
+    @inline(__always)
+    static func hexValue(_ b: UInt8) -> Int? {
+        switch b {
+        case 48...57: return Int(b &- 48)
+        case 65...70: return Int(b &- 55)
+        case 97...102: return Int(b &- 87)
+        default: return nil
+        }
+    }
+
+    /// Index of the first LF in `bytes[from..<to]`, eight bytes per step.
+    @inline(__always)
+    static func firstLF(_ bytes: UnsafeRawBufferPointer, from: Int, to: Int) -> Int? {
+        guard let base = bytes.baseAddress, from < to else { return nil }
+        var i = from
+        while i &+ 8 <= to {
+            // Classic "has zero byte" test on word ^ 0x0A..0A; the lowest set flag is the first LF.
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            let x = word ^ 0x0A0A_0A0A_0A0A_0A0A
+            let found = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+            if found != 0 { return i &+ (found.trailingZeroBitCount >> 3) }
+            i &+= 8
+        }
+        while i < to {
+            if base.load(fromByteOffset: i, as: UInt8.self) == lf { return i }
+            i &+= 1
+        }
+        return nil
+    }
+
+    /// Whether `bytes[start..<end]` equals `lowercase` ignoring ASCII case (`lowercase` must be lowercase).
+    @inline(__always)
+    static func equalsLowercased(
+        _ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ lowercase: StaticString
+    ) -> Bool {
+        let length = lowercase.utf8CodeUnitCount
+        guard end &- start == length else { return false }
+        let pattern = lowercase.utf8Start
+        for k in 0..<length where lower(bytes[start &+ k]) != pattern[k] { return false }
+        return true
+    }
+
+    /// Whether `bytes[start..<end]` equals `pattern` exactly.
+    @inline(__always)
+    static func equalsExactly(
+        _ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ pattern: StaticString
+    ) -> Bool {
+        let length = pattern.utf8CodeUnitCount
+        guard end &- start == length else { return false }
+        let p = pattern.utf8Start
+        for k in 0..<length where bytes[start &+ k] != p[k] { return false }
+        return true
+    }
+
+    /// Calls `body` with the bounds of each comma-separated element of `bytes[start..<end]`,
+    /// trimmed of OWS; empty elements are passed too (callers decide whether they are allowed).
+    @inline(__always)
+    static func forEachListElement(
+        _ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ body: (Int, Int) -> Void
+    ) {
+        var elementStart = start
+        var i = start
+        while i <= end {
+            if i == end || bytes[i] == comma {
+                var s = elementStart
+                var e = i
+                while s < e && isWhitespace(bytes[s]) { s &+= 1 }
+                while e > s && isWhitespace(bytes[e &- 1]) { e &-= 1 }
+                body(s, e)
+                elementStart = i &+ 1
+            }
+            i &+= 1
+        }
+    }
+
+    /// A String from `bytes[start..<end]` (invalid UTF-8 is repaired with U+FFFD).
+    @inline(__always)
+    static func string(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> String {
+        String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+    }
+}
+
+/// ASCII case-insensitive String equality without allocating.
+@inline(__always)
+func asciiCaseInsensitiveEqual(_ a: String, _ b: String) -> Bool {
+    let au = a.utf8
+    let bu = b.utf8
+    guard au.count == bu.count else { return false }
+    for (x, y) in zip(au, bu) where HTTPBytes.lower(x) != HTTPBytes.lower(y) { return false }
+    return true
+}
+
+/// ASCII case-insensitive equality of a UTF-8 slice and a String.
+@inline(__always)
+func asciiCaseInsensitiveEqual(_ a: Substring.UTF8View, _ b: String) -> Bool {
+    let bu = b.utf8
+    guard a.count == bu.count else { return false }
+    for (x, y) in zip(a, bu) where HTTPBytes.lower(x) != HTTPBytes.lower(y) { return false }
+    return true
+}

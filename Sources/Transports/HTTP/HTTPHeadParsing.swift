@@ -1,0 +1,254 @@
+/// The request line as parsed, kept until the head is complete.
+struct RequestLine: Sendable {
+    var method: HTTPMethod = .get
+    var target = ""
+    var path = ""
+    var query = ""
+    var versionMinor = 1
+}
+
+/// What the framing-relevant fields said, gathered line by line from bytes so the end of the
+/// head needs no string lookups.
+struct FieldFacts: Sendable {
+    var contentLength: Int?
+    var hostCount = 0
+    var transferEncodingSeen = false
+    var transferCodings = 0
+    var lastCodingIsChunked = false
+    var chunkedNotLast = false
+    var transferEncodingMalformed = false
+    var connectionClose = false
+    var connectionKeepAlive = false
+    var connectionUpgrade = false
+    var expectContinue = false
+    var upgrade: String?
+}
+
+/// Request-line and field-line parsing, and the RFC 9112 §6 framing rules applied at the end of
+/// the head.
+extension HTTPRequestParser {
+    /// Parses `method SP request-target SP HTTP-version` in `input[start..<end]` (line end excluded).
+    mutating func parseRequestLine(_ input: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> HTTPParseError? {
+        var i = start
+        while i < end && HTTPBytes.isTchar(input[i]) { i &+= 1 }
+        let methodEnd = i
+        guard methodEnd > start, i < end, input[i] == HTTPBytes.sp else { return .badRequest("invalid method") }
+        i &+= 1
+        let targetStart = i
+        while i < end && input[i] &- 0x21 < 0x5E { i &+= 1 }  // visible ASCII only
+        let targetEnd = i
+        guard targetEnd > targetStart, i < end, input[i] == HTTPBytes.sp else {
+            return .badRequest("invalid request target")
+        }
+        i &+= 1
+
+        // HTTP-version = "HTTP/" DIGIT "." DIGIT, ending the line.
+        guard end &- i == 8, HTTPBytes.equalsExactly(input, i, i &+ 5, "HTTP/"), input[i &+ 6] == 46 else {
+            return .badRequest("invalid HTTP version")
+        }
+        let major = input[i &+ 5] &- 48
+        let minor = input[i &+ 7] &- 48
+        guard major < 10, minor < 10 else { return .badRequest("invalid HTTP version") }
+        guard major == 1, minor <= 1 else { return .versionNotSupported }
+
+        let method = Self.method(input, start, methodEnd)
+        if case .other(let name) = method, name == "CONNECT" { return .notImplemented("CONNECT") }
+
+        let target = HTTPBytes.string(input, targetStart, targetEnd)
+        var pathStart = targetStart
+        let first = input[targetStart]
+        if first == UInt8(ascii: "/") {
+            // origin-form
+        } else if first == UInt8(ascii: "*") && targetEnd &- targetStart == 1 {
+            guard method == .options else { return .badRequest("asterisk-form target is only for OPTIONS") }
+            line = RequestLine(method: method, target: target, path: target, query: "", versionMinor: Int(minor))
+            return nil
+        } else if let authorityStart = Self.absoluteFormAuthority(input, targetStart, targetEnd) {
+            var k = authorityStart
+            while k < targetEnd && input[k] != UInt8(ascii: "/") && input[k] != UInt8(ascii: "?") { k &+= 1 }
+            guard k > authorityStart else { return .badRequest("invalid request target") }
+            pathStart = k
+        } else {
+            return .badRequest("invalid request target")
+        }
+
+        var q = pathStart
+        while q < targetEnd && input[q] != UInt8(ascii: "?") { q &+= 1 }
+        let path: String
+        if q == pathStart {
+            path = "/"  // absolute-form without a path
+        } else if pathStart == targetStart && q == targetEnd {
+            path = target  // the common case: no query, no second allocation
+        } else {
+            path = HTTPBytes.string(input, pathStart, q)
+        }
+        let query = q < targetEnd ? HTTPBytes.string(input, q &+ 1, targetEnd) : ""
+        line = RequestLine(method: method, target: target, path: path, query: query, versionMinor: Int(minor))
+        return nil
+    }
+
+    /// Index after `http://` or `https://` (scheme case-insensitive), or nil.
+    static func absoluteFormAuthority(_ input: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Int? {
+        if end &- start > 7, HTTPBytes.equalsLowercased(input, start, start &+ 7, "http://") { return start &+ 7 }
+        if end &- start > 8, HTTPBytes.equalsLowercased(input, start, start &+ 8, "https://") { return start &+ 8 }
+        return nil
+    }
+
+    static func method(_ input: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> HTTPMethod {
+        switch end &- start {
+        case 3:
+            if HTTPBytes.equalsExactly(input, start, end, "GET") { return .get }
+            if HTTPBytes.equalsExactly(input, start, end, "PUT") { return .put }
+        case 4:
+            if HTTPBytes.equalsExactly(input, start, end, "POST") { return .post }
+            if HTTPBytes.equalsExactly(input, start, end, "HEAD") { return .head }
+        case 5:
+            if HTTPBytes.equalsExactly(input, start, end, "PATCH") { return .patch }
+        case 6:
+            if HTTPBytes.equalsExactly(input, start, end, "DELETE") { return .delete }
+        case 7:
+            if HTTPBytes.equalsExactly(input, start, end, "OPTIONS") { return .options }
+        default:
+            break
+        }
+        return .other(HTTPBytes.string(input, start, end))
+    }
+
+    /// Parses `name ":" OWS value OWS` in `input[start..<end]` into the headers or trailers.
+    mutating func parseFieldLine(
+        _ input: UnsafeRawBufferPointer, _ start: Int, _ end: Int, isTrailer: Bool
+    ) -> HTTPParseError? {
+        // A line starting with whitespace is obs-fold (or junk before the first field): RFC 9112 §5.2.
+        if HTTPBytes.isWhitespace(input[start]) { return .badRequest("obsolete line folding") }
+        var i = start
+        while i < end && HTTPBytes.isTchar(input[i]) { i &+= 1 }
+        guard i < end else { return .badRequest("missing colon in header field") }
+        if input[i] != HTTPBytes.colon {
+            return .badRequest(HTTPBytes.isWhitespace(input[i]) ? "whitespace before colon" : "invalid header name")
+        }
+        guard i > start else { return .badRequest("empty header name") }
+        let nameEnd = i
+        var valueStart = i &+ 1
+        var valueEnd = end
+        while valueStart < valueEnd && HTTPBytes.isWhitespace(input[valueStart]) { valueStart &+= 1 }
+        while valueEnd > valueStart && HTTPBytes.isWhitespace(input[valueEnd &- 1]) { valueEnd &-= 1 }
+        var k = valueStart
+        while k < valueEnd {
+            if !HTTPBytes.isFieldValueByte(input[k]) { return .badRequest("invalid character in header value") }
+            k &+= 1
+        }
+        let name = HTTPBytes.string(input, start, nameEnd)
+        let value = HTTPBytes.string(input, valueStart, valueEnd)
+        if isTrailer {
+            trailers.add(name: name, value: value)
+            return nil
+        }
+        if let error = noteField(input, start, nameEnd, valueStart, valueEnd, value) { return error }
+        headers.add(name: name, value: value)
+        return nil
+    }
+
+    /// Records what framing-relevant fields say; names are matched by length first, then bytes.
+    mutating func noteField(
+        _ input: UnsafeRawBufferPointer, _ nameStart: Int, _ nameEnd: Int,
+        _ valueStart: Int, _ valueEnd: Int, _ value: String
+    ) -> HTTPParseError? {
+        switch nameEnd &- nameStart {
+        case 4 where HTTPBytes.equalsLowercased(input, nameStart, nameEnd, "host"):
+            facts.hostCount &+= 1
+        case 6 where HTTPBytes.equalsLowercased(input, nameStart, nameEnd, "expect"):
+            if HTTPBytes.equalsLowercased(input, valueStart, valueEnd, "100-continue") { facts.expectContinue = true }
+        case 7 where HTTPBytes.equalsLowercased(input, nameStart, nameEnd, "upgrade"):
+            if facts.upgrade == nil { facts.upgrade = value }
+        case 10 where HTTPBytes.equalsLowercased(input, nameStart, nameEnd, "connection"):
+            HTTPBytes.forEachListElement(input, valueStart, valueEnd) { s, e in
+                if HTTPBytes.equalsLowercased(input, s, e, "close") { facts.connectionClose = true }
+                if HTTPBytes.equalsLowercased(input, s, e, "keep-alive") { facts.connectionKeepAlive = true }
+                if HTTPBytes.equalsLowercased(input, s, e, "upgrade") { facts.connectionUpgrade = true }
+            }
+        case 14 where HTTPBytes.equalsLowercased(input, nameStart, nameEnd, "content-length"):
+            return noteContentLength(input, valueStart, valueEnd)
+        case 17 where HTTPBytes.equalsLowercased(input, nameStart, nameEnd, "transfer-encoding"):
+            noteTransferEncoding(input, valueStart, valueEnd)
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// Content-Length is digits only; repeats (as lines or as a list) must all be equal.
+    mutating func noteContentLength(_ input: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> HTTPParseError? {
+        var known = facts.contentLength
+        var error: HTTPParseError?
+        HTTPBytes.forEachListElement(input, start, end) { s, e in
+            guard error == nil else { return }
+            guard s < e else { error = .badRequest("invalid Content-Length"); return }
+            var n = 0
+            for k in s..<e {
+                let digit = input[k] &- 48
+                guard digit < 10 else { error = .badRequest("invalid Content-Length"); return }
+                let (shifted, overflow1) = n.multipliedReportingOverflow(by: 10)
+                let (sum, overflow2) = shifted.addingReportingOverflow(Int(digit))
+                guard !overflow1 && !overflow2 else { error = .badRequest("Content-Length overflow"); return }
+                n = sum
+            }
+            if let previous = known, previous != n { error = .badRequest("conflicting Content-Length"); return }
+            known = n
+        }
+        if error == nil { facts.contentLength = known }
+        return error
+    }
+
+    /// Tracks the coding list across Transfer-Encoding lines; judged in `finishHead()`.
+    mutating func noteTransferEncoding(_ input: UnsafeRawBufferPointer, _ start: Int, _ end: Int) {
+        facts.transferEncodingSeen = true
+        HTTPBytes.forEachListElement(input, start, end) { s, e in
+            if s == e { return }  // empty list elements are allowed (RFC 9110 §5.6.1)
+            var nameEnd = s
+            while nameEnd < e && input[nameEnd] != HTTPBytes.semicolon { nameEnd &+= 1 }
+            let hasParameters = nameEnd < e
+            while nameEnd > s && HTTPBytes.isWhitespace(input[nameEnd &- 1]) { nameEnd &-= 1 }
+            var k = s
+            while k < nameEnd && HTTPBytes.isTchar(input[k]) { k &+= 1 }
+            let isChunked = HTTPBytes.equalsLowercased(input, s, nameEnd, "chunked")
+            if nameEnd == s || k != nameEnd || (isChunked && hasParameters) { facts.transferEncodingMalformed = true }
+            if facts.lastCodingIsChunked { facts.chunkedNotLast = true }
+            facts.transferCodings &+= 1
+            facts.lastCodingIsChunked = isChunked
+        }
+    }
+
+    /// Applies the framing and Host rules to the complete header block and builds the head.
+    mutating func finishHead() -> Result<HTTPRequestHead, HTTPParseError> {
+        let minor = line.versionMinor
+        if facts.hostCount > 1 { return .failure(.badRequest("multiple Host headers")) }
+        if minor == 1 && facts.hostCount == 0 { return .failure(.badRequest("missing Host header")) }
+        var body = HTTPBodyKind.none
+        if facts.transferEncodingSeen {
+            if minor == 0 { return .failure(.badRequest("Transfer-Encoding in HTTP/1.0 request")) }
+            if facts.contentLength != nil {
+                return .failure(.badRequest("both Transfer-Encoding and Content-Length"))
+            }
+            if facts.transferEncodingMalformed || facts.transferCodings == 0 {
+                return .failure(.badRequest("invalid Transfer-Encoding"))
+            }
+            if !facts.lastCodingIsChunked || facts.chunkedNotLast {
+                return .failure(.badRequest("chunked is not the final transfer coding"))
+            }
+            if facts.transferCodings > 1 { return .failure(.notImplemented("unknown transfer coding")) }
+            body = .chunked
+        } else if let length = facts.contentLength {
+            body = .length(length)
+        }
+        bodyKind = body
+        let keepAlive = minor == 1 ? !facts.connectionClose : facts.connectionKeepAlive && !facts.connectionClose
+        // RFC 9110 §10.1.1 and §7.8: HTTP/1.0 requests cannot expect 100-continue or upgrade.
+        let upgrade = minor == 1 && facts.connectionUpgrade ? facts.upgrade?.lowercased() : nil
+        let head = HTTPRequestHead(
+            method: line.method, target: line.target, path: line.path, query: line.query,
+            versionMinor: minor, headers: headers, keepAlive: keepAlive,
+            expectsContinue: minor == 1 && facts.expectContinue, upgrade: upgrade, body: body)
+        headers = HTTPHeaders()  // the head now owns the storage uniquely
+        return .success(head)
+    }
+}

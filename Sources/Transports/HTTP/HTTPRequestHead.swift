@@ -1,0 +1,87 @@
+/// A request method; the common ones get their own case, any other token is kept verbatim.
+public enum HTTPMethod: Sendable, Equatable, Hashable {
+    case get, head, post, put, delete, options, patch
+    /// Any other method token, exactly as sent (methods are case-sensitive).
+    case other(String)
+
+    /// The method token as sent on the wire.
+    public var name: String {
+        switch self {
+        case .get: "GET"
+        case .head: "HEAD"
+        case .post: "POST"
+        case .put: "PUT"
+        case .delete: "DELETE"
+        case .options: "OPTIONS"
+        case .patch: "PATCH"
+        case .other(let name): name
+        }
+    }
+
+    /// The method for a token; known tokens map to their case, so `.other` never holds them.
+    public init(_ name: String) {
+        switch name {
+        case "GET": self = .get
+        case "HEAD": self = .head
+        case "POST": self = .post
+        case "PUT": self = .put
+        case "DELETE": self = .delete
+        case "OPTIONS": self = .options
+        case "PATCH": self = .patch
+        default: self = .other(name)
+        }
+    }
+}
+
+/// How the request body is framed.
+public enum HTTPBodyKind: Sendable, Equatable {
+    /// No body (neither Content-Length nor Transfer-Encoding).
+    case none
+    /// Exactly this many bytes (Content-Length; may be 0).
+    case length(Int)
+    /// Transfer-Encoding: chunked.
+    case chunked
+}
+
+/// The parsed request line and header block of one request.
+public struct HTTPRequestHead: Sendable, Equatable {
+    /// The request method.
+    public var method: HTTPMethod
+    /// The request-target exactly as sent (origin-form, absolute-form or `*`).
+    public var target: String
+    /// The path: the target before `?` (for absolute-form, the path after the authority, `/` if
+    /// empty; `*` for asterisk-form), still percent-encoded.
+    public var path: String
+    /// The query after `?`, undecoded; "" if none.
+    public var query: String
+    /// 0 or 1: the major version is always 1.
+    public var versionMinor: Int
+    /// Every header field as received.
+    public var headers: HTTPHeaders
+    /// Whether the connection may serve another request after this one: HTTP/1.1 unless
+    /// `Connection: close`; HTTP/1.0 only with `Connection: keep-alive` (and no `close`).
+    public var keepAlive: Bool
+    /// `Expect: 100-continue` on an HTTP/1.1 request (HTTP/1.0 clients cannot expect it).
+    public var expectsContinue: Bool
+    /// The lowercased Upgrade value when HTTP/1.1 `Connection` lists `upgrade`; else nil.
+    public var upgrade: String?
+    /// How the body is framed.
+    public var body: HTTPBodyKind
+
+    /// A head from its parts (the parser fills these; tests and routers may build their own).
+    public init(
+        method: HTTPMethod, target: String, path: String, query: String, versionMinor: Int,
+        headers: HTTPHeaders, keepAlive: Bool, expectsContinue: Bool, upgrade: String?, body: HTTPBodyKind
+    ) {
+        self.method = method
+        self.target = target
+        self.path = path
+        self.query = query
+        self.versionMinor = versionMinor
+        self.headers = headers
+        self.keepAlive = keepAlive
+        self.expectsContinue = expectsContinue
+        self.upgrade = upgrade
+        self.body = body
+    }
+}

@@ -1,0 +1,123 @@
+/// Writes HTTP/1.1 response heads and small complete responses.
+///
+/// Nothing the caller passes can split a response: a header whose name is not a token, or whose
+/// value holds CR, LF, NUL or any other control byte but HTAB (or DEL), is dropped, not written.
+public enum HTTPResponse {
+    /// Appends `HTTP/1.1 <status> <reason>\r\n`, the safe headers in order, and the empty line to
+    /// `out`. A status outside 100...999 is written as 500.
+    public static func writeHead(status: Int, headers: [(String, String)], into out: inout [UInt8]) {
+        let code = (100...999).contains(status) ? status : 500
+        out.append(contentsOf: "HTTP/1.1 ".utf8)
+        out.append(UInt8(48 &+ code / 100))
+        out.append(UInt8(48 &+ code / 10 % 10))
+        out.append(UInt8(48 &+ code % 10))
+        out.append(HTTPBytes.sp)
+        out.append(contentsOf: reasonPhrase(code).utf8)
+        out.append(HTTPBytes.cr)
+        out.append(HTTPBytes.lf)
+        for (name, value) in headers where isSafeName(name) && isSafeValue(value) {
+            out.append(contentsOf: name.utf8)
+            out.append(HTTPBytes.colon)
+            out.append(HTTPBytes.sp)
+            out.append(contentsOf: value.utf8)
+            out.append(HTTPBytes.cr)
+            out.append(HTTPBytes.lf)
+        }
+        out.append(HTTPBytes.cr)
+        out.append(HTTPBytes.lf)
+    }
+
+    /// Whether `name` is a non-empty token, so it can be written as a field name.
+    public static func isSafeName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy(HTTPBytes.isTchar)
+    }
+
+    /// Whether `value` can be written as a field value (no control bytes but HTAB, no DEL).
+    public static func isSafeValue(_ value: String) -> Bool {
+        value.utf8.allSatisfy(HTTPBytes.isFieldValueByte)
+    }
+
+    /// A complete response: head with Content-Type and Content-Length, `Connection: close` when
+    /// `keepAlive` is false, then `extraHeaders` and the body. Framing stays ours: extra
+    /// Content-Length and Transfer-Encoding (and Connection, when closing) are ignored. For
+    /// 1xx, 204 and 304 the body, Content-Type and Content-Length are left out, as RFC 9110 requires.
+    public static func simple(
+        status: Int, contentType: String, body: [UInt8], keepAlive: Bool, extraHeaders: [(String, String)] = []
+    ) -> [UInt8] {
+        let bodyAllowed = !((100...199).contains(status) || status == 204 || status == 304)
+        var headers: [(String, String)] = []
+        headers.reserveCapacity(3 &+ extraHeaders.count)
+        if bodyAllowed {
+            headers.append(("Content-Type", contentType))
+            headers.append(("Content-Length", String(body.count)))
+        }
+        if !keepAlive { headers.append(("Connection", "close")) }
+        for header in extraHeaders {
+            if asciiCaseInsensitiveEqual(header.0, "content-length")
+                || asciiCaseInsensitiveEqual(header.0, "transfer-encoding")
+                || (!keepAlive && asciiCaseInsensitiveEqual(header.0, "connection")) { continue }
+            headers.append(header)
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(96 &+ contentType.utf8.count &+ (bodyAllowed ? body.count : 0))
+        writeHead(status: status, headers: headers, into: &out)
+        if bodyAllowed { out.append(contentsOf: body) }
+        return out
+    }
+
+    /// The standard reason phrase (RFC 9110 §15), or a generic one for the status class.
+    public static func reasonPhrase(_ status: Int) -> String {
+        switch status {
+        case 100: "Continue"
+        case 101: "Switching Protocols"
+        case 200: "OK"
+        case 201: "Created"
+        case 202: "Accepted"
+        case 203: "Non-Authoritative Information"
+        case 204: "No Content"
+        case 205: "Reset Content"
+        case 206: "Partial Content"
+        case 300: "Multiple Choices"
+        case 301: "Moved Permanently"
+        case 302: "Found"
+        case 303: "See Other"
+        case 304: "Not Modified"
+        case 307: "Temporary Redirect"
+        case 308: "Permanent Redirect"
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 405: "Method Not Allowed"
+        case 406: "Not Acceptable"
+        case 408: "Request Timeout"
+        case 409: "Conflict"
+        case 410: "Gone"
+        case 411: "Length Required"
+        case 412: "Precondition Failed"
+        case 413: "Content Too Large"
+        case 414: "URI Too Long"
+        case 415: "Unsupported Media Type"
+        case 416: "Range Not Satisfiable"
+        case 417: "Expectation Failed"
+        case 421: "Misdirected Request"
+        case 422: "Unprocessable Content"
+        case 426: "Upgrade Required"
+        case 428: "Precondition Required"
+        case 429: "Too Many Requests"
+        case 431: "Request Header Fields Too Large"
+        case 500: "Internal Server Error"
+        case 501: "Not Implemented"
+        case 502: "Bad Gateway"
+        case 503: "Service Unavailable"
+        case 504: "Gateway Timeout"
+        case 505: "HTTP Version Not Supported"
+        case 100...199: "Informational"
+        case 200...299: "Success"
+        case 300...399: "Redirection"
+        case 400...499: "Client Error"
+        case 500...599: "Server Error"
+        default: "Unknown"
+        }
+    }
+}

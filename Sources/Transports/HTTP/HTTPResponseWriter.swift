@@ -1,0 +1,121 @@
+import PushCore
+/// Answers one request. Loop thread only.
+///
+/// A writer is complete after `respond`, `endStream` or `upgrade`; the connection then moves to
+/// the next pipelined request. Responses on a connection go out in request order because the
+/// next request is not parsed before this one is answered.
+public final class HTTPResponseWriter: @unchecked Sendable {
+    public let connection: Connection
+    public let head: HTTPRequestHead
+    private weak var owner: HTTPServerConnection?
+    private let dates: HTTPDateCache
+    public private(set) var isComplete = false
+    private var streaming = false
+    /// Called if the connection closes before the response completes (a client that gave up
+    /// on a held long-poll). Not called after completion.
+    public var onAbort: (() -> Void)?
+
+    init(connection: Connection, head: HTTPRequestHead, owner: HTTPServerConnection, dates: HTTPDateCache) {
+        self.connection = connection
+        self.head = head
+        self.owner = owner
+        self.dates = dates
+    }
+
+    public var loop: EventLoop { connection.loop }
+
+    /// False once the connection is gone or this response is complete.
+    public var isOpen: Bool { !isComplete && !connection.isClosed }
+
+    /// Sends a complete response with a Content-Length.
+    public func respond(status: Int, headers: [(String, String)] = [], body: [UInt8]) {
+        respond(status: status, headers: headers, bodyChunk: body.isEmpty ? nil : ByteChunk(body), bodyLength: body.count)
+    }
+
+    /// Sends a complete response whose body is a shared chunk (static files, encoded once).
+    public func respond(status: Int, headers: [(String, String)] = [], body: ByteChunk?) {
+        respond(status: status, headers: headers, bodyChunk: body, bodyLength: body?.count ?? 0)
+    }
+
+    /// Sends headers with a Content-Length but no body (HEAD, 304).
+    public func respondWithoutBody(status: Int, headers: [(String, String)] = [], contentLength: Int?) {
+        guard isOpen else { return }
+        let keepAlive = keepsAlive
+        var all = headers
+        if let contentLength { all.append(("Content-Length", String(contentLength))) }
+        writeHead(status: status, headers: all, keepAlive: keepAlive)
+        finish(keepAlive: keepAlive)
+    }
+
+    private func respond(status: Int, headers: [(String, String)], bodyChunk: ByteChunk?, bodyLength: Int) {
+        guard isOpen else { return }
+        let keepAlive = keepsAlive
+        var all = headers
+        all.append(("Content-Length", String(bodyLength)))
+        writeHead(status: status, headers: all, keepAlive: keepAlive)
+        if let bodyChunk, head.method != .head { connection.write(bodyChunk) }
+        finish(keepAlive: keepAlive)
+    }
+
+    /// Starts a response whose body has no announced length (Server-Sent Events); it ends when
+    /// the connection closes, so the connection is not reused.
+    public func beginStream(status: Int, headers: [(String, String)]) {
+        guard isOpen, !streaming else { return }
+        streaming = true
+        writeHead(status: status, headers: headers, keepAlive: false)
+    }
+
+    /// Writes part of a streamed body.
+    public func writeStream(_ chunk: ByteChunk) {
+        guard isOpen, streaming else { return }
+        connection.write(chunk)
+    }
+
+    /// Ends a streamed response and closes the connection after the last byte.
+    public func endStream() {
+        guard isOpen, streaming else { return }
+        finish(keepAlive: false)
+    }
+
+    /// Writes `response` (a 101) and hands the connection to `handler`, which receives every
+    /// byte after this request.
+    public func upgrade(response: [UInt8], to handler: ConnectionHandler) {
+        guard isOpen else { return }
+        connection.write(response)
+        isComplete = true
+        onAbort = nil
+        connection.handler = handler
+        owner?.didUpgrade()
+    }
+
+    private var keepsAlive: Bool { head.keepAlive && !(owner?.isDraining ?? true) }
+
+    private func writeHead(status: Int, headers: [(String, String)], keepAlive: Bool) {
+        var all = headers
+        all.append(("Date", dates.now()))
+        if !keepAlive {
+            all.append(("Connection", "close"))
+        } else if head.versionMinor == 0 {
+            all.append(("Connection", "keep-alive"))
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        HTTPResponse.writeHead(status: status, headers: all, into: &bytes)
+        connection.write(bytes)
+    }
+
+    private func finish(keepAlive: Bool) {
+        isComplete = true
+        onAbort = nil
+        owner?.responseCompleted(keepAlive: keepAlive)
+    }
+
+    /// The connection closed first.
+    func connectionClosed() {
+        guard !isComplete else { return }
+        isComplete = true
+        let abort = onAbort
+        onAbort = nil
+        abort?()
+    }
+}

@@ -1,0 +1,47 @@
+/// Per-loop state of the HTTP server: its live connections (for draining) and date cache.
+final class HTTPLoopState: @unchecked Sendable {
+    unowned let loop: EventLoop
+    var connections: [ObjectIdentifier: HTTPServerConnection] = [:]
+    let dates = HTTPDateCache()
+    init(loop: EventLoop) { self.loop = loop }
+}
+
+/// HTTP/1.1 on a TCP server: parses requests and routes them to endpoints.
+public final class HTTPServer: @unchecked Sendable {
+    public let configuration: HTTPServerConfiguration
+    public let router: HTTPRouter
+    public let group: EventLoopGroup
+    private var tcp: TCPServer!
+    /// Indexed by loop; each touched only on its loop.
+    private let states: [HTTPLoopState]
+
+    public init(group: EventLoopGroup, host: String, port: Int, maxConnections: Int,
+                configuration: HTTPServerConfiguration, router: HTTPRouter) {
+        self.group = group
+        self.configuration = configuration
+        self.router = router
+        self.states = group.loops.map { HTTPLoopState(loop: $0) }
+        self.tcp = TCPServer(group: group, host: host, port: port, limits: configuration.connection,
+                             maxConnections: maxConnections) { [unowned self] loop in
+            HTTPServerConnection(server: self, state: self.states[loop.index])
+        }
+    }
+
+    /// The bound port (after `bind`).
+    public var port: Int { tcp.port }
+    public var host: String { tcp.host }
+    public var connectionCount: Int { tcp.connectionCount }
+
+    public func bind() throws(SystemError) { try tcp.bind() }
+    public func startAccepting() { tcp.startAccepting() }
+
+    /// Stops accepting and closes idle connections; busy ones close after their response.
+    public func beginDrain() {
+        tcp.stopAccepting()
+        for state in states {
+            state.loop.execute {
+                for connection in Array(state.connections.values) { connection.drain() }
+            }
+        }
+    }
+}

@@ -1,0 +1,167 @@
+import PushCore
+import Glibc
+
+/// Serves the files of one folder (the demo page and client.js).
+///
+/// Files are read once and kept per loop as shared chunks, rechecked with stat at most once a
+/// second. A request can name only regular files inside the folder: `..`, `.`, encoded slashes,
+/// NUL bytes and symlinks that resolve outside all end in 400 or 404.
+public final class StaticFileEndpoint: HTTPEndpoint, @unchecked Sendable {
+    private let root: String
+    private var caches: [[String: CachedFile]]
+    /// Files larger than this are not served (the folder holds a web page, not downloads).
+    private let maxFileBytes = 32 << 20
+
+    struct CachedFile {
+        let body: ByteChunk
+        let contentType: String
+        let etag: String
+        let lastModified: String
+        let modifiedSeconds: Int
+        let device: UInt64
+        let inode: UInt64
+        let size: Int
+        let modifiedNanos: Int
+        var checkedAt: Int64
+    }
+
+    /// - Parameter root: the folder; resolved to its real path once.
+    public init(root: String, loopCount: Int) {
+        var resolved = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        if realpath(root, &resolved) != nil {
+            self.root = String(decoding: resolved.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        } else {
+            self.root = root
+        }
+        caches = Array(repeating: [:], count: max(loopCount, 1))
+    }
+
+    public func maxBodyBytes(for head: HTTPRequestHead) -> Int { 0 }
+
+    public func handle(_ request: HTTPRequest, _ response: HTTPResponseWriter) {
+        let head = request.head
+        guard head.method == .get || head.method == .head else {
+            response.respond(status: 405, headers: [("Allow", "GET, HEAD")], body: Array("Method Not Allowed\n".utf8))
+            return
+        }
+        let relative: String
+        switch Self.safeRelativePath(head.path) {
+        case .success(let path): relative = path
+        case .failure(let error):
+            let status = error.status
+            response.respond(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")],
+                             body: Array((status == 400 ? "Bad Request\n" : "Not Found\n").utf8))
+            return
+        }
+        guard let file = lookup(relative, loop: response.loop) else {
+            response.respond(status: 404, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("Not Found\n".utf8))
+            return
+        }
+        let validators: [(String, String)] = [("ETag", file.etag), ("Last-Modified", file.lastModified),
+                                              ("Cache-Control", "no-cache")]
+        if notModified(head.headers, file) {
+            response.respondWithoutBody(status: 304, headers: validators, contentLength: nil)
+            return
+        }
+        let headers = [("Content-Type", file.contentType)] + validators
+        if head.method == .head {
+            response.respondWithoutBody(status: 200, headers: headers, contentLength: file.size)
+        } else {
+            response.respond(status: 200, headers: headers, body: file.body)
+        }
+    }
+
+    /// RFC 9110 §13.1: If-None-Match wins over If-Modified-Since.
+    private func notModified(_ headers: HTTPHeaders, _ file: CachedFile) -> Bool {
+        if let match = headers["If-None-Match"] {
+            if match.trimmingSpaces == "*" { return true }
+            return match.split(separator: ",").contains { candidate in
+                var tag = Substring(candidate.trimmingSpaces)
+                if tag.hasPrefix("W/") { tag = tag.dropFirst(2) }
+                return tag == file.etag
+            }
+        }
+        if let since = headers["If-Modified-Since"], let seconds = HTTPDate.parse(since) {
+            return file.modifiedSeconds <= seconds
+        }
+        return false
+    }
+
+    /// Turns a request path into a path relative to the root, or a status to answer.
+    static func safeRelativePath(_ rawPath: String) -> Result<String, StaticPathError> {
+        guard rawPath.hasPrefix("/") else { return .failure(.badRequest) }
+        var segments: [String] = []
+        let rawSegments = rawPath.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        for (index, raw) in rawSegments.enumerated() {
+            guard let segment = PercentDecoding.decode(raw) else { return .failure(.badRequest) }
+            if segment.utf8.contains(0) || segment.contains("/") || segment.contains("\\") { return .failure(.badRequest) }
+            if segment == "." || segment == ".." { return .failure(.notFound) }
+            // Hidden files (.git, .env) are never served.
+            if segment.hasPrefix(".") { return .failure(.notFound) }
+            if segment.isEmpty {
+                // Only a trailing slash may be empty ("/" or "/dir/").
+                if index != rawSegments.count - 1 { return .failure(.notFound) }
+                continue
+            }
+            segments.append(segment)
+        }
+        if rawPath.hasSuffix("/") { segments.append("index.html") }
+        return .success(segments.joined(separator: "/"))
+    }
+
+    private func lookup(_ relative: String, loop: EventLoop) -> CachedFile? {
+        let now = loop.now
+        if var cached = caches[loop.index][relative] {
+            if now - cached.checkedAt < 1000 { return cached }
+            let path = root + "/" + relative
+            var info = stat()
+            if stat(path, &info) == 0, UInt64(info.st_ino) == cached.inode, UInt64(info.st_dev) == cached.device,
+               Int(info.st_size) == cached.size, Self.nanos(info) == cached.modifiedNanos {
+                cached.checkedAt = now
+                caches[loop.index][relative] = cached
+                return cached
+            }
+            caches[loop.index][relative] = nil
+        }
+        guard let loaded = load(relative, now: now) else { return nil }
+        caches[loop.index][relative] = loaded
+        return loaded
+    }
+
+    private static func nanos(_ info: stat) -> Int {
+        Int(info.st_mtim.tv_sec) &* 1_000_000_000 &+ Int(info.st_mtim.tv_nsec)
+    }
+
+    private func load(_ relative: String, now: Int64) -> CachedFile? {
+        var resolved = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard realpath(root + "/" + relative, &resolved) != nil else { return nil }
+        let real = String(decoding: resolved.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // A symlink may point anywhere; only what resolves inside the root is served.
+        guard real.hasPrefix(root + "/") else { return nil }
+        let fd = open(real, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) <= maxFileBytes else { return nil }
+        let size = Int(info.st_size)
+        var bytes = [UInt8](repeating: 0, count: size)
+        var filled = 0
+        while filled < size {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, size - filled) }
+            if n <= 0 { return nil }
+            filled += n
+        }
+        let modified = Int(info.st_mtim.tv_sec)
+        let etag = "\"\(String(size, radix: 16))-\(String(Self.nanos(info), radix: 16))\""
+        return CachedFile(body: ByteChunk(bytes), contentType: MimeTypes.forPath(relative), etag: etag,
+                          lastModified: HTTPDate.format(epochSeconds: modified), modifiedSeconds: modified,
+                          device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: size,
+                          modifiedNanos: Self.nanos(info), checkedAt: now)
+    }
+}
+
+/// Why a request path cannot name a file.
+public enum StaticPathError: Error {
+    case badRequest, notFound
+    var status: Int { self == .badRequest ? 400 : 404 }
+}

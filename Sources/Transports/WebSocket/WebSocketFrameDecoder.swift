@@ -1,0 +1,283 @@
+/// Incremental RFC 6455 frame decoder for frames sent by a client, with no I/O.
+///
+/// Call `decode` with the connection's unconsumed input; drop `consumed` bytes, handle the
+/// event, and call again until it answers `.needMore`. Partial frame headers are left in the
+/// caller's buffer; payload bytes are taken and buffered here, up to `maxMessageBytes` per
+/// message, so a connection's input buffer stays small. Sizes are checked from the header,
+/// before any payload is buffered.
+public struct WebSocketFrameDecoder: Sendable {
+    /// Largest message (sum of its fragments) accepted; larger ones fail with 1009.
+    public let maxMessageBytes: Int
+    /// Most frames one message may span; more fail with 1008 (stops tiny-fragment floods).
+    public let maxFragmentsPerMessage: Int
+    /// Client frames must be masked (RFC 6455 §5.1); false only to read server-style frames.
+    public let requireMask: Bool
+
+    private enum State: Sendable {
+        case header
+        case payload(Frame)
+        case closed
+        case failed(WebSocketCloseCode, String)
+    }
+
+    private struct Frame: Sendable {
+        var opcode: WebSocketOpcode
+        var fin: Bool
+        var masked: Bool
+        /// The 4 key bytes, first byte in the top bits.
+        var maskKey: UInt32
+        var remaining: Int
+        /// Payload bytes already taken, which sets the mask phase of the next ones.
+        var offset: Int
+    }
+
+    private enum HeaderResult {
+        case needMore
+        case frame(Frame, headerLength: Int)
+        case failure(WebSocketCloseCode, String)
+    }
+
+    private static let invalidText = "text message is not valid UTF-8"
+
+    private var state: State = .header
+    /// The open data message: its opcode (text or binary) while fragments are pending.
+    private var messageOpcode: WebSocketOpcode?
+    private var message: [UInt8] = []
+    private var messageFragments = 0
+    /// Bytes of a text message known to be valid UTF-8 (complete sequences).
+    private var validatedCount = 0
+    /// Payload of the control frame being read (at most 125 bytes).
+    private var control: [UInt8] = []
+
+    /// A decoder with the given limits.
+    public init(maxMessageBytes: Int = 1_000_000, maxFragmentsPerMessage: Int = 10_000, requireMask: Bool = true) {
+        self.maxMessageBytes = max(0, maxMessageBytes)
+        self.maxFragmentsPerMessage = max(1, maxFragmentsPerMessage)
+        self.requireMask = requireMask
+    }
+
+    /// Decodes from the start of `input`; returns one event and how many bytes it used.
+    /// After a failure every call returns the same failure and discards its input; after the
+    /// peer's close every call discards its input and returns `.needMore`.
+    public mutating func decode(_ input: UnsafeRawBufferPointer) -> (event: WebSocketEvent, consumed: Int) {
+        var consumed = 0
+        while true {
+            switch state {
+            case .failed(let code, let reason):
+                return (.failure(code, reason), input.count)
+            case .closed:
+                return (.needMore, input.count)
+            case .header:
+                switch parseHeader(UnsafeRawBufferPointer(rebasing: input[consumed...])) {
+                case .needMore:
+                    return (.needMore, consumed)
+                case .failure(let code, let reason):
+                    return fail(code, reason, input)
+                case .frame(let frame, let headerLength):
+                    consumed += headerLength
+                    if frame.opcode == .text || frame.opcode == .binary {
+                        messageOpcode = frame.opcode
+                        messageFragments = 1
+                        validatedCount = 0
+                    } else if frame.opcode == .continuation {
+                        messageFragments += 1
+                    }
+                    state = .payload(frame)
+                }
+            case .payload(var frame):
+                let available = input.count - consumed
+                let take = min(frame.remaining, available)
+                if frame.opcode.isControl {
+                    Self.appendUnmasked(UnsafeRawBufferPointer(rebasing: input[consumed..<consumed + take]), frame: frame, to: &control)
+                } else if frame.fin && frame.opcode != .continuation && take == frame.remaining && frame.offset == 0 {
+                    // Whole single-frame message present: unmask straight into its own array.
+                    consumed += take
+                    state = .header
+                    let event = finishSingleFrameMessage(UnsafeRawBufferPointer(rebasing: input[consumed - take..<consumed]), frame: frame)
+                    return (event, event.isFailure ? input.count : consumed)
+                } else {
+                    Self.appendUnmasked(UnsafeRawBufferPointer(rebasing: input[consumed..<consumed + take]), frame: frame, to: &message)
+                    if messageOpcode == .text && !validateMessageTail() {
+                        return fail(.invalidPayload, Self.invalidText, input)
+                    }
+                }
+                consumed += take
+                frame.remaining -= take
+                frame.offset += take
+                if frame.remaining > 0 {
+                    state = .payload(frame)
+                    return (.needMore, consumed)
+                }
+                state = .header
+                if frame.opcode.isControl || frame.fin {
+                    let event = frame.opcode.isControl ? finishControlFrame(opcode: frame.opcode) : finishMessage()
+                    return (event, event.isFailure ? input.count : consumed)
+                }
+            }
+        }
+    }
+
+    // MARK: - Header
+
+    /// Reads a frame header without changing state, so a partial header can be retried.
+    private func parseHeader(_ bytes: UnsafeRawBufferPointer) -> HeaderResult {
+        guard bytes.count >= 2 else { return .needMore }
+        let first = bytes[0]
+        let second = bytes[1]
+        // Everything checkable from the first two bytes fails before the rest arrives.
+        if first & 0x70 != 0 { return .failure(.protocolError, "reserved bits set without an extension") }
+        guard let opcode = WebSocketOpcode(rawValue: first & 0x0F) else {
+            return .failure(.protocolError, "reserved opcode \(first & 0x0F)")
+        }
+        let fin = first & 0x80 != 0
+        let masked = second & 0x80 != 0
+        if requireMask && !masked { return .failure(.protocolError, "client frame is not masked") }
+        let shortLength = second & 0x7F
+        if opcode.isControl {
+            if !fin { return .failure(.protocolError, "fragmented control frame") }
+            if shortLength > 125 { return .failure(.protocolError, "control frame payload over 125 bytes") }
+        } else if opcode == .continuation {
+            if messageOpcode == nil { return .failure(.protocolError, "continuation frame without a message") }
+        } else if messageOpcode != nil {
+            return .failure(.protocolError, "new message before the fragmented one ended")
+        }
+
+        var headerLength = 2
+        var length = UInt64(shortLength)
+        if shortLength == 126 {
+            guard bytes.count >= 4 else { return .needMore }
+            length = UInt64(bytes[2]) << 8 | UInt64(bytes[3])
+            headerLength = 4
+        } else if shortLength == 127 {
+            guard bytes.count >= 10 else { return .needMore }
+            length = 0
+            for index in 2..<10 { length = length << 8 | UInt64(bytes[index]) }
+            if length >> 63 != 0 { return .failure(.protocolError, "64-bit payload length has its top bit set") }
+            headerLength = 10
+        }
+        // Lenient on non-minimal length forms: RFC 6455 only binds senders to the shortest.
+
+        if !opcode.isControl {
+            let sizeSoFar = opcode == .continuation ? message.count : 0
+            if length > UInt64(maxMessageBytes - sizeSoFar) {
+                return .failure(.messageTooBig, "message over \(maxMessageBytes) bytes")
+            }
+            let fragments = (opcode == .continuation ? messageFragments : 0) + 1
+            if fragments > maxFragmentsPerMessage {
+                return .failure(.policyViolation, "message over \(maxFragmentsPerMessage) fragments")
+            }
+        }
+
+        var maskKey: UInt32 = 0
+        if masked {
+            guard bytes.count >= headerLength + 4 else { return .needMore }
+            for index in headerLength..<headerLength + 4 { maskKey = maskKey << 8 | UInt32(bytes[index]) }
+            headerLength += 4
+        }
+        // length <= 125 or <= maxMessageBytes here, so it fits in Int.
+        let frame = Frame(opcode: opcode, fin: fin, masked: masked, maskKey: maskKey, remaining: Int(length), offset: 0)
+        return .frame(frame, headerLength: headerLength)
+    }
+
+    // MARK: - Payload
+
+    /// Appends `chunk` to `target` and unmasks it in place.
+    private static func appendUnmasked(_ chunk: UnsafeRawBufferPointer, frame: Frame, to target: inout [UInt8]) {
+        guard chunk.count > 0 else { return }
+        if target.isEmpty && target.capacity < chunk.count {
+            target.reserveCapacity(min(frame.remaining, chunk.count))
+        }
+        let start = target.count
+        target.append(contentsOf: chunk)
+        guard frame.masked else { return }
+        target.withUnsafeMutableBytes { all in
+            let region = UnsafeMutableRawBufferPointer(rebasing: all[start...])
+            WebSocketMasking.unmask(region, from: UnsafeRawBufferPointer(region), key: frame.maskKey, phase: frame.offset)
+        }
+    }
+
+    /// Validates the text message's bytes received since the last check; a sequence cut by a
+    /// fragment or read boundary waits for its remaining bytes.
+    private mutating func validateMessageTail() -> Bool {
+        let valid = message.withUnsafeBytes { all in
+            UTF8Validator.validPrefixLength(UnsafeRawBufferPointer(rebasing: all[validatedCount...]))
+        }
+        guard let valid else { return false }
+        validatedCount += valid
+        return true
+    }
+
+    /// Builds an unfragmented message whose payload is all in `payload`, in one pass.
+    private mutating func finishSingleFrameMessage(_ payload: UnsafeRawBufferPointer, frame: Frame) -> WebSocketEvent {
+        let bytes = [UInt8](unsafeUninitializedCapacity: payload.count) { buffer, initialized in
+            let destination = UnsafeMutableRawBufferPointer(buffer)
+            if frame.masked {
+                WebSocketMasking.unmask(destination, from: payload, key: frame.maskKey, phase: 0)
+            } else if let source = payload.baseAddress, let target = destination.baseAddress {
+                target.copyMemory(from: source, byteCount: payload.count)
+            }
+            initialized = payload.count
+        }
+        messageOpcode = nil
+        messageFragments = 0
+        if frame.opcode == .text {
+            guard UTF8Validator.isValid(bytes) else { return failed(.invalidPayload, Self.invalidText) }
+            return .text(bytes)
+        }
+        return .binary(bytes)
+    }
+
+    /// Hands out the completed fragmented message and resets for the next.
+    private mutating func finishMessage() -> WebSocketEvent {
+        let bytes = message
+        let opcode = messageOpcode
+        message = []
+        messageOpcode = nil
+        messageFragments = 0
+        if opcode == .text {
+            guard validatedCount == bytes.count else { return failed(.invalidPayload, Self.invalidText) }
+            return .text(bytes)
+        }
+        return .binary(bytes)
+    }
+
+    private mutating func finishControlFrame(opcode: WebSocketOpcode) -> WebSocketEvent {
+        let payload = control
+        control = []
+        switch opcode {
+        case .ping:
+            return .ping(payload)
+        case .pong:
+            return .pong(payload)
+        default:
+            return finishClose(payload)
+        }
+    }
+
+    private mutating func finishClose(_ payload: [UInt8]) -> WebSocketEvent {
+        if payload.isEmpty {
+            state = .closed
+            return .close(code: nil, reason: [])
+        }
+        guard payload.count >= 2 else { return failed(.protocolError, "close payload of one byte") }
+        let code = UInt16(payload[0]) << 8 | UInt16(payload[1])
+        guard WebSocketCloseCode.isValidOnWire(code) else { return failed(.protocolError, "close code \(code) not allowed") }
+        let reason = Array(payload[2...])
+        guard UTF8Validator.isValid(reason) else { return failed(.invalidPayload, "close reason is not valid UTF-8") }
+        state = .closed
+        return .close(code: code, reason: reason)
+    }
+
+    // MARK: - Failure
+
+    private mutating func failed(_ code: WebSocketCloseCode, _ reason: String) -> WebSocketEvent {
+        state = .failed(code, reason)
+        message = []
+        control = []
+        return .failure(code, reason)
+    }
+
+    private mutating func fail(_ code: WebSocketCloseCode, _ reason: String, _ input: UnsafeRawBufferPointer) -> (event: WebSocketEvent, consumed: Int) {
+        (failed(code, reason), input.count)
+    }
+}

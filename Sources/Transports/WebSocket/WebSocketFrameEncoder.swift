@@ -1,0 +1,66 @@
+/// Builds server-to-client frames: always final, never masked (RFC 6455 §5.1), with the
+/// shortest length form.
+public enum WebSocketFrameEncoder {
+    /// Largest header: 2 bytes + 8-byte extended length (servers send no mask key).
+    public static let maxHeaderLength = 10
+
+    /// Appends the header of one final, unmasked frame of `payloadLength` bytes.
+    public static func appendFrameHeader(opcode: WebSocketOpcode, payloadLength: Int, into out: inout [UInt8]) {
+        precondition(payloadLength >= 0, "negative payload length")
+        out.append(0x80 | opcode.rawValue)
+        if payloadLength < 126 {
+            out.append(UInt8(truncatingIfNeeded: payloadLength))
+        } else if payloadLength <= 0xFFFF {
+            out.append(126)
+            out.append(UInt8(truncatingIfNeeded: payloadLength >> 8))
+            out.append(UInt8(truncatingIfNeeded: payloadLength))
+        } else {
+            out.append(127)
+            let length = UInt64(payloadLength)
+            for shift in stride(from: 56, through: 0, by: -8) {
+                out.append(UInt8(truncatingIfNeeded: length >> UInt64(shift)))
+            }
+        }
+    }
+
+    /// The header alone, so a broadcast can share one payload buffer behind per-frame headers.
+    public static func frameHeader(opcode: WebSocketOpcode, payloadLength: Int) -> [UInt8] {
+        var header: [UInt8] = []
+        header.reserveCapacity(maxHeaderLength)
+        appendFrameHeader(opcode: opcode, payloadLength: payloadLength, into: &header)
+        return header
+    }
+
+    /// Appends one unmasked final frame carrying `payload`.
+    public static func appendFrame(opcode: WebSocketOpcode, payload: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        out.reserveCapacity(out.count + maxHeaderLength + payload.count)
+        appendFrameHeader(opcode: opcode, payloadLength: payload.count, into: &out)
+        out.append(contentsOf: payload)
+    }
+
+    /// Appends one unmasked final frame carrying `payload`.
+    public static func appendFrame<C: Collection>(opcode: WebSocketOpcode, payload: C, into out: inout [UInt8]) where C.Element == UInt8 {
+        let count = payload.count
+        out.reserveCapacity(out.count + maxHeaderLength + count)
+        appendFrameHeader(opcode: opcode, payloadLength: count, into: &out)
+        out.append(contentsOf: payload)
+    }
+
+    /// A complete close frame. Codes that must not appear on the wire (1005, 1006, 1015, ...)
+    /// give an empty payload. The reason is cut at a character boundary so the payload stays
+    /// within the 125-byte control frame limit.
+    public static func closeFrame(code: WebSocketCloseCode, reason: String) -> [UInt8] {
+        guard code.isValidOnWire else { return [0x80 | WebSocketOpcode.close.rawValue, 0] }
+        var payload: [UInt8] = [UInt8(truncatingIfNeeded: code.rawValue >> 8), UInt8(truncatingIfNeeded: code.rawValue)]
+        let text = Array(reason.utf8)
+        var end = min(text.count, 123)
+        // Back up to the start of a character if the cut falls inside one.
+        if end < text.count {
+            while end > 0 && text[end] & 0xC0 == 0x80 { end -= 1 }
+        }
+        payload.append(contentsOf: text[..<end])
+        var frame: [UInt8] = []
+        appendFrame(opcode: .close, payload: payload, into: &frame)
+        return frame
+    }
+}

@@ -1,0 +1,160 @@
+/// Why an upgrade request was refused.
+public enum WebSocketHandshakeError: Error, Equatable, Sendable {
+    /// The method is not GET.
+    case notGet
+    /// The request is not HTTP/1.1.
+    case badHTTPVersion
+    /// No "websocket" token in Upgrade.
+    case missingUpgrade
+    /// No "upgrade" token in Connection.
+    case missingConnectionUpgrade
+    /// Sec-WebSocket-Key missing or not base64 of 16 bytes.
+    case badKey
+    /// Sec-WebSocket-Version missing or not 13.
+    case unsupportedVersion
+
+    /// The HTTP status to answer with: 426 Upgrade Required for a version we do not speak
+    /// (RFC 6455 §4.4), 400 otherwise.
+    public var status: Int { self == .unsupportedVersion ? 426 : 400 }
+
+    /// Headers the refusal must carry: the version we speak, on 426.
+    public var responseHeaders: [(String, String)] {
+        self == .unsupportedVersion ? [("Sec-WebSocket-Version", "13")] : []
+    }
+
+    /// A short reason for logs and the response body.
+    public var reason: String {
+        switch self {
+        case .notGet: return "WebSocket upgrade requires GET"
+        case .badHTTPVersion: return "WebSocket upgrade requires HTTP/1.1"
+        case .missingUpgrade: return "Upgrade header must contain websocket"
+        case .missingConnectionUpgrade: return "Connection header must contain upgrade"
+        case .badKey: return "Sec-WebSocket-Key must be base64 of 16 bytes"
+        case .unsupportedVersion: return "Sec-WebSocket-Version must be 13"
+        }
+    }
+}
+
+/// The server side of the RFC 6455 opening handshake (§4.2), on plain values.
+public enum WebSocketHandshake {
+    /// The GUID appended to the client's key before hashing (RFC 6455 §1.3).
+    public static let guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+    /// The Sec-WebSocket-Accept value for `key`: base64(SHA1(key + guid)).
+    public static func acceptValue(forKey key: String) -> String {
+        var input = Array(key.utf8)
+        input.append(contentsOf: guid.utf8)
+        return String(decoding: base64Encode(SHA1.hash(input)), as: UTF8.self)
+    }
+
+    /// Checks an upgrade request and returns the accept value to answer with.
+    ///
+    /// `header(name)` gives the first value of a header (case-insensitive name);
+    /// `headerHasToken(name, token)` tells whether a comma-separated header holds `token`
+    /// (case-insensitive). No subprotocol or extension is ever selected.
+    public static func validate(
+        method: String,
+        versionMinor: Int,
+        header: (String) -> String?,
+        headerHasToken: (String, String) -> Bool
+    ) -> Result<String, WebSocketHandshakeError> {
+        guard method == "GET" else { return .failure(.notGet) }
+        // §4.1: "HTTP/1.1 or higher"; the major version is the HTTP parser's business.
+        guard versionMinor >= 1 else { return .failure(.badHTTPVersion) }
+        guard headerHasToken("Upgrade", "websocket") else { return .failure(.missingUpgrade) }
+        guard headerHasToken("Connection", "upgrade") else { return .failure(.missingConnectionUpgrade) }
+        guard let rawKey = header("Sec-WebSocket-Key") else { return .failure(.badKey) }
+        let key = trimmed(rawKey)
+        guard base64DecodedLength(key.utf8) == 16 else { return .failure(.badKey) }
+        guard let version = header("Sec-WebSocket-Version"), trimmed(version) == "13" else {
+            return .failure(.unsupportedVersion)
+        }
+        return .success(acceptValue(forKey: key))
+    }
+
+    /// The complete 101 response. `extraHeaders` are appended after the required ones, except
+    /// Sec-WebSocket-Protocol/Extensions (we select none) and any header whose name or value
+    /// holds CR, LF or NUL (response splitting).
+    public static func switchingProtocolsResponse(accept: String, extraHeaders: [(String, String)] = []) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(160)
+        out.append(contentsOf: "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ".utf8)
+        out.append(contentsOf: accept.utf8)
+        out.append(contentsOf: "\r\n".utf8)
+        for (name, value) in extraHeaders {
+            if isSelectionHeader(name) || !isSafeHeaderText(name) || !isSafeHeaderText(value) { continue }
+            out.append(contentsOf: name.utf8)
+            out.append(contentsOf: ": ".utf8)
+            out.append(contentsOf: value.utf8)
+            out.append(contentsOf: "\r\n".utf8)
+        }
+        out.append(contentsOf: "\r\n".utf8)
+        return out
+    }
+
+    // MARK: - Helpers
+
+    private static func trimmed(_ value: String) -> String {
+        let bytes = Array(value.utf8)
+        var start = 0
+        var end = bytes.count
+        while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
+        while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
+        if start == 0 && end == bytes.count { return value }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
+    }
+
+    private static func isSelectionHeader(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return lower == "sec-websocket-protocol" || lower == "sec-websocket-extensions"
+    }
+
+    private static func isSafeHeaderText(_ text: String) -> Bool {
+        !text.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }
+    }
+
+    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    /// Standard padded base64.
+    private static func base64Encode(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var i = 0
+        while i < bytes.count {
+            let b0 = bytes[i]
+            let b1: UInt8? = i + 1 < bytes.count ? bytes[i + 1] : nil
+            let b2: UInt8? = i + 2 < bytes.count ? bytes[i + 2] : nil
+            out.append(alphabet[Int(b0 >> 2)])
+            out.append(alphabet[Int((b0 & 0x03) << 4 | (b1 ?? 0) >> 4)])
+            out.append(b1.map { alphabet[Int(($0 & 0x0F) << 2 | (b2 ?? 0) >> 6)] } ?? UInt8(ascii: "="))
+            out.append(b2.map { alphabet[Int($0 & 0x3F)] } ?? UInt8(ascii: "="))
+            i += 3
+        }
+        return out
+    }
+
+    /// How many bytes `text` decodes to as standard base64 (padded or not), or nil if it is
+    /// not base64. Only the length matters for the key check.
+    private static func base64DecodedLength(_ text: String.UTF8View) -> Int? {
+        var symbols = 0
+        var padding = 0
+        for byte in text {
+            if byte == UInt8(ascii: "=") {
+                padding += 1
+                continue
+            }
+            if padding > 0 { return nil }  // data after padding
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "/"):
+                symbols += 1
+            default:
+                return nil
+            }
+        }
+        // A trailing group of 1 symbol carries no whole byte; padding only completes a group.
+        if symbols % 4 == 1 || padding > 2 { return nil }
+        if padding > 0 && (symbols + padding) % 4 != 0 { return nil }
+        return symbols / 4 * 3 + max(0, symbols % 4 - 1)
+    }
+}

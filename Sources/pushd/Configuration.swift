@@ -1,0 +1,177 @@
+import Glibc
+import PushCore
+import Transports
+
+/// Everything the daemon can be told, with defaults.
+struct Configuration {
+    var host = "0.0.0.0"
+    var port = 3000
+    var publicDirectory = "Public"
+    var threads = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    var logLevel = LogLevel.info
+    var app = "default"
+    var maxConnections = Configuration.defaultMaxConnections
+    var drainTimeout: Int64 = 5000
+    var http = HTTPServerConfiguration()
+    var engine = EngineServerConfiguration()
+
+    /// The open-file limit less room for listeners, files and the log.
+    static var defaultMaxConnections: Int {
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        let soft = limit.rlim_cur > 1 << 40 ? 1_048_576 : Int(limit.rlim_cur)
+        return max(16, soft - 64)
+    }
+
+    static let apps = ["default", "engine-echo"]
+
+    /// Settings an app implies unless a flag says otherwise.
+    mutating func applyAppPreset(explicit: Set<String>) {
+        guard app == "engine-echo" else { return }
+        // What the public Engine.IO v4 test suite expects.
+        if !explicit.contains("path") { engine.path = "/engine.io/" }
+        if !explicit.contains("ping-interval") { engine.session.pingInterval = 300 }
+        if !explicit.contains("ping-timeout") { engine.session.pingTimeout = 200 }
+        if !explicit.contains("cors-origin") { engine.origins = .any }
+    }
+}
+
+extension Configuration {
+    /// The flags, in the order `--help` lists them.
+    static let options: [Option] = [
+        Option(name: "host", valueName: "ADDRESS", help: "Address to listen on", defaultValue: "0.0.0.0") { c, v throws(OptionError) in c.host = v },
+        Option(name: "port", valueName: "PORT", help: "TCP port (0 picks a free one)", defaultValue: "3000") { c, v throws(OptionError) in
+            c.port = try OptionValue.integer(v, "port", in: 0...65535)
+        },
+        Option(name: "public", valueName: "DIR", help: "Folder served at / (client.js, the demo page)", defaultValue: "Public") { c, v throws(OptionError) in
+            c.publicDirectory = v
+        },
+        Option(name: "threads", valueName: "N", help: "Event loop threads", defaultValue: "cores") { c, v throws(OptionError) in
+            c.threads = try OptionValue.integer(v, "threads", in: 1...256)
+        },
+        Option(name: "log-level", valueName: "LEVEL", help: "debug, info, warning or error", defaultValue: "info") { c, v throws(OptionError) in
+            guard let level = LogLevel(name: v) else { throw OptionError(description: "--log-level must be debug, info, warning or error, not '\(v)'") }
+            c.logLevel = level
+        },
+        Option(name: "app", valueName: "NAME", help: "Application: \(Configuration.apps.joined(separator: ", "))", defaultValue: "default") { c, v throws(OptionError) in
+            guard Configuration.apps.contains(v) else {
+                throw OptionError(description: "--app must be one of \(Configuration.apps.joined(separator: ", ")), not '\(v)'")
+            }
+            c.app = v
+        },
+        Option(name: "max-connections", valueName: "N", help: "Open connections at most (more are closed at once)", defaultValue: "open-file limit - 64") { c, v throws(OptionError) in
+            c.maxConnections = try OptionValue.integer(v, "max-connections", in: 1...10_000_000)
+        },
+        Option(name: "drain-timeout", valueName: "DURATION", help: "Time to finish in-flight work on SIGINT/SIGTERM", defaultValue: "5s") { c, v throws(OptionError) in
+            c.drainTimeout = try OptionValue.duration(v, "drain-timeout")
+        },
+        Option(name: "max-request-line", valueName: "BYTES", help: "Longest request line (414 past it)", defaultValue: "8KiB") { c, v throws(OptionError) in
+            c.http.limits.maxRequestLineBytes = try OptionValue.bytes(v, "max-request-line")
+        },
+        Option(name: "max-header-bytes", valueName: "BYTES", help: "Largest header block (431 past it)", defaultValue: "16KiB") { c, v throws(OptionError) in
+            c.http.limits.maxHeaderBytes = try OptionValue.bytes(v, "max-header-bytes")
+        },
+        Option(name: "max-headers", valueName: "N", help: "Most header fields in a request (431 past it)", defaultValue: "100") { c, v throws(OptionError) in
+            c.http.limits.maxHeaderCount = try OptionValue.integer(v, "max-headers", in: 1...10_000)
+        },
+        Option(name: "header-timeout", valueName: "DURATION", help: "Time to send a request head once started (408 after)", defaultValue: "10s") { c, v throws(OptionError) in
+            c.http.headerTimeoutMilliseconds = try OptionValue.duration(v, "header-timeout")
+        },
+        Option(name: "body-timeout", valueName: "DURATION", help: "Time to send a request body (408 after)", defaultValue: "30s") { c, v throws(OptionError) in
+            c.http.bodyTimeoutMilliseconds = try OptionValue.duration(v, "body-timeout")
+        },
+        Option(name: "keepalive-timeout", valueName: "DURATION", help: "Idle time before a keep-alive connection is closed", defaultValue: "60s") { c, v throws(OptionError) in
+            c.http.keepAliveTimeoutMilliseconds = try OptionValue.duration(v, "keepalive-timeout")
+        },
+        Option(name: "write-high-water", valueName: "BYTES", help: "Queued output per connection before reading from it pauses", defaultValue: "1MiB") { c, v throws(OptionError) in
+            c.http.connection.writeHighWater = try OptionValue.bytes(v, "write-high-water")
+            c.http.connection.writeLowWater = c.http.connection.writeHighWater / 4
+        },
+        Option(name: "path", valueName: "PATH", help: "Where the engine answers", defaultValue: "/socket.io/") { c, v throws(OptionError) in
+            guard v.hasPrefix("/") else { throw OptionError(description: "--path must start with '/', not '\(v)'") }
+            c.engine.path = v.hasSuffix("/") ? v : v + "/"
+        },
+        Option(name: "ping-interval", valueName: "DURATION", help: "Time between server pings", defaultValue: "25s") { c, v throws(OptionError) in
+            c.engine.session.pingInterval = max(1, try OptionValue.duration(v, "ping-interval"))
+        },
+        Option(name: "ping-timeout", valueName: "DURATION", help: "Time to answer a ping before the session closes", defaultValue: "20s") { c, v throws(OptionError) in
+            c.engine.session.pingTimeout = max(1, try OptionValue.duration(v, "ping-timeout"))
+        },
+        Option(name: "max-payload", valueName: "BYTES", help: "Largest message or polling body (413 / close 1009 past it)", defaultValue: "1000000") { c, v throws(OptionError) in
+            c.engine.session.maxPayload = max(16, try OptionValue.bytes(v, "max-payload"))
+        },
+        Option(name: "max-session-queue", valueName: "BYTES", help: "Bytes queued for one session before it is closed as a slow consumer", defaultValue: "1MiB") { c, v throws(OptionError) in
+            c.engine.session.maxQueueBytes = max(1024, try OptionValue.bytes(v, "max-session-queue"))
+        },
+        Option(name: "max-sessions", valueName: "N", help: "Sessions open at once (503 past it)", defaultValue: "1000000") { c, v throws(OptionError) in
+            c.engine.maxSessions = try OptionValue.integer(v, "max-sessions", in: 1...100_000_000)
+        },
+        Option(name: "transports", valueName: "LIST", help: "Transports offered: websocket,sse,polling,short-polling", defaultValue: "all four") { c, v throws(OptionError) in
+            var kinds = Set<EngineTransportKind>()
+            for name in v.split(separator: ",") {
+                guard let kind = EngineTransportKind(rawValue: String(name).trimmingSpaces) else {
+                    throw OptionError(description: "--transports takes websocket, sse, polling and short-polling, not '\(name)'")
+                }
+                kinds.insert(kind)
+            }
+            guard !kinds.isEmpty else { throw OptionError(description: "--transports needs at least one transport") }
+            c.engine.transports = kinds
+        },
+        Option(name: "cors-origin", valueName: "LIST", help: "Origins allowed cross-site (CORS and WebSocket Origin): comma-separated, or *", defaultValue: "same origin only") { c, v throws(OptionError) in
+            c.engine.origins = v == "*" ? .any : .list(v.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty })
+        },
+    ]
+
+    /// Reads PUSHD_* variables, then the arguments (which win).
+    static func parse(arguments: [String], environment: [String: String]) throws(OptionError) -> Configuration? {
+        var configuration = Configuration()
+        for option in options {
+            if let value = environment[option.environmentName] {
+                try option.apply(&configuration, value)
+            }
+        }
+        var explicit = Set<String>()
+        for option in options where environment[option.environmentName] != nil { explicit.insert(option.name) }
+        var index = 0
+        while index < arguments.count {
+            let argument = arguments[index]
+            if argument == "--help" || argument == "-h" { return nil }
+            guard argument.hasPrefix("--") else { throw OptionError(description: "unexpected argument '\(argument)'") }
+            var name = String(argument.dropFirst(2))
+            var value: String?
+            if let equals = name.firstIndex(of: "=") {
+                value = String(name[name.index(after: equals)...])
+                name = String(name[..<equals])
+            }
+            guard let option = options.first(where: { $0.name == name }) else {
+                throw OptionError(description: "unknown flag --\(name) (see --help)")
+            }
+            if value == nil {
+                index += 1
+                guard index < arguments.count else { throw OptionError(description: "--\(name) needs a value") }
+                value = arguments[index]
+            }
+            try option.apply(&configuration, value!)
+            explicit.insert(name)
+            index += 1
+        }
+        configuration.applyAppPreset(explicit: explicit)
+        return configuration
+    }
+
+    static var usage: String {
+        var text = "Usage: pushd [flags]\n\npushd serves named events over WebSocket, Server-Sent Events, HTTP long-polling and\npolling (Engine.IO v4 / Socket.IO v5 compatible).\n\nFlags (each also settable as an environment variable):\n"
+        for option in options {
+            let flag = "  --\(option.name) \(option.valueName)"
+            text += flag.padding(to: 34) + option.help + " (default \(option.defaultValue); \(option.environmentName))\n"
+        }
+        text += "  --help".padding(to: 34) + "Print this help\n"
+        return text
+    }
+}
+
+extension String {
+    func padding(to width: Int) -> String {
+        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
+    }
+}

@@ -1,0 +1,109 @@
+import XCTest
+import Dispatch
+import Synchronization
+import PushCore
+
+private final class TestSession: Sendable {
+    let id: Int
+    init(id: Int) { self.id = id }
+}
+
+final class SessionRegistryTests: XCTestCase {
+    func testBasicOperations() {
+        let registry = SessionRegistry<TestSession>()
+        XCTAssertEqual(registry.shardCount, 16)
+        let first = TestSession(id: 1), second = TestSession(id: 2)
+        XCTAssertNil(registry.lookup("a"))
+        XCTAssertTrue(registry.insert(first, for: "a"))
+        XCTAssertFalse(registry.insert(second, for: "a"), "an existing entry is never replaced")
+        XCTAssertTrue(registry.lookup("a") === first)
+        XCTAssertTrue(registry.insert(second, for: "b"))
+        XCTAssertEqual(registry.count, 2)
+
+        XCTAssertFalse(registry.remove("a", ifIdenticalTo: second))
+        XCTAssertTrue(registry.lookup("a") === first)
+        XCTAssertTrue(registry.remove("a", ifIdenticalTo: first))
+        XCTAssertFalse(registry.remove("a", ifIdenticalTo: first))
+        XCTAssertTrue(registry.remove("b") === second)
+        XCTAssertNil(registry.remove("b"))
+        XCTAssertEqual(registry.count, 0)
+        XCTAssertTrue(registry.insert(first, for: ""), "an empty key still hashes")
+        XCTAssertTrue(registry.lookup("") === first)
+    }
+
+    func testShardCountRounding() {
+        XCTAssertEqual(SessionRegistry<TestSession>(shardCount: 0).shardCount, 1)
+        XCTAssertEqual(SessionRegistry<TestSession>(shardCount: -5).shardCount, 1)
+        XCTAssertEqual(SessionRegistry<TestSession>(shardCount: 5).shardCount, 8)
+        XCTAssertEqual(SessionRegistry<TestSession>(shardCount: 64).shardCount, 64)
+    }
+
+    func testForEachAndRemoveAll() {
+        let registry = SessionRegistry<TestSession>()
+        for id in 0..<1_000 { registry.insert(TestSession(id: id), for: "sid\(id)") }
+        var visited = Set<Int>()
+        registry.forEach { sid, session in
+            XCTAssertEqual(sid, "sid\(session.id)")
+            visited.insert(session.id)
+            registry.remove(sid) // the registry may be used from inside forEach
+        }
+        XCTAssertEqual(visited, Set(0..<1_000))
+        XCTAssertEqual(registry.count, 0)
+
+        for id in 0..<100 { registry.insert(TestSession(id: id), for: "sid\(id)") }
+        XCTAssertEqual(Set(registry.removeAll().map(\.id)), Set(0..<100))
+        XCTAssertEqual(registry.count, 0)
+    }
+
+    func testShardsAreEvenForPlainAndTaggedIds() {
+        let registry = SessionRegistry<TestSession>()
+        for tag in [[UInt8](), [1, 2, 3]] {
+            var perShard = [Int](repeating: 0, count: 16)
+            for _ in 0..<16_000 { perShard[registry.shardIndex(for: SessionID.make(nodeTag: tag))] += 1 }
+            // 1,000 expected per shard; sigma is about 31.
+            for count in perShard { XCTAssertTrue((820...1_180).contains(count), "\(perShard)") }
+        }
+    }
+
+    func testConcurrentInsertLookupRemove() {
+        let registry = SessionRegistry<TestSession>()
+        let workers = 8, perWorker = 5_000
+        let sids = (0..<workers).map { _ in (0..<perWorker).map { _ in SessionID.make() } }
+        let failures = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var bad = 0
+            for (index, sid) in sids[worker].enumerated() {
+                let session = TestSession(id: worker * perWorker + index)
+                if !registry.insert(session, for: sid) { bad += 1 }
+                if registry.lookup(sid) !== session { bad += 1 }
+            }
+            for (index, sid) in sids[worker].enumerated() where index % 2 == 0 {
+                if registry.remove(sid)?.id != worker * perWorker + index { bad += 1 }
+                if registry.lookup(sid) != nil { bad += 1 }
+            }
+            _ = registry.count
+            registry.forEach { _, _ in }
+            failures.withLock { $0 += bad }
+        }
+        XCTAssertEqual(failures.withLock { $0 }, 0)
+        XCTAssertEqual(registry.count, workers * perWorker / 2)
+        for worker in 0..<workers {
+            for (index, sid) in sids[worker].enumerated() {
+                XCTAssertEqual(registry.lookup(sid)?.id, index % 2 == 0 ? nil : worker * perWorker + index)
+            }
+        }
+    }
+
+    func testRacingInsertsOfTheSameIdHaveOneWinner() {
+        let registry = SessionRegistry<TestSession>()
+        let sids = (0..<5_000).map { _ in SessionID.make() }
+        let wins = Mutex(0)
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            var won = 0
+            for sid in sids where registry.insert(TestSession(id: worker), for: sid) { won += 1 }
+            wins.withLock { $0 += won }
+        }
+        XCTAssertEqual(wins.withLock { $0 }, sids.count)
+        XCTAssertEqual(registry.count, sids.count)
+    }
+}
