@@ -14,6 +14,7 @@ struct Configuration {
     var drainTimeout: Int64 = 5000
     var http = HTTPServerConfiguration()
     var engine = EngineServerConfiguration()
+    var socket = SocketServerConfiguration()
 
     /// The open-file limit less room for listeners, files and the log.
     static var defaultMaxConnections: Int {
@@ -23,13 +24,15 @@ struct Configuration {
         return max(16, soft - 64)
     }
 
-    static let apps = ["default", "engine-echo"]
+    static let apps = ["default", "engine-echo", "socketio-reference"]
 
     /// Settings an app implies unless a flag says otherwise.
     mutating func applyAppPreset(explicit: Set<String>) {
-        guard app == "engine-echo" else { return }
-        // What the public Engine.IO v4 test suite expects.
-        if !explicit.contains("path") { engine.path = "/engine.io/" }
+        if app == "default" { engine.allowsBlockParameter = true }
+        guard app == "engine-echo" || app == "socketio-reference" else { return }
+        // What the public Engine.IO v4 and Socket.IO v5 test suites expect.
+        if app == "engine-echo" && !explicit.contains("path") { engine.path = "/engine.io/" }
+        if app == "socketio-reference" && !explicit.contains("connect-timeout") { socket.connectTimeout = 1000 }
         if !explicit.contains("ping-interval") { engine.session.pingInterval = 300 }
         if !explicit.contains("ping-timeout") { engine.session.pingTimeout = 200 }
         if !explicit.contains("cors-origin") { engine.origins = .any }
@@ -116,6 +119,15 @@ extension Configuration {
             }
             guard !kinds.isEmpty else { throw OptionError(description: "--transports needs at least one transport") }
             c.engine.transports = kinds
+        },
+        Option(name: "connect-timeout", valueName: "DURATION", help: "Time a client has to join a namespace after connecting", defaultValue: "45s") { c, v throws(OptionError) in
+            c.socket.connectTimeout = max(1, try OptionValue.duration(v, "connect-timeout"))
+        },
+        Option(name: "max-attachments", valueName: "N", help: "Binary attachments one Socket.IO packet may carry", defaultValue: "10") { c, v throws(OptionError) in
+            c.socket.maxAttachments = try OptionValue.integer(v, "max-attachments", in: 0...10_000)
+        },
+        Option(name: "max-json-depth", valueName: "N", help: "Nesting depth of event payloads", defaultValue: "32") { c, v throws(OptionError) in
+            c.socket.maxJSONDepth = try OptionValue.integer(v, "max-json-depth", in: 1...1_000)
         },
         Option(name: "cors-origin", valueName: "LIST", help: "Origins allowed cross-site (CORS and WebSocket Origin): comma-separated, or *", defaultValue: "same origin only") { c, v throws(OptionError) in
             c.engine.origins = v == "*" ? .any : .list(v.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty })

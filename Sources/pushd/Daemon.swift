@@ -1,3 +1,4 @@
+import PushCore
 import Transports
 
 /// Wires the configured application onto the HTTP server.
@@ -10,7 +11,17 @@ final class Daemon {
         self.configuration = configuration
         let application: EngineApplication
         switch configuration.app {
-        default: application = EngineEchoApp()
+        case "engine-echo":
+            application = EngineEchoApp()
+        default:
+            let sockets = SocketServer(configuration: configuration.socket, executors: group.loops)
+            sockets.logger = { Log.debug($0) }
+            if configuration.app == "socketio-reference" {
+                SocketIOReferenceApp.install(on: sockets)
+            } else {
+                DemoApp.install(on: sockets)
+            }
+            application = SocketIOApplication(server: sockets)
         }
         engine = EngineServer(configuration: configuration.engine, application: application)
         let files = StaticFileEndpoint(root: configuration.publicDirectory, loopCount: group.loops.count)

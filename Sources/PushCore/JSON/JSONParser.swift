@@ -11,6 +11,9 @@
 ///   matching `JSON.parse`. Keys compare by their UTF-8 bytes (no Unicode normalisation), as
 ///   JavaScript compares them.
 /// - Only space, tab, LF and CR count as whitespace; anything after the value is an error.
+///
+/// Keep `maxDepth` modest: the parser itself never recurses, but comparing, serializing and
+/// destroying a value walk it recursively.
 public struct JSONParser {
     let input: UnsafeRawBufferPointer
     private let maxDepth: Int

@@ -31,7 +31,7 @@ extension JSONValue: Codable {
 
     /// Decodes whatever JSON the decoder holds.
     public init(from decoder: any Decoder) throws {
-        if let own = decoder as? ValueDecoder {
+        if let own = decoder as? JSONTreeDecoder {
             self = own.value
             return
         }

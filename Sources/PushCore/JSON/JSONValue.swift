@@ -18,8 +18,11 @@ public enum JSONValue: Sendable {
 
 /// One member of a JSON object.
 public struct JSONMember: Sendable, Equatable {
+    /// The member name.
     public var key: String
+    /// The member value.
     public var value: JSONValue
+    /// A member named `key` holding `value`.
     public init(_ key: String, _ value: JSONValue) {
         self.key = key
         self.value = value

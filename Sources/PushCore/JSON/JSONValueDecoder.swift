@@ -12,12 +12,12 @@ public struct JSONValueDecoder: Sendable {
 
     /// Decodes a `T` from `value`.
     public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
-        try ValueDecoder(value: value, codingPath: [], userInfo: userInfo).unbox(value, as: T.self, codingPath: [])
+        try JSONTreeDecoder(value: value, codingPath: [], userInfo: userInfo).unbox(value, as: T.self, codingPath: [])
     }
 }
 
 /// The `Decoder` for one value of the tree.
-struct ValueDecoder: Decoder {
+struct JSONTreeDecoder: Decoder {
     let value: JSONValue
     let codingPath: [any CodingKey]
     let userInfo: [CodingUserInfoKey: Any]
@@ -32,18 +32,18 @@ struct ValueDecoder: Decoder {
         guard case .object(let members) = value else {
             throw DecodingError.mismatch([String: Any].self, value, codingPath)
         }
-        return KeyedDecodingContainer(KeyedValueDecoder<Key>(decoder: self, members: members))
+        return KeyedDecodingContainer(JSONKeyedDecoder<Key>(decoder: self, members: members))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard case .array(let elements) = value else {
             throw DecodingError.mismatch([Any].self, value, codingPath)
         }
-        return UnkeyedValueDecoder(decoder: self, elements: elements)
+        return JSONUnkeyedDecoder(decoder: self, elements: elements)
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer {
-        SingleValueDecoder(decoder: self)
+        JSONSingleValueDecoder(decoder: self)
     }
 
     /// Decodes a `T` from `value`, found at `codingPath`.
@@ -53,18 +53,18 @@ struct ValueDecoder: Decoder {
         }
         if T.self == JSONValue.self, let result = value as? T { return result }
         if T.self == [UInt8].self, case .binary(let bytes) = value, let result = bytes as? T { return result }
-        return try T(from: ValueDecoder(value: value, codingPath: codingPath, userInfo: userInfo))
+        return try T(from: JSONTreeDecoder(value: value, codingPath: codingPath, userInfo: userInfo))
     }
 }
 
 /// Reads an object's members by key; the last member wins when a key repeats.
-struct KeyedValueDecoder<Key: CodingKey>: KeyedDecodingContainerProtocol {
-    let decoder: ValueDecoder
+struct JSONKeyedDecoder<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let decoder: JSONTreeDecoder
     let members: [JSONMember]
     /// Key -> value, built only for large objects (small ones are scanned).
     private let index: [JSONKey: JSONValue]?
 
-    init(decoder: ValueDecoder, members: [JSONMember]) {
+    init(decoder: JSONTreeDecoder, members: [JSONMember]) {
         self.decoder = decoder
         self.members = members
         if members.count < 16 {
@@ -121,8 +121,8 @@ struct KeyedValueDecoder<Key: CodingKey>: KeyedDecodingContainerProtocol {
         try decoder.unbox(value(for: key), as: T.self, codingPath: codingPath + [key])
     }
 
-    private func childDecoder(_ key: any CodingKey, _ value: JSONValue) -> ValueDecoder {
-        ValueDecoder(value: value, codingPath: codingPath + [key], userInfo: decoder.userInfo)
+    private func childDecoder(_ key: any CodingKey, _ value: JSONValue) -> JSONTreeDecoder {
+        JSONTreeDecoder(value: value, codingPath: codingPath + [key], userInfo: decoder.userInfo)
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
@@ -147,12 +147,12 @@ struct KeyedValueDecoder<Key: CodingKey>: KeyedDecodingContainerProtocol {
 }
 
 /// Reads an array's elements in order.
-struct UnkeyedValueDecoder: UnkeyedDecodingContainer {
-    let decoder: ValueDecoder
+struct JSONUnkeyedDecoder: UnkeyedDecodingContainer {
+    let decoder: JSONTreeDecoder
     let elements: [JSONValue]
     private(set) var currentIndex = 0
 
-    init(decoder: ValueDecoder, elements: [JSONValue]) {
+    init(decoder: JSONTreeDecoder, elements: [JSONValue]) {
         self.decoder = decoder
         self.elements = elements
     }
@@ -203,8 +203,8 @@ struct UnkeyedValueDecoder: UnkeyedDecodingContainer {
         return result
     }
 
-    private mutating func nextDecoder(_ type: Any.Type) throws -> ValueDecoder {
-        let child = ValueDecoder(value: try peek(type), codingPath: currentPath, userInfo: decoder.userInfo)
+    private mutating func nextDecoder(_ type: Any.Type) throws -> JSONTreeDecoder {
+        let child = JSONTreeDecoder(value: try peek(type), codingPath: currentPath, userInfo: decoder.userInfo)
         currentIndex += 1
         return child
     }
@@ -223,8 +223,8 @@ struct UnkeyedValueDecoder: UnkeyedDecodingContainer {
 }
 
 /// Reads the decoder's own value.
-struct SingleValueDecoder: SingleValueDecodingContainer {
-    let decoder: ValueDecoder
+struct JSONSingleValueDecoder: SingleValueDecodingContainer {
+    let decoder: JSONTreeDecoder
 
     var codingPath: [any CodingKey] { decoder.codingPath }
 

@@ -13,21 +13,21 @@ public struct JSONValueEncoder: Sendable {
 
     /// Encodes `value` into a JSON value tree.
     public func encode<T: Encodable>(_ value: T) throws -> JSONValue {
-        let root = EncodingNode()
-        try ValueEncoder(node: root, codingPath: [], userInfo: userInfo).box(value, into: root, codingPath: [])
+        let root = JSONEncodingNode()
+        try JSONTreeEncoder(node: root, codingPath: [], userInfo: userInfo).box(value, into: root, codingPath: [])
         return root.resolve()
     }
 }
 
 /// A node of the tree being encoded. Containers hand out child nodes, which may be filled later
 /// (nested containers, super encoders), so the tree is built from references and resolved at the end.
-final class EncodingNode {
+final class JSONEncodingNode {
     private enum Kind { case empty, value, array, object }
     private var kind = Kind.empty
     private var value = JSONValue.null
-    private var elements: [EncodingNode] = []
+    private var elements: [JSONEncodingNode] = []
     private var keys: [String] = []
-    private var children: [EncodingNode] = []
+    private var children: [JSONEncodingNode] = []
     private var keyIndex: [JSONKey: Int] = [:]
 
     /// Makes this node a single value.
@@ -49,17 +49,17 @@ final class EncodingNode {
     var elementCount: Int { elements.count }
 
     /// Appends a new element node.
-    func appendElement() -> EncodingNode {
+    func appendElement() -> JSONEncodingNode {
         makeArray()
-        let child = EncodingNode()
+        let child = JSONEncodingNode()
         elements.append(child)
         return child
     }
 
     /// A new node for member `key`; encoding a key again replaces its value in place.
-    func member(_ key: String) -> EncodingNode {
+    func member(_ key: String) -> JSONEncodingNode {
         makeObject()
-        let child = EncodingNode()
+        let child = JSONEncodingNode()
         if let existing = keyIndex[JSONKey(key)] {
             children[existing] = child
         } else {
@@ -91,46 +91,47 @@ final class EncodingNode {
 }
 
 /// The `Encoder` writing into one node.
-struct ValueEncoder: Encoder {
-    let node: EncodingNode
+struct JSONTreeEncoder: Encoder {
+    let node: JSONEncodingNode
     let codingPath: [any CodingKey]
     let userInfo: [CodingUserInfoKey: Any]
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         node.makeObject()
-        return KeyedEncodingContainer(KeyedValueEncoder<Key>(encoder: self))
+        return KeyedEncodingContainer(JSONKeyedEncoder<Key>(encoder: self))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
         node.makeArray()
-        return UnkeyedValueEncoder(encoder: self)
+        return JSONUnkeyedEncoder(encoder: self)
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer {
-        SingleValueEncoder(encoder: self)
+        JSONSingleValueEncoder(encoder: self)
     }
 
     /// Encodes `value` into `target`, found at `codingPath`.
-    func box<T: Encodable>(_ value: T, into target: EncodingNode, codingPath: [any CodingKey]) throws {
-        if let scalar = value as? any JSONScalar {
+    func box<T: Encodable>(_ value: T, into target: JSONEncodingNode, codingPath: [any CodingKey]) throws {
+        // Decide on the static type: a dynamic cast alone would take an empty [Person] for [UInt8].
+        if T.self is any JSONScalar.Type, let scalar = value as? any JSONScalar {
             target.set(try scalar.jsonValue(codingPath: codingPath))
-        } else if let json = value as? JSONValue {
+        } else if T.self == JSONValue.self, let json = value as? JSONValue {
             target.set(json)
-        } else if let bytes = value as? [UInt8] {
+        } else if T.self == [UInt8].self, let bytes = value as? [UInt8] {
             target.set(.binary(bytes))
         } else {
-            try value.encode(to: ValueEncoder(node: target, codingPath: codingPath, userInfo: userInfo))
+            try value.encode(to: JSONTreeEncoder(node: target, codingPath: codingPath, userInfo: userInfo))
         }
     }
 
-    func child(_ node: EncodingNode, _ key: any CodingKey) -> ValueEncoder {
-        ValueEncoder(node: node, codingPath: codingPath + [key], userInfo: userInfo)
+    func child(_ node: JSONEncodingNode, _ key: any CodingKey) -> JSONTreeEncoder {
+        JSONTreeEncoder(node: node, codingPath: codingPath + [key], userInfo: userInfo)
     }
 }
 
 /// Writes object members.
-struct KeyedValueEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
-    let encoder: ValueEncoder
+struct JSONKeyedEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let encoder: JSONTreeEncoder
 
     var codingPath: [any CodingKey] { encoder.codingPath }
 
@@ -176,8 +177,8 @@ struct KeyedValueEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
 }
 
 /// Appends array elements.
-struct UnkeyedValueEncoder: UnkeyedEncodingContainer {
-    let encoder: ValueEncoder
+struct JSONUnkeyedEncoder: UnkeyedEncodingContainer {
+    let encoder: JSONTreeEncoder
 
     var codingPath: [any CodingKey] { encoder.codingPath }
     var count: Int { encoder.node.elementCount }
@@ -227,8 +228,8 @@ struct UnkeyedValueEncoder: UnkeyedEncodingContainer {
 }
 
 /// Sets the encoder's own node.
-struct SingleValueEncoder: SingleValueEncodingContainer {
-    let encoder: ValueEncoder
+struct JSONSingleValueEncoder: SingleValueEncodingContainer {
+    let encoder: JSONTreeEncoder
 
     var codingPath: [any CodingKey] { encoder.codingPath }
 

@@ -10,6 +10,9 @@ public struct EngineServerConfiguration: Sendable {
     public var transports: Set<EngineTransportKind> = Set(EngineTransportKind.allCases)
     /// Sessions open at once at most; handshakes past it get 503.
     public var maxSessions = 1_000_000
+    /// Honour a `block=websocket,sse` query parameter by refusing those transports, so the demo
+    /// page can show a real fallback. Off unless the demo app runs.
+    public var allowsBlockParameter = false
 
     public init() {}
 }
@@ -66,6 +69,11 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         guard let name = parameter("transport"), let kind = EngineTransportKind(rawValue: name),
               configuration.transports.contains(kind) else {
             reject(writer, .unknownTransport, cors: cors)
+            return
+        }
+        if configuration.allowsBlockParameter, let blocked = parameter("block"),
+           blocked.split(separator: ",").contains(where: { $0 == name }) {
+            reject(writer, .forbidden, cors: cors)
             return
         }
         guard configuration.origins.allows(origin: origin, host: host) else {

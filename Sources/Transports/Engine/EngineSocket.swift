@@ -11,17 +11,6 @@ public struct EngineRequestInfo: Sendable {
     public let url: String
 }
 
-/// Counters per session, for the demo page's transport comparison.
-public struct EngineStats: Sendable {
-    public var messagesIn = 0
-    public var messagesOut = 0
-    /// Bytes of Engine.IO payloads and their framing (WebSocket frames, SSE events, HTTP bodies).
-    public var bytesIn = 0
-    public var bytesOut = 0
-    /// HTTP requests this session's transports made (0 after a WebSocket handshake).
-    public var httpRequests = 0
-}
-
 /// A live engine session on its home loop: carries out what the `EngineSession` state machine
 /// decides, over whichever transport is attached. Confined to `loop`; requests and frames that
 /// arrive on other loops hop here first.
@@ -56,7 +45,7 @@ public final class EngineSocket: @unchecked Sendable {
     private var heartbeat: Timer?
     /// CORS headers for responses to this client.
     let corsHeaders: [(String, String)]
-    public internal(set) var stats = EngineStats()
+    public internal(set) var stats = SessionCounters()
     /// Slot for the layer above (the Socket.IO connection state).
     public var context: AnyObject?
 

@@ -184,9 +184,9 @@ public struct WebSocketFrameDecoder: Sendable {
     /// Appends `chunk` to `target` and unmasks it in place.
     private static func appendUnmasked(_ chunk: UnsafeRawBufferPointer, frame: Frame, to target: inout [UInt8]) {
         guard chunk.count > 0 else { return }
-        if target.isEmpty && target.capacity < chunk.count {
-            target.reserveCapacity(min(frame.remaining, chunk.count))
-        }
+        // Size a new buffer to what has arrived, not to the announced length, so a header
+        // alone cannot make the decoder allocate; later appends grow geometrically.
+        if target.isEmpty && target.capacity < chunk.count { target.reserveCapacity(chunk.count) }
         let start = target.count
         target.append(contentsOf: chunk)
         guard frame.masked else { return }

@@ -1,0 +1,84 @@
+import Synchronization
+
+/// What a broadcast operator can do to the sockets it chose.
+public enum SocketOperation: Sendable {
+    case join(String)
+    case leave(String)
+    case disconnect(closeTransport: Bool)
+}
+
+/// How broadcasts reach sockets. The in-memory adapter reaches this process's loops; a
+/// clustered adapter also reaches other nodes.
+public protocol SocketAdapter: AnyObject, Sendable {
+    func broadcast(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>, volatile: Bool)
+    func fetchSockets(namespace: Namespace, rooms: Set<String>, except: Set<String>,
+                      completion: @escaping @Sendable ([SocketSnapshot]) -> Void)
+    func apply(_ operation: SocketOperation, namespace: Namespace, rooms: Set<String>, except: Set<String>)
+}
+
+/// Broadcasts within this process: one task per loop, each wrapping the encoded packet once
+/// and handing the same bytes to every recipient on that loop.
+public final class InMemoryAdapter: SocketAdapter {
+    public init() {}
+
+    public func broadcast(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>, volatile: Bool) {
+        for executor in namespace.server.executors {
+            executor.run {
+                let recipients = namespace.recipients(onLoop: executor.index, rooms: rooms, except: except)
+                guard !recipients.isEmpty else { return }
+                let packets = wire.outbound(volatile: volatile)
+                for socket in recipients {
+                    for packet in packets { socket.client.link.send(packet) }
+                }
+            }
+        }
+    }
+
+    public func fetchSockets(namespace: Namespace, rooms: Set<String>, except: Set<String>,
+                             completion: @escaping @Sendable ([SocketSnapshot]) -> Void) {
+        let gather = Gather(expected: namespace.server.executors.count, completion: completion)
+        for executor in namespace.server.executors {
+            executor.run {
+                let snapshots = namespace.recipients(onLoop: executor.index, rooms: rooms, except: except).map { socket in
+                    SocketSnapshot(id: socket.id, namespace: namespace.name, rooms: socket.rooms, handshake: socket.handshake,
+                                   data: socket.data, transportName: socket.transportName)
+                }
+                gather.add(snapshots)
+            }
+        }
+    }
+
+    public func apply(_ operation: SocketOperation, namespace: Namespace, rooms: Set<String>, except: Set<String>) {
+        for executor in namespace.server.executors {
+            executor.run {
+                for socket in namespace.recipients(onLoop: executor.index, rooms: rooms, except: except) {
+                    switch operation {
+                    case .join(let room): socket.join(room)
+                    case .leave(let room): socket.leave(room)
+                    case .disconnect(let close): socket.disconnect(closeTransport: close)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Collects one answer per loop, then calls back once.
+final class Gather: Sendable {
+    private let state: Mutex<(remaining: Int, items: [SocketSnapshot])>
+    private let completion: @Sendable ([SocketSnapshot]) -> Void
+
+    init(expected: Int, completion: @escaping @Sendable ([SocketSnapshot]) -> Void) {
+        state = Mutex((expected, []))
+        self.completion = completion
+    }
+
+    func add(_ items: [SocketSnapshot]) {
+        let done = state.withLock { state -> [SocketSnapshot]? in
+            state.items += items
+            state.remaining -= 1
+            return state.remaining == 0 ? state.items : nil
+        }
+        if let done { completion(done) }
+    }
+}

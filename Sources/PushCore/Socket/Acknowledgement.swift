@@ -1,0 +1,60 @@
+/// Answers one event that asked for an acknowledgement. Calling it more than once sends once.
+public final class Acknowledgement: @unchecked Sendable {
+    private weak var socket: Socket?
+    private let id: UInt64
+    public private(set) var isSent = false
+
+    init(socket: Socket, id: UInt64) {
+        self.socket = socket
+        self.id = id
+    }
+
+    /// Sends the answer with these arguments.
+    public func callAsFunction(_ arguments: JSONValue...) {
+        send(arguments)
+    }
+
+    /// Sends the answer with these arguments.
+    public func send(_ arguments: [JSONValue]) {
+        guard !isSent, let socket else { return }
+        isSent = true
+        socket.run { socket.sendPacket(SocketPacket(type: .ack, namespace: socket.namespace.name, data: .array(arguments), ackId: self.id)) }
+    }
+
+    /// Sends one Encodable value as the answer.
+    public func send<T: Encodable>(encoding value: T) throws {
+        send([try JSONValueEncoder().encode(value)])
+    }
+}
+
+/// Acknowledgements a socket waits for, by id.
+struct PendingAcks {
+    private var nextID: UInt64 = 0
+    private var waiting: [UInt64: (callback: (Result<[JSONValue], AckError>) -> Void, timer: SocketTimer?)] = [:]
+
+    mutating func register(_ callback: @escaping (Result<[JSONValue], AckError>) -> Void) -> UInt64 {
+        let id = nextID
+        nextID &+= 1
+        waiting[id] = (callback, nil)
+        return id
+    }
+
+    mutating func setTimer(_ timer: SocketTimer, for id: UInt64) {
+        waiting[id]?.timer = timer
+    }
+
+    mutating func resolve(_ id: UInt64, _ result: Result<[JSONValue], AckError>) {
+        guard let entry = waiting.removeValue(forKey: id) else { return }
+        entry.timer?.cancel()
+        entry.callback(result)
+    }
+
+    mutating func failAll() {
+        let entries = waiting
+        waiting = [:]
+        for (_, entry) in entries {
+            entry.timer?.cancel()
+            entry.callback(.failure(.disconnected))
+        }
+    }
+}

@@ -1,0 +1,134 @@
+/// A Socket.IO namespace: its middleware, its connection handlers, and its sockets and rooms,
+/// kept per event loop so each loop touches only its own.
+public final class Namespace: @unchecked Sendable {
+    public let name: String
+    unowned let server: SocketServer
+    /// Index: executor index. Each entry is touched only on its loop.
+    let loops: [LoopState]
+    private var middlewares: [(Socket, @escaping (ConnectionRefused?) -> Void) -> Void] = []
+    private var connectionHandlers: [(Socket) -> Void] = []
+
+    /// One loop's sockets and rooms in this namespace.
+    final class LoopState {
+        var sockets: [String: Socket] = [:]
+        var rooms: [String: Set<String>] = [:]
+    }
+
+    init(name: String, server: SocketServer) {
+        self.name = name
+        self.server = server
+        self.loops = server.executors.map { _ in LoopState() }
+    }
+
+    // MARK: Configuration (before the server starts)
+
+    /// Adds middleware that may refuse a connection by throwing `ConnectionRefused`.
+    public func use(_ middleware: @escaping (Socket) throws(ConnectionRefused) -> Void) {
+        middlewares.append { socket, next in
+            do throws(ConnectionRefused) {
+                try middleware(socket)
+                next(nil)
+            } catch {
+                next(error)
+            }
+        }
+    }
+
+    /// Adds middleware that answers later: call `next(nil)` to accept, `next(refusal)` to refuse.
+    public func use(_ middleware: @escaping (Socket, @escaping (ConnectionRefused?) -> Void) -> Void) {
+        middlewares.append(middleware)
+    }
+
+    /// Runs for every socket that connects to this namespace, on the socket's loop.
+    public func onConnection(_ handler: @escaping (Socket) -> Void) {
+        connectionHandlers.append(handler)
+    }
+
+    // MARK: Broadcasting
+
+    /// Every socket of the namespace.
+    public var broadcastAll: BroadcastOperator { BroadcastOperator(namespace: self) }
+
+    /// Sockets in `room` (chain more `to` for a union).
+    public func to(_ room: String) -> BroadcastOperator { broadcastAll.to(room) }
+    /// Same as `to`.
+    public func `in`(_ room: String) -> BroadcastOperator { broadcastAll.to(room) }
+    /// Every socket except those in `room`.
+    public func except(_ room: String) -> BroadcastOperator { broadcastAll.except(room) }
+    /// Broadcasts that may be dropped for slow clients.
+    public var volatile: BroadcastOperator { broadcastAll.volatile }
+
+    /// Sends an event to every socket of the namespace.
+    public func emit(_ event: String, _ arguments: JSONValue...) {
+        broadcastAll.emit(event, arguments)
+    }
+
+    // MARK: Connecting
+
+    /// Runs middleware in order, then connects `socket` or refuses it. Socket's loop.
+    func admit(_ socket: Socket, completion: @escaping (ConnectionRefused?) -> Void) {
+        MiddlewareChain(socket: socket, steps: middlewares, completion: completion).next(nil)
+    }
+
+    func connected(_ socket: Socket) {
+        let state = loops[socket.loopIndex]
+        state.sockets[socket.id] = socket
+        join(socket, socket.id)
+        for handler in connectionHandlers { handler(socket) }
+    }
+
+    func removed(_ socket: Socket) {
+        let state = loops[socket.loopIndex]
+        for room in socket.rooms { leave(socket, room) }
+        state.sockets[socket.id] = nil
+    }
+
+    func join(_ socket: Socket, _ room: String) {
+        loops[socket.loopIndex].rooms[room, default: []].insert(socket.id)
+    }
+
+    func leave(_ socket: Socket, _ room: String) {
+        let state = loops[socket.loopIndex]
+        guard var members = state.rooms[room] else { return }
+        members.remove(socket.id)
+        state.rooms[room] = members.isEmpty ? nil : members
+    }
+
+    /// The sockets on loop `index` a broadcast reaches. Loop thread only.
+    func recipients(onLoop index: Int, rooms: Set<String>, except: Set<String>) -> [Socket] {
+        let state = loops[index]
+        var excluded = Set<String>()
+        for room in except { if let members = state.rooms[room] { excluded.formUnion(members) } }
+        if rooms.isEmpty {
+            return state.sockets.values.filter { !excluded.contains($0.id) }
+        }
+        var chosen = Set<String>()
+        for room in rooms { if let members = state.rooms[room] { chosen.formUnion(members) } }
+        return chosen.subtracting(excluded).compactMap { state.sockets[$0] }
+    }
+}
+
+/// Walks a namespace's middleware for one socket; a step may answer later, from any thread.
+private final class MiddlewareChain: @unchecked Sendable {
+    let socket: Socket
+    let steps: [(Socket, @escaping (ConnectionRefused?) -> Void) -> Void]
+    let completion: (ConnectionRefused?) -> Void
+    var index = 0
+
+    init(socket: Socket, steps: [(Socket, @escaping (ConnectionRefused?) -> Void) -> Void],
+         completion: @escaping (ConnectionRefused?) -> Void) {
+        self.socket = socket
+        self.steps = steps
+        self.completion = completion
+    }
+
+    func next(_ refusal: ConnectionRefused?) {
+        if let refusal { completion(refusal); return }
+        guard index < steps.count else { completion(nil); return }
+        let step = steps[index]
+        index += 1
+        step(socket) { refusal in
+            self.socket.run { self.next(refusal) }
+        }
+    }
+}

@@ -1,0 +1,218 @@
+/// One client connected to one namespace. Its handlers run on its loop; call its methods there
+/// too (every handler already is). Other threads use the namespace's broadcast operators.
+public final class Socket: @unchecked Sendable {
+    /// Handles an event: its arguments, and an acknowledgement when the client asked for one.
+    public typealias EventHandler = ([JSONValue], Acknowledgement?) -> Void
+
+    public let id: String
+    public let namespace: Namespace
+    public let handshake: SocketHandshake
+    let client: SocketClient
+    let loopIndex: Int
+    public private(set) var rooms: Set<String> = []
+    public private(set) var isConnected = false
+    /// Free-form data the application keeps with the socket.
+    public var data: [String: JSONValue] = [:]
+    private var handlers: [String: [(id: Int, once: Bool, handler: EventHandler)]] = [:]
+    private var anyHandlers: [(id: Int, handler: (String, [JSONValue]) -> Void)] = []
+    private var nextHandlerID = 0
+    private var disconnectingHandlers: [(String) -> Void] = []
+    private var disconnectHandlers: [(String) -> Void] = []
+    private var acks = PendingAcks()
+
+    init(id: String, namespace: Namespace, client: SocketClient, handshake: SocketHandshake) {
+        self.id = id
+        self.namespace = namespace
+        self.client = client
+        self.handshake = handshake
+        self.loopIndex = client.link.executor.index
+    }
+
+    /// The engine session's current transport ("websocket", "sse", "polling", "short-polling").
+    public var transportName: String { client.link.transportName }
+    /// Wire counters of the engine session this socket rides on.
+    public var counters: SessionCounters { client.link.counters }
+    /// The engine session id (shared by the client's namespaces).
+    public var sessionID: String { client.link.sessionID }
+
+    func run(_ task: @escaping @Sendable () -> Void) { client.link.executor.run(task) }
+
+    // MARK: Listening
+
+    /// Handles `event`; returns a token for `off`.
+    @discardableResult
+    public func on(_ event: String, _ handler: @escaping EventHandler) -> Int {
+        add(event, once: false, handler)
+    }
+
+    /// Handles `event` once.
+    @discardableResult
+    public func once(_ event: String, _ handler: @escaping EventHandler) -> Int {
+        add(event, once: true, handler)
+    }
+
+    /// Handles `event` whose first argument decodes as `T`; other payloads are ignored (and
+    /// logged by nobody: a client sending the wrong shape gets no answer).
+    @discardableResult
+    public func on<T: Decodable>(_ event: String, as type: T.Type, _ handler: @escaping (T, Acknowledgement?) -> Void) -> Int {
+        on(event) { arguments, ack in
+            guard let first = arguments.first, let value = try? JSONValueDecoder().decode(T.self, from: first) else { return }
+            handler(value, ack)
+        }
+    }
+
+    private func add(_ event: String, once: Bool, _ handler: @escaping EventHandler) -> Int {
+        nextHandlerID += 1
+        handlers[event, default: []].append((nextHandlerID, once, handler))
+        return nextHandlerID
+    }
+
+    /// Removes one handler (by token), or every handler of `event`.
+    public func off(_ event: String, _ token: Int? = nil) {
+        guard let token else { handlers[event] = nil; return }
+        handlers[event]?.removeAll { $0.id == token }
+    }
+
+    /// Sees every incoming event (name and arguments) before its handlers.
+    @discardableResult
+    public func onAny(_ handler: @escaping (String, [JSONValue]) -> Void) -> Int {
+        nextHandlerID += 1
+        anyHandlers.append((nextHandlerID, handler))
+        return nextHandlerID
+    }
+
+    /// Removes one catch-all handler, or all of them.
+    public func offAny(_ token: Int? = nil) {
+        guard let token else { anyHandlers = []; return }
+        anyHandlers.removeAll { $0.id == token }
+    }
+
+    /// Runs while the socket is disconnecting, with its rooms still known.
+    public func onDisconnecting(_ handler: @escaping (String) -> Void) { disconnectingHandlers.append(handler) }
+    /// Runs after the socket disconnected, with the reason.
+    public func onDisconnect(_ handler: @escaping (String) -> Void) { disconnectHandlers.append(handler) }
+
+    // MARK: Emitting
+
+    /// Sends an event to this client.
+    public func emit(_ event: String, _ arguments: JSONValue...) {
+        emit(event, arguments)
+    }
+
+    /// Sends an event with an argument list.
+    public func emit(_ event: String, _ arguments: [JSONValue], volatile: Bool = false) {
+        sendPacket(SocketPacket(type: .event, namespace: namespace.name, data: .array([.string(event)] + arguments)), volatile: volatile)
+    }
+
+    /// Sends an event and waits for the client's acknowledgement, at most `timeout` ms.
+    public func emit(_ event: String, _ arguments: [JSONValue], timeout: Int64,
+                     ack: @escaping (Result<[JSONValue], AckError>) -> Void) {
+        guard isConnected else { ack(.failure(.disconnected)); return }
+        let id = acks.register(ack)
+        let timer = client.link.executor.scheduleTimer(after: timeout) { [weak self] in
+            self?.acks.resolve(id, .failure(.timeout))
+        }
+        acks.setTimer(timer, for: id)
+        sendPacket(SocketPacket(type: .event, namespace: namespace.name, data: .array([.string(event)] + arguments), ackId: id))
+    }
+
+    /// Sends one Encodable value as the event's argument.
+    public func emit<T: Encodable>(_ event: String, encoding value: T) throws {
+        emit(event, [try JSONValueEncoder().encode(value)])
+    }
+
+    /// Emits that may be dropped when this client is behind.
+    public var volatile: VolatileEmitter { VolatileEmitter(socket: self) }
+
+    // MARK: Rooms and broadcasts
+
+    /// Adds the socket to a room.
+    public func join(_ room: String) {
+        guard isConnected, rooms.insert(room).inserted else { return }
+        namespace.join(self, room)
+    }
+
+    /// Removes the socket from a room.
+    public func leave(_ room: String) {
+        guard rooms.remove(room) != nil else { return }
+        namespace.leave(self, room)
+    }
+
+    /// Every other socket of the namespace.
+    public var broadcast: BroadcastOperator { namespace.broadcastAll.except(id) }
+    /// Sockets in `room`, except this one.
+    public func to(_ room: String) -> BroadcastOperator { broadcast.to(room) }
+    /// Same as `to`.
+    public func `in`(_ room: String) -> BroadcastOperator { broadcast.to(room) }
+
+    // MARK: Disconnecting
+
+    /// Disconnects from this namespace; `closeTransport` also ends the client's engine session
+    /// (and so its other namespaces).
+    public func disconnect(closeTransport: Bool = false) {
+        guard isConnected else { return }
+        if closeTransport {
+            client.close(reason: "server namespace disconnect")
+        } else {
+            sendPacket(SocketPacket(type: .disconnect, namespace: namespace.name))
+            didDisconnect(reason: "server namespace disconnect")
+        }
+    }
+
+    // MARK: Internals (socket's loop)
+
+    func sendPacket(_ packet: SocketPacket, volatile: Bool = false) {
+        client.send(SocketWire(packet), volatile: volatile)
+    }
+
+    func markConnected() {
+        isConnected = true
+        rooms.insert(id)
+    }
+
+    func dispatch(_ packet: SocketPacket) {
+        switch packet.type {
+        case .event, .binaryEvent:
+            guard case .array(let items)? = packet.data, case .string(let event)? = items.first else { return }
+            let arguments = Array(items.dropFirst())
+            for entry in anyHandlers { entry.handler(event, arguments) }
+            let ack = packet.ackId.map { Acknowledgement(socket: self, id: $0) }
+            guard let list = handlers[event] else { return }
+            if list.contains(where: \.once) { handlers[event]?.removeAll { $0.once } }
+            for entry in list { entry.handler(arguments, ack) }
+        case .ack, .binaryAck:
+            guard let id = packet.ackId else { return }
+            let arguments: [JSONValue]
+            if case .array(let items)? = packet.data { arguments = items } else { arguments = [] }
+            acks.resolve(id, .success(arguments))
+        case .disconnect:
+            didDisconnect(reason: "client namespace disconnect")
+        case .connect, .connectError:
+            break
+        }
+    }
+
+    func didDisconnect(reason: String) {
+        guard isConnected else { return }
+        for handler in disconnectingHandlers { handler(reason) }
+        isConnected = false
+        namespace.removed(self)
+        rooms.removeAll()
+        client.forget(self)
+        acks.failAll()
+        for handler in disconnectHandlers { handler(reason) }
+        handlers = [:]
+        anyHandlers = []
+        disconnectingHandlers = []
+        disconnectHandlers = []
+    }
+}
+
+/// `socket.volatile.emit(...)`.
+public struct VolatileEmitter {
+    let socket: Socket
+
+    public func emit(_ event: String, _ arguments: JSONValue...) {
+        socket.emit(event, arguments, volatile: true)
+    }
+}

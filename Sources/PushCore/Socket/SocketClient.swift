@@ -1,0 +1,112 @@
+/// The Socket.IO side of one engine session: decodes packets, connects namespaces, and routes
+/// each packet to its socket. Confined to the session's loop.
+final class SocketClient: @unchecked Sendable {
+    let link: EngineLink
+    unowned let server: SocketServer
+    private var decoder: SocketPacketDecoder
+    private var sockets: [String: Socket] = [:]
+    private var connectTimer: SocketTimer?
+    private var closed = false
+    /// Why the server closed the session, when it did (the engine reports its own reason).
+    private var closeReason: String?
+
+    init(link: EngineLink, server: SocketServer) {
+        self.link = link
+        self.server = server
+        self.decoder = SocketPacketDecoder(maxAttachments: server.configuration.maxAttachments,
+                                           maxDepth: server.configuration.maxJSONDepth)
+    }
+
+    /// Closes the session if no namespace connects in time.
+    func start() {
+        connectTimer = link.executor.scheduleTimer(after: server.configuration.connectTimeout) { [weak self] in
+            guard let self, self.sockets.isEmpty, !self.closed else { return }
+            self.close(reason: "connect timeout")
+        }
+    }
+
+    func send(_ wire: SocketWire, volatile: Bool) {
+        for message in wire.messages { link.send(OutboundPacket(message, isVolatile: volatile)) }
+    }
+
+    func receive(_ packet: EnginePacket) {
+        let result = packet.isBinary ? decoder.receive(binary: packet.payload) : decoder.receive(text: packet.payload)
+        switch result {
+        case .needAttachments:
+            return
+        case .error(let error):
+            server.log("session \(link.sessionID): malformed packet (\(error)); closing")
+            close(reason: "parse error")
+        case .packet(let socketPacket):
+            route(socketPacket)
+        }
+    }
+
+    private func route(_ packet: SocketPacket) {
+        if packet.type == .connect {
+            connect(packet)
+            return
+        }
+        guard let socket = sockets[packet.namespace] else {
+            // Packets for a namespace this client is not in are dropped, as Socket.IO does.
+            return
+        }
+        socket.dispatch(packet)
+    }
+
+    private func connect(_ packet: SocketPacket) {
+        let name = packet.namespace
+        guard sockets[name] == nil else { return }
+        guard let namespace = server.namespace(named: name) else {
+            send(SocketWire(SocketPacket(type: .connectError, namespace: name, data: ["message": "Invalid namespace"])), volatile: false)
+            return
+        }
+        let auth: JSONValue
+        switch packet.data {
+        case .object?: auth = packet.data!
+        default: auth = .object([])
+        }
+        let handshake = SocketHandshake(headers: link.handshakeHeaders, query: link.handshakeQuery, auth: auth,
+                                        remoteAddress: link.remoteAddress, issuedAt: link.issuedAt, url: link.requestURL)
+        let socket = Socket(id: SessionID.make(), namespace: namespace, client: self, handshake: handshake)
+        // Reserve the namespace so a second CONNECT during middleware is ignored.
+        sockets[name] = socket
+        namespace.admit(socket) { [weak self] refusal in
+            guard let self, !self.closed else { return }
+            if let refusal {
+                self.sockets[name] = nil
+                self.send(SocketWire(SocketPacket(type: .connectError, namespace: name, data: refusal.payload)), volatile: false)
+                return
+            }
+            self.connectTimer?.cancel()
+            self.connectTimer = nil
+            socket.markConnected()
+            self.send(SocketWire(SocketPacket(type: .connect, namespace: name, data: ["sid": .string(socket.id)])), volatile: false)
+            namespace.connected(socket)
+        }
+    }
+
+    /// A socket left its namespace (it already sent or received DISCONNECT).
+    func forget(_ socket: Socket) {
+        if sockets[socket.namespace.name] === socket { sockets[socket.namespace.name] = nil }
+    }
+
+    /// Ends the engine session; its sockets disconnect with `reason`.
+    func close(reason: String) {
+        guard !closed else { return }
+        closeReason = reason
+        link.close()
+        engineClosed(reason: reason)
+    }
+
+    /// The engine session closed.
+    func engineClosed(reason: String) {
+        guard !closed else { return }
+        closed = true
+        connectTimer?.cancel()
+        connectTimer = nil
+        let reason = closeReason ?? reason
+        for socket in Array(sockets.values) { socket.didDisconnect(reason: reason) }
+        sockets = [:]
+    }
+}

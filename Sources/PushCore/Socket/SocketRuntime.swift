@@ -1,0 +1,55 @@
+/// The event loop a socket lives on, as the socket layer sees it: run work there, and time it.
+/// Every socket, its rooms and its timers are touched only on its loop.
+public protocol SocketExecutor: AnyObject, Sendable {
+    /// Position among the server's loops (indexes per-loop state).
+    var index: Int { get }
+    /// True on this loop's thread.
+    var inEventLoop: Bool { get }
+    /// Runs `task` on this loop, soon. Safe from any thread.
+    func execute(_ task: @escaping @Sendable () -> Void)
+    /// Runs `action` after `milliseconds`. Loop thread only.
+    func scheduleTimer(after milliseconds: Int64, _ action: @escaping () -> Void) -> SocketTimer
+}
+
+/// A pending timer.
+public protocol SocketTimer: AnyObject {
+    func cancel()
+}
+
+/// An engine session as the socket layer uses it (the engine's transports carry the packets).
+public protocol EngineLink: AnyObject, Sendable {
+    var sessionID: String { get }
+    var executor: SocketExecutor { get }
+    /// The current transport's name ("websocket", "sse", "polling", "short-polling").
+    var transportName: String { get }
+    var handshakeHeaders: [(String, String)] { get }
+    var handshakeQuery: [(String, String)] { get }
+    var remoteAddress: String { get }
+    /// Milliseconds since 1970 when the engine session opened.
+    var issuedAt: Int64 { get }
+    var requestURL: String { get }
+    /// Per-session wire counters (messages, bytes, HTTP requests).
+    var counters: SessionCounters { get }
+    /// Queues a packet (loop thread only).
+    func send(_ packet: OutboundPacket)
+    /// Ends the engine session (loop thread only).
+    func close()
+}
+
+/// Wire counters of one engine session.
+public struct SessionCounters: Sendable, Equatable {
+    public var messagesIn = 0
+    public var messagesOut = 0
+    public var bytesIn = 0
+    public var bytesOut = 0
+    public var httpRequests = 0
+    public init() {}
+}
+
+extension SocketExecutor {
+    /// Runs `task` now when on this loop, else through its queue.
+    @inline(__always)
+    func run(_ task: @escaping @Sendable () -> Void) {
+        if inEventLoop { task() } else { execute(task) }
+    }
+}

@@ -1,0 +1,111 @@
+import Synchronization
+
+/// Socket.IO server settings.
+public struct SocketServerConfiguration: Sendable {
+    /// Time a client has to connect a namespace after its engine session opens.
+    public var connectTimeout: Int64 = 45_000
+    /// Binary attachments one packet may claim.
+    public var maxAttachments = 10
+    /// Nesting depth of event payloads.
+    public var maxJSONDepth = 32
+
+    public init() {}
+}
+
+/// The Socket.IO server: namespaces, the sockets connected to them, and the glue from engine
+/// sessions. Thread-safe for broadcasts; sockets live on their sessions' loops.
+public final class SocketServer: @unchecked Sendable {
+    public let configuration: SocketServerConfiguration
+    let executors: [SocketExecutor]
+    private var namespaces: [String: Namespace] = [:]
+    private var dynamic: [(matches: @Sendable (String) -> Bool, configure: (Namespace) -> Void)] = []
+    private let namespaceLock = NamespaceLock()
+    /// How broadcasts reach sockets (in memory unless clustered).
+    public var adapter: SocketAdapter = InMemoryAdapter()
+    /// Where debug lines go (the daemon points this at its log).
+    public var logger: @Sendable (String) -> Void = { _ in }
+
+    /// - Parameter executors: every event loop that hosts sessions, by index.
+    public init(configuration: SocketServerConfiguration = .init(), executors: [SocketExecutor]) {
+        self.configuration = configuration
+        self.executors = executors
+        namespaces["/"] = Namespace(name: "/", server: self)
+    }
+
+    func log(_ line: String) { logger(line) }
+
+    // MARK: Namespaces
+
+    /// The main namespace, "/".
+    public var sockets: Namespace { of("/") }
+
+    /// The namespace with this name, made on first use.
+    public func of(_ name: String) -> Namespace {
+        let key = name.hasPrefix("/") ? name : "/" + name
+        return namespaceLock.withLock {
+            if let existing = namespaces[key] { return existing }
+            let created = Namespace(name: key, server: self)
+            namespaces[key] = created
+            return created
+        }
+    }
+
+    /// Namespaces made on demand when a client asks for a name `matches` accepts; `configure`
+    /// sets each one up (middleware, connection handlers) when it is made.
+    public func of(matching matches: @escaping @Sendable (String) -> Bool, configure: @escaping (Namespace) -> Void) {
+        namespaceLock.withLock { dynamic.append((matches, configure)) }
+    }
+
+    func namespace(named name: String) -> Namespace? {
+        let (found, configure) = namespaceLock.withLock { () -> (Namespace?, ((Namespace) -> Void)?) in
+            if let existing = namespaces[name] { return (existing, nil) }
+            guard let rule = dynamic.first(where: { $0.matches(name) }) else { return (nil, nil) }
+            let created = Namespace(name: name, server: self)
+            namespaces[name] = created
+            return (created, rule.configure)
+        }
+        if let found, let configure { configure(found) }
+        return found
+    }
+
+    // MARK: The main namespace's shortcuts
+
+    public func use(_ middleware: @escaping (Socket) throws(ConnectionRefused) -> Void) { sockets.use(middleware) }
+    public func use(_ middleware: @escaping (Socket, @escaping (ConnectionRefused?) -> Void) -> Void) { sockets.use(middleware) }
+    public func onConnection(_ handler: @escaping (Socket) -> Void) { sockets.onConnection(handler) }
+    public func to(_ room: String) -> BroadcastOperator { sockets.to(room) }
+    public func `in`(_ room: String) -> BroadcastOperator { sockets.to(room) }
+    public func except(_ room: String) -> BroadcastOperator { sockets.except(room) }
+    public var volatile: BroadcastOperator { sockets.volatile }
+    public func emit(_ event: String, _ arguments: JSONValue...) { sockets.broadcastAll.emit(event, arguments) }
+
+    // MARK: Engine glue (session's loop)
+
+    /// A new engine session; returns its client state, to hand back with its packets.
+    public func engineOpened(_ link: EngineLink) -> AnyObject {
+        let client = SocketClient(link: link, server: self)
+        client.start()
+        return client
+    }
+
+    /// A message on an engine session opened with `engineOpened`.
+    public func engineReceived(_ packet: EnginePacket, client: AnyObject) {
+        (client as? SocketClient)?.receive(packet)
+    }
+
+    /// The engine session closed.
+    public func engineClosed(client: AnyObject, reason: String) {
+        (client as? SocketClient)?.engineClosed(reason: reason)
+    }
+}
+
+/// A lock for the namespace map; never held across a callback.
+final class NamespaceLock: Sendable {
+    private let mutex = Mutex<Void>(())
+    func withLock<T>(_ body: () -> T) -> T {
+        mutex.withLock { _ in
+            nonisolated(unsafe) let result = body()
+            return result
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import PushCore
+
+/// Runs the Socket.IO layer on engine sessions.
+public final class SocketIOApplication: EngineApplication {
+    public let server: SocketServer
+
+    public init(server: SocketServer) {
+        self.server = server
+    }
+
+    public func engineSocketOpened(_ socket: EngineSocket) {
+        socket.context = server.engineOpened(socket)
+    }
+
+    public func engineSocket(_ socket: EngineSocket, didReceive packet: EnginePacket) {
+        guard let client = socket.context else { return }
+        server.engineReceived(packet, client: client)
+    }
+
+    public func engineSocketClosed(_ socket: EngineSocket, reason: String) {
+        guard let client = socket.context else { return }
+        socket.context = nil
+        server.engineClosed(client: client, reason: reason)
+    }
+}
+
+extension EventLoop: SocketExecutor {
+    public func scheduleTimer(after milliseconds: Int64, _ action: @escaping () -> Void) -> SocketTimer {
+        schedule(after: milliseconds, action)
+    }
+}
+
+extension Timer: SocketTimer {}
+
+extension EngineSocket: EngineLink {
+    public var sessionID: String { id }
+    public var executor: SocketExecutor { loop }
+    public var transportName: String { transport.rawValue }
+    public var handshakeHeaders: [(String, String)] { Array(request.headers.map { ($0.name, $0.value) }) }
+    public var handshakeQuery: [(String, String)] { request.query }
+    public var remoteAddress: String { request.remoteAddress }
+    public var issuedAt: Int64 { request.issuedAt }
+    public var requestURL: String { request.url }
+    public var counters: SessionCounters { stats }
+}

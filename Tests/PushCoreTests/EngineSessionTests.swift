@@ -1,0 +1,109 @@
+import XCTest
+@testable import PushCore
+
+final class EngineSessionTests: XCTestCase {
+    private func session(_ transport: EngineTransportKind = .longPolling, configure: (inout EngineSessionConfig) -> Void = { _ in }) -> EngineSession {
+        var config = EngineSessionConfig()
+        config.pingInterval = 300
+        config.pingTimeout = 200
+        configure(&config)
+        return EngineSession(id: "sid", transport: transport, config: config, now: 0)
+    }
+
+    func testOpenPacketAdvertisesUpgradesOnlyForHTTPTransports() {
+        XCTAssertEqual(session(.longPolling).openPacket().text,
+                       #"{"sid":"sid","upgrades":["websocket"],"pingInterval":300,"pingTimeout":200,"maxPayload":1000000}"#)
+        XCTAssertTrue(session(.websocket).openPacket().text.contains(#""upgrades":[]"#))
+        XCTAssertTrue(session(.sse).openPacket().text.contains(#""upgrades":["websocket"]"#))
+    }
+
+    func testHeartbeatPingsThenTimesOutWithoutPong() {
+        let s = session()
+        XCTAssertEqual(s.nextDeadline, 300)
+        XCTAssertEqual(s.heartbeat(now: 299), .none)
+        XCTAssertEqual(s.heartbeat(now: 310), .pingQueued)
+        XCTAssertEqual(s.takeQueued().map(\.packet), [.ping()])
+        // The timeout counts from when the ping was due (300), not when it went out (310).
+        XCTAssertEqual(s.nextDeadline, 500)
+        XCTAssertFalse(s.isExpired(now: 499))
+        XCTAssertEqual(s.heartbeat(now: 499), .none)
+        XCTAssertTrue(s.isExpired(now: 500))
+        XCTAssertEqual(s.heartbeat(now: 500), .timeout)
+    }
+
+    func testPongKeepsTheSessionAlive() {
+        let s = session()
+        for cycle in 1...5 {
+            let due = Int64(cycle) * 300
+            XCTAssertEqual(s.heartbeat(now: due), .pingQueued)
+            _ = s.takeQueued()
+            XCTAssertEqual(s.receive(.pong(), via: .longPolling), .none)
+            XCTAssertFalse(s.isExpired(now: due + 250))
+        }
+    }
+
+    func testMessagesAndClose() {
+        let s = session()
+        XCTAssertEqual(s.receive(.message(text: "hi"), via: .longPolling), .message(.message(text: "hi")))
+        XCTAssertEqual(s.receive(.close, via: .longPolling), .close(reason: "transport close"))
+        XCTAssertEqual(s.receive(EnginePacket(type: .open), via: .longPolling), .invalid(reason: "unexpected open packet"))
+    }
+
+    func testUpgradeExchange() {
+        let s = session(.longPolling)
+        XCTAssertEqual(s.receive(.ping(probe: true), via: .websocket), .invalid(reason: "packet on a transport that is not in use"))
+        XCTAssertTrue(s.beginProbe(.websocket))
+        XCTAssertFalse(s.beginProbe(.websocket), "one probe at a time")
+        XCTAssertEqual(s.receive(.ping(probe: true), via: .websocket), .answerProbe)
+        XCTAssertEqual(s.receive(.upgrade, via: .websocket), .upgraded)
+        XCTAssertEqual(s.transport, .websocket)
+        XCTAssertNil(s.probing)
+        XCTAssertFalse(s.beginProbe(.websocket), "no upgrade after an upgrade")
+        // The old transport is no longer in use.
+        XCTAssertEqual(s.receive(.message(text: "x"), via: .longPolling), .invalid(reason: "packet on a transport that is not in use"))
+    }
+
+    func testProbeThatEndsLeavesTheOldTransportActive() {
+        let s = session(.sse)
+        XCTAssertTrue(s.beginProbe(.websocket))
+        s.probeEnded()
+        XCTAssertEqual(s.transport, .sse)
+        XCTAssertTrue(s.beginProbe(.websocket))
+    }
+
+    func testQueueOrderAndMaxBytesPerTake() {
+        let s = session()
+        for index in 0..<10 {
+            XCTAssertEqual(s.enqueue(OutboundPacket(.message(text: "message \(index)"))), .queued)
+        }
+        XCTAssertEqual(s.queuedBytes, 10 * 10)
+        let first = s.takeQueued(maxBytes: 35)
+        XCTAssertEqual(first.map(\.packet.text), ["message 0", "message 1", "message 2"])
+        let rest = s.takeQueued()
+        XCTAssertEqual(rest.map(\.packet.text), (3..<10).map { "message \($0)" })
+        XCTAssertEqual(s.queuedBytes, 0)
+        XCTAssertFalse(s.hasQueued)
+        // One packet larger than maxBytes still goes out alone.
+        _ = s.enqueue(OutboundPacket(.message(text: String(repeating: "x", count: 100))))
+        XCTAssertEqual(s.takeQueued(maxBytes: 10).count, 1)
+    }
+
+    func testVolatileDroppedThenOverflow() {
+        let s = session { $0.maxQueueBytes = 1_000; $0.volatileDropBytes = 100 }
+        let big = EnginePacket.message(text: String(repeating: "a", count: 199))
+        XCTAssertEqual(s.enqueue(OutboundPacket(big, isVolatile: true)), .queued)
+        XCTAssertEqual(s.enqueue(OutboundPacket(big, isVolatile: true)), .droppedVolatile)
+        XCTAssertEqual(s.droppedVolatile, 1)
+        // The transport's own backlog counts too.
+        XCTAssertEqual(s.enqueue(OutboundPacket(.message(text: "v"), isVolatile: true), transportBacklog: 0), .droppedVolatile)
+        // 200 bytes queued; four more bring it exactly to the cap, which is allowed.
+        for _ in 0..<4 { XCTAssertEqual(s.enqueue(OutboundPacket(big)), .queued) }
+        XCTAssertEqual(s.queuedBytes, 1_000)
+        XCTAssertEqual(s.enqueue(OutboundPacket(.message(text: ""))), .overflow)
+        XCTAssertEqual(s.enqueue(OutboundPacket(.message(text: "x")), transportBacklog: 1_000), .overflow)
+        XCTAssertTrue(s.close())
+        XCTAssertFalse(s.close())
+        XCTAssertEqual(s.enqueue(OutboundPacket(big)), .closed)
+        XCTAssertEqual(s.queuedBytes, 0)
+    }
+}
