@@ -34,7 +34,7 @@ final class Daemon {
         router.route("/health", to: JSONStatusEndpoint {
             let uptime = (MonotonicClock.milliseconds() - started) / 1000
             return "{\"status\":\"ok\",\"version\":\"\(version)\",\"uptimeSeconds\":\(uptime),"
-                + "\"connections\":\(status.server?.connectionCount ?? 0),\"sessions\":\(status.engine?.sessionCount ?? 0)}"
+                + "\"connections\":\(status.server?.connectionCount ?? 0),\"sessions\":\(status.engine?.sessionCount ?? 0),\"heapBytes\":\(HeapStatistics.bytesInUse)}"
         })
         server = HTTPServer(group: group, host: configuration.host, port: configuration.port,
                             maxConnections: configuration.maxConnections, configuration: configuration.http, router: router)

@@ -60,6 +60,7 @@ do {
 }
 group.start()
 daemon.server.startAccepting()
+daemon.engine.trimmer.start(on: group.loops[0])
 Log.info("pushd \(version) listening on http://\(daemon.server.host):\(daemon.server.port) (threads \(group.loops.count), app \(configuration.app), public \(configuration.publicDirectory))")
 
 var received: Int32 = 0

@@ -14,6 +14,7 @@ Every client has the same small interface:
     client.close()
 """
 import base64
+import codecs
 import json
 import os
 import queue
@@ -289,14 +290,14 @@ class SSEStream:
         text = ""
         event_type, data_lines = None, []
         raw = bytes(self._pending)
-        utf8 = _Utf8Stream()
+        utf8 = codecs.getincrementaldecoder("utf-8")()
         self.sock.settimeout(0.1)
         try:
             while True:
                 if raw:
                     body = decoder.feed(raw) if decoder else raw
                     self.raw += body
-                    text += utf8.feed(body)
+                    text += utf8.decode(body)
                     # Lines end with CRLF, LF or CR; a CR at the very end may be half a CRLF.
                     while True:
                         cut = _line_end(text)
@@ -362,15 +363,6 @@ def _line_end(text):
                 return None
             return (index, index + 2) if text[index + 1] == "\n" else (index, index + 1)
     return None
-
-
-class _Utf8Stream:
-    def __init__(self):
-        import codecs
-        self.decoder = codecs.getincrementaldecoder("utf-8")()
-
-    def feed(self, data):
-        return self.decoder.decode(data)
 
 
 class ChunkedDecoder:
@@ -640,8 +632,9 @@ class RawWebSocket:
         return bool(first & 0x80), first & 0x0F, payload
 
     def read_close_code(self, timeout=3.0):
-        """Reads frames until a close frame; returns its code (None for an empty close frame).
-        Raises if the connection ends without one. Also returns the frames seen before it."""
+        """Reads frames until a close frame; returns its code (None for an empty close frame)
+        and keeps the frames seen before it in `close_frames_before`. Raises if the connection
+        ends without a close frame."""
         deadline = time.monotonic() + timeout
         seen = []
         while True:

@@ -204,11 +204,11 @@ def test_heartbeat_timeout_closes_session(echo, transport):
         pinged = client.next_ping(timeout=PING_INTERVAL + 1)
         # No pong.
         if transport == "websocket":
-            assert client.wait_closed(PING_TIMEOUT + 1.5) == []
+            assert set(client.wait_closed(PING_TIMEOUT + 1.5)) <= {"1"}
             closed_after = time.monotonic() - pinged
             assert closed_after <= PING_TIMEOUT + 0.5, f"WebSocket closed {closed_after:.3f}s after the ping"
         elif transport == "sse":
-            assert wait_stream_end(client, PING_TIMEOUT + 1.5) == []
+            assert set(wait_stream_end(client, PING_TIMEOUT + 1.5)) <= {"1"}
         else:
             time.sleep(PING_TIMEOUT + 0.3)
         assert_session_gone(echo, client)

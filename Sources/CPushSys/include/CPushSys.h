@@ -10,6 +10,7 @@
 #include <netinet/tcp.h>
 #include <signal.h>
 #include <errno.h>
+#include <malloc.h>
 
 // accept4 is a GNU extension: Swift's Glibc import hides it without _GNU_SOURCE.
 int cpushsys_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);

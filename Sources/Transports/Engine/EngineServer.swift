@@ -23,6 +23,8 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     public let configuration: EngineServerConfiguration
     public let application: EngineApplication
     let registry = SessionRegistry<EngineSocket>()
+    /// Returns freed memory to the system after many sessions close.
+    public let trimmer = MemoryTrimmer()
 
     public init(configuration: EngineServerConfiguration, application: EngineApplication) {
         self.configuration = configuration
@@ -37,6 +39,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
 
     func forget(_ socket: EngineSocket) {
         _ = registry.remove(socket.id)
+        trimmer.noteRelease()
     }
 
     /// Closes every session (shutdown), each on its loop.

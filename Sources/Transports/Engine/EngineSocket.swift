@@ -207,6 +207,13 @@ public final class EngineSocket: @unchecked Sendable {
             completeUpgrade()
         case .close(let reason):
             close(reason: reason, mode: .clientRequested)
+        case .invalid(let reason) where kind != transport && kind == session.probing:
+            // A bad packet on the probe ends the probe, not the session.
+            Log.debug("session \(id): \(reason); dropping the upgrade")
+            probe?.closeSession(sendClosePacket: false)
+            probe = nil
+            session.probeEnded()
+            flush()
         case .invalid(let reason):
             Log.debug("session \(id): \(reason)")
             close(reason: "parse error", mode: .silent)

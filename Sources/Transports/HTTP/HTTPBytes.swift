@@ -17,9 +17,9 @@ enum HTTPBytes {
 
     @inline(__always)
     static func isTchar(_ b: UInt8) -> Bool {
-        if b < 64 { return (tcharLow >> UInt64(b)) & 1 == 1 }
-        if b < 128 { return (tcharHigh >> UInt64(b &- 64)) & 1 == 1 }
-        return false
+        // Branch-free: pick the mask by bit 6, shift by the low six bits, reject bytes >= 128.
+        let mask = b & 64 == 0 ? tcharLow : tcharHigh
+        return b < 128 && (mask >> UInt64(b & 63)) & 1 == 1
     }
 
     /// SP or HTAB (RFC 9110 OWS).
@@ -62,6 +62,47 @@ enum HTTPBytes {
             i &+= 1
         }
         return nil
+    }
+
+    /// Index of the first byte in `bytes[start..<end]` that is not visible ASCII (0x21-0x7E), or
+    /// `end`; eight bytes per step.
+    @inline(__always)
+    static func visibleRunEnd(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Int {
+        guard let base = bytes.baseAddress else { return start }
+        var i = start
+        while i &+ 8 <= end {
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            // Nonzero iff some byte is below 0x21 or above 0x7E.
+            let below = (word &- 0x2121_2121_2121_2121) & ~word & 0x8080_8080_8080_8080
+            let above = ((word &+ 0x0101_0101_0101_0101) | word) & 0x8080_8080_8080_8080
+            if below | above != 0 { break }
+            i &+= 8
+        }
+        while i < end && bytes[i] &- 0x21 < 0x5E { i &+= 1 }
+        return i
+    }
+
+    /// Whether every byte of `bytes[start..<end]` may appear in a field value, eight per step.
+    @inline(__always)
+    static func allFieldValueBytes(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        var i = start
+        while i &+ 8 <= end {
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            // Nonzero iff some byte is below 0x20, or equals 0x7F: then look closer (HTAB is fine).
+            let below = (word &- 0x2020_2020_2020_2020) & ~word & 0x8080_8080_8080_8080
+            let x = word ^ 0x7F7F_7F7F_7F7F_7F7F
+            let del = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+            if below | del != 0 {
+                for k in i..<(i &+ 8) where !isFieldValueByte(bytes[k]) { return false }
+            }
+            i &+= 8
+        }
+        while i < end {
+            if !isFieldValueByte(bytes[i]) { return false }
+            i &+= 1
+        }
+        return true
     }
 
     /// Whether `bytes[start..<end]` equals `lowercase` ignoring ASCII case (`lowercase` must be lowercase).
@@ -114,23 +155,13 @@ enum HTTPBytes {
     static func string(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> String {
         String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
     }
-}
 
-/// ASCII case-insensitive String equality without allocating.
-@inline(__always)
-func asciiCaseInsensitiveEqual(_ a: String, _ b: String) -> Bool {
-    let au = a.utf8
-    let bu = b.utf8
-    guard au.count == bu.count else { return false }
-    for (x, y) in zip(au, bu) where HTTPBytes.lower(x) != HTTPBytes.lower(y) { return false }
-    return true
-}
-
-/// ASCII case-insensitive equality of a UTF-8 slice and a String.
-@inline(__always)
-func asciiCaseInsensitiveEqual(_ a: Substring.UTF8View, _ b: String) -> Bool {
-    let bu = b.utf8
-    guard a.count == bu.count else { return false }
-    for (x, y) in zip(a, bu) where HTTPBytes.lower(x) != HTTPBytes.lower(y) { return false }
-    return true
+    /// ASCII case-insensitive String equality without allocating.
+    static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
+        let au = a.utf8
+        let bu = b.utf8
+        guard au.count == bu.count else { return false }
+        for (x, y) in zip(au, bu) where lower(x) != lower(y) { return false }
+        return true
+    }
 }

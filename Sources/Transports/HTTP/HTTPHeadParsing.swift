@@ -1,27 +1,29 @@
-/// The request line as parsed, kept until the head is complete.
-struct RequestLine: Sendable {
-    var method: HTTPMethod = .get
-    var target = ""
-    var path = ""
-    var query = ""
-    var versionMinor = 1
-}
+extension HTTPRequestParser {
+    /// The request line as parsed, kept until the head is complete.
+    struct RequestLine: Sendable {
+        var method: HTTPMethod = .get
+        var target = ""
+        var path = ""
+        var query = ""
+        var versionMinor = 1
+    }
 
-/// What the framing-relevant fields said, gathered line by line from bytes so the end of the
-/// head needs no string lookups.
-struct FieldFacts: Sendable {
-    var contentLength: Int?
-    var hostCount = 0
-    var transferEncodingSeen = false
-    var transferCodings = 0
-    var lastCodingIsChunked = false
-    var chunkedNotLast = false
-    var transferEncodingMalformed = false
-    var connectionClose = false
-    var connectionKeepAlive = false
-    var connectionUpgrade = false
-    var expectContinue = false
-    var upgrade: String?
+    /// What the framing-relevant fields said, gathered line by line from bytes so the end of the
+    /// head needs no string lookups.
+    struct FieldFacts: Sendable {
+        var contentLength: Int?
+        var hostCount = 0
+        var transferEncodingSeen = false
+        var transferCodings = 0
+        var lastCodingIsChunked = false
+        var chunkedNotLast = false
+        var unknownCoding = false
+        var transferEncodingMalformed = false
+        var connectionClose = false
+        var connectionKeepAlive = false
+        var connectionUpgrade = false
+        var expectContinue = false
+    }
 }
 
 /// Request-line and field-line parsing, and the RFC 9112 §6 framing rules applied at the end of
@@ -35,7 +37,7 @@ extension HTTPRequestParser {
         guard methodEnd > start, i < end, input[i] == HTTPBytes.sp else { return .badRequest("invalid method") }
         i &+= 1
         let targetStart = i
-        while i < end && input[i] &- 0x21 < 0x5E { i &+= 1 }  // visible ASCII only
+        i = HTTPBytes.visibleRunEnd(input, i, end)
         let targetEnd = i
         guard targetEnd > targetStart, i < end, input[i] == HTTPBytes.sp else {
             return .badRequest("invalid request target")
@@ -114,17 +116,22 @@ extension HTTPRequestParser {
         return .other(HTTPBytes.string(input, start, end))
     }
 
-    /// Parses `name ":" OWS value OWS` in `input[start..<end]` into the headers or trailers.
+    /// Parses `name ":" OWS value OWS` in `input[start..<end]` and records its offsets within
+    /// the block starting at `blockStart` (the bytes are copied once the block is complete).
     mutating func parseFieldLine(
-        _ input: UnsafeRawBufferPointer, _ start: Int, _ end: Int, isTrailer: Bool
+        _ input: UnsafeRawBufferPointer, _ blockStart: Int, _ start: Int, _ end: Int, isTrailer: Bool
     ) -> HTTPParseError? {
         // A line starting with whitespace is obs-fold (or junk before the first field): RFC 9112 §5.2.
         if HTTPBytes.isWhitespace(input[start]) { return .badRequest("obsolete line folding") }
         var i = start
         while i < end && HTTPBytes.isTchar(input[i]) { i &+= 1 }
-        guard i < end else { return .badRequest("missing colon in header field") }
-        if input[i] != HTTPBytes.colon {
-            return .badRequest(HTTPBytes.isWhitespace(input[i]) ? "whitespace before colon" : "invalid header name")
+        if i == end || input[i] != HTTPBytes.colon {
+            // Error path only: find out which rule the line broke, for the log.
+            var k = i
+            while k < end && HTTPBytes.isWhitespace(input[k]) { k &+= 1 }
+            if k < end && input[k] == HTTPBytes.colon && k > i { return .badRequest("whitespace before colon") }
+            while k < end && input[k] != HTTPBytes.colon { k &+= 1 }
+            return .badRequest(k == end ? "missing colon in header field" : "invalid header name")
         }
         guard i > start else { return .badRequest("empty header name") }
         let nameEnd = i
@@ -132,34 +139,30 @@ extension HTTPRequestParser {
         var valueEnd = end
         while valueStart < valueEnd && HTTPBytes.isWhitespace(input[valueStart]) { valueStart &+= 1 }
         while valueEnd > valueStart && HTTPBytes.isWhitespace(input[valueEnd &- 1]) { valueEnd &-= 1 }
-        var k = valueStart
-        while k < valueEnd {
-            if !HTTPBytes.isFieldValueByte(input[k]) { return .badRequest("invalid character in header value") }
-            k &+= 1
+        if !HTTPBytes.allFieldValueBytes(input, valueStart, valueEnd) {
+            return .badRequest("invalid character in header value")
         }
-        let name = HTTPBytes.string(input, start, nameEnd)
-        let value = HTTPBytes.string(input, valueStart, valueEnd)
         if isTrailer {
-            trailers.add(name: name, value: value)
+            trailers.appendOffsets(start &- blockStart, nameEnd &- blockStart, valueStart &- blockStart,
+                                   valueEnd &- blockStart)
             return nil
         }
-        if let error = noteField(input, start, nameEnd, valueStart, valueEnd, value) { return error }
-        headers.add(name: name, value: value)
+        if let error = noteField(input, start, nameEnd, valueStart, valueEnd) { return error }
+        headers.appendOffsets(start &- blockStart, nameEnd &- blockStart, valueStart &- blockStart,
+                              valueEnd &- blockStart)
         return nil
     }
 
     /// Records what framing-relevant fields say; names are matched by length first, then bytes.
     mutating func noteField(
         _ input: UnsafeRawBufferPointer, _ nameStart: Int, _ nameEnd: Int,
-        _ valueStart: Int, _ valueEnd: Int, _ value: String
+        _ valueStart: Int, _ valueEnd: Int
     ) -> HTTPParseError? {
         switch nameEnd &- nameStart {
         case 4 where HTTPBytes.equalsLowercased(input, nameStart, nameEnd, "host"):
             facts.hostCount &+= 1
         case 6 where HTTPBytes.equalsLowercased(input, nameStart, nameEnd, "expect"):
             if HTTPBytes.equalsLowercased(input, valueStart, valueEnd, "100-continue") { facts.expectContinue = true }
-        case 7 where HTTPBytes.equalsLowercased(input, nameStart, nameEnd, "upgrade"):
-            if facts.upgrade == nil { facts.upgrade = value }
         case 10 where HTTPBytes.equalsLowercased(input, nameStart, nameEnd, "connection"):
             HTTPBytes.forEachListElement(input, valueStart, valueEnd) { s, e in
                 if HTTPBytes.equalsLowercased(input, s, e, "close") { facts.connectionClose = true }
@@ -215,40 +218,49 @@ extension HTTPRequestParser {
             if facts.lastCodingIsChunked { facts.chunkedNotLast = true }
             facts.transferCodings &+= 1
             facts.lastCodingIsChunked = isChunked
+            if !isChunked { facts.unknownCoding = true }
         }
     }
 
-    /// Applies the framing and Host rules to the complete header block and builds the head.
-    mutating func finishHead() -> Result<HTTPRequestHead, HTTPParseError> {
+    /// Applies the framing and Host rules to the complete header block; sets `bodyKind`.
+    mutating func checkFraming() -> HTTPParseError? {
         let minor = line.versionMinor
-        if facts.hostCount > 1 { return .failure(.badRequest("multiple Host headers")) }
-        if minor == 1 && facts.hostCount == 0 { return .failure(.badRequest("missing Host header")) }
-        var body = HTTPBodyKind.none
+        if facts.hostCount > 1 { return .badRequest("multiple Host headers") }
+        if minor == 1 && facts.hostCount == 0 { return .badRequest("missing Host header") }
         if facts.transferEncodingSeen {
-            if minor == 0 { return .failure(.badRequest("Transfer-Encoding in HTTP/1.0 request")) }
-            if facts.contentLength != nil {
-                return .failure(.badRequest("both Transfer-Encoding and Content-Length"))
-            }
+            if minor == 0 { return .badRequest("Transfer-Encoding in HTTP/1.0 request") }
+            if facts.contentLength != nil { return .badRequest("both Transfer-Encoding and Content-Length") }
             if facts.transferEncodingMalformed || facts.transferCodings == 0 {
-                return .failure(.badRequest("invalid Transfer-Encoding"))
+                return .badRequest("invalid Transfer-Encoding")
             }
+            // Only chunked is implemented: any other coding is 501 (RFC 9112 §6.1), before the
+            // framing rule that chunked must come last and once.
+            if facts.unknownCoding { return .notImplemented("unknown transfer coding") }
             if !facts.lastCodingIsChunked || facts.chunkedNotLast {
-                return .failure(.badRequest("chunked is not the final transfer coding"))
+                return .badRequest("chunked is not the final transfer coding")
             }
-            if facts.transferCodings > 1 { return .failure(.notImplemented("unknown transfer coding")) }
-            body = .chunked
+            bodyKind = .chunked
         } else if let length = facts.contentLength {
-            body = .length(length)
+            bodyKind = .length(length)
+        } else {
+            bodyKind = .none
         }
-        bodyKind = body
+        return nil
+    }
+
+    /// Moves the parsed request line and headers into a head (swapped out, so nothing is copied).
+    mutating func takeHead() -> HTTPRequestHead {
+        var taken = RequestLine()
+        swap(&taken, &line)
+        var fields = HTTPHeaders()
+        swap(&fields, &headers)
+        let minor = taken.versionMinor
         let keepAlive = minor == 1 ? !facts.connectionClose : facts.connectionKeepAlive && !facts.connectionClose
         // RFC 9110 §10.1.1 and §7.8: HTTP/1.0 requests cannot expect 100-continue or upgrade.
-        let upgrade = minor == 1 && facts.connectionUpgrade ? facts.upgrade?.lowercased() : nil
-        let head = HTTPRequestHead(
-            method: line.method, target: line.target, path: line.path, query: line.query,
-            versionMinor: minor, headers: headers, keepAlive: keepAlive,
-            expectsContinue: minor == 1 && facts.expectContinue, upgrade: upgrade, body: body)
-        headers = HTTPHeaders()  // the head now owns the storage uniquely
-        return .success(head)
+        let upgrade = minor == 1 && facts.connectionUpgrade ? fields["upgrade"]?.lowercased() : nil
+        return HTTPRequestHead(
+            method: taken.method, target: taken.target, path: taken.path, query: taken.query,
+            versionMinor: minor, headers: fields, keepAlive: keepAlive,
+            expectsContinue: minor == 1 && facts.expectContinue, upgrade: upgrade, body: bodyKind)
     }
 }

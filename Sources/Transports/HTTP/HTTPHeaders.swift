@@ -1,63 +1,136 @@
 /// Header (or trailer) fields in the order received, names as sent, looked up case-insensitively.
+///
+/// Fields are kept as bytes in one buffer plus an array of offsets (two allocations per head, not
+/// two per field); Strings are made only when a name or value is asked for.
 public struct HTTPHeaders: Sendable, Sequence, Equatable {
     /// One field: name as received, value trimmed of surrounding whitespace.
     public typealias Element = (name: String, value: String)
 
-    var fields: [Element] = []
+    /// Field bytes: names and values, with whatever separated them on the wire.
+    var storage: [UInt8] = []
+    /// Per field, offsets into `storage`: name start, name end, value start, value end.
+    var ends: [Int] = []
 
     /// An empty set of fields.
     public init() {}
 
     /// Fields from `(name, value)` pairs, in order.
     public init(_ pairs: [(String, String)]) {
-        fields = pairs.map { (name: $0.0, value: $0.1) }
+        for (name, value) in pairs { add(name: name, value: value) }
     }
 
     /// Number of fields (repeated names count once per line).
-    public var count: Int { fields.count }
+    public var count: Int { ends.count >> 2 }
 
     /// Whether there are no fields.
-    public var isEmpty: Bool { fields.isEmpty }
+    public var isEmpty: Bool { ends.isEmpty }
 
     /// The first value of `name` (case-insensitive), or nil.
     public subscript(name: String) -> String? {
-        for field in fields where asciiCaseInsensitiveEqual(field.name, name) { return field.value }
+        for i in 0..<count where nameEquals(i, name) { return value(at: i) }
         return nil
     }
 
     /// Every value of `name` (case-insensitive), in order.
     public func values(_ name: String) -> [String] {
-        fields.compactMap { asciiCaseInsensitiveEqual($0.name, name) ? $0.value : nil }
+        (0..<count).compactMap { nameEquals($0, name) ? value(at: $0) : nil }
     }
 
     /// Whether any `name` field holds `token` in its comma-separated list (case-insensitive),
     /// e.g. `contains("Connection", token: "upgrade")`.
     public func contains(_ name: String, token: String) -> Bool {
-        for field in fields where asciiCaseInsensitiveEqual(field.name, name) {
-            for element in field.value.split(separator: ",", omittingEmptySubsequences: true) {
-                var utf8 = element.utf8[...]
-                while let first = utf8.first, HTTPBytes.isWhitespace(first) { utf8 = utf8.dropFirst() }
-                while let last = utf8.last, HTTPBytes.isWhitespace(last) { utf8 = utf8.dropLast() }
-                if asciiCaseInsensitiveEqual(utf8, token) { return true }
+        var token = token
+        return token.withUTF8 { tokenBytes in
+            storage.withUnsafeBytes { raw in
+                for i in 0..<count where nameEquals(i, name) {
+                    var found = false
+                    HTTPBytes.forEachListElement(raw, ends[4 &* i &+ 2], ends[4 &* i &+ 3]) { s, e in
+                        if !found && Self.equalsIgnoringCase(raw, s, e, tokenBytes) { found = true }
+                    }
+                    if found { return true }
+                }
+                return false
             }
         }
-        return false
     }
 
     /// Appends a field (no validation here: the response writer checks what it writes).
     public mutating func add(name: String, value: String) {
-        // Most requests carry a handful of fields: one allocation instead of several regrowths.
-        if fields.isEmpty { fields.reserveCapacity(16) }
-        fields.append((name: name, value: value))
+        ends.append(storage.count)
+        storage.append(contentsOf: name.utf8)
+        ends.append(storage.count)
+        ends.append(storage.count)
+        storage.append(contentsOf: value.utf8)
+        ends.append(storage.count)
     }
 
-    /// Iterates fields in received order.
-    public func makeIterator() -> IndexingIterator<[Element]> { fields.makeIterator() }
+    /// Records a field whose bytes `storage` will hold at these offsets (the parser copies the
+    /// whole block at once when it is complete).
+    mutating func appendOffsets(_ nameStart: Int, _ nameEnd: Int, _ valueStart: Int, _ valueEnd: Int) {
+        if ends.isEmpty { ends.reserveCapacity(64) }
+        ends.append(nameStart)
+        ends.append(nameEnd)
+        ends.append(valueStart)
+        ends.append(valueEnd)
+    }
 
-    /// Same fields in the same order.
+    /// The name of field `i` (0-based, `i < count`).
+    public func name(at i: Int) -> String {
+        String(decoding: nameBytes(i), as: UTF8.self)
+    }
+
+    /// The value of field `i` (0-based, `i < count`).
+    public func value(at i: Int) -> String {
+        String(decoding: valueBytes(i), as: UTF8.self)
+    }
+
+    /// Iterates fields in received order, making their Strings as it goes.
+    public func makeIterator() -> Iterator { Iterator(headers: self) }
+
+    /// Yields `(name, value)` pairs.
+    public struct Iterator: IteratorProtocol {
+        let headers: HTTPHeaders
+        var index = 0
+
+        /// The next field, or nil after the last.
+        public mutating func next() -> Element? {
+            guard index < headers.count else { return nil }
+            defer { index &+= 1 }
+            return (name: headers.name(at: index), value: headers.value(at: index))
+        }
+    }
+
+    /// Same names and values in the same order, byte for byte.
     public static func == (a: HTTPHeaders, b: HTTPHeaders) -> Bool {
-        guard a.fields.count == b.fields.count else { return false }
-        for (x, y) in zip(a.fields, b.fields) where x.name != y.name || x.value != y.value { return false }
+        guard a.count == b.count else { return false }
+        for i in 0..<a.count where a.nameBytes(i) != b.nameBytes(i) || a.valueBytes(i) != b.valueBytes(i) {
+            return false
+        }
+        return true
+    }
+
+    func nameBytes(_ i: Int) -> ArraySlice<UInt8> { storage[ends[4 &* i]..<ends[4 &* i &+ 1]] }
+    func valueBytes(_ i: Int) -> ArraySlice<UInt8> { storage[ends[4 &* i &+ 2]..<ends[4 &* i &+ 3]] }
+
+    /// Whether field `i`'s name equals `name` ignoring ASCII case, without making a String.
+    func nameEquals(_ i: Int, _ name: String) -> Bool {
+        let start = ends[4 &* i]
+        let end = ends[4 &* i &+ 1]
+        let utf8 = name.utf8
+        guard utf8.count == end &- start else { return false }
+        var k = start
+        for b in utf8 {
+            if HTTPBytes.lower(storage[k]) != HTTPBytes.lower(b) { return false }
+            k &+= 1
+        }
+        return true
+    }
+
+    static func equalsIgnoringCase(
+        _ raw: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ other: UnsafeBufferPointer<UInt8>
+    ) -> Bool {
+        guard end &- start == other.count else { return false }
+        for k in 0..<other.count where HTTPBytes.lower(raw[start &+ k]) != HTTPBytes.lower(other[k]) { return false }
         return true
     }
 }

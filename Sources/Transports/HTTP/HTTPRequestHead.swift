@@ -1,5 +1,6 @@
 /// A request method; the common ones get their own case, any other token is kept verbatim.
 public enum HTTPMethod: Sendable, Equatable, Hashable {
+    /// The registered methods this server is likely to route.
     case get, head, post, put, delete, options, patch
     /// Any other method token, exactly as sent (methods are case-sensitive).
     case other(String)

@@ -1,10 +1,12 @@
 /// Incremental HTTP/1.1 request parser (RFC 9112) that works in place on the caller's bytes.
 ///
 /// The caller owns the input buffer: it passes its unconsumed bytes, drops `consumed` of them,
-/// and calls again with the rest plus whatever it read next, until `.needMore`. Complete lines
-/// of a head are consumed as they are parsed (their Strings are kept here); an incomplete line is
-/// left in the caller's buffer and the parser remembers how far it already looked for its LF, so
-/// a head trickling in byte by byte is scanned once, not quadratically.
+/// and calls again with the rest plus whatever it read next, until `.needMore`. The request
+/// line is consumed once parsed; a header (or trailer) block stays in the caller's buffer until
+/// it is complete, its lines validated as they arrive and their offsets recorded, and is then
+/// copied out in one piece (no String per field: `HTTPHeaders` makes them on demand). The parser
+/// remembers how far it already looked for the next LF, so a head trickling in byte by byte is
+/// scanned once, not quadratically; the bytes held are bounded by `maxHeaderBytes`.
 ///
 /// Events per request: `.head`, zero or more `.body`, then `.end`; the parser is then ready for a
 /// pipelined request in the same input. Any violation yields `.error`, and the parser stays
@@ -49,7 +51,7 @@ public struct HTTPRequestParser: Sendable {
     /// Bytes from the start of the current incomplete line known to hold no LF.
     var scanned = 0
     var emptyLines = 0
-    /// Bytes of the current header or trailer block consumed so far.
+    /// Bytes of the current header or trailer block parsed so far (kept in the caller's buffer).
     var blockBytes = 0
     var fieldCount = 0
     var bodyReceived = 0
@@ -80,6 +82,15 @@ public struct HTTPRequestParser: Sendable {
     /// many bytes of `input` it consumed.
     public mutating func parse(_ input: UnsafeRawBufferPointer) -> (event: HTTPParseEvent, consumed: Int) {
         var offset = 0
+        // Where the header or trailer block being parsed starts in `input`: its bytes stay in the
+        // caller's buffer until the block is complete, then are copied out in one piece.
+        var blockStart = 0
+        if isInFieldBlock {
+            guard blockBytes <= input.count else {
+                return fail(.badRequest("input shorter than the bytes already parsed"), 0)
+            }
+            offset = blockBytes
+        }
         while true {
             switch state {
             case .requestLine:
@@ -108,9 +119,8 @@ public struct HTTPRequestParser: Sendable {
                 if end &- offset > cap { return fail(.uriTooLong, offset) }
                 if let error = parseRequestLine(input, offset, end) { return fail(error, offset) }
                 offset = lf &+ 1
-                blockBytes = 0
-                fieldCount = 0
-                state = .headerLines
+                beginFieldBlock(.headerLines)
+                blockStart = offset
 
             case .headerLines, .trailerLines:
                 let isTrailer: Bool
@@ -121,28 +131,29 @@ public struct HTTPRequestParser: Sendable {
                 let from = offset &+ min(scanned, window)
                 guard let lf = HTTPBytes.firstLF(input, from: from, to: offset &+ window) else {
                     // The block's bytes already fill the budget and it has not ended: it cannot fit.
-                    if available >= budget { return fail(.headerTooLarge, offset) }
+                    if available >= budget { return fail(.headerTooLarge, blockStart) }
                     scanned = window
-                    return (.needMore, offset)
+                    return (.needMore, blockStart)
                 }
                 scanned = 0
                 let next = lf &+ 1
-                blockBytes &+= next &- offset
+                blockBytes = next &- blockStart
                 let end = Self.contentEnd(input, offset, lf)
                 if end == offset {
-                    if isTrailer { return complete(next) }
-                    switch finishHead() {
-                    case .success(let head):
-                        state = .bodyStart
-                        return (.head(head), next)
-                    case .failure(let error):
-                        return fail(error, offset)
+                    let block = UnsafeRawBufferPointer(rebasing: input[blockStart..<offset])
+                    if isTrailer {
+                        trailers.storage = [UInt8](block)
+                        return complete(next)
                     }
+                    headers.storage = [UInt8](block)
+                    if let error = checkFraming() { return fail(error, next) }
+                    state = .bodyStart
+                    return (.head(takeHead()), next)
                 }
                 fieldCount &+= 1
-                if fieldCount > limits.maxHeaderCount { return fail(.tooManyHeaders, offset) }
-                if let error = parseFieldLine(input, offset, end, isTrailer: isTrailer) {
-                    return fail(error, offset)
+                if fieldCount > limits.maxHeaderCount { return fail(.tooManyHeaders, blockStart) }
+                if let error = parseFieldLine(input, blockStart, offset, end, isTrailer: isTrailer) {
+                    return fail(error, blockStart)
                 }
                 offset = next
 
@@ -173,6 +184,7 @@ public struct HTTPRequestParser: Sendable {
             case .chunkSize, .chunkSizeSpace, .chunkExtension, .chunkSizeLF, .chunkDataCR, .chunkDataLF:
                 if let error = parseChunkFraming(input, &offset) { return fail(error, offset) }
                 if offset == input.count, isChunkFraming { return (.needMore, offset) }
+                blockStart = offset  // in case the trailer block begins here
 
             case .complete:
                 return complete(offset)
@@ -184,6 +196,20 @@ public struct HTTPRequestParser: Sendable {
     }
 
     // MARK: - Chunked framing
+
+    var isInFieldBlock: Bool {
+        switch state {
+        case .headerLines, .trailerLines: true
+        default: false
+        }
+    }
+
+    mutating func beginFieldBlock(_ next: State) {
+        state = next
+        blockBytes = 0
+        fieldCount = 0
+        scanned = 0
+    }
 
     var isChunkFraming: Bool {
         switch state {
@@ -272,10 +298,7 @@ public struct HTTPRequestParser: Sendable {
 
     mutating func finishChunkSize(_ size: Int) {
         if size == 0 {
-            state = .trailerLines
-            blockBytes = 0
-            fieldCount = 0
-            scanned = 0
+            beginFieldBlock(.trailerLines)
         } else {
             bodyReceived &+= size  // cannot overflow: checked against the limit digit by digit
             state = .chunkData(remaining: size)

@@ -53,9 +53,9 @@ public enum HTTPResponse {
         }
         if !keepAlive { headers.append(("Connection", "close")) }
         for header in extraHeaders {
-            if asciiCaseInsensitiveEqual(header.0, "content-length")
-                || asciiCaseInsensitiveEqual(header.0, "transfer-encoding")
-                || (!keepAlive && asciiCaseInsensitiveEqual(header.0, "connection")) { continue }
+            if HTTPBytes.equalsIgnoringCase(header.0, "content-length")
+                || HTTPBytes.equalsIgnoringCase(header.0, "transfer-encoding")
+                || (!keepAlive && HTTPBytes.equalsIgnoringCase(header.0, "connection")) { continue }
             headers.append(header)
         }
         var out: [UInt8] = []

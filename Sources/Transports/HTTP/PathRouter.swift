@@ -34,7 +34,10 @@ public final class JSONStatusEndpoint: HTTPEndpoint, @unchecked Sendable {
         self.document = document
     }
 
-    public func maxBodyBytes(for head: HTTPRequestHead) -> Int { 0 }
+    /// Bodies are read (and ignored) only so other methods get a clean 405.
+    public func maxBodyBytes(for head: HTTPRequestHead) -> Int {
+        head.method == .get || head.method == .head ? 0 : 64 << 10
+    }
 
     public func handle(_ request: HTTPRequest, _ response: HTTPResponseWriter) {
         guard request.head.method == .get || request.head.method == .head else {

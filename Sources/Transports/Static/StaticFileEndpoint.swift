@@ -36,7 +36,10 @@ public final class StaticFileEndpoint: HTTPEndpoint, @unchecked Sendable {
         caches = Array(repeating: [:], count: max(loopCount, 1))
     }
 
-    public func maxBodyBytes(for head: HTTPRequestHead) -> Int { 0 }
+    /// Bodies are read (and ignored) only so other methods get a clean 405.
+    public func maxBodyBytes(for head: HTTPRequestHead) -> Int {
+        head.method == .get || head.method == .head ? 0 : 64 << 10
+    }
 
     public func handle(_ request: HTTPRequest, _ response: HTTPResponseWriter) {
         let head = request.head
