@@ -16,6 +16,8 @@ let package = Package(
         // Everything that touches a socket.
         .target(name: "Transports", dependencies: ["PushCore", "CPushSys"]),
         .executableTarget(name: "pushd", dependencies: ["PushCore", "Transports"]),
+        // A small complete app on the Swift API, kept compiling with the package.
+        .executableTarget(name: "chat-example", dependencies: ["PushCore", "Transports"], path: "Examples/ChatServer"),
         .testTarget(name: "PushCoreTests", dependencies: ["PushCore"]),
         .testTarget(name: "TransportsTests", dependencies: ["Transports", "PushCore"]),
     ]

@@ -4,17 +4,13 @@ import Transports
 
 /// Everything the daemon can be told, with defaults.
 struct Configuration {
-    var host = "0.0.0.0"
-    var port = 3000
-    var publicDirectory = "Public"
-    var threads = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    var server = PushServerConfiguration()
     var logLevel = LogLevel.info
     var app = "default"
-    var maxConnections = Configuration.defaultMaxConnections
-    var drainTimeout: Int64 = 5000
-    var http = HTTPServerConfiguration()
-    var engine = EngineServerConfiguration()
-    var socket = SocketServerConfiguration()
+
+    init() {
+        server.maxConnections = Configuration.defaultMaxConnections
+    }
 
     /// The open-file limit less room for listeners, files and the log.
     static var defaultMaxConnections: Int {
@@ -28,29 +24,29 @@ struct Configuration {
 
     /// Settings an app implies unless a flag says otherwise.
     mutating func applyAppPreset(explicit: Set<String>) {
-        if app == "default" { engine.allowsBlockParameter = true }
+        if app == "default" { server.engine.allowsBlockParameter = true }
         guard app == "engine-echo" || app == "socketio-reference" else { return }
         // What the public Engine.IO v4 and Socket.IO v5 test suites expect.
-        if app == "engine-echo" && !explicit.contains("path") { engine.path = "/engine.io/" }
-        if app == "socketio-reference" && !explicit.contains("connect-timeout") { socket.connectTimeout = 1000 }
-        if !explicit.contains("ping-interval") { engine.session.pingInterval = 300 }
-        if !explicit.contains("ping-timeout") { engine.session.pingTimeout = 200 }
-        if !explicit.contains("cors-origin") { engine.origins = .any }
+        if app == "engine-echo" && !explicit.contains("path") { server.engine.path = "/engine.io/" }
+        if app == "socketio-reference" && !explicit.contains("connect-timeout") { server.socket.connectTimeout = 1000 }
+        if !explicit.contains("ping-interval") { server.engine.session.pingInterval = 300 }
+        if !explicit.contains("ping-timeout") { server.engine.session.pingTimeout = 200 }
+        if !explicit.contains("cors-origin") { server.engine.origins = .any }
     }
 }
 
 extension Configuration {
     /// The flags, in the order `--help` lists them.
     static let options: [Option] = [
-        Option(name: "host", valueName: "ADDRESS", help: "Address to listen on", defaultValue: "0.0.0.0") { c, v throws(OptionError) in c.host = v },
+        Option(name: "host", valueName: "ADDRESS", help: "Address to listen on", defaultValue: "0.0.0.0") { c, v throws(OptionError) in c.server.host = v },
         Option(name: "port", valueName: "PORT", help: "TCP port (0 picks a free one)", defaultValue: "3000") { c, v throws(OptionError) in
-            c.port = try OptionValue.integer(v, "port", in: 0...65535)
+            c.server.port = try OptionValue.integer(v, "port", in: 0...65535)
         },
         Option(name: "public", valueName: "DIR", help: "Folder served at / (client.js, the demo page)", defaultValue: "Public") { c, v throws(OptionError) in
-            c.publicDirectory = v
+            c.server.publicDirectory = v
         },
         Option(name: "threads", valueName: "N", help: "Event loop threads", defaultValue: "cores") { c, v throws(OptionError) in
-            c.threads = try OptionValue.integer(v, "threads", in: 1...256)
+            c.server.threads = try OptionValue.integer(v, "threads", in: 1...256)
         },
         Option(name: "log-level", valueName: "LEVEL", help: "debug, info, warning or error", defaultValue: "info") { c, v throws(OptionError) in
             guard let level = LogLevel(name: v) else { throw OptionError(description: "--log-level must be debug, info, warning or error, not '\(v)'") }
@@ -63,51 +59,51 @@ extension Configuration {
             c.app = v
         },
         Option(name: "max-connections", valueName: "N", help: "Open connections at most (more are closed at once)", defaultValue: "open-file limit - 64") { c, v throws(OptionError) in
-            c.maxConnections = try OptionValue.integer(v, "max-connections", in: 1...10_000_000)
+            c.server.maxConnections = try OptionValue.integer(v, "max-connections", in: 1...10_000_000)
         },
         Option(name: "drain-timeout", valueName: "DURATION", help: "Time to finish in-flight work on SIGINT/SIGTERM", defaultValue: "5s") { c, v throws(OptionError) in
-            c.drainTimeout = try OptionValue.duration(v, "drain-timeout")
+            c.server.drainTimeout = try OptionValue.duration(v, "drain-timeout")
         },
         Option(name: "max-request-line", valueName: "BYTES", help: "Longest request line (414 past it)", defaultValue: "8KiB") { c, v throws(OptionError) in
-            c.http.limits.maxRequestLineBytes = try OptionValue.bytes(v, "max-request-line")
+            c.server.http.limits.maxRequestLineBytes = try OptionValue.bytes(v, "max-request-line")
         },
         Option(name: "max-header-bytes", valueName: "BYTES", help: "Largest header block (431 past it)", defaultValue: "16KiB") { c, v throws(OptionError) in
-            c.http.limits.maxHeaderBytes = try OptionValue.bytes(v, "max-header-bytes")
+            c.server.http.limits.maxHeaderBytes = try OptionValue.bytes(v, "max-header-bytes")
         },
         Option(name: "max-headers", valueName: "N", help: "Most header fields in a request (431 past it)", defaultValue: "100") { c, v throws(OptionError) in
-            c.http.limits.maxHeaderCount = try OptionValue.integer(v, "max-headers", in: 1...10_000)
+            c.server.http.limits.maxHeaderCount = try OptionValue.integer(v, "max-headers", in: 1...10_000)
         },
         Option(name: "header-timeout", valueName: "DURATION", help: "Time to send a request head once started (408 after)", defaultValue: "10s") { c, v throws(OptionError) in
-            c.http.headerTimeoutMilliseconds = try OptionValue.duration(v, "header-timeout")
+            c.server.http.headerTimeoutMilliseconds = try OptionValue.duration(v, "header-timeout")
         },
         Option(name: "body-timeout", valueName: "DURATION", help: "Time to send a request body (408 after)", defaultValue: "30s") { c, v throws(OptionError) in
-            c.http.bodyTimeoutMilliseconds = try OptionValue.duration(v, "body-timeout")
+            c.server.http.bodyTimeoutMilliseconds = try OptionValue.duration(v, "body-timeout")
         },
         Option(name: "keepalive-timeout", valueName: "DURATION", help: "Idle time before a keep-alive connection is closed", defaultValue: "60s") { c, v throws(OptionError) in
-            c.http.keepAliveTimeoutMilliseconds = try OptionValue.duration(v, "keepalive-timeout")
+            c.server.http.keepAliveTimeoutMilliseconds = try OptionValue.duration(v, "keepalive-timeout")
         },
         Option(name: "write-high-water", valueName: "BYTES", help: "Queued output per connection before reading from it pauses", defaultValue: "1MiB") { c, v throws(OptionError) in
-            c.http.connection.writeHighWater = try OptionValue.bytes(v, "write-high-water")
-            c.http.connection.writeLowWater = c.http.connection.writeHighWater / 4
+            c.server.http.connection.writeHighWater = try OptionValue.bytes(v, "write-high-water")
+            c.server.http.connection.writeLowWater = c.server.http.connection.writeHighWater / 4
         },
         Option(name: "path", valueName: "PATH", help: "Where the engine answers", defaultValue: "/socket.io/") { c, v throws(OptionError) in
             guard v.hasPrefix("/") else { throw OptionError(description: "--path must start with '/', not '\(v)'") }
-            c.engine.path = v.hasSuffix("/") ? v : v + "/"
+            c.server.engine.path = v.hasSuffix("/") ? v : v + "/"
         },
         Option(name: "ping-interval", valueName: "DURATION", help: "Time between server pings", defaultValue: "25s") { c, v throws(OptionError) in
-            c.engine.session.pingInterval = max(1, try OptionValue.duration(v, "ping-interval"))
+            c.server.engine.session.pingInterval = max(1, try OptionValue.duration(v, "ping-interval"))
         },
         Option(name: "ping-timeout", valueName: "DURATION", help: "Time to answer a ping before the session closes", defaultValue: "20s") { c, v throws(OptionError) in
-            c.engine.session.pingTimeout = max(1, try OptionValue.duration(v, "ping-timeout"))
+            c.server.engine.session.pingTimeout = max(1, try OptionValue.duration(v, "ping-timeout"))
         },
         Option(name: "max-payload", valueName: "BYTES", help: "Largest message or polling body (413 / close 1009 past it)", defaultValue: "1000000") { c, v throws(OptionError) in
-            c.engine.session.maxPayload = max(16, try OptionValue.bytes(v, "max-payload"))
+            c.server.engine.session.maxPayload = max(16, try OptionValue.bytes(v, "max-payload"))
         },
         Option(name: "max-session-queue", valueName: "BYTES", help: "Bytes queued for one session before it is closed as a slow consumer", defaultValue: "1MiB") { c, v throws(OptionError) in
-            c.engine.session.maxQueueBytes = max(1024, try OptionValue.bytes(v, "max-session-queue"))
+            c.server.engine.session.maxQueueBytes = max(1024, try OptionValue.bytes(v, "max-session-queue"))
         },
         Option(name: "max-sessions", valueName: "N", help: "Sessions open at once (503 past it)", defaultValue: "1000000") { c, v throws(OptionError) in
-            c.engine.maxSessions = try OptionValue.integer(v, "max-sessions", in: 1...100_000_000)
+            c.server.engine.maxSessions = try OptionValue.integer(v, "max-sessions", in: 1...100_000_000)
         },
         Option(name: "transports", valueName: "LIST", help: "Transports offered: websocket,sse,polling,short-polling", defaultValue: "all four") { c, v throws(OptionError) in
             var kinds = Set<EngineTransportKind>()
@@ -118,19 +114,19 @@ extension Configuration {
                 kinds.insert(kind)
             }
             guard !kinds.isEmpty else { throw OptionError(description: "--transports needs at least one transport") }
-            c.engine.transports = kinds
+            c.server.engine.transports = kinds
         },
         Option(name: "connect-timeout", valueName: "DURATION", help: "Time a client has to join a namespace after connecting", defaultValue: "45s") { c, v throws(OptionError) in
-            c.socket.connectTimeout = max(1, try OptionValue.duration(v, "connect-timeout"))
+            c.server.socket.connectTimeout = max(1, try OptionValue.duration(v, "connect-timeout"))
         },
         Option(name: "max-attachments", valueName: "N", help: "Binary attachments one Socket.IO packet may carry", defaultValue: "10") { c, v throws(OptionError) in
-            c.socket.maxAttachments = try OptionValue.integer(v, "max-attachments", in: 0...10_000)
+            c.server.socket.maxAttachments = try OptionValue.integer(v, "max-attachments", in: 0...10_000)
         },
         Option(name: "max-json-depth", valueName: "N", help: "Nesting depth of event payloads", defaultValue: "32") { c, v throws(OptionError) in
-            c.socket.maxJSONDepth = try OptionValue.integer(v, "max-json-depth", in: 1...1_000)
+            c.server.socket.maxJSONDepth = try OptionValue.integer(v, "max-json-depth", in: 1...1_000)
         },
         Option(name: "cors-origin", valueName: "LIST", help: "Origins allowed cross-site (CORS and WebSocket Origin): comma-separated, or *", defaultValue: "same origin only") { c, v throws(OptionError) in
-            c.engine.origins = v == "*" ? .any : .list(v.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty })
+            c.server.engine.origins = v == "*" ? .any : .list(v.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty })
         },
     ]
 

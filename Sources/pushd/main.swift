@@ -32,45 +32,23 @@ do {
 
 Log.level = configuration.logLevel
 var folder = stat()
-guard stat(configuration.publicDirectory, &folder) == 0, (folder.st_mode & S_IFMT) == S_IFDIR else {
-    fail("public folder '\(configuration.publicDirectory)' not found (set --public)", status: 2)
+guard let folderPath = configuration.server.publicDirectory, stat(folderPath, &folder) == 0, (folder.st_mode & S_IFMT) == S_IFDIR else {
+    fail("public folder '\(configuration.server.publicDirectory ?? "")' not found (set --public)", status: 2)
 }
 
-// Signals are taken by sigwait on the main thread: block them before any loop thread starts so
-// every thread inherits the mask.
-signal(SIGPIPE, SIG_IGN)
-var shutdownSignals = sigset_t()
-sigemptyset(&shutdownSignals)
-sigaddset(&shutdownSignals, SIGINT)
-sigaddset(&shutdownSignals, SIGTERM)
-pthread_sigmask(SIG_BLOCK, &shutdownSignals, nil)
-
-let group: EventLoopGroup
+let daemon: Daemon
 do {
-    group = try EventLoopGroup(threadCount: configuration.threads)
+    daemon = try Daemon(configuration: configuration, version: version)
 } catch {
     fail("cannot create event loops: \(error)", status: 1)
 }
-
-let daemon = Daemon(configuration: configuration, group: group, version: version)
 do {
-    try daemon.server.bind()
+    try daemon.server.start()
 } catch {
-    fail("cannot listen on \(configuration.host):\(configuration.port): \(String(cString: strerror(error.code)))", status: 1)
+    fail("cannot listen on \(configuration.server.host):\(configuration.server.port): \(String(cString: strerror(error.code)))", status: 1)
 }
-group.start()
-daemon.server.startAccepting()
-daemon.engine.trimmer.start(on: group.loops[0])
-Log.info("pushd \(version) listening on http://\(daemon.server.host):\(daemon.server.port) (threads \(group.loops.count), app \(configuration.app), public \(configuration.publicDirectory))")
-
-var received: Int32 = 0
-sigwait(&shutdownSignals, &received)
-Log.info("received \(received == SIGINT ? "SIGINT" : "SIGTERM"); draining (up to \(OptionValue.formatDuration(configuration.drainTimeout)))")
-daemon.drain()
-let deadline = MonotonicClock.milliseconds() + configuration.drainTimeout
-while daemon.server.connectionCount > 0 && MonotonicClock.milliseconds() < deadline {
-    usleep(20_000)
-}
-let left = daemon.server.connectionCount
-Log.info(left == 0 ? "drained; exiting" : "drain timeout with \(left) connections open; exiting")
+let server = daemon.server
+Log.info("pushd \(version) listening on http://\(server.http.host):\(server.port) "
+    + "(threads \(server.group.loops.count), app \(configuration.app), public \(configuration.server.publicDirectory ?? "none"))")
+server.waitForShutdownSignal()
 exit(0)

@@ -1,0 +1,116 @@
+import Glibc
+import PushCore
+
+/// Settings of a whole server: listening, HTTP, engine and Socket.IO layers.
+public struct PushServerConfiguration: Sendable {
+    public var host = "0.0.0.0"
+    public var port = 3000
+    /// Event loop threads (one per core by default).
+    public var threads = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    /// Folder served at `/`; nil serves no files.
+    public var publicDirectory: String? = "Public"
+    public var maxConnections = 100_000
+    /// Time to finish in-flight work when stopping.
+    public var drainTimeout: Int64 = 5_000
+    public var http = HTTPServerConfiguration()
+    public var engine = EngineServerConfiguration()
+    public var socket = SocketServerConfiguration()
+
+    public init() {}
+}
+
+/// A complete pushd server to embed in a Swift program: static files, the engine endpoint
+/// and the Socket.IO server on one port.
+///
+/// ```swift
+/// let server = try PushServer(configuration: .init())
+/// server.sockets.onConnection { socket in
+///     socket.on("chat") { args, _ in server.sockets.emit("chat", args[0]) }
+/// }
+/// try server.start()
+/// server.waitForShutdownSignal()
+/// ```
+public final class PushServer: @unchecked Sendable {
+    public let configuration: PushServerConfiguration
+    public let group: EventLoopGroup
+    /// The Socket.IO server: namespaces, events, rooms.
+    public let sockets: SocketServer
+    public let engine: EngineServer
+    public let http: HTTPServer
+    /// Routes; add more before `start()`.
+    public let router: PathRouter
+    private var signals = sigset_t()
+
+    /// - Parameter engineApplication: runs raw engine sessions instead of Socket.IO (then
+    ///   `sockets` stays unused).
+    public init(configuration: PushServerConfiguration, engineApplication: EngineApplication? = nil) throws(SystemError) {
+        self.configuration = configuration
+        // Shutdown signals are taken by `waitForShutdownSignal`: block them before any loop
+        // thread exists, so every thread inherits the mask.
+        signal(SIGPIPE, SIG_IGN)
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        let group = try EventLoopGroup(threadCount: configuration.threads)
+        self.group = group
+        let sockets = SocketServer(configuration: configuration.socket, executors: group.loops)
+        sockets.logger = { Log.debug($0) }
+        self.sockets = sockets
+        engine = EngineServer(configuration: configuration.engine,
+                              application: engineApplication ?? SocketIOApplication(server: sockets))
+        let fallback: HTTPEndpoint = configuration.publicDirectory.map {
+            StaticFileEndpoint(root: $0, loopCount: group.loops.count)
+        } ?? NotFoundEndpoint()
+        router = PathRouter(fallback: fallback)
+        router.route(prefix: configuration.engine.path, to: engine)
+        // Clients also ask for the path without its trailing slash.
+        router.route(String(configuration.engine.path.dropLast()), to: engine)
+        http = HTTPServer(group: group, host: configuration.host, port: configuration.port,
+                          maxConnections: configuration.maxConnections, configuration: configuration.http, router: router)
+    }
+
+    /// The bound port (after `start`).
+    public var port: Int { http.port }
+
+    /// Binds, starts the loops and accepts connections.
+    public func start() throws(SystemError) {
+        try http.bind()
+        group.start()
+        http.startAccepting()
+        engine.trimmer.start(on: group.loops[0])
+    }
+
+    /// Blocks until SIGINT or SIGTERM, then drains; returns the signal's name.
+    @discardableResult
+    public func waitForShutdownSignal() -> String {
+        var received: Int32 = 0
+        sigwait(&signals, &received)
+        let name = received == SIGINT ? "SIGINT" : "SIGTERM"
+        Log.info("received \(name); draining (up to \(configuration.drainTimeout) ms)")
+        let left = drain()
+        Log.info(left == 0 ? "drained; exiting" : "drain timeout with \(left) connections open; exiting")
+        return name
+    }
+
+    /// Stops accepting, closes sessions, lets in-flight responses finish; returns the
+    /// connections still open when the drain timeout ran out.
+    @discardableResult
+    public func drain() -> Int {
+        http.beginDrain()
+        engine.closeAll()
+        let deadline = MonotonicClock.milliseconds() + configuration.drainTimeout
+        while http.connectionCount > 0 && MonotonicClock.milliseconds() < deadline {
+            usleep(20_000)
+        }
+        return http.connectionCount
+    }
+}
+
+/// 404 for everything (a server without a public folder).
+final class NotFoundEndpoint: HTTPEndpoint, @unchecked Sendable {
+    func maxBodyBytes(for head: HTTPRequestHead) -> Int { 0 }
+    func handle(_ request: HTTPRequest, _ response: HTTPResponseWriter) {
+        response.respond(status: 404, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("Not Found\n".utf8))
+    }
+}
