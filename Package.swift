@@ -18,6 +18,8 @@ let package = Package(
         .executableTarget(name: "pushd", dependencies: ["PushCore", "Transports"]),
         // A small complete app on the Swift API, kept compiling with the package.
         .executableTarget(name: "chat-example", dependencies: ["PushCore", "Transports"], path: "Examples/ChatServer"),
+        // Opens thousands of sessions over any transport and measures pushd and its peers.
+        .executableTarget(name: "pushd-load", dependencies: ["PushCore", "Transports"], path: "Benchmarks/LoadGenerator"),
         .testTarget(name: "PushCoreTests", dependencies: ["PushCore"]),
         .testTarget(name: "TransportsTests", dependencies: ["Transports", "PushCore"]),
     ]

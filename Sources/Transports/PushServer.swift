@@ -43,7 +43,8 @@ public final class PushServer: @unchecked Sendable {
 
     /// - Parameter engineApplication: runs raw engine sessions instead of Socket.IO (then
     ///   `sockets` stays unused).
-    public init(configuration: PushServerConfiguration, engineApplication: EngineApplication? = nil) throws(SystemError) {
+    public init(configuration: PushServerConfiguration,
+                engineApplication: ((EventLoopGroup) -> EngineApplication)? = nil) throws(SystemError) {
         self.configuration = configuration
         // Shutdown signals are taken by `waitForShutdownSignal`: block them before any loop
         // thread exists, so every thread inherits the mask.
@@ -58,7 +59,7 @@ public final class PushServer: @unchecked Sendable {
         sockets.logger = { Log.debug($0) }
         self.sockets = sockets
         engine = EngineServer(configuration: configuration.engine,
-                              application: engineApplication ?? SocketIOApplication(server: sockets))
+                              application: engineApplication?(group) ?? SocketIOApplication(server: sockets))
         let fallback: HTTPEndpoint = configuration.publicDirectory.map {
             StaticFileEndpoint(root: $0, loopCount: group.loops.count)
         } ?? NotFoundEndpoint()

@@ -20,11 +20,17 @@ struct Configuration {
         return max(16, soft - 64)
     }
 
-    static let apps = ["default", "engine-echo", "socketio-reference"]
+    static let apps = ["default", "engine-echo", "socketio-reference", "bench"]
 
     /// Settings an app implies unless a flag says otherwise.
     mutating func applyAppPreset(explicit: Set<String>) {
         if app == "default" { server.engine.allowsBlockParameter = true }
+        if app == "bench" {
+            // No copy may be dropped during a run: raise the slow-consumer limits.
+            if !explicit.contains("max-session-queue") { server.engine.session.maxQueueBytes = 256 << 20 }
+            server.engine.session.volatileDropBytes = .max
+            if !explicit.contains("cors-origin") { server.engine.origins = .any }
+        }
         guard app == "engine-echo" || app == "socketio-reference" else { return }
         // What the public Engine.IO v4 and Socket.IO v5 test suites expect.
         if app == "engine-echo" && !explicit.contains("path") { server.engine.path = "/engine.io/" }

@@ -8,8 +8,13 @@ final class Daemon {
 
     init(configuration: Configuration, version: String) throws(SystemError) {
         self.configuration = configuration
-        server = try PushServer(configuration: configuration.server,
-                                engineApplication: configuration.app == "engine-echo" ? EngineEchoApp() : nil)
+        let engineApplication: ((EventLoopGroup) -> EngineApplication)?
+        switch configuration.app {
+        case "engine-echo": engineApplication = { _ in EngineEchoApp() }
+        case "bench": engineApplication = { BenchApp(loops: $0.loops) }
+        default: engineApplication = nil
+        }
+        server = try PushServer(configuration: configuration.server, engineApplication: engineApplication)
         switch configuration.app {
         case "socketio-reference": SocketIOReferenceApp.install(on: server.sockets)
         case "default": DemoApp.install(on: server.sockets)
