@@ -6,6 +6,7 @@ import Transports
 struct Configuration {
     var server = PushServerConfiguration()
     var logLevel = LogLevel.info
+    var redis: RedisURL?
     var app = "default"
 
     init() {
@@ -130,6 +131,10 @@ extension Configuration {
         },
         Option(name: "max-json-depth", valueName: "N", help: "Nesting depth of event payloads", defaultValue: "32") { c, v throws(OptionError) in
             c.server.socket.maxJSONDepth = try OptionValue.integer(v, "max-json-depth", in: 1...1_000)
+        },
+        Option(name: "redis", valueName: "URL", help: "Join a cluster through redis://[:password@]HOST:PORT[/DB]", defaultValue: "none (run alone)") { c, v throws(OptionError) in
+            guard let url = RedisURL(v) else { throw OptionError(description: "--redis needs redis://[:password@]host[:port][/db], not '\(v)'") }
+            c.redis = url
         },
         Option(name: "cors-origin", valueName: "LIST", help: "Origins allowed cross-site (CORS and WebSocket Origin): comma-separated, or *", defaultValue: "same origin only") { c, v throws(OptionError) in
             c.server.engine.origins = v == "*" ? .any : .list(v.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty })

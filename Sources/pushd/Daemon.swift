@@ -5,6 +5,7 @@ import Transports
 final class Daemon {
     let configuration: Configuration
     let server: PushServer
+    let cluster: ClusterNode?
 
     init(configuration: Configuration, version: String) throws(SystemError) {
         self.configuration = configuration
@@ -20,13 +21,21 @@ final class Daemon {
         case "default": DemoApp.install(on: server.sockets)
         default: break
         }
+        if let url = configuration.redis {
+            let node = ClusterNode(url: url, loop: server.group.loops[0], sockets: server.sockets, engine: server.engine)
+            node.start()
+            cluster = node
+        } else {
+            cluster = nil
+        }
         let started = MonotonicClock.milliseconds()
         let http = server.http, engine = server.engine
+        let nodeID = cluster.map { "\"" + $0.id + "\"" } ?? "null"
         server.router.route("/health", to: JSONStatusEndpoint {
             let uptime = (MonotonicClock.milliseconds() - started) / 1000
             return "{\"status\":\"ok\",\"version\":\"\(version)\",\"uptimeSeconds\":\(uptime),"
                 + "\"connections\":\(http.connectionCount),\"sessions\":\(engine.sessionCount),"
-                + "\"heapBytes\":\(HeapStatistics.bytesInUse)}"
+                + "\"heapBytes\":\(HeapStatistics.bytesInUse),\"node\":\(nodeID)}"
         })
     }
 }

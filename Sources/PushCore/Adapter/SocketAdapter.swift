@@ -14,6 +14,10 @@ public protocol SocketAdapter: AnyObject, Sendable {
     func fetchSockets(namespace: Namespace, rooms: Set<String>, except: Set<String>,
                       completion: @escaping @Sendable ([SocketSnapshot]) -> Void)
     func apply(_ operation: SocketOperation, namespace: Namespace, rooms: Set<String>, except: Set<String>)
+    /// Sends an event to the other nodes' `onServerSideEmit` handlers; `completion` gets each
+    /// node's acknowledgement (none without a cluster).
+    func serverSideEmit(_ event: String, _ arguments: [JSONValue], server: SocketServer,
+                        completion: (@Sendable ([[JSONValue]]) -> Void)?)
 }
 
 /// Broadcasts within this process: one task per loop, each wrapping the encoded packet once
@@ -46,6 +50,12 @@ public final class InMemoryAdapter: SocketAdapter {
                 gather.add(snapshots)
             }
         }
+    }
+
+    public func serverSideEmit(_ event: String, _ arguments: [JSONValue], server: SocketServer,
+                               completion: (@Sendable ([[JSONValue]]) -> Void)?) {
+        // Alone there is nobody else to tell.
+        completion?([])
     }
 
     public func apply(_ operation: SocketOperation, namespace: Namespace, rooms: Set<String>, except: Set<String>) {

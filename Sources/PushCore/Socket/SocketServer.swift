@@ -18,6 +18,7 @@ public final class SocketServer: @unchecked Sendable {
     public let configuration: SocketServerConfiguration
     let executors: [SocketExecutor]
     private var namespaces: [String: Namespace] = [:]
+    private var serverSideHandlers: [String: ServerSideHandler] = [:]
     private var dynamic: [(matches: @Sendable (String) -> Bool, configure: (Namespace) -> Void)] = []
     private let namespaceLock = NamespaceLock()
     /// How broadcasts reach sockets (in memory unless clustered).
@@ -78,6 +79,38 @@ public final class SocketServer: @unchecked Sendable {
     public func except(_ room: String) -> BroadcastOperator { sockets.except(room) }
     public var volatile: BroadcastOperator { sockets.volatile }
     public func emit(_ event: String, _ arguments: JSONValue...) { sockets.broadcastAll.emit(event, arguments) }
+
+    // MARK: Between servers
+
+    /// Answers an event another node sent with `serverSideEmit`; call `reply` (once) to
+    /// acknowledge it.
+    public typealias ServerSideHandler = @Sendable ([JSONValue], @escaping @Sendable ([JSONValue]) -> Void) -> Void
+
+    /// Handles `event` from other nodes. Configure before start.
+    public func onServerSideEmit(_ event: String, _ handler: @escaping ServerSideHandler) {
+        namespaceLock.withLock { serverSideHandlers[event] = handler }
+    }
+
+    /// Sends an event to every other node; `completion` gets their acknowledgements (an empty
+    /// list when running alone).
+    public func serverSideEmit(_ event: String, _ arguments: JSONValue...,
+                               completion: (@Sendable ([[JSONValue]]) -> Void)? = nil) {
+        adapter.serverSideEmit(event, arguments, server: self, completion: completion)
+    }
+
+    /// Runs the handler for an event from another node.
+    public func receiveServerSideEmit(_ event: String, _ arguments: [JSONValue], reply: @escaping @Sendable ([JSONValue]) -> Void) {
+        guard let handler = namespaceLock.withLock({ serverSideHandlers[event] }) else {
+            reply([])
+            return
+        }
+        handler(arguments, reply)
+    }
+
+    /// The namespace if it exists (no dynamic creation), for messages from other nodes.
+    public func existingNamespace(_ name: String) -> Namespace? {
+        namespaceLock.withLock { namespaces[name] }
+    }
 
     // MARK: Engine glue (session's loop)
 

@@ -10,6 +10,11 @@ public struct SocketWire: Sendable {
         self.messages = messages
     }
 
+    /// Engine messages already encoded (a broadcast from another node).
+    public init(messages: [EnginePacket]) {
+        self.messages = messages
+    }
+
     /// Per-loop packets a broadcast shares between every recipient on that loop.
     public func outbound(volatile: Bool) -> [OutboundPacket] {
         messages.map { OutboundPacket($0, isVolatile: volatile) }

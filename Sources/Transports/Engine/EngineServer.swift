@@ -26,6 +26,11 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     /// Returns freed memory to the system after many sessions close.
     public let trimmer = MemoryTrimmer()
 
+    /// Takes requests for sessions of other nodes (cluster mode). Set before start.
+    public var forwarder: SessionForwarder?
+    /// This node's tag in the session ids it makes (cluster mode); empty alone.
+    public var nodeTag: [UInt8] = []
+
     public init(configuration: EngineServerConfiguration, application: EngineApplication) {
         self.configuration = configuration
         self.application = application
@@ -94,6 +99,11 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
             return
         }
         guard let socket = registry.lookup(sid) else {
+            if kind != .websocket, let forwarder, let owner = SessionID.nodeTag(of: sid),
+               owner != SessionID.encodeNodeTag(nodeTag),
+               forwarder.forward(request, writer, kind: kind, sid: sid, owner: String(owner), cors: cors) {
+                return
+            }
             reject(writer, .unknownSid, cors: cors)
             return
         }
@@ -101,18 +111,33 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
             upgrade(request, writer, to: socket)
             return
         }
-        let dispatch: @Sendable () -> Void = {
+        dispatch(request, writer, to: socket, kind: kind)
+    }
+
+    /// Runs an HTTP transport request on its session's loop.
+    func dispatch(_ request: HTTPRequest, _ writer: EngineResponder, to socket: EngineSocket, kind: EngineTransportKind) {
+        let method = request.head.method
+        let run: @Sendable () -> Void = {
             guard !socket.closeIfExpired() else {
                 socket.respondError(writer, .unknownSid)
                 return
             }
-            switch head.method {
+            switch method {
             case .get where kind != .sse: socket.handlePoll(writer, kind: kind)
             case .post: socket.handlePost(request, writer, kind: kind)
             default: socket.respondError(writer, .badRequest)
             }
         }
-        if socket.loop.inEventLoop { dispatch() } else { socket.loop.execute(dispatch) }
+        if socket.loop.inEventLoop { run() } else { socket.loop.execute(run) }
+    }
+
+    /// A request another node forwarded for one of this node's sessions.
+    public func handleForwarded(_ request: HTTPRequest, kind: EngineTransportKind, sid: String, responder: EngineResponder) {
+        guard let socket = registry.lookup(sid) else {
+            responder.respond(status: 400, headers: [("Content-Type", "application/json")], body: EngineError.unknownSid.json)
+            return
+        }
+        dispatch(request, responder, to: socket, kind: kind)
     }
 
     private func preflight(_ head: HTTPRequestHead, _ writer: HTTPResponseWriter, cors: [(String, String)]) {
@@ -149,7 +174,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         let info = EngineRequestInfo(headers: request.head.headers, query: query, remoteAddress: request.remoteAddress,
                                      issuedAt: Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000,
                                      url: request.head.target)
-        let socket = EngineSocket(id: SessionID.make(), loop: writer.loop, request: info, transport: kind,
+        let socket = EngineSocket(id: SessionID.make(nodeTag: nodeTag), loop: writer.loop, request: info, transport: kind,
                                   server: self, corsHeaders: cors)
         socket.stats.httpRequests = kind == .websocket ? 0 : 1
         let open = OutboundPacket(socket.session.openPacket())
@@ -242,4 +267,12 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         }
         if socket.loop.inEventLoop { decide() } else { socket.loop.execute(decide) }
     }
+}
+
+/// Carries requests for sessions that live on other nodes to their owners.
+public protocol SessionForwarder: AnyObject, Sendable {
+    /// Forwards the request to the node `owner` and answers `writer` with its reply; false
+    /// when that node is not alive (the caller answers "Session ID unknown").
+    func forward(_ request: HTTPRequest, _ writer: HTTPResponseWriter, kind: EngineTransportKind, sid: String,
+                 owner: String, cors: [(String, String)]) -> Bool
 }

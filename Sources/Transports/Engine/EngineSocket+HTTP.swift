@@ -3,7 +3,7 @@ import PushCore
 /// The HTTP transports' requests for an existing session, on the session's loop.
 extension EngineSocket {
     /// A GET for long-polling or plain polling.
-    func handlePoll(_ writer: HTTPResponseWriter, kind: EngineTransportKind) {
+    func handlePoll(_ writer: EngineResponder, kind: EngineTransportKind) {
         stats.httpRequests += 1
         guard kind == transport, kind.isRequestResponse else {
             // After an upgrade (or on the wrong transport) HTTP requests are refused; the session
@@ -42,7 +42,7 @@ extension EngineSocket {
     }
 
     /// A POST carrying packets up, on any HTTP transport.
-    func handlePost(_ request: HTTPRequest, _ writer: HTTPResponseWriter, kind: EngineTransportKind) {
+    func handlePost(_ request: HTTPRequest, _ writer: EngineResponder, kind: EngineTransportKind) {
         stats.httpRequests += 1
         stats.bytesIn += request.body.count
         guard kind == transport, kind != .websocket else {
@@ -64,7 +64,7 @@ extension EngineSocket {
         }
     }
 
-    func respondError(_ writer: HTTPResponseWriter, _ error: EngineError) {
+    func respondError(_ writer: EngineResponder, _ error: EngineError) {
         respond(writer, status: error.httpStatus, body: error.json, contentType: "application/json")
     }
 }

@@ -19,7 +19,7 @@ public final class EngineSocket: @unchecked Sendable {
     enum Downstream {
         case webSocket(WebSocketTransport)
         /// A held GET, if any.
-        case longPolling(HTTPResponseWriter?)
+        case longPolling(EngineResponder?)
         case polling
         case sse(HTTPResponseWriter)
         case none
@@ -139,7 +139,7 @@ public final class EngineSocket: @unchecked Sendable {
     }
 
     /// Answers a GET with what is queued (up to maxPayload) or a noop.
-    func answerPoll(_ writer: HTTPResponseWriter) {
+    func answerPoll(_ writer: EngineResponder) {
         var body: [UInt8] = []
         let packets = session.takeQueued(maxBytes: server.configuration.session.maxPayload)
         if packets.isEmpty {
@@ -152,7 +152,7 @@ public final class EngineSocket: @unchecked Sendable {
         respond(writer, status: 200, body: body)
     }
 
-    func respond(_ writer: HTTPResponseWriter, status: Int, body: [UInt8], contentType: String = "text/plain; charset=UTF-8") {
+    func respond(_ writer: EngineResponder, status: Int, body: [UInt8], contentType: String = "text/plain; charset=UTF-8") {
         let headers = [("Content-Type", contentType), ("Cache-Control", "no-store")] + corsHeaders
         on(writer.loop) { writer.respond(status: status, headers: headers, body: body) }
     }

@@ -6,6 +6,11 @@ public struct SystemError: Error, CustomStringConvertible, Sendable {
     public let call: String
     public let code: Int32
 
+    public init(call: String, code: Int32) {
+        self.call = call
+        self.code = code
+    }
+
     public static func last(_ call: String) -> SystemError {
         SystemError(call: call, code: cpushsys_errno())
     }

@@ -1,0 +1,101 @@
+import PushCore
+
+/// Broadcasts and room operations for a cluster: done locally at once, and published once per
+/// operation for the other nodes, which do the same locally. A broadcast is encoded once per
+/// node, never per socket.
+final class ClusterAdapter: SocketAdapter, @unchecked Sendable {
+    unowned let node: ClusterNode
+
+    init(node: ClusterNode) {
+        self.node = node
+    }
+
+    private func scope(_ kind: String, _ namespace: Namespace, _ rooms: Set<String>, _ except: Set<String>) -> [JSONMember] {
+        [JSONMember("k", .string(kind)), JSONMember("n", .string(node.id)), JSONMember("ns", .string(namespace.name)),
+         JSONMember("rooms", ClusterCodec.strings(rooms)), JSONMember("except", ClusterCodec.strings(except))]
+    }
+
+    func broadcast(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>, volatile: Bool) {
+        node.local.broadcast(wire, namespace: namespace, rooms: rooms, except: except, volatile: volatile)
+        node.publish(.object(scope("broadcast", namespace, rooms, except) + [
+            JSONMember("volatile", .bool(volatile)), JSONMember("packets", ClusterCodec.packets(wire.messages)),
+        ]))
+    }
+
+    func apply(_ operation: SocketOperation, namespace: Namespace, rooms: Set<String>, except: Set<String>) {
+        node.local.apply(operation, namespace: namespace, rooms: rooms, except: except)
+        var members = scope("operation", namespace, rooms, except)
+        switch operation {
+        case .join(let room): members += [JSONMember("op", "join"), JSONMember("room", .string(room))]
+        case .leave(let room): members += [JSONMember("op", "leave"), JSONMember("room", .string(room))]
+        case .disconnect(let close): members += [JSONMember("op", "disconnect"), JSONMember("close", .bool(close))]
+        }
+        node.publish(.object(members))
+    }
+
+    func fetchSockets(namespace: Namespace, rooms: Set<String>, except: Set<String>,
+                      completion: @escaping @Sendable ([SocketSnapshot]) -> Void) {
+        let node = self.node
+        node.local.fetchSockets(namespace: namespace, rooms: rooms, except: except) { localSockets in
+            let message = self.scope("fetch", namespace, rooms, except)
+            node.loop.execute {
+                node.request(message) { answers in
+                    let remote = answers.flatMap { $0["sockets"]?.arrayValue ?? [] }.compactMap(ClusterCodec.snapshot(from:))
+                    completion(localSockets + remote)
+                }
+            }
+        }
+    }
+
+    func serverSideEmit(_ event: String, _ arguments: [JSONValue], server: SocketServer,
+                        completion: (@Sendable ([[JSONValue]]) -> Void)?) {
+        let node = self.node
+        let message: [JSONMember] = [JSONMember("k", "emit"), JSONMember("event", .string(event)),
+                                     JSONMember("args", ClusterCodec.wrap(.array(arguments)))]
+        node.loop.execute {
+            node.request(message) { answers in
+                completion?(answers.map { ClusterCodec.unwrap($0["args"] ?? .array([])).arrayValue ?? [] })
+            }
+        }
+    }
+
+    /// A bus message from another node (cluster loop).
+    static func receive(_ kind: String, _ message: JSONValue, from sender: String, node: ClusterNode) {
+        let rooms = ClusterCodec.strings(from: message["rooms"])
+        let except = ClusterCodec.strings(from: message["except"])
+        let namespace = message["ns"]?.stringValue.flatMap { node.sockets.existingNamespace($0) }
+        switch kind {
+        case "broadcast":
+            guard let namespace, let packets = ClusterCodec.packets(from: message["packets"]) else { return }
+            node.local.broadcast(SocketWire(messages: packets), namespace: namespace, rooms: rooms, except: except,
+                                 volatile: message["volatile"]?.boolValue ?? false)
+        case "operation":
+            guard let namespace else { return }
+            switch message["op"]?.stringValue {
+            case "join": if let room = message["room"]?.stringValue { node.local.apply(.join(room), namespace: namespace, rooms: rooms, except: except) }
+            case "leave": if let room = message["room"]?.stringValue { node.local.apply(.leave(room), namespace: namespace, rooms: rooms, except: except) }
+            case "disconnect":
+                node.local.apply(.disconnect(closeTransport: message["close"]?.boolValue ?? false), namespace: namespace, rooms: rooms, except: except)
+            default: break
+            }
+        case "fetch":
+            let requestID = message["id"]
+            guard let namespace else {
+                node.reply(to: sender, request: requestID, [JSONMember("sockets", .array([]))])
+                return
+            }
+            node.local.fetchSockets(namespace: namespace, rooms: rooms, except: except) { sockets in
+                node.reply(to: sender, request: requestID, [JSONMember("sockets", .array(sockets.map(ClusterCodec.snapshot)))])
+            }
+        case "emit":
+            let requestID = message["id"]
+            guard let event = message["event"]?.stringValue else { return }
+            let arguments = ClusterCodec.unwrap(message["args"] ?? .array([])).arrayValue ?? []
+            node.sockets.receiveServerSideEmit(event, arguments) { answer in
+                node.reply(to: sender, request: requestID, [JSONMember("args", ClusterCodec.wrap(.array(answer)))])
+            }
+        default:
+            break
+        }
+    }
+}

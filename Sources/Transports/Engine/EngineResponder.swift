@@ -1,0 +1,13 @@
+/// Whatever answers one engine HTTP request: the request's own connection, or, for a request
+/// that reached another node of a cluster, the reply sent back to that node.
+public protocol EngineResponder: AnyObject, Sendable {
+    /// The loop `respond` must be called on.
+    var loop: EventLoop { get }
+    /// False once answered or abandoned.
+    var isOpen: Bool { get }
+    /// Called (on `loop`) if the client gives up before the answer.
+    var onAbort: (() -> Void)? { get set }
+    func respond(status: Int, headers: [(String, String)], body: [UInt8])
+}
+
+extension HTTPResponseWriter: EngineResponder {}
