@@ -21,7 +21,7 @@ struct Configuration {
         return max(16, soft - 64)
     }
 
-    static let apps = ["default", "engine-echo", "socketio-reference", "bench"]
+    static let apps = ["default", "engine-echo", "socketio-reference", "bench", "test"]
 
     /// Settings an app implies unless a flag says otherwise.
     mutating func applyAppPreset(explicit: Set<String>) {

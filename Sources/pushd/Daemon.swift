@@ -19,6 +19,7 @@ final class Daemon {
         switch configuration.app {
         case "socketio-reference": SocketIOReferenceApp.install(on: server.sockets)
         case "default": DemoApp.install(on: server.sockets)
+        case "test": TestApp.install(on: server.sockets)
         default: break
         }
         if let url = configuration.redis {

@@ -147,3 +147,40 @@ def test_redis_restart_keeps_local_broadcasts_and_resumes_cluster_ones(redis, cl
         for client in (a1, a2, b):
             await client.disconnect()
     asyncio.run(run())
+
+
+@pytest.fixture
+def test_cluster(redis):
+    nodes = [PushdServer("--redis", redis.url, "--app", "test") for _ in range(3)]
+    try:
+        assert wait_until(lambda: all(n.read_log().count("alive") >= 1 for n in nodes), 10)
+        yield nodes
+    finally:
+        for node in nodes:
+            node.stop()
+
+
+def test_fetch_sockets_and_disconnect_sockets_span_all_nodes(test_cluster):
+    async def run():
+        clients = []
+        for node in test_cluster:
+            client = socketio.AsyncClient(reconnection=False)
+            reasons = []
+            client.on("disconnect", lambda *args, r=reasons: r.append(args))
+            await client.connect(node.url, transports=["websocket"], auth={"rooms": ["r1"]}, wait_timeout=10)
+            clients.append((client, reasons))
+        await asyncio.sleep(0.5)
+        ids = {client.get_sid() for client, _ in clients}
+        fetched = await clients[0][0].call("fetch", "r1", timeout=10)
+        assert set(fetched["ids"]) == ids
+        # socketsJoin on every node, then a broadcast to the new room reaches all three.
+        await clients[1][0].call("sockets-join", ("r2", "r1"), timeout=10)
+        await asyncio.sleep(0.3)
+        fetched = await clients[2][0].call("fetch", "r2", timeout=10)
+        assert set(fetched["ids"]) == ids
+        await clients[0][0].call("disconnect-room", "r1", timeout=10)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(client.connected for client, _ in clients):
+            await asyncio.sleep(0.05)
+        assert all(reasons for _, reasons in clients), [reasons for _, reasons in clients]
+    asyncio.run(run())
