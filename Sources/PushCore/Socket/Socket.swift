@@ -18,6 +18,7 @@ public final class Socket: @unchecked Sendable {
     private var nextHandlerID = 0
     private var disconnectingHandlers: [(String) -> Void] = []
     private var disconnectHandlers: [(String) -> Void] = []
+    private var upgradeHandlers: [(String) -> Void] = []
     private var acks = PendingAcks()
 
     init(id: String, namespace: Namespace, client: SocketClient, handshake: SocketHandshake) {
@@ -36,6 +37,13 @@ public final class Socket: @unchecked Sendable {
     public var sessionID: String { client.link.sessionID }
 
     func run(_ task: @escaping @Sendable () -> Void) { client.link.executor.run(task) }
+
+    /// Runs `action` on this socket's loop after `milliseconds` (a per-socket timer; cancel it
+    /// when no longer wanted).
+    @discardableResult
+    public func schedule(after milliseconds: Int64, _ action: @escaping () -> Void) -> SocketTimer {
+        client.link.executor.scheduleTimer(after: milliseconds, action)
+    }
 
     // MARK: Listening
 
@@ -91,6 +99,13 @@ public final class Socket: @unchecked Sendable {
     public func onDisconnecting(_ handler: @escaping (String) -> Void) { disconnectingHandlers.append(handler) }
     /// Runs after the socket disconnected, with the reason.
     public func onDisconnect(_ handler: @escaping (String) -> Void) { disconnectHandlers.append(handler) }
+    /// Runs when the client's connection moves to another transport (an upgrade), with its name.
+    public func onUpgrade(_ handler: @escaping (String) -> Void) { upgradeHandlers.append(handler) }
+
+    func didUpgrade() {
+        let name = transportName
+        for handler in upgradeHandlers { handler(name) }
+    }
 
     // MARK: Emitting
 
@@ -205,6 +220,7 @@ public final class Socket: @unchecked Sendable {
         anyHandlers = []
         disconnectingHandlers = []
         disconnectHandlers = []
+        upgradeHandlers = []
     }
 }
 

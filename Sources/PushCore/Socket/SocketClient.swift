@@ -86,6 +86,11 @@ final class SocketClient: @unchecked Sendable {
         }
     }
 
+    /// The engine session moved to another transport.
+    func upgraded() {
+        for socket in Array(sockets.values) where socket.isConnected { socket.didUpgrade() }
+    }
+
     /// A socket left its namespace (it already sent or received DISCONNECT).
     func forget(_ socket: Socket) {
         if sockets[socket.namespace.name] === socket { sockets[socket.namespace.name] = nil }

@@ -126,6 +126,11 @@ public final class SocketServer: @unchecked Sendable {
         (client as? SocketClient)?.receive(packet)
     }
 
+    /// The engine session moved to another transport.
+    public func engineUpgraded(client: AnyObject) {
+        (client as? SocketClient)?.upgraded()
+    }
+
     /// The engine session closed.
     public func engineClosed(client: AnyObject, reason: String) {
         (client as? SocketClient)?.engineClosed(reason: reason)

@@ -17,6 +17,11 @@ public final class SocketIOApplication: EngineApplication {
         server.engineReceived(packet, client: client)
     }
 
+    public func engineSocketUpgraded(_ socket: EngineSocket) {
+        guard let client = socket.context else { return }
+        server.engineUpgraded(client: client)
+    }
+
     public func engineSocketClosed(_ socket: EngineSocket, reason: String) {
         guard let client = socket.context else { return }
         socket.context = nil

@@ -3,7 +3,8 @@ import Glibc
 /// The IMF-fixdate for `Date:` and `Last-Modified:` headers, formatted at most once a second
 /// per loop.
 public final class HTTPDateCache {
-    private var second: Int = -1
+    /// The second `now()` last formatted (epoch seconds); responses cached per second key on it.
+    public private(set) var second: Int = -1
     private var cached: String = ""
 
     public init() {}

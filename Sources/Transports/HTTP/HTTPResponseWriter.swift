@@ -57,6 +57,25 @@ public final class HTTPResponseWriter: @unchecked Sendable {
         finish(keepAlive: keepAlive)
     }
 
+    /// The current Date header value and its second, for responses cached per second.
+    public var date: (text: String, second: Int) {
+        let text = dates.now()
+        return (text, dates.second)
+    }
+
+    /// Whether a complete keep-alive HTTP/1.1 response prepared in advance may be sent as is.
+    public var acceptsPreparedResponse: Bool {
+        isOpen && head.versionMinor == 1 && keepsAlive
+    }
+
+    /// Sends a complete response prepared in advance (status line to body, keep-alive, with
+    /// a current Date): one shared chunk, no copying. Check `acceptsPreparedResponse` first.
+    public func respondPrepared(_ response: ByteChunk) {
+        guard isOpen else { return }
+        connection.write(response)
+        finish(keepAlive: true)
+    }
+
     /// Starts a response whose body has no announced length (Server-Sent Events); it ends when
     /// the connection closes, so the connection is not reused.
     public func beginStream(status: Int, headers: [(String, String)]) {

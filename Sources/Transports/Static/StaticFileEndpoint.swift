@@ -23,6 +23,10 @@ public final class StaticFileEndpoint: HTTPEndpoint, @unchecked Sendable {
         let size: Int
         let modifiedNanos: Int
         var checkedAt: Int64
+        /// The whole 200 response (head and body) for keep-alive HTTP/1.1 GETs, rebuilt when
+        /// the Date second changes: the common request costs one shared write.
+        var prepared: ByteChunk?
+        var preparedSecond = -1
     }
 
     /// - Parameter root: the folder; resolved to its real path once.
@@ -67,11 +71,32 @@ public final class StaticFileEndpoint: HTTPEndpoint, @unchecked Sendable {
             return
         }
         let headers = [("Content-Type", file.contentType)] + validators
+        if head.method == .get && response.acceptsPreparedResponse {
+            response.respondPrepared(prepared(relative, file, headers: headers, response: response))
+            return
+        }
         if head.method == .head {
             response.respondWithoutBody(status: 200, headers: headers, contentLength: file.size)
         } else {
             response.respond(status: 200, headers: headers, body: file.body)
         }
+    }
+
+    private func prepared(_ relative: String, _ file: CachedFile, headers: [(String, String)],
+                          response: HTTPResponseWriter) -> ByteChunk {
+        let date = response.date
+        if let ready = file.prepared, file.preparedSecond == date.second { return ready }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256 + file.size)
+        HTTPResponse.writeHead(status: 200, headers: headers + [("Content-Length", String(file.size)), ("Date", date.text)],
+                               into: &bytes)
+        bytes.append(contentsOf: file.body.bytes)
+        let chunk = ByteChunk(bytes)
+        var updated = file
+        updated.prepared = chunk
+        updated.preparedSecond = date.second
+        caches[response.loop.index][relative] = updated
+        return chunk
     }
 
     /// RFC 9110 §13.1: If-None-Match wins over If-Modified-Since.

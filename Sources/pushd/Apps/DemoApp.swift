@@ -7,8 +7,16 @@ enum DemoApp {
     static let maxChatCharacters = 2_000
 
     static func install(on server: SocketServer) {
+        let ticker = DemoTicker(server: server)
         server.onConnection { socket in
             socket.join("lobby")
+
+            // Server push at a chosen rate to everyone: {"rate": n} per second, 0 stops.
+            socket.on("ticker") { arguments, ack in
+                let rate = arguments.first?["rate"]?.intValue ?? 0
+                if rate > 0 { ticker.start(rate: rate, on: socket) } else { ticker.stop() }
+                ack?.send([["rate": .number(Double(min(max(rate, 0), DemoTicker.maxRate)))]])
+            }
 
             // Echo: the same arguments back, as an event or as the acknowledgement.
             socket.on("echo") { arguments, ack in

@@ -1,0 +1,42 @@
+import PushCore
+import Synchronization
+
+/// The demo's server-side broadcast: "tick" events to every socket in "lobby" at a rate a page
+/// chooses, so the four transports can be compared under the same push load. One ticker for
+/// the whole server; it stops by itself after a minute.
+final class DemoTicker: @unchecked Sendable {
+    static let maxRate = 1_000
+    static let maxRunMilliseconds: Int64 = 60_000
+    private let server: SocketServer
+    /// Bumped on every start/stop; a running ticker whose generation is stale stops.
+    private let generation = Atomic<Int>(0)
+
+    init(server: SocketServer) {
+        self.server = server
+    }
+
+    /// Starts ticking at `rate` per second from `socket`'s loop (0 stops).
+    func start(rate: Int, on socket: Socket) {
+        let mine = generation.add(1, ordering: .relaxed).newValue
+        guard rate > 0 else { return }
+        let rate = min(rate, Self.maxRate)
+        var sent = 0
+        var elapsed: Int64 = 0
+        let step: Int64 = 10
+        func tick() {
+            guard generation.load(ordering: .relaxed) == mine, elapsed < Self.maxRunMilliseconds else { return }
+            elapsed += step
+            let due = Int(elapsed) * rate / 1000
+            while sent < due {
+                sent += 1
+                server.to("lobby").emit("tick", ["seq": .number(Double(sent)), "rate": .number(Double(rate))])
+            }
+            socket.schedule(after: step, tick)
+        }
+        socket.schedule(after: step, tick)
+    }
+
+    func stop() {
+        generation.add(1, ordering: .relaxed)
+    }
+}
