@@ -83,6 +83,10 @@ final class EngineSessionTests: XCTestCase {
         XCTAssertEqual(rest.map(\.packet.text), (3..<10).map { "message \($0)" })
         XCTAssertEqual(s.queuedBytes, 0)
         XCTAssertFalse(s.hasQueued)
+        for index in 0..<40 { _ = s.enqueue(OutboundPacket(.message(text: "m\(index)"))) }
+        XCTAssertEqual(s.takeQueued(maxPackets: 16).count, 16)
+        XCTAssertEqual(s.takeQueued(maxPackets: 16).first?.packet.text, "m16")
+        XCTAssertEqual(s.takeQueued(maxPackets: 16).count, 8)
         // One packet larger than maxBytes still goes out alone.
         _ = s.enqueue(OutboundPacket(.message(text: String(repeating: "x", count: 100))))
         XCTAssertEqual(s.takeQueued(maxBytes: 10).count, 1)

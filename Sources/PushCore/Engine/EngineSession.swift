@@ -107,12 +107,12 @@ public final class EngineSession {
     /// Hands queued packets to the transport, oldest first. Polling responses pass
     /// `maxBytes` so one response stays within the client's maxPayload; at least one packet is
     /// taken when any is queued.
-    public func takeQueued(maxBytes: Int = .max) -> ArraySlice<OutboundPacket> {
+    public func takeQueued(maxBytes: Int = .max, maxPackets: Int = .max) -> ArraySlice<OutboundPacket> {
         let start = queueHead
         var bytes = 0
         while queueHead < queue.count {
             let size = queue[queueHead].byteCount
-            if queueHead > start && bytes + size > maxBytes { break }
+            if queueHead > start && (bytes + size > maxBytes || queueHead - start >= maxPackets) { break }
             bytes += size
             queueHead += 1
         }

@@ -167,7 +167,9 @@ public final class Socket: @unchecked Sendable {
     public func disconnect(closeTransport: Bool = false) {
         guard isConnected else { return }
         if closeTransport {
-            client.close(reason: "server namespace disconnect")
+            // Every namespace of the client hears DISCONNECT before the transport closes, so
+            // clients know not to reconnect.
+            client.disconnectAll(reason: "server namespace disconnect")
         } else {
             sendPacket(SocketPacket(type: .disconnect, namespace: namespace.name))
             didDisconnect(reason: "server namespace disconnect")

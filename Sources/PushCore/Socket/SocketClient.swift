@@ -48,7 +48,12 @@ final class SocketClient: @unchecked Sendable {
             return
         }
         guard let socket = sockets[packet.namespace] else {
-            // Packets for a namespace this client is not in are dropped, as Socket.IO does.
+            if sockets.isEmpty {
+                // The spec: a first packet other than CONNECT closes the connection.
+                server.log("session \(link.sessionID): \(packet.type) before CONNECT; closing")
+                close(reason: "parse error")
+            }
+            // Otherwise packets for a namespace this client is not in are dropped, as Socket.IO does.
             return
         }
         socket.dispatch(packet)
@@ -94,6 +99,15 @@ final class SocketClient: @unchecked Sendable {
     /// A socket left its namespace (it already sent or received DISCONNECT).
     func forget(_ socket: Socket) {
         if sockets[socket.namespace.name] === socket { sockets[socket.namespace.name] = nil }
+    }
+
+    /// Sends DISCONNECT on every namespace, then ends the engine session.
+    func disconnectAll(reason: String) {
+        guard !closed else { return }
+        for socket in Array(sockets.values) where socket.isConnected {
+            socket.sendPacket(SocketPacket(type: .disconnect, namespace: socket.namespace.name))
+        }
+        close(reason: reason)
     }
 
     /// Ends the engine session; its sockets disconnect with `reason`.

@@ -141,7 +141,9 @@ public final class EngineSocket: @unchecked Sendable {
     /// Answers a GET with what is queued (up to maxPayload) or a noop.
     func answerPoll(_ writer: EngineResponder) {
         var body: [UInt8] = []
-        let packets = session.takeQueued(maxBytes: server.configuration.session.maxPayload)
+        // At most 16 packets per response: python-engineio refuses longer payloads, and the
+        // rest goes out with the next poll.
+        let packets = session.takeQueued(maxBytes: server.configuration.session.maxPayload, maxPackets: 16)
         if packets.isEmpty {
             body = [EnginePacketType.noop.wireDigit]
         } else {
