@@ -184,3 +184,13 @@ def test_fetch_sockets_and_disconnect_sockets_span_all_nodes(test_cluster):
             await asyncio.sleep(0.05)
         assert all(reasons for _, reasons in clients), [reasons for _, reasons in clients]
     asyncio.run(run())
+
+
+def test_server_side_emit_reaches_every_other_node_with_acks(test_cluster):
+    async def run():
+        client = socketio.AsyncClient(reconnection=False)
+        await client.connect(test_cluster[0].url, transports=["websocket"], wait_timeout=10)
+        answers = await client.call("server-side-emit", ("hello", 7), timeout=10)
+        assert sorted(map(json.dumps, answers)) == sorted([json.dumps([["hello", 7], "pong"])] * 2)
+        await client.disconnect()
+    asyncio.run(run())

@@ -95,6 +95,12 @@ public final class SocketServer: @unchecked Sendable {
     /// list when running alone).
     public func serverSideEmit(_ event: String, _ arguments: JSONValue...,
                                completion: (@Sendable ([[JSONValue]]) -> Void)? = nil) {
+        serverSideEmit(event, arguments, completion: completion)
+    }
+
+    /// `serverSideEmit` with an argument list.
+    public func serverSideEmit(_ event: String, _ arguments: [JSONValue],
+                               completion: (@Sendable ([[JSONValue]]) -> Void)? = nil) {
         adapter.serverSideEmit(event, arguments, server: self, completion: completion)
     }
 

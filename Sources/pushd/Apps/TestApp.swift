@@ -35,6 +35,9 @@ import Synchronization
 /// - "last-disconnect-reasons"(tag?): ack([entries…]) oldest first, only the tag's when given;
 ///   an entry is {"kind":"disconnect","id","nsp","tag","reason"} (tag: the auth's "tag")
 ///
+/// - "server-side-emit"(args…) (main namespace): `serverSideEmit("ping-nodes", args…)` to the
+///   other nodes of a cluster; ack([[args, "pong"] per node])
+///
 /// On connection a socket joins every room named in its auth's "rooms" array. Sockets of a
 /// dynamic namespace get "welcome"({"nsp": name}) when they connect.
 enum TestApp {
@@ -42,7 +45,19 @@ enum TestApp {
     static let log = EventLog(capacity: 20_000)
 
     static func install(on server: SocketServer) {
-        server.onConnection { socket in attach(socket) }
+        // Other nodes' "ping-nodes": answer with the arguments and this node's session count.
+        server.onServerSideEmit("ping-nodes") { arguments, reply in
+            reply([.array(arguments), "pong"])
+        }
+        server.onConnection { socket in
+            attach(socket)
+            // "server-side-emit"(args…): ack([[answer…] per other node]).
+            socket.on("server-side-emit") { arguments, ack in
+                server.serverSideEmit("ping-nodes", arguments) { answers in
+                    ack?.send([.array(answers.map { .array($0) })])
+                }
+            }
+        }
         server.of("/custom").onConnection { socket in attach(socket) }
 
         let privateNamespace = server.of("/private")
