@@ -1,3 +1,4 @@
+import PushCore
 import Transports
 
 /// Builds frames the way a client sends them, with knobs for breaking the rules.

@@ -14,7 +14,7 @@ public enum EngineCodec {
     /// Unlike `decodePayload`, a 0x1E byte is payload here, not a separator: this reads the data
     /// of one SSE event or one WebSocket text frame.
     public static func decodePollingPacket(_ bytes: UnsafeRawBufferPointer) throws(EngineDecodeError) -> EnginePacket {
-        guard EngineUTF8.isValid(bytes) else { throw .invalidUTF8 }
+        guard UTF8Validator.isValid(bytes) else { throw .invalidUTF8 }
         return try decodeTextForm(bytes)
     }
 

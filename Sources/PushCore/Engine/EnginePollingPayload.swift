@@ -15,7 +15,7 @@ extension EngineCodec {
         guard !body.isEmpty else { throw .empty }
         // 0x1E never occurs inside a multi-byte sequence, so checking the whole body once is
         // the same as checking every record.
-        guard EngineUTF8.isValid(body) else { throw .invalidUTF8 }
+        guard UTF8Validator.isValid(body) else { throw .invalidUTF8 }
         var packets: [EnginePacket] = []
         var start = 0
         for index in body.indices where body[index] == recordSeparator {

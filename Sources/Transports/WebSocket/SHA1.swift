@@ -1,3 +1,5 @@
+import PushCore
+
 /// SHA-1 (FIPS 180-4), needed only for the WebSocket accept value. Not for security uses.
 public enum SHA1 {
     /// The 20-byte SHA-1 digest of `bytes`.

@@ -1,3 +1,5 @@
+import PushCore
+
 /// A close status code (RFC 6455 §7.4), sent in close frames and mapped from protocol errors.
 public struct WebSocketCloseCode: RawRepresentable, Sendable, Equatable, Hashable {
     /// The 16-bit code as sent on the wire.

@@ -1,3 +1,5 @@
+import PushCore
+
 /// What one `WebSocketFrameDecoder.decode` call produced.
 public enum WebSocketEvent: Sendable, Equatable {
     /// No complete event yet: keep the unconsumed bytes and call again when more arrive.

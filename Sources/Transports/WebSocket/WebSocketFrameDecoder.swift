@@ -1,3 +1,5 @@
+import PushCore
+
 /// Incremental RFC 6455 frame decoder for frames sent by a client, with no I/O.
 ///
 /// Call `decode` with the connection's unconsumed input; drop `consumed` bytes, handle the

@@ -1,3 +1,5 @@
+import PushCore
+
 /// Why an upgrade request was refused.
 public enum WebSocketHandshakeError: Error, Equatable, Sendable {
     /// The method is not GET.
@@ -44,7 +46,7 @@ public enum WebSocketHandshake {
     public static func acceptValue(forKey key: String) -> String {
         var input = Array(key.utf8)
         input.append(contentsOf: guid.utf8)
-        return String(decoding: base64Encode(SHA1.hash(input)), as: UTF8.self)
+        return Base64.encode(SHA1.hash(input))
     }
 
     /// Checks an upgrade request and returns the accept value to answer with.
@@ -65,7 +67,7 @@ public enum WebSocketHandshake {
         guard headerHasToken("Connection", "upgrade") else { return .failure(.missingConnectionUpgrade) }
         guard let rawKey = header("Sec-WebSocket-Key") else { return .failure(.badKey) }
         let key = trimmed(rawKey)
-        guard base64DecodedLength(key.utf8) == 16 else { return .failure(.badKey) }
+        guard Base64.decode(key.utf8)?.count == 16 else { return .failure(.badKey) }
         guard let version = header("Sec-WebSocket-Version"), trimmed(version) == "13" else {
             return .failure(.unsupportedVersion)
         }
@@ -111,50 +113,5 @@ public enum WebSocketHandshake {
 
     private static func isSafeHeaderText(_ text: String) -> Bool {
         !text.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }
-    }
-
-    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    /// Standard padded base64.
-    private static func base64Encode(_ bytes: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var i = 0
-        while i < bytes.count {
-            let b0 = bytes[i]
-            let b1: UInt8? = i + 1 < bytes.count ? bytes[i + 1] : nil
-            let b2: UInt8? = i + 2 < bytes.count ? bytes[i + 2] : nil
-            out.append(alphabet[Int(b0 >> 2)])
-            out.append(alphabet[Int((b0 & 0x03) << 4 | (b1 ?? 0) >> 4)])
-            out.append(b1.map { alphabet[Int(($0 & 0x0F) << 2 | (b2 ?? 0) >> 6)] } ?? UInt8(ascii: "="))
-            out.append(b2.map { alphabet[Int($0 & 0x3F)] } ?? UInt8(ascii: "="))
-            i += 3
-        }
-        return out
-    }
-
-    /// How many bytes `text` decodes to as standard base64 (padded or not), or nil if it is
-    /// not base64. Only the length matters for the key check.
-    private static func base64DecodedLength(_ text: String.UTF8View) -> Int? {
-        var symbols = 0
-        var padding = 0
-        for byte in text {
-            if byte == UInt8(ascii: "=") {
-                padding += 1
-                continue
-            }
-            if padding > 0 { return nil }  // data after padding
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "/"):
-                symbols += 1
-            default:
-                return nil
-            }
-        }
-        // A trailing group of 1 symbol carries no whole byte; padding only completes a group.
-        if symbols % 4 == 1 || padding > 2 { return nil }
-        if padding > 0 && (symbols + padding) % 4 != 0 { return nil }
-        return symbols / 4 * 3 + max(0, symbols % 4 - 1)
     }
 }

@@ -1,3 +1,5 @@
+import PushCore
+
 /// XOR masking of client payloads (RFC 6455 §5.3), 8 bytes per step.
 enum WebSocketMasking {
     /// Writes `source` XOR the mask into `destination` (same count; they may be the same

@@ -1,3 +1,5 @@
+import PushCore
+
 /// RFC 6455 §5.2 frame opcodes. Values 3-7 and 11-15 are reserved and have no case.
 public enum WebSocketOpcode: UInt8, Sendable {
     /// A later fragment of a text or binary message.
