@@ -89,6 +89,18 @@ public final class EngineSession {
 
     /// Queues a packet. `transportBacklog` is what the transport holds unsent.
     public func enqueue(_ packet: OutboundPacket, transportBacklog: Int = 0) -> EnqueueOutcome {
+        let outcome = admit(packet, transportBacklog: transportBacklog)
+        if outcome == .queued {
+            queue.append(packet)
+            queuedBytes += packet.byteCount
+        }
+        return outcome
+    }
+
+    /// Applies the queue policy (volatile drop, byte cap) without queueing: `.queued` means the
+    /// packet may go out now. A transport that can write at once with nothing queued uses this
+    /// instead of `enqueue`, which keeps the order (the queue is empty) and skips a copy.
+    public func admit(_ packet: OutboundPacket, transportBacklog: Int = 0) -> EnqueueOutcome {
         guard !isClosed else { return .closed }
         let backlog = queuedBytes + transportBacklog
         if packet.isVolatile && backlog > config.volatileDropBytes {
@@ -96,8 +108,6 @@ public final class EngineSession {
             return .droppedVolatile
         }
         if backlog + packet.byteCount > config.maxQueueBytes { return .overflow }
-        queue.append(packet)
-        queuedBytes += packet.byteCount
         return .queued
     }
 

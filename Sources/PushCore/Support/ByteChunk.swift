@@ -45,6 +45,14 @@ public final class ByteChunk: @unchecked Sendable {
         count = total
     }
 
+    /// A chunk of exactly `count` bytes written in place by `fill` (no intermediate array).
+    public init(count: Int, fill: (UnsafeMutableRawBufferPointer) -> Void) {
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1), alignment: 16)
+        fill(UnsafeMutableRawBufferPointer(start: storage, count: count))
+        base = UnsafeRawPointer(storage)
+        self.count = count
+    }
+
     deinit { UnsafeMutableRawPointer(mutating: base).deallocate() }
 
     /// The bytes as a buffer, valid while the chunk is alive.

@@ -73,15 +73,35 @@ public final class EngineSocket: @unchecked Sendable {
 
     /// Queues a shared packet (a broadcast hands the same one to every socket on this loop).
     public func send(_ packet: OutboundPacket) {
+        // The common case: a WebSocket on this loop with nothing waiting takes the frame now.
+        if case .webSocket(let transport) = downstream, !session.hasQueued, session.probing == nil,
+           transport.connection.loop === loop {
+            switch session.admit(packet, transportBacklog: transport.connection.queuedBytes) {
+            case .queued:
+                let frame = WebSocketTransport.frame(for: packet)
+                stats.bytesOut += frame.count
+                stats.messagesOut += 1
+                transport.connection.write(frame)
+            case .overflow:
+                overflowed()
+            case .droppedVolatile, .closed:
+                break
+            }
+            return
+        }
         switch session.enqueue(packet, transportBacklog: backlog) {
         case .queued:
             flush()
         case .overflow:
-            Log.warning("session \(id): closed as a slow consumer (over \(server.configuration.session.maxQueueBytes) bytes queued)")
-            close(reason: "slow consumer", mode: .silent)
+            overflowed()
         case .droppedVolatile, .closed:
             break
         }
+    }
+
+    private func overflowed() {
+        Log.warning("session \(id): closed as a slow consumer (over \(server.configuration.session.maxQueueBytes) bytes queued)")
+        close(reason: "slow consumer", mode: .silent)
     }
 
     /// Ends the session from the server side.

@@ -18,11 +18,26 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
     /// The complete frame for a packet, made once per packet and loop.
     static func frame(for packet: OutboundPacket) -> ByteChunk {
         if let frame = packet.webSocketFrame { return frame }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(packet.byteCount + WebSocketFrameEncoder.maxHeaderLength)
-        let (payload, binary) = EngineCodec.webSocketFrame(for: packet.packet)
-        WebSocketFrameEncoder.appendFrame(opcode: binary ? .binary : .text, payload: payload, into: &bytes)
-        let frame = ByteChunk(bytes)
+        let engine = packet.packet
+        // A binary message goes as is in a binary frame; anything else is a text frame of the
+        // type digit and the payload. Written straight into the chunk.
+        let binary = engine.type == .message && engine.isBinary
+        let payloadLength = engine.payload.count + (binary ? 0 : 1)
+        var header: [UInt8] = []
+        WebSocketFrameEncoder.appendFrameHeader(opcode: binary ? .binary : .text, payloadLength: payloadLength, into: &header)
+        let frame = ByteChunk(count: header.count + payloadLength) { out in
+            var offset = 0
+            for byte in header { out[offset] = byte; offset += 1 }
+            if !binary {
+                out[offset] = engine.type.wireDigit
+                offset += 1
+            }
+            engine.payload.withUnsafeBytes { payload in
+                if let source = payload.baseAddress, payload.count > 0 {
+                    (out.baseAddress! + offset).copyMemory(from: source, byteCount: payload.count)
+                }
+            }
+        }
         packet.webSocketFrame = frame
         return frame
     }
