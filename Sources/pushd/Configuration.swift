@@ -30,6 +30,7 @@ struct Configuration {
             // No copy may be dropped during a run: raise the slow-consumer limits.
             if !explicit.contains("max-session-queue") { server.engine.session.maxQueueBytes = 256 << 20 }
             server.engine.session.volatileDropBytes = .max
+            if !explicit.contains("max-messages-per-second") { server.engine.session.maxMessagesPerSecond = 0 }
             if !explicit.contains("cors-origin") { server.engine.origins = .any }
         }
         guard app == "engine-echo" || app == "socketio-reference" else { return }
@@ -108,6 +109,9 @@ extension Configuration {
         },
         Option(name: "max-session-queue", valueName: "BYTES", help: "Bytes queued for one session before it is closed as a slow consumer", defaultValue: "1MiB") { c, v throws(OptionError) in
             c.server.engine.session.maxQueueBytes = max(1024, try OptionValue.bytes(v, "max-session-queue"))
+        },
+        Option(name: "max-messages-per-second", valueName: "N", help: "Messages one client may send per second (bursts of twice that; 0: no limit)", defaultValue: "2000") { c, v throws(OptionError) in
+            c.server.engine.session.maxMessagesPerSecond = try OptionValue.integer(v, "max-messages-per-second", in: 0...100_000_000)
         },
         Option(name: "max-sessions", valueName: "N", help: "Sessions open at once (503 past it)", defaultValue: "1000000") { c, v throws(OptionError) in
             c.server.engine.maxSessions = try OptionValue.integer(v, "max-sessions", in: 1...100_000_000)

@@ -10,6 +10,9 @@ public struct EngineSessionConfig: Sendable {
     public var volatileDropBytes: Int = 64 << 10
     /// Whether sessions may upgrade to WebSocket.
     public var allowUpgrades = true
+    /// Messages a client may send per second on average (bursts of twice that); past it the
+    /// server stops reading from it for a while. 0: unlimited.
+    public var maxMessagesPerSecond = 2_000
 
     public init() {}
 }

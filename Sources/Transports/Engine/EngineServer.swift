@@ -228,7 +228,8 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
                            body: Array("\(error.reason)\n".utf8))
             return nil
         case .success(let accept):
-            let transport = WebSocketTransport(connection: writer.connection, maxMessageBytes: configuration.session.maxPayload)
+            let transport = WebSocketTransport(connection: writer.connection, maxMessageBytes: configuration.session.maxPayload,
+                                               maxMessagesPerSecond: configuration.session.maxMessagesPerSecond)
             writer.upgrade(response: WebSocketHandshake.switchingProtocolsResponse(accept: accept), to: transport)
             return transport
         }

@@ -58,7 +58,16 @@ extension EngineSocket {
             close(reason: "parse error", mode: .silent)
             return
         }
-        respond(writer, status: 200, body: Array("ok".utf8), contentType: "text/html")
+        // Over the message rate the answer waits, and the client with it: its next POST
+        // cannot start before this one is answered.
+        let wait = postLimiter.take(packets.count, now: loop.now)
+        if wait > 0 {
+            loop.schedule(after: wait) { [weak self] in
+                self?.respond(writer, status: 200, body: Array("ok".utf8), contentType: "text/html")
+            }
+        } else {
+            respond(writer, status: 200, body: Array("ok".utf8), contentType: "text/html")
+        }
         for packet in packets where isOpen {
             receive(packet, via: kind)
         }

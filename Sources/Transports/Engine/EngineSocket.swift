@@ -33,6 +33,9 @@ public final class EngineSocket: @unchecked Sendable {
         case clientRequested
         /// The transport is gone or timed out: nothing to send.
         case silent
+        /// The client is not reading (a slow consumer): drop what is queued and cut the
+        /// connection now instead of waiting for a flush that will not come.
+        case abort
     }
 
     public let id: String
@@ -48,6 +51,8 @@ public final class EngineSocket: @unchecked Sendable {
     public internal(set) var stats = SessionCounters()
     /// Slot for the layer above (the Socket.IO connection state).
     public var context: AnyObject?
+    /// The message rate limit for packets that come up by POST.
+    var postLimiter: RateLimiter
 
     init(id: String, loop: EventLoop, request: EngineRequestInfo, transport: EngineTransportKind,
          server: EngineServer, corsHeaders: [(String, String)]) {
@@ -58,6 +63,8 @@ public final class EngineSocket: @unchecked Sendable {
         self.corsHeaders = corsHeaders
         self.session = EngineSession(id: id, transport: transport, config: server.configuration.session, now: loop.now)
         self.downstream = .none
+        let rate = server.configuration.session.maxMessagesPerSecond
+        self.postLimiter = RateLimiter(rate: rate, burst: rate * 2, now: loop.now)
     }
 
     /// The transport packets go down on now.
@@ -101,7 +108,7 @@ public final class EngineSocket: @unchecked Sendable {
 
     private func overflowed() {
         Log.warning("session \(id): closed as a slow consumer (over \(server.configuration.session.maxQueueBytes) bytes queued)")
-        close(reason: "slow consumer", mode: .silent)
+        close(reason: "slow consumer", mode: .abort)
     }
 
     /// Ends the session from the server side.
@@ -292,8 +299,12 @@ public final class EngineSocket: @unchecked Sendable {
         server.forget(self)
         let closePacket = EnginePacket.close
         switch downstream {
+        case .webSocket(let transport) where mode == .abort:
+            transport.abort()
         case .webSocket(let transport):
             transport.closeSession(sendClosePacket: mode == .notify)
+        case .sse(let writer) where mode == .abort:
+            on(writer.loop) { writer.connection.close() }
         case .longPolling(let pending?):
             respond(pending, status: 200, body: [mode == .clientRequested ? EnginePacketType.noop.wireDigit : closePacket.type.wireDigit])
         case .sse(let writer):

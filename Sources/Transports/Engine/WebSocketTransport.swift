@@ -10,9 +10,13 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
     weak var socket: EngineSocket?
     private var closing = false
 
-    init(connection: Connection, maxMessageBytes: Int) {
+    /// Keeps one client from starving the loop: past the rate, reading pauses.
+    private var limiter: RateLimiter
+
+    init(connection: Connection, maxMessageBytes: Int, maxMessagesPerSecond: Int) {
         self.connection = connection
         self.decoder = WebSocketFrameDecoder(maxMessageBytes: maxMessageBytes)
+        self.limiter = RateLimiter(rate: maxMessagesPerSecond, burst: maxMessagesPerSecond * 2, now: connection.loop.now)
     }
 
     /// The complete frame for a packet, made once per packet and loop.
@@ -67,6 +71,16 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
         if connection.loop.inEventLoop { finish() } else { connection.loop.execute(finish) }
     }
 
+    /// Cuts the connection now, dropping unsent frames.
+    func abort() {
+        let connection = self.connection
+        let cut: @Sendable () -> Void = { [self] in
+            closing = true
+            connection.close()
+        }
+        if connection.loop.inEventLoop { cut() } else { connection.loop.execute(cut) }
+    }
+
     // MARK: ConnectionHandler
 
     func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
@@ -79,8 +93,10 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
                 return consumed
             case .text(let bytes):
                 deliver(bytes.count) { () throws(EngineDecodeError) in try EngineCodec.decodeWebSocketText(bytes) }
+                if throttle(connection) { return consumed }
             case .binary(let bytes):
                 deliver(bytes.count) { () throws(EngineDecodeError) in EngineCodec.decodeWebSocketBinary(bytes) }
+                if throttle(connection) { return consumed }
             case .ping(let payload):
                 var pong: [UInt8] = []
                 WebSocketFrameEncoder.appendFrame(opcode: .pong, payload: payload, into: &pong)
@@ -99,6 +115,16 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
             }
         }
         return consumed
+    }
+
+    /// Over the message rate: stop reading until the bucket refills. True when paused.
+    private func throttle(_ connection: Connection) -> Bool {
+        guard !limiter.isUnlimited else { return false }
+        let wait = limiter.take(now: connection.loop.now)
+        guard wait > 0 else { return false }
+        connection.pauseReading()
+        connection.loop.schedule(after: wait) { [weak connection] in connection?.resumeReading() }
+        return true
     }
 
     private func deliver(_ size: Int, _ decode: () throws(EngineDecodeError) -> EnginePacket) {

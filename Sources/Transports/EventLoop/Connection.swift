@@ -48,6 +48,7 @@ public final class Connection: PollerHandler, @unchecked Sendable {
     private var writableArmed = false
     private var pausedForWrites = false
     private var pausedForInput = false
+    private var pausedByHandler = false
     private var readEOF = false
     private var closeWhenFlushed = false
     public private(set) var isClosed = false
@@ -73,7 +74,7 @@ public final class Connection: PollerHandler, @unchecked Sendable {
     private var interest: UInt32 {
         // Once the peer's FIN is seen, RDHUP would fire on every iteration: stop asking for it.
         var events: UInt32 = readEOF ? 0 : UInt32(EPOLLRDHUP.rawValue)
-        if !(pausedForWrites || pausedForInput || readEOF) { events |= UInt32(EPOLLIN.rawValue) }
+        if !(pausedForWrites || pausedForInput || pausedByHandler || readEOF) { events |= UInt32(EPOLLIN.rawValue) }
         if writableArmed { events |= UInt32(EPOLLOUT.rawValue) }
         return events
     }
@@ -137,7 +138,7 @@ public final class Connection: PollerHandler, @unchecked Sendable {
             let current = handler
             let taken = current.connection(self, didRead: UnsafeRawBufferPointer(rebasing: input[consumed...]))
             consumed += taken
-            if consumed >= input.count { break }
+            if consumed >= input.count || pausedByHandler { break }
             if handler === current && taken == 0 { break }
         }
         return consumed
@@ -158,6 +159,21 @@ public final class Connection: PollerHandler, @unchecked Sendable {
             pausedForInput = shouldPause
             updateInterest()
         }
+    }
+
+    /// Stops reading from the peer (a rate limit) until `resumeReading`.
+    public func pauseReading() {
+        guard !pausedByHandler, !isClosed else { return }
+        pausedByHandler = true
+        updateInterest()
+    }
+
+    /// Reads again, first offering what was kept.
+    public func resumeReading() {
+        guard pausedByHandler, !isClosed else { return }
+        pausedByHandler = false
+        updateInterest()
+        resumeInput()
     }
 
     /// Offers kept input to the handler again: a handler that stopped consuming while a
@@ -266,11 +282,17 @@ public final class Connection: PollerHandler, @unchecked Sendable {
 
     // MARK: Closing
 
-    /// Closes once everything queued is written.
-    public func closeAfterFlush() {
-        guard !isClosed else { return }
+    /// Closes once everything queued is written, or after `lingerMilliseconds` if the peer
+    /// does not read it.
+    public func closeAfterFlush(lingerMilliseconds: Int64 = 10_000) {
+        guard !isClosed, !closeWhenFlushed else { return }
         closeWhenFlushed = true
-        if outputHead == output.count { close() } else { updateInterest() }
+        if outputHead == output.count {
+            close()
+            return
+        }
+        updateInterest()
+        loop.schedule(after: lingerMilliseconds) { [weak self] in self?.close() }
     }
 
     /// Closes now, dropping anything queued.
