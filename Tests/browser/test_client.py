@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from conftest import Page, free_port
+from browser_support import Page, free_port
 
 TRANSPORTS = ["websocket", "sse", "long-polling", "polling"]
 WIRE = {"websocket": "websocket", "sse": "sse", "long-polling": "polling", "polling": "short-polling"}

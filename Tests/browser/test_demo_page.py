@@ -10,7 +10,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import OUTPUT
+from browser_support import OUTPUT
 
 TRANSPORTS = ["websocket", "sse", "long-polling", "polling"]
 NUMBER_MS = re.compile(r"^\d+(\.\d+)? ms$")

@@ -1,5 +1,6 @@
 import Glibc
 import PushCore
+import Synchronization
 
 /// Engine server settings.
 public struct EngineServerConfiguration: Sendable {
@@ -47,8 +48,11 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         trimmer.noteRelease()
     }
 
-    /// Closes every session (shutdown), each on its loop.
+    private let drainingFlag = Atomic<Bool>(false)
+
+    /// Closes every session (shutdown), each on its loop; new handshakes get 503 from now on.
     public func closeAll() {
+        drainingFlag.store(true, ordering: .relaxed)
         registry.forEach { _, socket in
             socket.loop.execute { socket.close() }
         }
@@ -164,7 +168,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
             reject(writer, .badHandshakeMethod, cors: cors)
             return
         }
-        guard registry.count < configuration.maxSessions else {
+        guard registry.count < configuration.maxSessions, !drainingFlag.load(ordering: .relaxed) else {
             writer.respond(status: 503, headers: [("Content-Type", "text/plain"), ("Retry-After", "1")] + cors,
                            body: Array("Too many sessions\n".utf8))
             return
@@ -207,7 +211,11 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
             let sessionLoop = socket.loop
             writer.onAbort = { [weak socket] in
                 guard let socket else { return }
-                let close: @Sendable () -> Void = { socket.close(reason: "transport close", mode: .silent) }
+                // Only while the stream is still this session's transport (not after an upgrade).
+                let close: @Sendable () -> Void = {
+                    guard case .sse(let current) = socket.downstream, current === writer else { return }
+                    socket.close(reason: "transport close", mode: .silent)
+                }
                 if sessionLoop.inEventLoop { close() } else { sessionLoop.execute(close) }
             }
             socket.send(open)

@@ -12,6 +12,12 @@ public protocol ConnectionHandler: AnyObject {
     func connectionDidDrain(_ connection: Connection)
     /// The connection is closed; called once.
     func connectionDidClose(_ connection: Connection)
+    /// The connection was accepted and registered with its loop, before any byte arrives.
+    func connectionDidOpen(_ connection: Connection)
+}
+
+extension ConnectionHandler {
+    public func connectionDidOpen(_ connection: Connection) {}
 }
 
 /// Per-connection limits.
@@ -69,6 +75,7 @@ public final class Connection: PollerHandler, @unchecked Sendable {
 
     func start() {
         loop.register(fd: fd, handler: self, events: interest)
+        handler.connectionDidOpen(self)
     }
 
     private var interest: UInt32 {

@@ -2,6 +2,8 @@
 final class HTTPLoopState: @unchecked Sendable {
     unowned let loop: EventLoop
     var connections: [ObjectIdentifier: HTTPServerConnection] = [:]
+    /// Set when the server starts draining.
+    var draining = false
     let dates = HTTPDateCache()
     init(loop: EventLoop) { self.loop = loop }
 }
@@ -40,6 +42,7 @@ public final class HTTPServer: @unchecked Sendable {
         tcp.stopAccepting()
         for state in states {
             state.loop.execute {
+                state.draining = true
                 for connection in Array(state.connections.values) { connection.drain() }
             }
         }

@@ -24,6 +24,10 @@ final class HTTPServerConnection: ConnectionHandler {
 
     // MARK: ConnectionHandler
 
+    func connectionDidOpen(_ connection: Connection) {
+        attach(connection)
+    }
+
     func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
         if self.connection == nil { attach(connection) }
         var consumed = 0
@@ -65,6 +69,11 @@ final class HTTPServerConnection: ConnectionHandler {
 
     private func attach(_ connection: Connection) {
         self.connection = connection
+        // Accepted while the server drains (a browser's spare connection): close it at once.
+        if state.draining {
+            connection.close()
+            return
+        }
         state.connections[ObjectIdentifier(self)] = self
         arm(server.configuration.keepAliveTimeoutMilliseconds, status: nil)
     }
