@@ -100,6 +100,7 @@
         this.el.reconnects.textContent = String(this.reconnects);
       });
       socket.on("chat", (line) => chat.receive(this, line));
+      socket.on("tick", () => { this.ticks = (this.ticks || 0) + 1; });
       socket.on("typing", (info) => chat.typing(info));
       this.setState("connecting");
     }
@@ -387,7 +388,37 @@
     container.append(root);
     return new Panel(spec, root);
   });
+  // Server push: the server broadcasts "tick" to every connection at the chosen rate; each
+  // panel shows how many arrived over its transport in the last second.
+  const push = {
+    setup() {
+      $("#push-form").addEventListener("submit", (event) => {
+        event.preventDefault();
+        this.send(Math.max(0, Math.min(1000, Math.floor(Number($("#push-rate").value)) || 0)));
+      });
+      $("#push-stop").addEventListener("click", () => this.send(0));
+      setInterval(() => this.show(), 1000);
+    },
+    send(rate) {
+      const panel = panels.find((p) => p.socket && p.socket.connected);
+      if (!panel) { $("#push-status").textContent = "no connection"; return; }
+      panel.socket.timeout(3000).emit("ticker", { rate }, (error, answer) => {
+        $("#push-status").textContent = error ? "no answer" : answer.rate ? answer.rate + "/s for up to a minute" : "stopped";
+      });
+    },
+    show() {
+      for (const panel of panels) {
+        const got = panel.ticks || 0;
+        panel.ticks = 0;
+        panel.el.note.dataset.ticks = got;
+        const base = panel.el.note.textContent.replace(/ · \d+ pushes\/s$/, "");
+        panel.el.note.textContent = got > 0 ? base + " · " + got + " pushes/s" : base;
+      }
+    },
+  };
+
   chat.setup();
+  push.setup();
   checkHealth();
   setInterval(checkHealth, 5000);
   window.addEventListener("resize", () => panels.forEach((p) => p.draw()));

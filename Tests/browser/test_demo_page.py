@@ -135,3 +135,24 @@ def test_controls_are_reachable_by_keyboard(demo):
         for control in ("INPUT.burst-size", "BUTTON.burst", "BUTTON.block"):
             assert f"{name} {control}" in reached, (name, control, sorted(reached))
     assert "SELECT." in reached and "INPUT." in reached
+
+
+def test_server_push_reaches_all_four_panels(demo):
+    driver = demo
+    wait_connected(driver)
+    rate = driver.find_element(By.ID, "push-rate")
+    rate.clear()
+    rate.send_keys("40")
+    driver.find_element(By.CSS_SELECTOR, "#push-form button[type=submit]").click()
+    WebDriverWait(driver, 5).until(lambda d: "40/s" in d.find_element(By.ID, "push-status").text)
+    # Every panel counts pushes arriving over its own transport.
+    WebDriverWait(driver, 10).until(lambda d: all(
+        int(panel(d, name).find_element(By.CSS_SELECTOR, ".note").get_attribute("data-ticks") or 0) > 0
+        for name in TRANSPORTS))
+    driver.find_element(By.ID, "push-stop").click()
+    WebDriverWait(driver, 5).until(lambda d: d.find_element(By.ID, "push-status").text == "stopped")
+    # Stopped: within a couple of seconds no panel gets pushes any more.
+    time.sleep(2.2)
+    assert all(int(panel(driver, name).find_element(By.CSS_SELECTOR, ".note").get_attribute("data-ticks") or 0) == 0
+               for name in TRANSPORTS)
+    assert not [entry for entry in driver.get_log("browser") if entry["level"] in ("SEVERE", "WARNING")]
