@@ -26,7 +26,9 @@ public final class MemoryTrimmer: Sendable {
     private func schedule(on loop: EventLoop, interval: Int64, followUps: Int = 0) {
         loop.schedule(after: interval) { [self] in
             var remaining = followUps
-            if released.exchange(0, ordering: .relaxed) >= threshold {
+            // Releases add up across checks: sessions that expire a few at a time count too.
+            if released.load(ordering: .relaxed) >= threshold {
+                released.store(0, ordering: .relaxed)
                 // Timers and buffers of closed sessions are swept over the next seconds; trim
                 // again after they are gone.
                 remaining = 3
