@@ -44,7 +44,12 @@ public final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
     /// Removes and returns the session stored under `sid`, if any.
     @discardableResult
     public func remove(_ sid: String) -> Session? {
-        shard(for: sid).sessions.withLock { $0.removeValue(forKey: sid) }
+        shard(for: sid).sessions.withLock { sessions in
+            let removed = sessions.removeValue(forKey: sid)
+            // A dictionary never shrinks by itself: after a crowd leaves, give its table back.
+            if sessions.isEmpty && sessions.capacity > 256 { sessions = [:] }
+            return removed
+        }
     }
 
     /// Removes the entry for `sid` only if it is `session` itself; returns whether it did.

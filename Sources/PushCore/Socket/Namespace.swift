@@ -81,6 +81,9 @@ public final class Namespace: @unchecked Sendable {
         let state = loops[socket.loopIndex]
         for room in socket.rooms { leave(socket, room) }
         state.sockets[socket.id] = nil
+        // Dictionaries never shrink by themselves: give the tables back once a crowd has left.
+        if state.sockets.isEmpty && state.sockets.capacity > 256 { state.sockets = [:] }
+        if state.rooms.isEmpty && state.rooms.capacity > 256 { state.rooms = [:] }
     }
 
     func join(_ socket: Socket, _ room: String) {
@@ -91,6 +94,7 @@ public final class Namespace: @unchecked Sendable {
         let state = loops[socket.loopIndex]
         guard var members = state.rooms[room] else { return }
         members.remove(socket.id)
+        if members.count * 4 < members.capacity && members.capacity > 256 { members = Set(members) }
         state.rooms[room] = members.isEmpty ? nil : members
     }
 

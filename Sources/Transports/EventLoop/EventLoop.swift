@@ -148,7 +148,7 @@ public final class EventLoop: @unchecked Sendable {
         // Flushing may queue more (a close after flush); loop until quiet.
         while !flushQueue.isEmpty {
             let batch = flushQueue
-            flushQueue.removeAll(keepingCapacity: true)
+            flushQueue.removeAll(keepingCapacity: batch.count <= 1024)
             for connection in batch { connection.flushNow() }
         }
     }

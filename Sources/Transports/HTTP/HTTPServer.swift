@@ -5,6 +5,12 @@ final class HTTPLoopState: @unchecked Sendable {
     /// Set when the server starts draining.
     var draining = false
     let dates = HTTPDateCache()
+
+    func forget(_ connection: HTTPServerConnection) {
+        connections[ObjectIdentifier(connection)] = nil
+        // Give the table back once a crowd has left (dictionaries never shrink by themselves).
+        if connections.isEmpty && connections.capacity > 256 { connections = [:] }
+    }
     init(loop: EventLoop) { self.loop = loop }
 }
 

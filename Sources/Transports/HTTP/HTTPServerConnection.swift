@@ -60,7 +60,7 @@ final class HTTPServerConnection: ConnectionHandler {
     func connectionDidClose(_ connection: Connection) {
         timer?.cancel()
         timer = nil
-        state.connections[ObjectIdentifier(self)] = nil
+        state.forget(self)
         inFlight?.connectionClosed()
         inFlight = nil
     }
@@ -155,7 +155,7 @@ final class HTTPServerConnection: ConnectionHandler {
         timer?.cancel()
         timer = nil
         inFlight = nil
-        state.connections[ObjectIdentifier(self)] = nil
+        state.forget(self)
         // Bytes that came after the upgrade request belong to the new handler.
         connection?.resumeInput()
     }
