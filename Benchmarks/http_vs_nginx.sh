@@ -14,6 +14,8 @@ work=$(mktemp -d)
 trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null; rm -rf "$work"' EXIT
 mkdir -p "$work/public"
 cp Public/index.html "$work/public/index.html"
+# nginx workers run as an unprivileged user: mktemp's 0700 folder would answer 403.
+chmod 755 "$work" "$work/public"; chmod 644 "$work/public/index.html"
 file=/index.html
 size=$(stat -c %s "$work/public/index.html")
 

@@ -123,9 +123,10 @@ public final class StaticFileEndpoint: HTTPEndpoint, @unchecked Sendable {
         for (index, raw) in rawSegments.enumerated() {
             guard let segment = PercentDecoding.decode(raw) else { return .failure(.badRequest) }
             if segment.utf8.contains(0) || segment.contains("/") || segment.contains("\\") { return .failure(.badRequest) }
-            if segment == "." || segment == ".." { return .failure(.notFound) }
-            // Hidden files (.git, .env) are never served.
-            if segment.hasPrefix(".") { return .failure(.notFound) }
+            // Compared as bytes: Swift's String comparison works on grapheme clusters, so "."
+            // followed by a combining mark would not count as starting with a dot.
+            // Hidden files (.git, .env) and "." / ".." are never served.
+            if segment.utf8.first == UInt8(ascii: ".") { return .failure(.notFound) }
             if segment.isEmpty {
                 // Only a trailing slash may be empty ("/" or "/dir/").
                 if index != rawSegments.count - 1 { return .failure(.notFound) }

@@ -1,0 +1,156 @@
+import Glibc
+
+enum TransportKind: String, CaseIterable {
+    case websocket
+    /// Engine.IO long-polling (`transport=polling`).
+    case polling
+    case sse
+    case shortPolling = "short-polling"
+
+    /// The `transport=` value on the wire.
+    var wireName: String { rawValue }
+}
+
+enum Framing: String {
+    /// Engine.IO v4 packets (pushd, python-socketio).
+    case engineio
+    /// Plain WebSocket messages (node ws, python websockets, uWebSockets).
+    case raw
+}
+
+enum ScenarioKind: String, CaseIterable {
+    case echo, pipelined, broadcast, idle, connect
+    case socketioAck = "socketio-ack"
+}
+
+struct Options {
+    var host = "127.0.0.1"
+    var port = 3000
+    var path: String?
+    var transport = TransportKind.websocket
+    var framing = Framing.engineio
+    var scenario = ScenarioKind.echo
+    var sessions = 100
+    /// Measured seconds (idle: how long the sessions are held before the second reading).
+    var duration = 10.0
+    var warmup = 2.0
+    /// Echo message size in bytes (the payload, without transport framing).
+    var messageSize = 32
+    var broadcastSize = 100
+    /// Messages outstanding per session in `pipelined`.
+    var depth = 16
+    /// Broadcasts in flight in `broadcast`.
+    var inFlight = 2
+    /// Connection attempts in flight while sessions open (and in `connect`).
+    var concurrency = 200
+    /// Shared keep-alive connections that carry POSTs of the HTTP transports.
+    var postConnections = 0
+    /// Milliseconds between polls of `short-polling` when the last answer was empty.
+    var pollInterval: Int64 = 50
+    var serverPID: Int32?
+    var label = "server"
+    /// Seconds to wait for every session to open.
+    var openTimeout = 120.0
+    /// Seconds a broadcast may take before its missing copies are counted.
+    var broadcastTimeout = 5.0
+    /// Seconds given to outstanding messages after the run.
+    var drainTimeout = 5.0
+    var quiet = false
+
+    static let usage = """
+    pushd-load: opens many sessions against pushd or a peer and measures one scenario.
+
+      --host ADDRESS          IPv4 address (127.0.0.1)
+      --port PORT             (3000)
+      --path PATH             /socket.io/ for engineio, / for raw
+      --transport NAME        websocket, polling (long-polling), sse, short-polling
+      --protocol NAME         engineio (Engine.IO v4 framing, pings) or raw (WebSocket only)
+      --scenario NAME         echo, pipelined, broadcast, idle, connect, socketio-ack
+      --sessions N            sessions (echo 100), up to the open-file limit less some room
+      --duration S            measured seconds (10); idle: seconds held
+      --warmup S              seconds of traffic before measuring (2)
+      --size BYTES            echo payload size (32)
+      --broadcast-size BYTES  broadcast payload size (100)
+      --depth N               pipelined: messages outstanding per session (16)
+      --in-flight N           broadcast: broadcasts in flight (2)
+      --concurrency N         connection attempts in flight (200)
+      --post-connections N    keep-alive connections shared by the POSTs of HTTP transports
+                              (default: one per session up to 1000)
+      --poll-interval MS      short-polling: delay after an empty poll (50)
+      --server-pid PID        read the server's CPU time and memory from /proc
+      --label NAME            name of the server in the report
+      --open-timeout S        (120)  --broadcast-timeout S (5)  --drain-timeout S (5)
+      --quiet                 no human line, JSON only
+
+    Prints one human-readable line and one line of JSON per run.
+
+    """
+
+    static func parse(_ arguments: [String]) -> Options {
+        var options = Options()
+        var index = 0
+        func fail(_ message: String) -> Never {
+            var text = Array("pushd-load: \(message)\n".utf8)
+            _ = text.withUnsafeMutableBytes { write(2, $0.baseAddress, $0.count) }
+            exit(2)
+        }
+        func value() -> String {
+            index += 1
+            guard index < arguments.count else { fail("\(arguments[index - 1]) needs a value") }
+            return arguments[index]
+        }
+        func number(_ text: String) -> Double {
+            guard let number = Double(text), number >= 0 else { fail("not a number: \(text)") }
+            return number
+        }
+        func integer(_ text: String) -> Int {
+            guard let number = Int(text), number >= 0 else { fail("not a whole number: \(text)") }
+            return number
+        }
+        while index < arguments.count {
+            let flag = arguments[index]
+            switch flag {
+            case "--host": options.host = value()
+            case "--port": options.port = integer(value())
+            case "--path": options.path = value()
+            case "--transport":
+                let name = value() == "long-polling" ? "polling" : arguments[index]
+                guard let kind = TransportKind(rawValue: name) else { fail("unknown transport \(name)") }
+                options.transport = kind
+            case "--protocol":
+                guard let framing = Framing(rawValue: value()) else { fail("--protocol is engineio or raw") }
+                options.framing = framing
+            case "--scenario":
+                guard let kind = ScenarioKind(rawValue: value()) else { fail("unknown scenario \(arguments[index])") }
+                options.scenario = kind
+            case "--sessions": options.sessions = max(1, integer(value()))
+            case "--duration": options.duration = number(value())
+            case "--warmup": options.warmup = number(value())
+            case "--size": options.messageSize = max(24, integer(value()))
+            case "--broadcast-size": options.broadcastSize = max(32, integer(value()))
+            case "--depth": options.depth = max(1, integer(value()))
+            case "--in-flight": options.inFlight = max(1, integer(value()))
+            case "--concurrency": options.concurrency = max(1, integer(value()))
+            case "--post-connections": options.postConnections = max(1, integer(value()))
+            case "--poll-interval": options.pollInterval = Int64(integer(value()))
+            case "--server-pid": options.serverPID = Int32(integer(value()))
+            case "--label": options.label = value()
+            case "--open-timeout": options.openTimeout = number(value())
+            case "--broadcast-timeout": options.broadcastTimeout = number(value())
+            case "--drain-timeout": options.drainTimeout = number(value())
+            case "--quiet": options.quiet = true
+            case "--help", "-h":
+                print(usage, terminator: "")
+                exit(0)
+            default: fail("unknown flag \(flag) (see --help)")
+            }
+            index += 1
+        }
+        if options.framing == .raw && options.transport != .websocket { fail("--protocol raw needs --transport websocket") }
+        if options.scenario == .socketioAck && options.framing == .raw { fail("socketio-ack needs --protocol engineio") }
+        if options.postConnections == 0 { options.postConnections = min(options.sessions, 1000) }
+        return options
+    }
+
+    var resolvedPath: String { path ?? (framing == .raw ? "/" : "/socket.io/") }
+}

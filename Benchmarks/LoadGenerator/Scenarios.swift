@@ -1,0 +1,339 @@
+import Transports
+
+/// What a scenario does with sessions. All of it runs on the generator's one loop.
+class Scenario {
+    unowned let owner: Generator
+    /// Traffic is being generated (between start and stop).
+    var running = false
+    /// Copies or replies that never came.
+    var missing = 0
+    /// Copies that came after their broadcast was given up on.
+    var late = 0
+
+    init(owner: Generator) {
+        self.owner = owner
+    }
+
+    /// The session's transport is open; call `owner.sessionReady` once it can carry traffic.
+    func sessionOpened(_ session: Session) { owner.sessionReady(session) }
+    func received(_ session: Session, _ payload: UnsafeRawBufferPointer) {}
+    func sessionFailed(_ session: Session) {}
+    func start() { running = true }
+    func stop() { running = false }
+    /// Nothing is outstanding any more.
+    var isDrained: Bool { true }
+    /// The drain timed out: count what is still outstanding as missing.
+    func giveUp() {}
+}
+
+/// A message template whose timestamp digits are rewritten in place for each send.
+struct StampedMessage {
+    var bytes: [UInt8]
+    /// Offset of the 16 timestamp digits.
+    static let stampOffset = 1
+    static let stampWidth = 16
+
+    init(marker: UInt8, size: Int) {
+        bytes = [marker]
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: Self.stampWidth))
+        while bytes.count < size { bytes.append(UInt8(ascii: "x")) }
+    }
+
+    @inline(__always)
+    mutating func stamp(_ value: Int64, at offset: Int = stampOffset, width: Int = stampWidth) {
+        bytes.withUnsafeMutableBytes { all in
+            var rest = value
+            var index = offset + width - 1
+            while index >= offset {
+                all[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+                index -= 1
+            }
+        }
+    }
+}
+
+// MARK: - Echo and pipelined echo
+
+final class EchoScenario: Scenario {
+    private let depth: Int
+    private var message: StampedMessage
+    private var outstandingTotal = 0
+
+    init(owner: Generator, depth: Int, size: Int) {
+        self.depth = depth
+        self.message = StampedMessage(marker: UInt8(ascii: "E"), size: size)
+        super.init(owner: owner)
+    }
+
+    override func start() {
+        super.start()
+        for session in owner.sessions where session.isReady && !session.isFinished {
+            for _ in 0..<depth { send(on: session) }
+        }
+    }
+
+    @inline(__always)
+    private func send(on session: Session) {
+        message.stamp(MonotonicClock.microseconds())
+        session.send(message: message.bytes)
+        session.outstanding += 1
+        outstandingTotal += 1
+    }
+
+    override func received(_ session: Session, _ payload: UnsafeRawBufferPointer) {
+        guard payload.count > StampedMessage.stampWidth, payload[0] == UInt8(ascii: "E"),
+              let sent = Bytes.readDigits(payload, at: StampedMessage.stampOffset, width: StampedMessage.stampWidth) else {
+            owner.unexpected(session, payload)
+            return
+        }
+        session.outstanding -= 1
+        outstandingTotal -= 1
+        owner.delivered(latency: owner.loop.readTime - sent)
+        if running { send(on: session) }
+    }
+
+    override func sessionFailed(_ session: Session) {
+        missing += session.outstanding
+        outstandingTotal -= session.outstanding
+        session.outstanding = 0
+    }
+
+    override var isDrained: Bool { outstandingTotal <= 0 }
+
+    override func giveUp() {
+        for session in owner.sessions where !session.isFinished && session.outstanding > 0 {
+            missing += session.outstanding
+            session.outstanding = 0
+        }
+        outstandingTotal = 0
+    }
+}
+
+// MARK: - Broadcast
+
+/// One publisher sends `B…` messages; every session (publisher included) gets each one. A
+/// broadcast is complete when every session has it; `inFlight` are outstanding at a time.
+final class BroadcastScenario: Scenario {
+    private struct Entry {
+        var sequence = -1
+        var sentAt: Int64 = 0
+        var remaining = 0
+        var active = false
+        var gaveUp = false
+    }
+
+    private let inFlight: Int
+    private let timeoutMicroseconds: Int64
+    private var message: StampedMessage
+    private var ring = [Entry](repeating: Entry(), count: 4096)
+    private var nextSequence = 0
+    private var active = 0
+    private var publisher: Session?
+    private var recipients = 0
+    private var sweepTimer: Timer?
+    private static let sequenceOffset = 1 + StampedMessage.stampWidth
+    private static let sequenceWidth = 10
+    /// Broadcasts completed in the measured window.
+    private(set) var completed = 0
+
+    init(owner: Generator, inFlight: Int, size: Int, timeout: Double) {
+        self.inFlight = inFlight
+        self.timeoutMicroseconds = Int64(timeout * 1_000_000)
+        self.message = StampedMessage(marker: UInt8(ascii: "B"), size: max(size, 1 + StampedMessage.stampWidth + Self.sequenceWidth))
+        super.init(owner: owner)
+    }
+
+    override func start() {
+        super.start()
+        publisher = owner.sessions.first { $0.isReady && !$0.isFinished }
+        recipients = owner.sessions.filter { $0.isReady && !$0.isFinished }.count
+        guard publisher != nil else { return }
+        for _ in 0..<inFlight { publish() }
+        scheduleSweep()
+    }
+
+    override func stop() {
+        super.stop()
+    }
+
+    private func scheduleSweep() {
+        sweepTimer = owner.loop.schedule(after: 100) { [weak self] in
+            guard let self else { return }
+            self.sweep()
+            if self.running || self.active > 0 { self.scheduleSweep() }
+        }
+    }
+
+    private func publish() {
+        guard let publisher, !publisher.isFinished, recipients > 0 else { return }
+        let sequence = nextSequence
+        nextSequence += 1
+        let now = MonotonicClock.microseconds()
+        message.stamp(now)
+        message.stamp(Int64(sequence), at: Self.sequenceOffset, width: Self.sequenceWidth)
+        let slot = sequence % ring.count
+        if ring[slot].active {
+            // Still open 4096 broadcasts later: give it up.
+            expire(slot)
+        }
+        ring[slot] = Entry(sequence: sequence, sentAt: now, remaining: recipients, active: true, gaveUp: false)
+        active += 1
+        publisher.send(message: message.bytes)
+    }
+
+    override func received(_ session: Session, _ payload: UnsafeRawBufferPointer) {
+        guard payload.count >= Self.sequenceOffset + Self.sequenceWidth, payload[0] == UInt8(ascii: "B"),
+              let sent = Bytes.readDigits(payload, at: StampedMessage.stampOffset, width: StampedMessage.stampWidth),
+              let sequence64 = Bytes.readDigits(payload, at: Self.sequenceOffset, width: Self.sequenceWidth) else {
+            owner.unexpected(session, payload)
+            return
+        }
+        let sequence = Int(sequence64)
+        if sequence < session.expectedSequence {
+            owner.count(error: "duplicate or reordered broadcast copy")
+            return
+        }
+        // Copies are delivered in order per session: a gap means copies that will never come.
+        if sequence > session.expectedSequence {
+            for skipped in session.expectedSequence..<sequence { lose(skipped) }
+        }
+        session.expectedSequence = sequence + 1
+        let slot = sequence % ring.count
+        guard ring[slot].sequence == sequence else { return }
+        owner.delivered(latency: owner.loop.readTime - sent)
+        if ring[slot].gaveUp {
+            late += 1
+            missing -= 1
+            return
+        }
+        guard ring[slot].active else { return }
+        ring[slot].remaining -= 1
+        if ring[slot].remaining <= 0 { complete(slot) }
+    }
+
+    /// A copy of `sequence` will not arrive for one session.
+    private func lose(_ sequence: Int) {
+        let slot = sequence % ring.count
+        guard ring[slot].sequence == sequence, ring[slot].active else { return }
+        missing += 1
+        ring[slot].remaining -= 1
+        if ring[slot].remaining <= 0 { complete(slot) }
+    }
+
+    private func complete(_ slot: Int) {
+        ring[slot].active = false
+        active -= 1
+        owner.broadcastCompleted()
+        if running { publish() }
+    }
+
+    private func expire(_ slot: Int) {
+        missing += ring[slot].remaining
+        ring[slot].gaveUp = true
+        complete(slot)
+    }
+
+    /// Gives up broadcasts older than the timeout.
+    private func sweep() {
+        let now = MonotonicClock.microseconds()
+        for slot in ring.indices where ring[slot].active && now - ring[slot].sentAt > timeoutMicroseconds {
+            owner.count(error: "broadcast incomplete after \(Int(timeoutMicroseconds / 1_000_000)) s")
+            expire(slot)
+        }
+    }
+
+    override func sessionFailed(_ session: Session) {
+        guard running || active > 0 else { return }
+        recipients -= 1
+        // The session's copies of broadcasts in flight will not come.
+        if session.expectedSequence < nextSequence {
+            for sequence in session.expectedSequence..<nextSequence { lose(sequence) }
+        }
+        session.expectedSequence = nextSequence
+        if session === publisher {
+            owner.count(error: "the publisher session failed")
+            running = false
+        }
+    }
+
+    override var isDrained: Bool { active == 0 }
+
+    override func giveUp() {
+        for slot in ring.indices where ring[slot].active { expire(slot) }
+        sweepTimer?.cancel()
+    }
+}
+
+// MARK: - Idle
+
+final class IdleScenario: Scenario {}
+
+// MARK: - Socket.IO event with acknowledgement
+
+/// Joins the main namespace (`40`), then sends `42<id>["ping",<id>]` and waits for `43<id>[…]`,
+/// one at a time per session.
+final class SocketIOAckScenario: Scenario {
+    private var outstandingTotal = 0
+    private static let connect: [UInt8] = [UInt8(ascii: "0")]
+
+    override func sessionOpened(_ session: Session) {
+        session.send(message: Self.connect)
+    }
+
+    override func start() {
+        super.start()
+        for session in owner.sessions where session.isReady && !session.isFinished { emit(on: session) }
+    }
+
+    private func emit(on session: Session) {
+        let id = session.nextAckID
+        session.nextAckID += 1
+        var packet: [UInt8] = [UInt8(ascii: "2")]
+        Bytes.appendDecimal(id, into: &packet)
+        packet.append(contentsOf: "[\"ping\",".utf8)
+        Bytes.appendDecimal(id, into: &packet)
+        packet.append(UInt8(ascii: "]"))
+        session.sentAt = MonotonicClock.microseconds()
+        session.outstanding = 1
+        outstandingTotal += 1
+        session.send(message: packet)
+    }
+
+    override func received(_ session: Session, _ payload: UnsafeRawBufferPointer) {
+        guard let type = payload.first else { return }
+        switch type {
+        case UInt8(ascii: "0"):
+            if !session.isReady { owner.sessionReady(session) }
+        case UInt8(ascii: "3"):
+            guard let (id, _) = Bytes.readDecimal(payload, at: 1), id == session.nextAckID - 1, session.outstanding == 1 else {
+                owner.unexpected(session, payload)
+                return
+            }
+            session.outstanding = 0
+            outstandingTotal -= 1
+            owner.delivered(latency: owner.loop.readTime - session.sentAt)
+            if running { emit(on: session) }
+        case UInt8(ascii: "4"):
+            session.fail("namespace connection refused: \(String(decoding: payload, as: UTF8.self))")
+        default:
+            break // events the app emits on its own
+        }
+    }
+
+    override func sessionFailed(_ session: Session) {
+        missing += session.outstanding
+        outstandingTotal -= session.outstanding
+        session.outstanding = 0
+    }
+
+    override var isDrained: Bool { outstandingTotal <= 0 }
+
+    override func giveUp() {
+        for session in owner.sessions where !session.isFinished && session.outstanding > 0 {
+            missing += session.outstanding
+            session.outstanding = 0
+        }
+        outstandingTotal = 0
+    }
+}
