@@ -116,25 +116,32 @@ public final class StaticFileEndpoint: HTTPEndpoint, @unchecked Sendable {
     }
 
     /// Turns a request path into a path relative to the root, or a status to answer.
+    ///
+    /// Works on UTF-8 bytes throughout: Swift's String operations compare grapheme clusters,
+    /// so a "/", "." or "\\" followed by a combining mark would not match them.
     static func safeRelativePath(_ rawPath: String) -> Result<String, StaticPathError> {
-        guard rawPath.hasPrefix("/") else { return .failure(.badRequest) }
+        let bytes = Array(rawPath.utf8)
+        guard bytes.first == UInt8(ascii: "/") else { return .failure(.badRequest) }
+        let rawSegments = bytes.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
         var segments: [String] = []
-        let rawSegments = rawPath.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
         for (index, raw) in rawSegments.enumerated() {
-            guard let segment = PercentDecoding.decode(raw) else { return .failure(.badRequest) }
-            if segment.utf8.contains(0) || segment.contains("/") || segment.contains("\\") { return .failure(.badRequest) }
-            // Compared as bytes: Swift's String comparison works on grapheme clusters, so "."
-            // followed by a combining mark would not count as starting with a dot.
-            // Hidden files (.git, .env) and "." / ".." are never served.
-            if segment.utf8.first == UInt8(ascii: ".") { return .failure(.notFound) }
-            if segment.isEmpty {
+            guard let segment = PercentDecoding.decode(Substring(decoding: raw, as: UTF8.self)) else {
+                return .failure(.badRequest)
+            }
+            let decoded = segment.utf8
+            if decoded.contains(0) || decoded.contains(UInt8(ascii: "/")) || decoded.contains(UInt8(ascii: "\\")) {
+                return .failure(.badRequest)
+            }
+            // Hidden files (.git, .env), "." and ".." are never served.
+            if decoded.first == UInt8(ascii: ".") { return .failure(.notFound) }
+            if decoded.isEmpty {
                 // Only a trailing slash may be empty ("/" or "/dir/").
                 if index != rawSegments.count - 1 { return .failure(.notFound) }
                 continue
             }
             segments.append(segment)
         }
-        if rawPath.hasSuffix("/") { segments.append("index.html") }
+        if bytes.last == UInt8(ascii: "/") { segments.append("index.html") }
         return .success(segments.joined(separator: "/"))
     }
 
