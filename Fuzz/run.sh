@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Runs every fuzz target, one after another, for the given seconds each (default 20).
+#   Fuzz/run.sh [seconds-per-target] [target...]
+# Builds first if needed. Each target starts from its working corpus (Fuzz/.build-fuzz/corpus/<t>,
+# where new inputs are kept between runs) plus the committed seeds (Fuzz/corpus/<t>). Crashing
+# inputs go to Fuzz/.build-fuzz/crashes, logs to Fuzz/.build-fuzz/logs. Prints exec/s and
+# coverage per target; exits non-zero if any target crashed, leaked, timed out or ran out of memory.
+# Environment: FUZZ_CPU (pin the fuzzer to this CPU; default 1 when there are two or more),
+# FUZZ_ARGS (extra libFuzzer flags).
+set -uo pipefail
+
+fuzz=$(cd "$(dirname "$0")" && pwd)
+out="$fuzz/.build-fuzz"
+seconds=${1:-20}
+shift $(( $# > 0 ? 1 : 0 ))
+case "$seconds" in ''|*[!0-9]*) echo "usage: Fuzz/run.sh [seconds-per-target] [target...]" >&2; exit 2 ;; esac
+
+all_targets=(http-request websocket-frame engineio-payload socketio-packet json query-path)
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
+
+dict_of() {
+    case "$1" in
+    http-request|query-path) echo http.dict ;;
+    engineio-payload) echo engineio.dict ;;
+    socketio-packet) echo socketio.dict ;;
+    json) echo json.dict ;;
+    esac
+}
+
+if [ -z "${FUZZ_CPU+set}" ] && [ "$(nproc 2>/dev/null || echo 1)" -ge 2 ]; then FUZZ_CPU=1; fi
+pin=()
+if [ -n "${FUZZ_CPU:-}" ] && command -v taskset >/dev/null; then pin=(taskset -c "$FUZZ_CPU"); fi
+
+FUZZ_CPU=${FUZZ_CPU:-} "$fuzz/build.sh" "${targets[@]}" || { echo "run.sh: build failed" >&2; exit 2; }
+mkdir -p "$out/crashes" "$out/logs"
+
+# The Swift runtime's own crash backtracer trips ASan; let libFuzzer report crashes instead.
+export SWIFT_BACKTRACE=enable=no
+failed=0
+summary=()
+for target in "${targets[@]}"; do
+    mkdir -p "$out/corpus/$target"
+    log="$out/logs/$target.log"
+    args=("$out/corpus/$target" "$fuzz/corpus/$target"
+          -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
+          -artifact_prefix="$out/crashes/$target-")
+    dict=$(dict_of "$target")
+    [ -n "$dict" ] && args+=(-dict="$fuzz/dict/$dict")
+    # shellcheck disable=SC2206
+    args+=(${FUZZ_ARGS:-})
+    marker=$(mktemp)
+    echo "==> $target (${seconds}s${FUZZ_CPU:+, cpu $FUZZ_CPU})"
+    "${pin[@]}" "$out/bin/$target" "${args[@]}" >"$log" 2>&1
+    status=$?
+    new_artifacts=$(find "$out/crashes" -maxdepth 1 -name "$target-*" -newer "$marker" | sort)
+    rm -f "$marker"
+
+    # libFuzzer's last status line has cov/ft; the final stats have runs and exec/s. (With
+    # FUZZ_ARGS=-fork=N the status lines read "#runs: cov: ... corp: N exec/s: ...".)
+    last=$(grep -E '^#[0-9]+' "$log" | tail -n 1)
+    cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<<"$last")
+    ft=$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<<"$last")
+    corp=$(sed -nE 's/.* corp: ([0-9]+).*/\1/p' <<<"$last")
+    runs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+)/\1/p' "$log" | tail -n 1)
+    rate=$(sed -nE 's/^stat::average_exec_per_sec: *([0-9]+)/\1/p' "$log" | tail -n 1)
+    [ -n "$runs" ] || runs=$(sed -nE 's/^#([0-9]+).*/\1/p' <<<"$last")
+    # Fork mode's lines give the rate of the last job only: average over the whole run instead.
+    elapsed=$(sed -nE 's/.* time: ([0-9]+)s.*/\1/p' <<<"$last")
+    [ -n "$rate" ] || { [ -n "$runs" ] && [ "${elapsed:-0}" -gt 0 ] && rate=$((runs / elapsed)); }
+    [ -n "$rate" ] || rate=$(sed -nE 's/.* exec\/s: ([0-9]+).*/\1/p' <<<"$last")
+
+    result=ok
+    if [ "$status" -ne 0 ] || [ -n "$new_artifacts" ]; then
+        result="FAILED (exit $status)"
+        failed=1
+        grep -E 'Fatal error|ERROR: (AddressSanitizer|libFuzzer|LeakSanitizer)|SUMMARY|deadly signal|timeout after' "$log" \
+            | head -n 5 | sed 's/^/    /'
+        for artifact in $new_artifacts; do echo "    input: ${artifact#"$(dirname "$fuzz")"/}"; done
+        echo "    log:   ${log#"$(dirname "$fuzz")"/}"
+    fi
+    line=$(printf '%-18s %-20s runs %-10s exec/s %-7s cov %-6s ft %-7s corpus %s' \
+        "$target" "$result" "${runs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}")
+    echo "    $line"
+    summary+=("$line")
+done
+
+echo
+echo "fuzz summary (${seconds}s per target)"
+printf '  %s\n' "${summary[@]}"
+exit "$failed"
