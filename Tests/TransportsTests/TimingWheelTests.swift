@@ -3,7 +3,7 @@ import XCTest
 
 final class TimingWheelTests: XCTestCase {
     func testFiresAtOrAfterDeadlineNeverBefore() {
-        var wheel = TimingWheel(now: 1_000, tickMilliseconds: 10, slotCount: 8)
+        let wheel = TimingWheel(now: 1_000, tickMilliseconds: 10, slotCount: 8)
         var fired: [Int] = []
         for (index, delay) in [5, 10, 15, 79, 80, 81, 500].enumerated() {
             _ = wheel.schedule(at: 1_000 + Int64(delay)) { fired.append(index) }
@@ -29,7 +29,7 @@ final class TimingWheelTests: XCTestCase {
     }
 
     func testCancelledTimerNeverFiresAndIsSwept() {
-        var wheel = TimingWheel(now: 0, tickMilliseconds: 10, slotCount: 16)
+        let wheel = TimingWheel(now: 0, tickMilliseconds: 10, slotCount: 16)
         var fired = false
         let timer = wheel.schedule(at: 50) { fired = true }
         timer.cancel()
@@ -41,7 +41,7 @@ final class TimingWheelTests: XCTestCase {
     }
 
     func testLongJumpFiresEverythingDueOnce() {
-        var wheel = TimingWheel(now: 0, tickMilliseconds: 10, slotCount: 4)
+        let wheel = TimingWheel(now: 0, tickMilliseconds: 10, slotCount: 4)
         var count = 0
         for delay in stride(from: 10, through: 1_000, by: 10) {
             _ = wheel.schedule(at: Int64(delay)) { count += 1 }
@@ -54,12 +54,61 @@ final class TimingWheelTests: XCTestCase {
     }
 
     func testTimerBeyondOneRevolutionWaitsForItsTick() {
-        var wheel = TimingWheel(now: 0, tickMilliseconds: 10, slotCount: 4)
+        let wheel = TimingWheel(now: 0, tickMilliseconds: 10, slotCount: 4)
         var fired = false
         _ = wheel.schedule(at: 95) { fired = true }
         for action in wheel.advance(to: 60) { action() }
         XCTAssertFalse(fired)
         for action in wheel.advance(to: 100) { action() }
         XCTAssertTrue(fired)
+    }
+
+    func testCancelLeavesTheWheelAtOnce() {
+        let wheel = TimingWheel(now: 0, tickMilliseconds: 10, slotCount: 8)
+        let timers = (0..<5).map { _ in wheel.schedule(at: 25_000) {} }
+        XCTAssertEqual(wheel.count, 5)
+        timers[1].cancel()
+        timers[4].cancel()
+        XCTAssertEqual(wheel.count, 3)
+        timers[1].cancel()
+        XCTAssertEqual(wheel.count, 3)
+        for timer in timers { timer.cancel() }
+        XCTAssertEqual(wheel.count, 0)
+        XCTAssertNil(wheel.millisecondsToNextTick(now: 0))
+    }
+
+    func testRandomCancellationsLeaveTheRestFiringOnTime() {
+        var random = WSTestRandom(seed: 7)
+        let wheel = TimingWheel(now: 0, tickMilliseconds: 10, slotCount: 16)
+        var firedAt: [Int: Int64] = [:]
+        var now: Int64 = 0
+        var timers: [(index: Int, deadline: Int64, timer: Transports.Timer)] = []
+        for index in 0..<2_000 {
+            let deadline = Int64(random.next() % 3_000)
+            let timer = wheel.schedule(at: deadline) { firedAt[index, default: -1] = firedAt[index] == nil ? now : -2 }
+            timers.append((index, deadline, timer))
+        }
+        var cancelled = Set<Int>()
+        for entry in timers.shuffled(using: &random) where random.next() % 2 == 0 {
+            entry.timer.cancel()
+            cancelled.insert(entry.index)
+        }
+        XCTAssertEqual(wheel.count, 2_000 - cancelled.count)
+        while now <= 3_100 {
+            for action in wheel.advance(to: now) { action() }
+            // Cancelling from inside the run (some timers already fired) is harmless too.
+            if now == 1_500 { timers[0].timer.cancel() }
+            now += 7
+        }
+        for entry in timers where !cancelled.contains(entry.index) {
+            guard let at = firedAt[entry.index] else {
+                if entry.index == 0 && entry.deadline > 1_500 { continue }
+                return XCTFail("timer \(entry.index) never fired")
+            }
+            XCTAssertGreaterThanOrEqual(at, entry.deadline, "timer \(entry.index) fired early")
+            XCTAssertLessThan(at, entry.deadline + 20, "timer \(entry.index) fired late")
+        }
+        XCTAssertTrue(cancelled.allSatisfy { firedAt[$0] == nil })
+        XCTAssertEqual(wheel.count, 0)
     }
 }

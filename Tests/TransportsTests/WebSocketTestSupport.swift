@@ -70,7 +70,7 @@ enum WSClientFrame {
     static func pattern(_ count: Int) -> [UInt8] { (0..<count).map { UInt8(truncatingIfNeeded: $0 % 251) } }
 }
 
-/// SplitMix64: a small deterministic PRNG so random tests replay exactly.
+/// SplitMix64: a small deterministic PRNG so random tests replay exactly (frames, timers).
 struct WSTestRandom: RandomNumberGenerator {
     private var state: UInt64
     init(seed: UInt64) { state = seed }

@@ -1,6 +1,8 @@
 /// Answers one event that asked for an acknowledgement. Calling it more than once sends once.
 public final class Acknowledgement: @unchecked Sendable {
-    private weak var socket: Socket?
+    /// Strong: answering after a disconnect sends nothing anyway, and an object that is ever
+    /// referenced weakly pays for it on every retain.
+    private let socket: Socket
     private let id: UInt64
     public private(set) var isSent = false
 
@@ -16,9 +18,13 @@ public final class Acknowledgement: @unchecked Sendable {
 
     /// Sends the answer with these arguments.
     public func send(_ arguments: [JSONValue]) {
-        guard !isSent, let socket else { return }
+        guard !isSent else { return }
         isSent = true
-        socket.run { socket.sendPacket(SocketPacket(type: .ack, namespace: socket.namespace.name, data: .array(arguments), ackId: self.id)) }
+        let socket = self.socket
+        socket.run {
+            guard socket.isConnected else { return }
+            socket.sendPacket(SocketPacket(type: .ack, namespace: socket.namespace.name, data: .array(arguments), ackId: self.id))
+        }
     }
 
     /// Sends one Encodable value as the answer.

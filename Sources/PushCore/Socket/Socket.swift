@@ -124,8 +124,9 @@ public final class Socket: @unchecked Sendable {
                      ack: @escaping (Result<[JSONValue], AckError>) -> Void) {
         guard isConnected else { ack(.failure(.disconnected)); return }
         let id = acks.register(ack)
-        let timer = client.link.executor.scheduleTimer(after: timeout) { [weak self] in
-            self?.acks.resolve(id, .failure(.timeout))
+        // Cancelled when the ack arrives or the socket disconnects.
+        let timer = client.link.executor.scheduleTimer(after: timeout) { [self] in
+            acks.resolve(id, .failure(.timeout))
         }
         acks.setTimer(timer, for: id)
         sendPacket(SocketPacket(type: .event, namespace: namespace.name, data: .array([.string(event)] + arguments), ackId: id))

@@ -19,9 +19,11 @@ final class SocketClient: @unchecked Sendable {
 
     /// Closes the session if no namespace connects in time.
     func start() {
-        connectTimer = link.executor.scheduleTimer(after: server.configuration.connectTimeout) { [weak self] in
-            guard let self, self.sockets.isEmpty, !self.closed else { return }
-            self.close(reason: "connect timeout")
+        // Strong captures here and below: timers are cancelled on connect and close, and a weak
+        // reference would put every retain of this object on the runtime's slow path.
+        connectTimer = link.executor.scheduleTimer(after: server.configuration.connectTimeout) { [self] in
+            guard sockets.isEmpty, !closed else { return }
+            close(reason: "connect timeout")
         }
     }
 
@@ -76,8 +78,8 @@ final class SocketClient: @unchecked Sendable {
         let socket = Socket(id: SessionID.make(), namespace: namespace, client: self, handshake: handshake)
         // Reserve the namespace so a second CONNECT during middleware is ignored.
         sockets[name] = socket
-        namespace.admit(socket) { [weak self] refusal in
-            guard let self, !self.closed else { return }
+        namespace.admit(socket) { [self] refusal in
+            guard !closed else { return }
             if let refusal {
                 self.sockets[name] = nil
                 self.send(SocketWire(SocketPacket(type: .connectError, namespace: name, data: refusal.payload)), volatile: false)

@@ -209,8 +209,8 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
             writer.writeStream(ByteChunk(prelude))
             socket.downstream = .sse(writer)
             let sessionLoop = socket.loop
-            writer.onAbort = { [weak socket] in
-                guard let socket else { return }
+            // The writer drops this closure once the stream ends or its connection closes.
+            writer.onAbort = {
                 // Only while the stream is still this session's transport (not after an upgrade).
                 let close: @Sendable () -> Void = {
                     guard case .sse(let current) = socket.downstream, current === writer else { return }

@@ -29,8 +29,9 @@ extension EngineSocket {
         }
         downstream = .longPolling(writer)
         let sessionLoop = loop
-        let onSessionLoop: @Sendable () -> Void = { [weak self] in
-            guard let self, case .longPolling(let held?) = self.downstream, held === writer else { return }
+        // Held by the writer only until it completes or its connection closes.
+        let onSessionLoop: @Sendable () -> Void = { [self] in
+            guard case .longPolling(let held?) = self.downstream, held === writer else { return }
             // A client that gives up on its poll has gone away.
             self.downstream = .longPolling(nil)
             self.close(reason: "transport close", mode: .silent)
@@ -62,8 +63,8 @@ extension EngineSocket {
         // cannot start before this one is answered.
         let wait = postLimiter.take(packets.count, now: loop.now)
         if wait > 0 {
-            loop.schedule(after: wait) { [weak self] in
-                self?.respond(writer, status: 200, body: Array("ok".utf8), contentType: "text/html")
+            loop.schedule(after: wait) { [self] in
+                respond(writer, status: 200, body: Array("ok".utf8), contentType: "text/html")
             }
         } else {
             respond(writer, status: 200, body: Array("ok".utf8), contentType: "text/html")

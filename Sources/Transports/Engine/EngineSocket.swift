@@ -208,8 +208,10 @@ public final class EngineSocket: @unchecked Sendable {
     private func scheduleHeartbeat() {
         heartbeat?.cancel()
         let delay = max(0, session.nextDeadline - loop.now)
-        heartbeat = loop.schedule(after: delay) { [weak self] in
-            guard let self else { return }
+        // A strong capture: the timer keeps the session alive until it is closed, and close()
+        // cancels it. (A weak reference would give every socket a side table, and every retain
+        // of it the slow path.)
+        heartbeat = loop.schedule(after: delay) { [self] in
             switch self.session.heartbeat(now: self.loop.now) {
             case .pingQueued: self.flush()
             case .timeout:

@@ -6,8 +6,9 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
     let connection: Connection
     private var decoder: WebSocketFrameDecoder
     /// Set once the session is known (at once for a new session; for an upgrade, when the
-    /// session accepts the probe).
-    weak var socket: EngineSocket?
+    /// session accepts the probe). Strong: the socket lets go of this transport when either
+    /// closes, which ends the cycle.
+    var socket: EngineSocket?
     private var closing = false
 
     /// Keeps one client from starving the loop: past the rate, reading pauses.
@@ -123,7 +124,7 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
         let wait = limiter.take(now: connection.loop.now)
         guard wait > 0 else { return false }
         connection.pauseReading()
-        connection.loop.schedule(after: wait) { [weak connection] in connection?.resumeReading() }
+        connection.loop.schedule(after: wait) { connection.resumeReading() }
         return true
     }
 

@@ -57,6 +57,7 @@ public final class Connection: PollerHandler, @unchecked Sendable {
     private var pausedByHandler = false
     private var readEOF = false
     private var closeWhenFlushed = false
+    private var linger: Timer?
     public private(set) var isClosed = false
     /// Runs after close (the listener's connection count).
     var onFinalClose: (() -> Void)?
@@ -299,20 +300,34 @@ public final class Connection: PollerHandler, @unchecked Sendable {
             return
         }
         updateInterest()
-        loop.schedule(after: lingerMilliseconds) { [weak self] in self?.close() }
+        linger = loop.schedule(after: lingerMilliseconds) { [self] in close() }
     }
 
     /// Closes now, dropping anything queued.
     public func close() {
         guard !isClosed else { return }
         isClosed = true
+        linger?.cancel()
+        linger = nil
         loop.deregister(fd: fd)
         Glibc.close(fd)
         output.removeAll()
         pendingInput = []
         queuedBytes = 0
-        handler.connectionDidClose(self)
+        // Handlers hold their connection; dropping the handler here ends that cycle.
+        let last = handler
+        handler = ClosedConnectionHandler.shared
+        last.connectionDidClose(self)
         onFinalClose?()
         onFinalClose = nil
     }
+}
+
+/// What a connection points at once closed, so the handler it had (which holds the connection)
+/// can go.
+private final class ClosedConnectionHandler: ConnectionHandler, @unchecked Sendable {
+    static let shared = ClosedConnectionHandler()
+    func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int { input.count }
+    func connectionDidDrain(_ connection: Connection) {}
+    func connectionDidClose(_ connection: Connection) {}
 }

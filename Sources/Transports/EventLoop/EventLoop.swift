@@ -17,8 +17,10 @@ public final class EventLoop: @unchecked Sendable {
     private let inbox = Mutex<[@Sendable () -> Void]>([])
     private let wakePending = Atomic<Bool>(false)
     private var handlers: [PollerHandler?] = []
-    private var wheel: TimingWheel
+    private let wheel: TimingWheel
     private var flushQueue: [Connection] = []
+    /// The batch being flushed; swapped with `flushQueue` so neither is reallocated.
+    private var flushing: [Connection] = []
     private var thread: pthread_t?
     private let stopRequested = Atomic<Bool>(false)
     /// Scratch space every connection of this loop reads into (one per loop, not per connection).
@@ -123,6 +125,7 @@ public final class EventLoop: @unchecked Sendable {
     /// Runs the loop on the calling thread until `stop()`.
     func run() {
         thread = pthread_self()
+        wheel.ownerThread = thread
         let capacity = 256
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
         defer { events.deallocate() }
@@ -147,9 +150,9 @@ public final class EventLoop: @unchecked Sendable {
     private func flushPending() {
         // Flushing may queue more (a close after flush); loop until quiet.
         while !flushQueue.isEmpty {
-            let batch = flushQueue
-            flushQueue.removeAll(keepingCapacity: batch.count <= 1024)
-            for connection in batch { connection.flushNow() }
+            swap(&flushing, &flushQueue)
+            for connection in flushing { connection.flushNow() }
+            flushing.removeAll(keepingCapacity: flushing.count <= 1024)
         }
     }
 

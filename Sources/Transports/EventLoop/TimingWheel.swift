@@ -1,10 +1,16 @@
-/// A timer scheduled on an event loop. Cancelling is O(1): the wheel drops it when its slot
-/// comes round.
+import Glibc
+
+/// A scheduled action on an event loop. Cancel it when it is no longer wanted.
 public final class Timer {
     /// Monotonic deadline in milliseconds.
     public let deadline: Int64
     fileprivate let tick: Int64
     fileprivate var action: (() -> Void)?
+    /// Where the timer sits while pending. The wheel reference is dropped when the timer fires
+    /// or leaves, so the cycle lasts no longer than the timer is pending.
+    fileprivate var wheel: TimingWheel?
+    fileprivate var slot = 0
+    fileprivate var position = 0
 
     init(deadline: Int64, tick: Int64, action: @escaping () -> Void) {
         self.deadline = deadline
@@ -12,8 +18,12 @@ public final class Timer {
         self.action = action
     }
 
-    /// Stops the timer from firing; releases its closure at once.
-    public func cancel() { action = nil }
+    /// Stops the timer from firing and releases its closure at once. On the wheel's own thread
+    /// the timer also leaves the wheel at once; from elsewhere it is swept when its slot comes by.
+    public func cancel() {
+        action = nil
+        if let wheel, wheel.isOwnerThread { wheel.remove(self) }
+    }
 
     /// Whether the timer was cancelled or has fired.
     public var isDone: Bool { action == nil }
@@ -21,13 +31,18 @@ public final class Timer {
 
 /// A hashed timing wheel: timers land in the slot of their tick and fire when the wheel passes
 /// it. Adding and cancelling cost O(1), so every session can keep heartbeat and poll timers
-/// without a heap or a thread. Time is passed in, so the wheel is tested without sleeping.
-public struct TimingWheel {
+/// without a heap or a thread. A cancelled timer leaves its slot at once (swapped with the
+/// slot's last timer), so a crowd of sessions that came and went leaves nothing behind for a
+/// revolution or more. Time is passed in, so the wheel is tested without sleeping.
+public final class TimingWheel {
     public let tickMilliseconds: Int64
     private var slots: [[Timer]]
     private var currentTick: Int64
-    /// Timers held in slots, cancelled ones included until swept.
+    /// Pending timers.
     public private(set) var count = 0
+    /// The thread that runs the wheel (its loop's), once known; until then the creating
+    /// thread is trusted (tests).
+    var ownerThread: pthread_t?
 
     public init(now: Int64, tickMilliseconds: Int64 = 10, slotCount: Int = 512) {
         self.tickMilliseconds = tickMilliseconds
@@ -35,19 +50,39 @@ public struct TimingWheel {
         self.currentTick = now / tickMilliseconds
     }
 
+    fileprivate var isOwnerThread: Bool {
+        guard let ownerThread else { return true }
+        return pthread_equal(ownerThread, pthread_self()) != 0
+    }
+
     /// Schedules `action` at `deadline` (ms); a deadline in the past fires on the next advance.
-    public mutating func schedule(at deadline: Int64, _ action: @escaping () -> Void) -> Timer {
+    public func schedule(at deadline: Int64, _ action: @escaping () -> Void) -> Timer {
         // Round up so a timer never fires early.
         let tick = max((deadline + tickMilliseconds - 1) / tickMilliseconds, currentTick + 1)
         let timer = Timer(deadline: deadline, tick: tick, action: action)
-        slots[Int(tick % Int64(slots.count))].append(timer)
+        let slot = Int(tick % Int64(slots.count))
+        timer.wheel = self
+        timer.slot = slot
+        timer.position = slots[slot].count
+        slots[slot].append(timer)
         count += 1
         return timer
     }
 
+    fileprivate func remove(_ timer: Timer) {
+        guard timer.wheel === self else { return }
+        let last = slots[timer.slot].removeLast()
+        if last !== timer {
+            slots[timer.slot][timer.position] = last
+            last.position = timer.position
+        }
+        timer.wheel = nil
+        count -= 1
+    }
+
     /// Moves the wheel to `now` and returns the actions of the timers that expired, in order of
     /// their slots. The caller runs them (they may schedule new timers).
-    public mutating func advance(to now: Int64) -> [() -> Void] {
+    public func advance(to now: Int64) -> [() -> Void] {
         let target = now / tickMilliseconds
         guard target > currentTick else { return [] }
         var fired: [() -> Void] = []
@@ -56,24 +91,33 @@ public struct TimingWheel {
         var tick = target - steps + 1
         while tick <= target {
             let index = Int(tick % Int64(slots.count))
-            if !slots[index].isEmpty {
-                var kept: [Timer] = []
-                for timer in slots[index] {
-                    guard let action = timer.action else { count -= 1; continue }
-                    if timer.tick <= target {
-                        timer.action = nil
-                        count -= 1
-                        fired.append(action)
-                    } else {
-                        kept.append(timer)
-                    }
-                }
-                slots[index] = kept
-            }
+            if !slots[index].isEmpty { sweep(index, dueBy: target, into: &fired) }
             tick += 1
         }
         currentTick = target
         return fired
+    }
+
+    /// Takes the due (and the cancelled) timers out of a slot in place, keeping the others in order.
+    private func sweep(_ index: Int, dueBy target: Int64, into fired: inout [() -> Void]) {
+        let total = slots[index].count
+        var kept = 0
+        for position in 0..<total {
+            let timer = slots[index][position]
+            if timer.action != nil && timer.tick > target {
+                slots[index][kept] = timer
+                timer.position = kept
+                kept += 1
+                continue
+            }
+            timer.wheel = nil
+            count -= 1
+            if let action = timer.action {
+                timer.action = nil
+                fired.append(action)
+            }
+        }
+        slots[index].removeLast(total - kept)
     }
 
     /// Milliseconds until the next tick boundary when any timer is pending, else nil.

@@ -7,7 +7,8 @@ import PushCore
 public final class HTTPResponseWriter: @unchecked Sendable {
     public let connection: Connection
     public let head: HTTPRequestHead
-    private weak var owner: HTTPServerConnection?
+    /// The connection's request reader, until this response completes.
+    private var owner: HTTPServerConnection?
     private let dates: HTTPDateCache
     public private(set) var isComplete = false
     private var streaming = false
@@ -104,7 +105,7 @@ public final class HTTPResponseWriter: @unchecked Sendable {
         isComplete = true
         onAbort = nil
         connection.handler = handler
-        owner?.didUpgrade()
+        releaseOwner()?.didUpgrade()
     }
 
     private var keepsAlive: Bool { head.keepAlive && !(owner?.isDraining ?? true) }
@@ -126,13 +127,19 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     private func finish(keepAlive: Bool) {
         isComplete = true
         onAbort = nil
-        owner?.responseCompleted(keepAlive: keepAlive)
+        releaseOwner()?.responseCompleted(keepAlive: keepAlive)
+    }
+
+    private func releaseOwner() -> HTTPServerConnection? {
+        defer { owner = nil }
+        return owner
     }
 
     /// The connection closed first.
     func connectionClosed() {
         guard !isComplete else { return }
         isComplete = true
+        owner = nil
         let abort = onAbort
         onAbort = nil
         abort?()

@@ -7,7 +7,8 @@ final class HTTPServerConnection: ConnectionHandler {
     private unowned let server: HTTPServer
     private let state: HTTPLoopState
     private var parser: HTTPRequestParser
-    private weak var connection: Connection?
+    /// Set while this handler owns the connection; cleared on close and upgrade.
+    private var connection: Connection?
     private var head: HTTPRequestHead?
     private var endpoint: HTTPEndpoint?
     private var body: [UInt8] = []
@@ -58,6 +59,7 @@ final class HTTPServerConnection: ConnectionHandler {
     func connectionDidDrain(_ connection: Connection) {}
 
     func connectionDidClose(_ connection: Connection) {
+        self.connection = nil
         timer?.cancel()
         timer = nil
         state.forget(self)
@@ -124,8 +126,9 @@ final class HTTPServerConnection: ConnectionHandler {
     /// quietly (an idle keep-alive connection).
     private func arm(_ milliseconds: Int64, status: Int?) {
         timer?.cancel()
-        timer = state.loop.schedule(after: milliseconds) { [weak self] in
-            guard let self, let connection = self.connection, self.inFlight == nil else { return }
+        // Cancelled on close and upgrade, so the strong capture lasts no longer than this handler.
+        timer = state.loop.schedule(after: milliseconds) { [self] in
+            guard let connection, inFlight == nil else { return }
             if let status {
                 Log.debug("\(connection.remoteAddress) request timeout")
                 connection.write(HTTPResponse.simple(status: status, contentType: "text/plain; charset=utf-8",
@@ -158,6 +161,7 @@ final class HTTPServerConnection: ConnectionHandler {
         state.forget(self)
         // Bytes that came after the upgrade request belong to the new handler.
         connection?.resumeInput()
+        connection = nil
     }
 
     /// Shutdown: idle connections close now, busy ones after their response.
