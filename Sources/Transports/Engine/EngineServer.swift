@@ -175,7 +175,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         }
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        let info = EngineRequestInfo(headers: request.head.headers, query: query, remoteAddress: request.remoteAddress,
+        let info = EngineRequestInfo(headers: request.head.headers, remoteAddress: request.remoteAddress,
                                      issuedAt: Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000,
                                      url: request.head.target)
         let socket = EngineSocket(id: SessionID.make(nodeTag: nodeTag), loop: writer.loop, request: info, transport: kind,

@@ -1,14 +1,27 @@
 import PushCore
 
 /// What the handshake request told about a client.
+/// Kept as long as the session, so it holds the head's bytes compactly and decodes on demand.
 public struct EngineRequestInfo: Sendable {
     public let headers: HTTPHeaders
-    /// Decoded query parameters of the handshake request.
-    public let query: [(String, String)]
     public let remoteAddress: String
     /// Milliseconds since 1970 when the session opened.
     public let issuedAt: Int64
+    /// The request target as sent.
     public let url: String
+
+    public init(headers: HTTPHeaders, remoteAddress: String, issuedAt: Int64, url: String) {
+        self.headers = headers.compacted()
+        self.remoteAddress = remoteAddress
+        self.issuedAt = issuedAt
+        self.url = url
+    }
+
+    /// Decoded query parameters of the handshake request (it was checked when the session opened).
+    public var query: [(String, String)] {
+        guard let mark = url.utf8.firstIndex(of: UInt8(ascii: "?")) else { return [] }
+        return QueryString.parse(String(url[url.utf8.index(after: mark)...])) ?? []
+    }
 }
 
 /// A live engine session on its home loop: carries out what the `EngineSession` state machine

@@ -8,8 +8,9 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
 
     /// Field bytes: names and values, with whatever separated them on the wire.
     var storage: [UInt8] = []
-    /// Per field, offsets into `storage`: name start, name end, value start, value end.
-    var ends: [Int] = []
+    /// Per field, offsets into `storage`: name start, name end, value start, value end. 32 bits
+    /// are plenty (a header block is at most a few hundred KiB) and halve what a kept head costs.
+    var ends: [UInt32] = []
 
     /// An empty set of fields.
     public init() {}
@@ -44,7 +45,7 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
             storage.withUnsafeBytes { raw in
                 for i in 0..<count where nameEquals(i, name) {
                     var found = false
-                    HTTPBytes.forEachListElement(raw, ends[4 &* i &+ 2], ends[4 &* i &+ 3]) { s, e in
+                    HTTPBytes.forEachListElement(raw, offset(i, 2), offset(i, 3)) { s, e in
                         if !found && Self.equalsIgnoringCase(raw, s, e, tokenBytes) { found = true }
                     }
                     if found { return true }
@@ -56,22 +57,37 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
 
     /// Appends a field (no validation here: the response writer checks what it writes).
     public mutating func add(name: String, value: String) {
-        ends.append(storage.count)
+        ends.append(UInt32(storage.count))
         storage.append(contentsOf: name.utf8)
-        ends.append(storage.count)
-        ends.append(storage.count)
+        ends.append(UInt32(storage.count))
+        ends.append(UInt32(storage.count))
         storage.append(contentsOf: value.utf8)
-        ends.append(storage.count)
+        ends.append(UInt32(storage.count))
+    }
+
+    /// The same fields in storage of exactly their size, for heads kept as long as a session.
+    public func compacted() -> HTTPHeaders {
+        var copy = HTTPHeaders()
+        copy.storage = Self.exactCopy(storage)
+        copy.ends = Self.exactCopy(ends)
+        return copy
+    }
+
+    private static func exactCopy<T>(_ array: [T]) -> [T] {
+        [T](unsafeUninitializedCapacity: array.count) { buffer, count in
+            _ = buffer.initialize(fromContentsOf: array)
+            count = array.count
+        }
     }
 
     /// Records a field whose bytes `storage` will hold at these offsets (the parser copies the
     /// whole block at once when it is complete).
     mutating func appendOffsets(_ nameStart: Int, _ nameEnd: Int, _ valueStart: Int, _ valueEnd: Int) {
         if ends.isEmpty { ends.reserveCapacity(64) }
-        ends.append(nameStart)
-        ends.append(nameEnd)
-        ends.append(valueStart)
-        ends.append(valueEnd)
+        ends.append(UInt32(truncatingIfNeeded: nameStart))
+        ends.append(UInt32(truncatingIfNeeded: nameEnd))
+        ends.append(UInt32(truncatingIfNeeded: valueStart))
+        ends.append(UInt32(truncatingIfNeeded: valueEnd))
     }
 
     /// The name of field `i` (0-based, `i < count`).
@@ -109,13 +125,16 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
         return true
     }
 
-    func nameBytes(_ i: Int) -> ArraySlice<UInt8> { storage[ends[4 &* i]..<ends[4 &* i &+ 1]] }
-    func valueBytes(_ i: Int) -> ArraySlice<UInt8> { storage[ends[4 &* i &+ 2]..<ends[4 &* i &+ 3]] }
+    /// Offset `k` of field `i` (0 name start, 1 name end, 2 value start, 3 value end).
+    @inline(__always) func offset(_ i: Int, _ k: Int) -> Int { Int(ends[4 &* i &+ k]) }
+
+    func nameBytes(_ i: Int) -> ArraySlice<UInt8> { storage[offset(i, 0)..<offset(i, 1)] }
+    func valueBytes(_ i: Int) -> ArraySlice<UInt8> { storage[offset(i, 2)..<offset(i, 3)] }
 
     /// Whether field `i`'s name equals `name` ignoring ASCII case, without making a String.
     func nameEquals(_ i: Int, _ name: String) -> Bool {
-        let start = ends[4 &* i]
-        let end = ends[4 &* i &+ 1]
+        let start = offset(i, 0)
+        let end = offset(i, 1)
         let utf8 = name.utf8
         guard utf8.count == end &- start else { return false }
         var k = start

@@ -45,7 +45,7 @@ public struct HTTPRequestParser: Sendable {
     }
 
     /// The limits this parser enforces.
-    public let limits: HTTPLimits
+    public private(set) var limits: HTTPLimits
     var state: State = .requestLine
     var bodyLimit: Int
     /// Bytes from the start of the current incomplete line known to hold no LF.
@@ -64,6 +64,8 @@ public struct HTTPRequestParser: Sendable {
     /// A parser waiting for a request line.
     public init(limits: HTTPLimits = .init()) {
         self.limits = limits
+        // Field offsets are kept in 32 bits; no sane header block comes near this.
+        self.limits.maxHeaderBytes = min(limits.maxHeaderBytes, 1 << 30)
         self.bodyLimit = limits.maxBodyBytes
     }
 
