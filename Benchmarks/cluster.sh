@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cluster mode on one machine, in one command:
 #
-#   Benchmarks/cluster.sh          full run (3 runs per row, medians; about 6 minutes)
+#   Benchmarks/cluster.sh          full run (3 runs per row, medians; about 5 minutes)
 #   Benchmarks/cluster.sh quick    sanity pass (1 short run per row; about 2 minutes)
 #
 # Broadcast: 10,000 Socket.IO sockets (WebSocket) get every broadcast, on one pushd node, on one
