@@ -2,7 +2,11 @@
 """Turns the generator's JSON lines into Benchmarks/RESULTS.md and a hand-written SVG bar
 chart of pushd's ratio against each peer. Standard library only.
 
-Usage: report.py RESULTS.jsonl META.json RESULTS.md results.svg"""
+Usage: report.py RESULTS.jsonl META.json RESULTS.md results.svg
+       report.py cluster CLUSTER.jsonl META.json RESULTS.md
+
+The second form (Benchmarks/cluster.sh) writes only the "Cluster" section of RESULTS.md, between
+its markers, and prints it; the first keeps that section when it rewrites the file."""
 import json
 import statistics
 import sys
@@ -129,8 +133,184 @@ def servers_of(summary, row):
     return [s for s in SERVER_ORDER if s in labels] + sorted(labels - set(SERVER_ORDER))
 
 
+CLUSTER_START = "<!-- cluster section: Benchmarks/cluster.sh -->"
+CLUSTER_END = "<!-- end of cluster section -->"
+
+
+def cluster_block(text):
+    """The cluster section of an existing RESULTS.md, markers included, or None."""
+    start = text.find(CLUSTER_START)
+    end = text.find(CLUSTER_END, start)
+    if start < 0 or end < 0:
+        return None
+    return text[start:end + len(CLUSTER_END)]
+
+
+def existing_cluster_block(md_path):
+    try:
+        return cluster_block(open(md_path).read())
+    except OSError:
+        return None
+
+
+def fmt_us(us):
+    return "–" if us is None else f"{us:,.0f}"
+
+
+def cluster_section(lines, meta):
+    """Markdown for the cluster runs: broadcast over one and three nodes, forwarded requests."""
+    summary = summarize(lines)
+    each = defaultdict(list)
+    for line in lines:
+        if not line.get("failed") and line.get("server_cpu_pct_each"):
+            each[line.get("row")].append(line["server_cpu_pct_each"])
+    post = defaultdict(list)
+    for line in lines:
+        if not line.get("failed") and line.get("post_latency_us"):
+            post[line.get("row")].append(line["post_latency_us"])
+
+    def post_q(row, q):
+        return median([p.get(q) for p in post.get(row, [])])
+
+    def s(row):
+        return summary.get((row, "pushd"), {})
+
+    v = meta["versions"]
+    started = time.strftime("%Y-%m-%d %H:%M %Z", time.localtime(meta["started"]))
+    minutes = (meta["finished"] - meta["started"]) / 60
+    sessions = meta.get("sessions", 10000)
+    md = [CLUSTER_START, "## Cluster\n"]
+    md.append(f"Run of {started} (`Benchmarks/cluster.sh{' quick' if meta['mode'] == 'quick' else ''}`, "
+              f"{minutes:.0f} min): {meta['runs']} run(s) per row, medians shown; {meta['warmup']:g} s of warm-up then "
+              f"{meta['duration']:g} s measured per run. {meta['nproc']} cores, {meta['cpu_model']}; "
+              f"pushd {v['pushd']}; {v['redis']}.\n")
+    md.append("Every pushd node (`--threads 1`) and `redis-server` run on core 0, the generator on core 1: one node "
+              "and three nodes plus Redis get the **same single core**, so the three-node figures show what the "
+              "cluster path costs (one hop through Redis per broadcast, a decode on each other node, three processes and "
+              "Redis sharing one core), not the gain of spreading nodes over machines, which a two-core machine "
+              "cannot show. Server CPU is the sum over the nodes and Redis.\n")
+    md.append(f"**Broadcast to {sessions:,} Socket.IO sockets** (WebSocket, 100-character string argument, 2 "
+              "broadcasts in flight). The sockets join the main namespace, spread round-robin over the nodes; one of "
+              "them emits `emit-all`, and pushd's test app (`--app test`) calls `namespace.broadcastAll.emit`: the "
+              "adapter delivers to the node's own sockets and publishes the broadcast once to Redis, and every other "
+              "node delivers it to its own. A broadcast is complete when every socket, the publisher's included, "
+              "has its copy; missing copies are gaps, dead sockets and broadcasts incomplete after 5 s.\n")
+    md.append("| Nodes | deliveries/s | runs' range | vs one node | p50 ms | p99 ms | p99.9 ms | missing / errors | "
+              "server CPU % (each) | server CPU µs / delivery | gen / other CPU % |")
+    md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    base = s("cluster-broadcast-1").get("rate")
+    for row, title in (("cluster-broadcast-1", "1 node, no Redis"),
+                       ("cluster-broadcast-1r", "1 node on Redis (a cluster of one)"),
+                       ("cluster-broadcast-3", "3 nodes on Redis")):
+        r = s(row)
+        if not r:
+            continue
+        parts = each.get(row)
+        per = ""
+        if parts:
+            cols = list(zip(*parts))
+            per = " (" + " + ".join(fmt_num(median(list(c))) for c in cols) + ")"
+        rate = r.get("rate")
+        result = fmt_num(rate)
+        if r.get("open") and r.get("sessions") and r["open"] < r["sessions"]:
+            result += f" (only {r['open']} of {r['sessions']} opened)"
+        if r.get("crashed"):
+            result += " **a process died**"
+        rates = [x for x in r.get("rates", []) if x is not None]
+        spread = f"{fmt_num(min(rates))}–{fmt_num(max(rates))}" if len(rates) > 1 else "–"
+        md.append(f"| {title} | {result} | {spread} | {'–' if not base or not rate else f'{rate / base:.2f}×'} | "
+                  f"{fmt_ms(r.get('p50'))} | {fmt_ms(r.get('p99'))} | {fmt_ms(r.get('p999'))} | "
+                  f"{r.get('missing', 0)} / {r.get('errors', 0)} | {fmt_num(r.get('server_cpu_pct'))}{per} | "
+                  f"{fmt_num(r.get('server_cpu_us_per_msg'), 2)} | "
+                  f"{fmt_num(r.get('client_cpu_pct'))} / {fmt_num(r.get('other_cpu_pct'))} |")
+    md.append("")
+    md.append("CPU columns list the nodes, then Redis. Per-delivery CPU is the steadier figure when other work "
+              "shares the machine (*other* CPU); when the rows differ by less than the runs' range, the difference "
+              "is noise. Each broadcast costs the cluster one PUBLISH and one decode per node, shared by all the "
+              f"node's sockets, so at this fan-out it is lost among the {sessions:,} deliveries.\n")
+
+    md.append("**Forwarded requests.** Three nodes on Redis with the engine-level bench app (`--app bench`: "
+              "messages echoed). Each long-polling session is opened on node A; then every poll and every POST goes "
+              "either to A (*direct*) or to node B (*forwarded*: B publishes the request to A's channel, A runs it "
+              "on the session and publishes the answer back, B writes it). *POST answered* is the time from writing "
+              "a POST to reading its response; *echo round trip* is from writing a message to reading its copy on "
+              "the held poll (up in a POST, down in a poll answer: both hops forwarded).\n")
+    md.append("| Sessions | Requests go to | echo round trips/s | echo p50 µs | echo p99 µs | POST answered p50 µs | "
+              "POST answered p99 µs | missing / errors | server CPU µs / round trip |")
+    md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    extra = []
+    for c in (1, 100):
+        d, f = s(f"cluster-forward-direct-{c}"), s(f"cluster-forward-forwarded-{c}")
+        for row, title, r in ((f"cluster-forward-direct-{c}", "A, the owner (direct)", d),
+                              (f"cluster-forward-forwarded-{c}", "B, forwarded to A", f)):
+            if not r:
+                continue
+            md.append(f"| {c} | {title} | {fmt_num(r.get('rate'))} | {fmt_us(r.get('p50'))} | {fmt_us(r.get('p99'))} | "
+                      f"{fmt_us(post_q(row, 'p50'))} | {fmt_us(post_q(row, 'p99'))} | "
+                      f"{r.get('missing', 0)} / {r.get('errors', 0)} | {fmt_num(r.get('server_cpu_us_per_msg'), 2)} |")
+        if d and f:
+            diff = lambda a, b: None if a is None or b is None else a - b
+            dp50 = diff(post_q(f"cluster-forward-forwarded-{c}", "p50"), post_q(f"cluster-forward-direct-{c}", "p50"))
+            dp99 = diff(post_q(f"cluster-forward-forwarded-{c}", "p99"), post_q(f"cluster-forward-direct-{c}", "p99"))
+            de50, de99 = diff(f.get("p50"), d.get("p50")), diff(f.get("p99"), d.get("p99"))
+            if c == 1:
+                extra.append(f"- One session, nothing else in flight: a forwarded POST pays **{fmt_us(dp50)} µs** more "
+                             f"at the median ({fmt_us(dp99)} µs at p99); an echo round trip {fmt_us(de50)} µs more at "
+                             f"the median ({fmt_us(de99)} µs at p99).")
+            else:
+                extra.append(f"- {c} sessions, each with one message in flight: {fmt_num(f.get('rate'))} forwarded "
+                             f"round trips/s against {fmt_num(d.get('rate'))} direct, "
+                             f"{fmt_num(f.get('server_cpu_us_per_msg'), 1)} against "
+                             f"{fmt_num(d.get('server_cpu_us_per_msg'), 1)} µs of server CPU per round trip "
+                             f"(latency there is mostly queueing).")
+    md.append("")
+    if extra:
+        md.append("What forwarding costs (forwarded minus direct; medians of the runs' percentiles):\n")
+        md.extend(extra)
+        md.append("")
+
+    problems = []
+    for (row, label), r in sorted(summary.items(), key=lambda kv: (kv[0][0] or "", kv[0][1] or "")):
+        if r["errors"] or r["missing"] or r["crashed"] or r["failed_runs"]:
+            kinds = "; ".join(f"{k}: {n}" for k, n in sorted(r["error_kinds"].items()))
+            problems.append(f"- {row}: missing {r['missing']}, errors {r['errors']}" + (f" ({kinds})" if kinds else "")
+                            + (", a process died" if r["crashed"] else "")
+                            + (f", failed runs: {', '.join(r['failures'])}" if r["failures"] else ""))
+    md.append("Errors and missing copies: " + ("none.\n" if not problems else "\n"))
+    if problems:
+        md.extend(problems)
+        md.append("")
+    md.append("<details><summary>Raw generator lines (cluster)</summary>\n")
+    md.append("```")
+    md.extend(json.dumps(line, separators=(",", ":")) for line in lines)
+    md.append("```\n</details>\n")
+    md.append(CLUSTER_END)
+    return "\n".join(md)
+
+
+def cluster_main():
+    results_path, meta_path, md_path = sys.argv[2:5]
+    section = cluster_section(load(results_path), json.load(open(meta_path)))
+    try:
+        text = open(md_path).read()
+    except OSError:
+        text = "# pushd benchmarks\n"
+    old = cluster_block(text)
+    if old is not None:
+        text = text.replace(old, section)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    open(md_path, "w").write(text)
+    # The tables, for the terminal.
+    print("\n".join(l for l in section.split("<details>")[0].splitlines() if not l.startswith("<!--")))
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "cluster":
+        cluster_main()
+        return
     results_path, meta_path, md_path, svg_path = sys.argv[1:5]
+    kept_cluster = existing_cluster_block(md_path)
     lines = load(results_path)
     meta = json.load(open(meta_path))
     summary = summarize(lines)
@@ -269,6 +449,9 @@ def main():
     md.append("```")
     md.extend(json.dumps(line, separators=(",", ":")) for line in lines)
     md.append("```\n</details>\n")
+    if kept_cluster:
+        md.append(kept_cluster)
+        md.append("")
     open(md_path, "w").write("\n".join(md))
     open(svg_path, "w").write(chart(summary))
 

@@ -1,19 +1,24 @@
 import Glibc
 import Transports
 
-/// Request bytes built once per run.
+/// Request bytes built once per run, per port.
 struct Requests {
-    let host: String
-    let webSocketUpgrade: [UInt8]
-    let handshake: [UInt8]
+    /// `Host` header values, by port index.
+    let hosts: [String]
+    let webSocketUpgrade: [[UInt8]]
+    let handshake: [[UInt8]]
 
     init(options: Options) {
-        host = "\(options.host):\(options.port)"
+        hosts = options.ports.map { "\(options.host):\($0)" }
         let path = options.resolvedPath
         let query = options.framing == .engineio ? "?EIO=4&transport=websocket" : ""
-        webSocketUpgrade = Array(("GET \(path)\(query) HTTP/1.1\r\nHost: \(host)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").utf8)
-        handshake = Array("GET \(path)?EIO=4&transport=\(options.transport.wireName) HTTP/1.1\r\nHost: \(host)\r\n\r\n".utf8)
+        webSocketUpgrade = hosts.map { host in
+            Array(("GET \(path)\(query) HTTP/1.1\r\nHost: \(host)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").utf8)
+        }
+        handshake = hosts.map { host in
+            Array("GET \(path)?EIO=4&transport=\(options.transport.wireName) HTTP/1.1\r\nHost: \(host)\r\n\r\n".utf8)
+        }
     }
 }
 
@@ -27,7 +32,9 @@ final class Generator {
     let engineFraming: Bool
     var random = XorShift(state: UInt64(truncatingIfNeeded: MonotonicClock.microseconds()) | 1)
     private(set) var sessions: [Session] = []
-    private var postPool: [PostConnection] = []
+    /// Keep-alive connections for the POSTs of HTTP sessions, by port index (one pool for the
+    /// forward port when requests are forwarded).
+    private var postPools: [[PostConnection]] = []
     private var scenario: Scenario!
     private(set) var phase = Phase.opening
 
@@ -41,6 +48,8 @@ final class Generator {
 
     // Measurement.
     private var histogram = Histogram()
+    /// HTTP transports: time from writing a POST to reading its response.
+    private var postHistogram = Histogram()
     private var messages = 0
     private var broadcastsCompleted = 0
     private var errors: [String: Int] = [:]
@@ -54,6 +63,8 @@ final class Generator {
         var time: Int64 = 0
         var clientCPU = 0.0
         var serverCPU: Double?
+        /// Per server process, when there are several.
+        var serverCPUEach: [Double?] = []
         var machineBusy: Double?
         var bytesIn = 0
         var bytesOut = 0
@@ -62,30 +73,38 @@ final class Generator {
 
     init(options: Options) {
         self.options = options
-        self.loop = ClientLoop(host: options.host, port: options.port)
+        self.loop = ClientLoop(host: options.host)
         self.requests = Requests(options: options)
         self.engineFraming = options.framing == .engineio
         switch options.scenario {
         case .echo: scenario = EchoScenario(owner: self, depth: 1, size: options.messageSize)
         case .pipelined: scenario = EchoScenario(owner: self, depth: options.depth, size: options.messageSize)
-        case .broadcast: scenario = BroadcastScenario(owner: self, inFlight: options.inFlight, size: options.broadcastSize, timeout: options.broadcastTimeout)
+        case .broadcast:
+            scenario = BroadcastScenario(owner: self, style: .engine, inFlight: options.inFlight, size: options.broadcastSize, timeout: options.broadcastTimeout)
+        case .socketioBroadcast:
+            scenario = BroadcastScenario(owner: self, style: .socketIO, inFlight: options.inFlight, size: options.broadcastSize, timeout: options.broadcastTimeout)
         case .socketioAck: scenario = SocketIOAckScenario(owner: self)
         case .idle, .connect: scenario = IdleScenario(owner: self)
         }
         if options.transport != .websocket {
-            postPool = (0..<max(1, options.postConnections)).map { _ in PostConnection(owner: self) }
+            let targets = options.forwardPort.map { [$0] } ?? options.ports
+            let each = max(1, options.postConnections / targets.count)
+            postPools = targets.map { port in (0..<each).map { _ in PostConnection(owner: self, port: port) } }
         }
     }
 
-    func postConnection(for index: Int) -> PostConnection {
-        postPool[index % postPool.count]
+    /// The POST connection of a session: one to its own port (or to the forward port).
+    func postConnection(for session: Session) -> PostConnection {
+        let pool = postPools[options.forwardPort == nil ? session.portIndex : 0]
+        return pool[(session.index / options.ports.count) % pool.count]
     }
 
     private func makeSession() -> Session {
         let index = sessions.count
+        let portIndex = index % options.ports.count
         let session: Session = options.transport == .websocket
-            ? WebSocketSession(index: index, owner: self)
-            : HTTPSession(index: index, owner: self, kind: options.transport)
+            ? WebSocketSession(index: index, portIndex: portIndex, owner: self)
+            : HTTPSession(index: index, portIndex: portIndex, owner: self, kind: options.transport)
         sessions.append(session)
         return session
     }
@@ -93,7 +112,7 @@ final class Generator {
     // MARK: Running
 
     func run() -> String {
-        if let pid = options.serverPID { rssBefore = ProcessStats.residentKiB(pid: pid) }
+        rssBefore = serverResidentKiB()
         openStartedAt = MonotonicClock.microseconds()
         if options.scenario == .connect {
             phase = .warmup
@@ -114,9 +133,9 @@ final class Generator {
             count(error: "run did not finish in time")
             if windowEnd.time == 0 { windowEnd = snapshot() }
         }
-        if options.scenario == .idle, let pid = options.serverPID, rssAfter == nil { rssAfter = ProcessStats.residentKiB(pid: pid) }
+        if options.scenario == .idle, rssAfter == nil { rssAfter = serverResidentKiB() }
         for session in sessions where !session.isFinished { session.close() }
-        for connection in postPool { connection.close() }
+        for pool in postPools { for connection in pool { connection.close() } }
         return report()
     }
 
@@ -156,6 +175,7 @@ final class Generator {
     private func beginMeasuring() {
         phase = .measuring
         histogram = Histogram()
+        postHistogram = Histogram()
         messages = 0
         broadcastsCompleted = 0
         windowStart = snapshot()
@@ -164,7 +184,7 @@ final class Generator {
 
     private func endMeasuring() {
         windowEnd = snapshot()
-        if options.scenario == .idle, let pid = options.serverPID { rssAfter = ProcessStats.residentKiB(pid: pid) }
+        if options.scenario == .idle { rssAfter = serverResidentKiB() }
         phase = .draining
         scenario.stop()
         let deadline = loop.nowMilliseconds + Int64(options.drainTimeout * 1000)
@@ -182,10 +202,23 @@ final class Generator {
     }
 
     private func snapshot() -> Snapshot {
-        Snapshot(time: MonotonicClock.microseconds(), clientCPU: ProcessStats.ownCPUSeconds(),
-                 serverCPU: options.serverPID.flatMap { ProcessStats.cpuSeconds(pid: $0) },
-                 machineBusy: ProcessStats.machineBusySeconds(),
-                 bytesIn: loop.counters.bytesIn, bytesOut: loop.counters.bytesOut, httpRequests: loop.counters.httpRequests)
+        let each = options.serverPIDs.map { ProcessStats.cpuSeconds(pid: $0) }
+        let serverCPU: Double? = each.isEmpty || each.contains(where: { $0 == nil }) ? nil : each.reduce(0) { $0 + ($1 ?? 0) }
+        return Snapshot(time: MonotonicClock.microseconds(), clientCPU: ProcessStats.ownCPUSeconds(),
+                        serverCPU: serverCPU, serverCPUEach: each,
+                        machineBusy: ProcessStats.machineBusySeconds(),
+                        bytesIn: loop.counters.bytesIn, bytesOut: loop.counters.bytesOut, httpRequests: loop.counters.httpRequests)
+    }
+
+    /// VmRSS summed over the server processes; nil if one cannot be read.
+    private func serverResidentKiB() -> Int? {
+        guard !options.serverPIDs.isEmpty else { return nil }
+        var total = 0
+        for pid in options.serverPIDs {
+            guard let kib = ProcessStats.residentKiB(pid: pid) else { return nil }
+            total += kib
+        }
+        return total
     }
 
     // MARK: Connect scenario
@@ -249,6 +282,13 @@ final class Generator {
         histogram.record(latency)
     }
 
+    /// A POST was answered `microseconds` after it was written.
+    @inline(__always)
+    func postAnswered(after microseconds: Int64) {
+        guard phase == .measuring else { return }
+        postHistogram.record(microseconds)
+    }
+
     func broadcastCompleted() {
         if phase == .measuring { broadcastsCompleted += 1 }
     }
@@ -279,6 +319,8 @@ final class Generator {
         json.add("scenario", options.scenario.rawValue)
         json.add("transport", options.transport.rawValue)
         json.add("protocol", options.framing.rawValue)
+        json.addRaw("ports", "[" + options.ports.map(String.init).joined(separator: ",") + "]")
+        if let forwardPort = options.forwardPort { json.add("forward_port", forwardPort) }
         json.add("sessions", options.scenario == .connect ? 0 : options.sessions)
         if options.scenario == .connect { json.add("concurrency", options.concurrency) }
         json.add("open", readyCount)
@@ -286,8 +328,12 @@ final class Generator {
         json.add("seconds", seconds)
         json.add("messages", messages)
         json.add("rate", rate)
-        if options.scenario == .broadcast { json.add("broadcasts_per_s", Double(broadcastsCompleted) / seconds) }
-        json.addRaw("latency_us", "{\"p50\":\(histogram.quantile(0.5)),\"p90\":\(histogram.quantile(0.9)),\"p99\":\(histogram.quantile(0.99)),\"p999\":\(histogram.quantile(0.999)),\"max\":\(histogram.maximum)}")
+        if options.scenario.isBroadcast { json.add("broadcasts_per_s", Double(broadcastsCompleted) / seconds) }
+        json.addRaw("latency_us", histogram.json)
+        if options.transport != .websocket {
+            json.add("posts", postHistogram.count)
+            json.addRaw("post_latency_us", postHistogram.json)
+        }
         json.add("missing", scenario.missing)
         json.add("late", scenario.late)
         json.add("errors", errors.values.reduce(0, +))
@@ -297,6 +343,13 @@ final class Generator {
         json.add("client_cpu_pct", 100 * clientCPU / seconds)
         json.add("server_cpu_s", serverCPU)
         json.add("server_cpu_pct", serverCPU.map { 100 * $0 / seconds })
+        if options.serverPIDs.count > 1 {
+            let each = zip(windowStart.serverCPUEach, windowEnd.serverCPUEach).map { start, end -> String in
+                guard let start, let end else { return "null" }
+                return String(format1: 100 * (end - start) / seconds)
+            }
+            json.addRaw("server_cpu_pct_each", "[" + each.joined(separator: ",") + "]")
+        }
         // CPU used by everything else on the machine during the window (other work skews results).
         var otherCPU: Double?
         if let end = windowEnd.machineBusy, let start = windowStart.machineBusy {
@@ -330,8 +383,11 @@ final class Generator {
                     line += "no server RSS (give --server-pid)"
                 }
             default:
-                let unit = options.scenario == .broadcast ? "deliveries/s" : options.scenario == .connect ? "connects/s" : "msg/s"
+                let unit = options.scenario.isBroadcast ? "deliveries/s" : options.scenario == .connect ? "connects/s" : "msg/s"
                 line += "\(Int(rate.rounded())) \(unit), latency p50 \(histogram.quantile(0.5)) p99 \(histogram.quantile(0.99)) p99.9 \(histogram.quantile(0.999)) us"
+                if postHistogram.count > 0 {
+                    line += ", POST answered p50 \(postHistogram.quantile(0.5)) p99 \(postHistogram.quantile(0.99)) us"
+                }
             }
             line += ", missing \(scenario.missing), errors \(errors.values.reduce(0, +))"
             line += ", cpu client \(Int((100 * clientCPU / seconds).rounded()))%"

@@ -195,25 +195,26 @@ final class ClientLoop {
     var openSockets = 0
     private var generation: UInt32 = 0
 
-    init(host: String, port: Int) {
+    init(host: String) {
         epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
         precondition(epollFD >= 0, "epoll_create1 failed")
         scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 << 10, alignment: 16)
         nowMilliseconds = MonotonicClock.milliseconds()
         wheel = TimingWheel(now: nowMilliseconds, tickMilliseconds: 5, slotCount: 1024)
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
         guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else {
             fatalError("host must be an IPv4 address, not \(host)")
         }
     }
 
-    /// Starts a non-blocking connect; nil (with the reason) if the socket cannot be made.
-    func connect(delegate: ClientSocketDelegate) -> Result<ClientSocket, SystemError> {
+    /// Starts a non-blocking connect to `port` on the host; the reason if the socket cannot be made.
+    func connect(port: Int, delegate: ClientSocketDelegate) -> Result<ClientSocket, SystemError> {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return .failure(SystemError.last("socket")) }
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = self.address
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
         let status = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))

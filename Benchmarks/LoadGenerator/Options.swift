@@ -21,11 +21,21 @@ enum Framing: String {
 enum ScenarioKind: String, CaseIterable {
     case echo, pipelined, broadcast, idle, connect
     case socketioAck = "socketio-ack"
+    case socketioBroadcast = "socketio-broadcast"
+
+    /// Sessions join the main Socket.IO namespace before they count as ready.
+    var joinsNamespace: Bool { self == .socketioAck || self == .socketioBroadcast }
+    var isBroadcast: Bool { self == .broadcast || self == .socketioBroadcast }
 }
 
 struct Options {
     var host = "127.0.0.1"
-    var port = 3000
+    /// Ports of the server (or of the nodes of a cluster); session i connects to
+    /// `ports[i % ports.count]`.
+    var ports = [3000]
+    /// HTTP transports: every request after the handshake goes to this port instead (another
+    /// node of a cluster, which forwards it to the session's owner).
+    var forwardPort: Int?
     var path: String?
     var transport = TransportKind.websocket
     var framing = Framing.engineio
@@ -47,7 +57,9 @@ struct Options {
     var postConnections = 0
     /// Milliseconds between polls of `short-polling` when the last answer was empty.
     var pollInterval: Int64 = 50
-    var serverPID: Int32?
+    /// Processes whose CPU time and memory are read (a server, or the nodes of a cluster and
+    /// their Redis); figures are summed.
+    var serverPIDs: [Int32] = []
     var label = "server"
     /// Seconds to wait for every session to open.
     var openTimeout = 120.0
@@ -61,11 +73,15 @@ struct Options {
     pushd-load: opens many sessions against pushd or a peer and measures one scenario.
 
       --host ADDRESS          IPv4 address (127.0.0.1)
-      --port PORT             (3000)
+      --port PORT[,PORT...]   (3000); several ports (or --port given again): sessions are
+                              spread round-robin over them, e.g. the nodes of a cluster
+      --forward-port PORT     HTTP transports: handshake on the session's port, every later
+                              request to PORT (a cluster node that forwards it to the owner)
       --path PATH             /socket.io/ for engineio, / for raw
       --transport NAME        websocket, polling (long-polling), sse, short-polling
       --protocol NAME         engineio (Engine.IO v4 framing, pings) or raw (WebSocket only)
-      --scenario NAME         echo, pipelined, broadcast, idle, connect, socketio-ack
+      --scenario NAME         echo, pipelined, broadcast, idle, connect, socketio-ack,
+                              socketio-broadcast
       --sessions N            sessions (echo 100), up to the open-file limit less some room
       --duration S            measured seconds (10); idle: seconds held
       --warmup S              seconds of traffic before measuring (2)
@@ -77,7 +93,8 @@ struct Options {
       --post-connections N    keep-alive connections shared by the POSTs of HTTP transports
                               (default: one per session up to 1000)
       --poll-interval MS      short-polling: delay after an empty poll (50)
-      --server-pid PID        read the server's CPU time and memory from /proc
+      --server-pid PID[,PID...]  read the server's CPU time and memory from /proc (summed
+                              over several processes, e.g. cluster nodes and Redis)
       --label NAME            name of the server in the report
       --open-timeout S        (120)  --broadcast-timeout S (5)  --drain-timeout S (5)
       --quiet                 no human line, JSON only
@@ -107,11 +124,17 @@ struct Options {
             guard let number = Int(text), number >= 0 else { fail("not a whole number: \(text)") }
             return number
         }
+        func integers(_ text: String) -> [Int] {
+            let parts = text.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            return parts.map { integer($0) }
+        }
+        var portsGiven: [Int] = []
         while index < arguments.count {
             let flag = arguments[index]
             switch flag {
             case "--host": options.host = value()
-            case "--port": options.port = integer(value())
+            case "--port", "--ports": portsGiven += integers(value())
+            case "--forward-port": options.forwardPort = integer(value())
             case "--path": options.path = value()
             case "--transport":
                 let name = value() == "long-polling" ? "polling" : arguments[index]
@@ -133,7 +156,7 @@ struct Options {
             case "--concurrency": options.concurrency = max(1, integer(value()))
             case "--post-connections": options.postConnections = max(1, integer(value()))
             case "--poll-interval": options.pollInterval = Int64(integer(value()))
-            case "--server-pid": options.serverPID = Int32(integer(value()))
+            case "--server-pid": options.serverPIDs += integers(value()).map { Int32($0) }
             case "--label": options.label = value()
             case "--open-timeout": options.openTimeout = number(value())
             case "--broadcast-timeout": options.broadcastTimeout = number(value())
@@ -147,10 +170,14 @@ struct Options {
             index += 1
         }
         if options.framing == .raw && options.transport != .websocket { fail("--protocol raw needs --transport websocket") }
-        if options.scenario == .socketioAck && options.framing == .raw { fail("socketio-ack needs --protocol engineio") }
+        if !portsGiven.isEmpty { options.ports = portsGiven }
+        if options.ports.contains(where: { $0 < 1 || $0 > 65535 }) { fail("a port is 1 to 65535") }
+        if options.scenario.joinsNamespace && options.framing == .raw { fail("\(options.scenario.rawValue) needs --protocol engineio") }
+        if options.forwardPort != nil && options.transport == .websocket { fail("--forward-port needs an HTTP transport") }
         if options.postConnections == 0 { options.postConnections = min(options.sessions, 1000) }
         return options
     }
 
     var resolvedPath: String { path ?? (framing == .raw ? "/" : "/socket.io/") }
+    var port: Int { ports[0] }
 }

@@ -39,6 +39,10 @@ struct StampedMessage {
         while bytes.count < size { bytes.append(UInt8(ascii: "x")) }
     }
 
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
     @inline(__always)
     mutating func stamp(_ value: Int64, at offset: Int = stampOffset, width: Int = stampWidth) {
         bytes.withUnsafeMutableBytes { all in
@@ -112,9 +116,19 @@ final class EchoScenario: Scenario {
 
 // MARK: - Broadcast
 
-/// One publisher sends `B…` messages; every session (publisher included) gets each one. A
+/// One publisher sends broadcasts; every session (publisher included) gets each one. A
 /// broadcast is complete when every session has it; `inFlight` are outstanding at a time.
+///
+/// Engine level (`broadcast`): the publisher sends `B<stamp><sequence>x…` and every session
+/// gets it as is (pushd's bench app and the peers' convention). Socket.IO level
+/// (`socketio-broadcast`): sessions join the main namespace, the publisher emits
+/// `["emit-all","b","<stamp><sequence>x…"]` and every socket gets `["b","…"]` (pushd's test
+/// app, `namespace.broadcastAll.emit`: through the adapter, so across the nodes of a cluster).
 final class BroadcastScenario: Scenario {
+    enum Style {
+        case engine, socketIO
+    }
+
     private struct Entry {
         var sequence = -1
         var sentAt: Int64 = 0
@@ -123,25 +137,55 @@ final class BroadcastScenario: Scenario {
         var gaveUp = false
     }
 
+    private let style: Style
     private let inFlight: Int
     private let timeoutMicroseconds: Int64
+    /// What the publisher sends; the stamp and sequence digits are rewritten in place.
     private var message: StampedMessage
+    /// Offset of the stamp in the message sent and in each copy received.
+    private let sentStampOffset: Int
+    private let copyPrefix: [UInt8]
     private var ring = [Entry](repeating: Entry(), count: 4096)
     private var nextSequence = 0
     private var active = 0
     private var publisher: Session?
     private var recipients = 0
     private var sweepTimer: Timer?
-    private static let sequenceOffset = 1 + StampedMessage.stampWidth
     private static let sequenceWidth = 10
     /// Broadcasts completed in the measured window.
     private(set) var completed = 0
+    private static let namespaceConnect: [UInt8] = [UInt8(ascii: "0")]
 
-    init(owner: Generator, inFlight: Int, size: Int, timeout: Double) {
+    init(owner: Generator, style: Style, inFlight: Int, size: Int, timeout: Double) {
+        self.style = style
         self.inFlight = inFlight
         self.timeoutMicroseconds = Int64(timeout * 1_000_000)
-        self.message = StampedMessage(marker: UInt8(ascii: "B"), size: max(size, 1 + StampedMessage.stampWidth + Self.sequenceWidth))
+        let text = max(size, 1 + StampedMessage.stampWidth + Self.sequenceWidth)
+        switch style {
+        case .engine:
+            copyPrefix = [UInt8(ascii: "B")]
+            message = StampedMessage(marker: UInt8(ascii: "B"), size: text)
+            sentStampOffset = StampedMessage.stampOffset
+        case .socketIO:
+            // The event's string argument holds the stamp and sequence; `size` is its length.
+            copyPrefix = Array("2[\"b\",\"".utf8)
+            let head = Array("2[\"emit-all\",\"b\",\"".utf8)
+            var bytes = head
+            bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: StampedMessage.stampWidth + Self.sequenceWidth))
+            bytes.append(contentsOf: repeatElement(UInt8(ascii: "x"), count: text - StampedMessage.stampWidth - Self.sequenceWidth))
+            bytes.append(contentsOf: "\"]".utf8)
+            message = StampedMessage(bytes: bytes)
+            sentStampOffset = head.count
+        }
         super.init(owner: owner)
+    }
+
+    override func sessionOpened(_ session: Session) {
+        if style == .socketIO {
+            session.send(message: Self.namespaceConnect) // `40`: ready once the server answers `40{…}`
+        } else {
+            owner.sessionReady(session)
+        }
     }
 
     override func start() {
@@ -170,8 +214,8 @@ final class BroadcastScenario: Scenario {
         let sequence = nextSequence
         nextSequence += 1
         let now = MonotonicClock.microseconds()
-        message.stamp(now)
-        message.stamp(Int64(sequence), at: Self.sequenceOffset, width: Self.sequenceWidth)
+        message.stamp(now, at: sentStampOffset)
+        message.stamp(Int64(sequence), at: sentStampOffset + StampedMessage.stampWidth, width: Self.sequenceWidth)
         let slot = sequence % ring.count
         if ring[slot].active {
             // Still open 4096 broadcasts later: give it up.
@@ -183,9 +227,19 @@ final class BroadcastScenario: Scenario {
     }
 
     override func received(_ session: Session, _ payload: UnsafeRawBufferPointer) {
-        guard payload.count >= Self.sequenceOffset + Self.sequenceWidth, payload[0] == UInt8(ascii: "B"),
-              let sent = Bytes.readDigits(payload, at: StampedMessage.stampOffset, width: StampedMessage.stampWidth),
-              let sequence64 = Bytes.readDigits(payload, at: Self.sequenceOffset, width: Self.sequenceWidth) else {
+        if style == .socketIO && !session.isReady {
+            switch payload.first {
+            case UInt8(ascii: "0"): owner.sessionReady(session)
+            case UInt8(ascii: "4"): session.fail("namespace connection refused: \(String(decoding: payload, as: UTF8.self))")
+            default: owner.unexpected(session, payload)
+            }
+            return
+        }
+        let stampOffset = copyPrefix.count
+        let sequenceOffset = stampOffset + StampedMessage.stampWidth
+        guard payload.count >= sequenceOffset + Self.sequenceWidth, Bytes.hasPrefix(payload, at: 0, copyPrefix),
+              let sent = Bytes.readDigits(payload, at: stampOffset, width: StampedMessage.stampWidth),
+              let sequence64 = Bytes.readDigits(payload, at: sequenceOffset, width: Self.sequenceWidth) else {
             owner.unexpected(session, payload)
             return
         }

@@ -5,6 +5,8 @@ import Transports
 /// `start()`, `send(message:)`, `close()`, and the owner's callbacks.
 class Session {
     let index: Int
+    /// Which of the generator's ports the session connects to.
+    let portIndex: Int
     unowned let owner: Generator
     /// The engine session (or the raw WebSocket) is open.
     var isOpen = false
@@ -20,10 +22,13 @@ class Session {
     var nextAckID = 0
     var isReady = false
 
-    init(index: Int, owner: Generator) {
+    init(index: Int, portIndex: Int = 0, owner: Generator) {
         self.index = index
+        self.portIndex = portIndex
         self.owner = owner
     }
+
+    var port: Int { owner.options.ports[portIndex] }
 
     func start() {}
     /// Sends one message: an Engine.IO message packet, or a raw WebSocket text message.
@@ -80,10 +85,10 @@ final class WebSocketSession: Session, ClientSocketDelegate {
 
     override func start() {
         startedAt = MonotonicClock.microseconds()
-        switch owner.loop.connect(delegate: self) {
+        switch owner.loop.connect(port: port, delegate: self) {
         case .success(let socket):
             self.socket = socket
-            socket.send(owner.requests.webSocketUpgrade)
+            socket.send(owner.requests.webSocketUpgrade[portIndex])
         case .failure(let error):
             fail(error.description)
         }
@@ -226,6 +231,8 @@ final class WebSocketSession: Session, ClientSocketDelegate {
 final class HTTPSession: Session, ClientSocketDelegate {
     private let kind: TransportKind
     private var getSocket: ClientSocket?
+    /// The port `getSocket` is connected to.
+    private var getSocketPort = 0
     private var streaming = false
     private var pollInFlight = false
     private var pollTimer: Timer?
@@ -236,23 +243,28 @@ final class HTTPSession: Session, ClientSocketDelegate {
     private var postInFlight = false
     private var sawData = false
 
-    init(index: Int, owner: Generator, kind: TransportKind) {
+    init(index: Int, portIndex: Int, owner: Generator, kind: TransportKind) {
         self.kind = kind
-        super.init(index: index, owner: owner)
+        super.init(index: index, portIndex: portIndex, owner: owner)
     }
+
+    /// Where requests after the handshake go: the session's node, or the forward port.
+    private var requestPort: Int { isOpen ? owner.options.forwardPort ?? port : port }
 
     override func start() {
         startedAt = MonotonicClock.microseconds()
         guard openGetSocket() else { return }
-        getSocket?.send(owner.requests.handshake)
+        getSocket?.send(owner.requests.handshake[portIndex])
         owner.loop.counters.httpRequests += 1
         pollInFlight = true
     }
 
     private func openGetSocket() -> Bool {
-        switch owner.loop.connect(delegate: self) {
+        let target = requestPort
+        switch owner.loop.connect(port: target, delegate: self) {
         case .success(let socket):
             getSocket = socket
+            getSocketPort = target
             streaming = false
             return true
         case .failure(let error):
@@ -275,8 +287,9 @@ final class HTTPSession: Session, ClientSocketDelegate {
         }
         self.sid = sid
         let query = "\(owner.options.resolvedPath)?EIO=4&transport=\(kind.wireName)&sid=\(sid)"
-        pollRequest = Array("GET \(query) HTTP/1.1\r\nHost: \(owner.requests.host)\r\n\r\n".utf8)
-        postHead = Array("POST \(query) HTTP/1.1\r\nHost: \(owner.requests.host)\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: ".utf8)
+        let host = "\(owner.options.host):\(owner.options.forwardPort ?? port)"
+        pollRequest = Array("GET \(query) HTTP/1.1\r\nHost: \(host)\r\n\r\n".utf8)
+        postHead = Array("POST \(query) HTTP/1.1\r\nHost: \(host)\r\nContent-Type: text/plain;charset=UTF-8\r\nContent-Length: ".utf8)
         super.opened(packet)
     }
 
@@ -300,7 +313,7 @@ final class HTTPSession: Session, ClientSocketDelegate {
         postInFlight = true
         let body = postBody
         postBody.removeAll(keepingCapacity: true)
-        owner.postConnection(for: index).post(self, body: body)
+        owner.postConnection(for: self).post(self, body: body)
     }
 
     /// The answer to this session's POST (status 0: the connection failed).
@@ -370,6 +383,12 @@ final class HTTPSession: Session, ClientSocketDelegate {
                 sawData = false
                 body.with(rest) { receivePayload($0) }
                 guard !isFinished, isOpen else { return bytes.count }
+                if !closed && getSocketPort != requestPort {
+                    // The handshake is done: the next polls go to the forward port.
+                    getSocket?.close()
+                    getSocket = nil
+                    closed = true
+                }
                 if kind == .shortPolling && !sawData {
                     pollTimer = owner.loop.schedule(after: owner.options.pollInterval) { [weak self] in self?.poll() }
                 } else {
@@ -449,16 +468,19 @@ final class HTTPSession: Session, ClientSocketDelegate {
 final class PostConnection: ClientSocketDelegate {
     unowned let owner: Generator
     private var socket: ClientSocket?
-    private var waiting: [HTTPSession] = []
+    let port: Int
+    /// Sessions whose POSTs are unanswered, in request order, with the time each was queued.
+    private var waiting: [(session: HTTPSession, sentAt: Int64)] = []
     private var waitingHead = 0
 
-    init(owner: Generator) {
+    init(owner: Generator, port: Int) {
         self.owner = owner
+        self.port = port
     }
 
     func post(_ session: HTTPSession, body: [UInt8]) {
         if socket == nil {
-            switch owner.loop.connect(delegate: self) {
+            switch owner.loop.connect(port: port, delegate: self) {
             case .success(let socket): self.socket = socket
             case .failure:
                 session.postCompleted(status: 0)
@@ -472,7 +494,7 @@ final class PostConnection: ClientSocketDelegate {
         socket.out.append(contentsOf: body)
         socket.markDirty()
         owner.loop.counters.httpRequests += 1
-        waiting.append(session)
+        waiting.append((session, MonotonicClock.microseconds()))
     }
 
     func close() {
@@ -487,7 +509,7 @@ final class PostConnection: ClientSocketDelegate {
         let failed = waiting[waitingHead...]
         waiting = []
         waitingHead = 0
-        for session in failed { session.postCompleted(status: 0) }
+        for entry in failed { entry.session.postCompleted(status: 0) }
     }
 
     func socket(_ socket: ClientSocket, didRead bytes: UnsafeRawBufferPointer) -> Int {
@@ -508,8 +530,9 @@ final class PostConnection: ClientSocketDelegate {
             case .response(let head, _, let end):
                 offset += end
                 guard waitingHead < waiting.count else { return bytes.count }
-                let session = waiting[waitingHead]
+                let (session, sentAt) = waiting[waitingHead]
                 waitingHead += 1
+                owner.postAnswered(after: owner.loop.readTime - sentAt)
                 if waitingHead == waiting.count {
                     waiting.removeAll(keepingCapacity: true)
                     waitingHead = 0
@@ -524,7 +547,7 @@ final class PostConnection: ClientSocketDelegate {
                     waiting = []
                     waitingHead = 0
                     session.postCompleted(status: head.status)
-                    for other in rest { other.postCompleted(status: 0) }
+                    for other in rest { other.session.postCompleted(status: 0) }
                     return bytes.count
                 }
                 session.postCompleted(status: head.status)

@@ -44,6 +44,11 @@ struct Histogram {
         }
         return maximum
     }
+
+    /// `{"p50":…,"p90":…,"p99":…,"p999":…,"max":…}`
+    var json: String {
+        "{\"p50\":\(quantile(0.5)),\"p90\":\(quantile(0.9)),\"p99\":\(quantile(0.99)),\"p999\":\(quantile(0.999)),\"max\":\(maximum)}"
+    }
 }
 
 /// CPU time and memory of this process and of the server under test.
