@@ -218,23 +218,31 @@ public final class Connection: PollerHandler, @unchecked Sendable {
         }
     }
 
-    /// Writes as much of the queue as the socket takes, with one writev per 64 chunks.
+    /// Writes as much of the queue as the socket takes: one send for a single chunk (the common
+    /// case, a frame or a response: it skips writev's file-position lock and iovec copy), else
+    /// one writev per 64 chunks.
     func flushNow() {
         flushScheduled = false
         guard !isClosed else { return }
-        var iovecs = [iovec](repeating: iovec(), count: 64)
         while outputHead < output.count {
-            var count = 0
-            var index = outputHead
-            while index < output.count && count < iovecs.count {
-                let chunk = output[index]
-                let skip = index == outputHead ? headOffset : 0
-                iovecs[count] = iovec(iov_base: UnsafeMutableRawPointer(mutating: chunk.base + skip),
-                                      iov_len: chunk.count - skip)
-                count += 1
-                index += 1
+            let written: Int
+            if outputHead + 1 == output.count {
+                let chunk = output[outputHead]
+                written = send(fd, chunk.base + headOffset, chunk.count - headOffset, Int32(MSG_NOSIGNAL))
+            } else {
+                let iovecs = loop.iovecs
+                var count = 0
+                var index = outputHead
+                while index < output.count && count < iovecs.count {
+                    let chunk = output[index]
+                    let skip = index == outputHead ? headOffset : 0
+                    iovecs[count] = iovec(iov_base: UnsafeMutableRawPointer(mutating: chunk.base + skip),
+                                          iov_len: chunk.count - skip)
+                    count += 1
+                    index += 1
+                }
+                written = writev(fd, iovecs.baseAddress, Int32(count))
             }
-            let written = iovecs.withUnsafeBufferPointer { writev(fd, $0.baseAddress, Int32(count)) }
             if written < 0 {
                 let code = cpushsys_errno()
                 if code == EINTR { continue }

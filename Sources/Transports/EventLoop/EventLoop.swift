@@ -25,6 +25,8 @@ public final class EventLoop: @unchecked Sendable {
     private let stopRequested = Atomic<Bool>(false)
     /// Scratch space every connection of this loop reads into (one per loop, not per connection).
     let readBuffer: UnsafeMutableRawBufferPointer
+    /// Scratch iovecs for gathered writes, shared by the loop's connections like `readBuffer`.
+    let iovecs: UnsafeMutableBufferPointer<iovec>
     /// Loop-local time in milliseconds, refreshed once per iteration.
     public private(set) var now: Int64
 
@@ -37,6 +39,7 @@ public final class EventLoop: @unchecked Sendable {
         now = MonotonicClock.milliseconds()
         wheel = TimingWheel(now: now)
         readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
+        iovecs = UnsafeMutableBufferPointer<iovec>.allocate(capacity: 64)
         register(fd: wakeFD, handler: WakeHandler(fd: wakeFD), events: UInt32(EPOLLIN.rawValue))
     }
 
@@ -44,6 +47,7 @@ public final class EventLoop: @unchecked Sendable {
         close(epollFD)
         close(wakeFD)
         readBuffer.deallocate()
+        iovecs.deallocate()
     }
 
     /// True on this loop's own thread.
