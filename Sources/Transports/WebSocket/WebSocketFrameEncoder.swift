@@ -6,22 +6,36 @@ public enum WebSocketFrameEncoder {
     /// Largest header: 2 bytes + 8-byte extended length (servers send no mask key).
     public static let maxHeaderLength = 10
 
+    /// Bytes of the header of a frame of `payloadLength` bytes.
+    public static func headerLength(payloadLength: Int) -> Int {
+        payloadLength < 126 ? 2 : payloadLength <= 0xFFFF ? 4 : 10
+    }
+
+    /// Writes the header of one final, unmasked frame of `payloadLength` bytes at `out`, which
+    /// has room for `headerLength(payloadLength:)` bytes; returns that length.
+    @discardableResult
+    public static func writeFrameHeader(opcode: WebSocketOpcode, payloadLength: Int, to out: UnsafeMutableRawPointer) -> Int {
+        precondition(payloadLength >= 0, "negative payload length")
+        out.storeBytes(of: 0x80 | opcode.rawValue, as: UInt8.self)
+        if payloadLength < 126 {
+            out.storeBytes(of: UInt8(truncatingIfNeeded: payloadLength), toByteOffset: 1, as: UInt8.self)
+            return 2
+        }
+        if payloadLength <= 0xFFFF {
+            out.storeBytes(of: 126, toByteOffset: 1, as: UInt8.self)
+            out.storeBytes(of: UInt16(payloadLength).bigEndian, toByteOffset: 2, as: UInt16.self)
+            return 4
+        }
+        out.storeBytes(of: 127, toByteOffset: 1, as: UInt8.self)
+        out.storeBytes(of: UInt64(payloadLength).bigEndian, toByteOffset: 2, as: UInt64.self)
+        return 10
+    }
+
     /// Appends the header of one final, unmasked frame of `payloadLength` bytes.
     public static func appendFrameHeader(opcode: WebSocketOpcode, payloadLength: Int, into out: inout [UInt8]) {
-        precondition(payloadLength >= 0, "negative payload length")
-        out.append(0x80 | opcode.rawValue)
-        if payloadLength < 126 {
-            out.append(UInt8(truncatingIfNeeded: payloadLength))
-        } else if payloadLength <= 0xFFFF {
-            out.append(126)
-            out.append(UInt8(truncatingIfNeeded: payloadLength >> 8))
-            out.append(UInt8(truncatingIfNeeded: payloadLength))
-        } else {
-            out.append(127)
-            let length = UInt64(payloadLength)
-            for shift in stride(from: 56, through: 0, by: -8) {
-                out.append(UInt8(truncatingIfNeeded: length >> UInt64(shift)))
-            }
+        withUnsafeTemporaryAllocation(byteCount: maxHeaderLength, alignment: 1) { scratch in
+            let length = writeFrameHeader(opcode: opcode, payloadLength: payloadLength, to: scratch.baseAddress!)
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<length]))
         }
     }
 
