@@ -311,8 +311,22 @@ public final class Connection: PollerHandler, @unchecked Sendable {
         output.removeAll()
         pendingInput = []
         queuedBytes = 0
+        // Handlers that keep their connection (WebSocket transports, Redis links) form a cycle
+        // with it: drop ours, or every closed WebSocket leaks the pair, and the leaked pairs,
+        // scattered through the heap, keep the pages a departed crowd freed from going back.
+        let handler = self.handler
+        self.handler = ClosedConnectionHandler.shared
         handler.connectionDidClose(self)
         onFinalClose?()
         onFinalClose = nil
     }
+}
+
+/// The handler of every closed connection: takes nothing, does nothing.
+private final class ClosedConnectionHandler: ConnectionHandler, Sendable {
+    static let shared = ClosedConnectionHandler()
+
+    func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int { 0 }
+    func connectionDidDrain(_ connection: Connection) {}
+    func connectionDidClose(_ connection: Connection) {}
 }
