@@ -6,7 +6,8 @@
 # inputs go to Fuzz/.build-fuzz/crashes, logs to Fuzz/.build-fuzz/logs. Prints exec/s and
 # coverage per target; exits non-zero if any target crashed, leaked, timed out or ran out of memory.
 # Environment: FUZZ_CPU (pin the fuzzer to this CPU; default 1 when there are two or more),
-# FUZZ_ARGS (extra libFuzzer flags).
+# FUZZ_ARGS (extra libFuzzer flags), FUZZ_JUNIT (also write a JUnit XML report to this file: one
+# test case per target, plus a failing "build" case if the build failed).
 set -uo pipefail
 
 fuzz=$(cd "$(dirname "$0")" && pwd)
@@ -32,12 +33,38 @@ if [ -z "${FUZZ_CPU+set}" ] && [ "$(nproc 2>/dev/null || echo 1)" -ge 2 ]; then 
 pin=()
 if [ -n "${FUZZ_CPU:-}" ] && command -v taskset >/dev/null; then pin=(taskset -c "$FUZZ_CPU"); fi
 
-FUZZ_CPU=${FUZZ_CPU:-} "$fuzz/build.sh" "${targets[@]}" || { echo "run.sh: build failed" >&2; exit 2; }
+# JUnit report: <testcase> elements collected in $cases, written by write_junit.
+cases=""
+xml_escape() { tr -d '\000-\010\013\014\016-\037' | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e 's/"/\&quot;/g'; }
+add_case() { # name seconds [failure-message [details]]
+    cases+="  <testcase classname=\"fuzz\" name=\"$1\" time=\"$2\""
+    if [ $# -ge 3 ]; then
+        cases+="><failure message=\"$(xml_escape <<<"$3")\">$(xml_escape <<<"${4:-}")</failure></testcase>"$'\n'
+    else
+        cases+="/>"$'\n'
+    fi
+}
+write_junit() { # tests failures
+    [ -n "${FUZZ_JUNIT:-}" ] || return 0
+    { printf '<?xml version="1.0" encoding="UTF-8"?>\n'
+      printf '<testsuite name="fuzz" tests="%s" failures="%s" errors="0" skipped="0">\n' "$1" "$2"
+      printf '%s' "$cases"
+      printf '</testsuite>\n'; } > "$FUZZ_JUNIT"
+}
+[ -z "${FUZZ_JUNIT:-}" ] || rm -f "$FUZZ_JUNIT"
+
+if ! FUZZ_CPU=${FUZZ_CPU:-} "$fuzz/build.sh" "${targets[@]}"; then
+    echo "run.sh: build failed" >&2
+    add_case build 0 "fuzz build failed"
+    write_junit 1 1
+    exit 2
+fi
 mkdir -p "$out/crashes" "$out/logs"
 
 # The Swift runtime's own crash backtracer trips ASan; let libFuzzer report crashes instead.
 export SWIFT_BACKTRACE=enable=no
 failed=0
+failures=0
 summary=()
 for target in "${targets[@]}"; do
     mkdir -p "$out/corpus/$target"
@@ -51,8 +78,10 @@ for target in "${targets[@]}"; do
     args+=(${FUZZ_ARGS:-})
     marker=$(mktemp)
     echo "==> $target (${seconds}s${FUZZ_CPU:+, cpu $FUZZ_CPU})"
+    started=$SECONDS
     "${pin[@]}" "$out/bin/$target" "${args[@]}" >"$log" 2>&1
     status=$?
+    took=$((SECONDS - started))
     new_artifacts=$(find "$out/crashes" -maxdepth 1 -name "$target-*" -newer "$marker" | sort)
     rm -f "$marker"
 
@@ -74,10 +103,16 @@ for target in "${targets[@]}"; do
     if [ "$status" -ne 0 ] || [ -n "$new_artifacts" ]; then
         result="FAILED (exit $status)"
         failed=1
-        grep -E 'Fatal error|ERROR: (AddressSanitizer|libFuzzer|LeakSanitizer)|SUMMARY|deadly signal|timeout after' "$log" \
-            | head -n 5 | sed 's/^/    /'
-        for artifact in $new_artifacts; do echo "    input: ${artifact#"$(dirname "$fuzz")"/}"; done
-        echo "    log:   ${log#"$(dirname "$fuzz")"/}"
+        failures=$((failures + 1))
+        report=$(
+            grep -E 'Fatal error|Precondition failed|Assertion failed|ERROR: (AddressSanitizer|libFuzzer|LeakSanitizer)|SUMMARY|deadly signal|timeout after' "$log" \
+                | head -n 5
+            for artifact in $new_artifacts; do echo "input: ${artifact#"$(dirname "$fuzz")"/}"; done
+            echo "log:   ${log#"$(dirname "$fuzz")"/}")
+        sed 's/^/    /' <<<"$report"
+        add_case "$target" "$took" "$target $result" "$report"
+    else
+        add_case "$target" "$took"
     fi
     line=$(printf '%-18s %-20s runs %-10s exec/s %-7s cov %-6s ft %-7s corpus %s' \
         "$target" "$result" "${runs:-?}" "${rate:-?}" "${cov:-?}" "${ft:-?}" "${corp:-?}")
@@ -88,4 +123,5 @@ done
 echo
 echo "fuzz summary (${seconds}s per target)"
 printf '  %s\n' "${summary[@]}"
+write_junit "${#targets[@]}" "$failures"
 exit "$failed"

@@ -330,20 +330,22 @@ public final class Connection: PollerHandler, @unchecked Sendable {
         output.removeAll()
         pendingInput = []
         queuedBytes = 0
-        // Handlers hold their connection; dropping the handler here ends that cycle.
-        let last = handler
-        handler = ClosedConnectionHandler.shared
-        last.connectionDidClose(self)
+        // Handlers that keep their connection (WebSocket transports, Redis links) form a cycle
+        // with it: drop ours, or every closed WebSocket leaks the pair, and the leaked pairs,
+        // scattered through the heap, keep the pages a departed crowd freed from going back.
+        let handler = self.handler
+        self.handler = ClosedConnectionHandler.shared
+        handler.connectionDidClose(self)
         onFinalClose?()
         onFinalClose = nil
     }
 }
 
-/// What a connection points at once closed, so the handler it had (which holds the connection)
-/// can go.
-private final class ClosedConnectionHandler: ConnectionHandler, @unchecked Sendable {
+/// The handler of every closed connection: takes nothing, does nothing.
+private final class ClosedConnectionHandler: ConnectionHandler, Sendable {
     static let shared = ClosedConnectionHandler()
-    func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int { input.count }
+
+    func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int { 0 }
     func connectionDidDrain(_ connection: Connection) {}
     func connectionDidClose(_ connection: Connection) {}
 }
