@@ -1,7 +1,7 @@
 /// An immutable, reference-counted run of bytes with a stable address.
 ///
 /// Write queues hold chunks by reference, so one encoded broadcast frame is shared by every
-/// recipient instead of copied, and `writev` can point straight at it.
+/// recipient instead of copied, and a gathered send can point straight at it.
 public final class ByteChunk: @unchecked Sendable {
     public let base: UnsafeRawPointer
     public let count: Int

@@ -120,7 +120,7 @@ public final class EventLoop: @unchecked Sendable {
         if Int(fd) < handlers.count { handlers[Int(fd)] = nil }
     }
 
-    /// Queues a connection for one writev at the end of this iteration, so every write caused
+    /// Queues a connection for one send at the end of this iteration, so every write caused
     /// by one read goes out in one system call.
     func needsFlush(_ connection: Connection) {
         flushQueue.append(connection)
