@@ -35,7 +35,7 @@ sessions=${CLUSTER_SESSIONS:-10000}
 started_at=$(date +%s)
 unset PUSHD_REDIS
 
-say() { printf '\033[1m%s\033[0m\n' "$*"; }
+source "$root/Benchmarks/common.sh"
 
 if ! command -v redis-server >/dev/null; then
   say "installing redis-server"
@@ -43,18 +43,10 @@ if ! command -v redis-server >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
 fi
 
-say "building pushd and pushd-load (release)"
-for product in pushd pushd-load; do
-  if ! swift build -c release --product "$product" > /tmp/pushd-cluster-build.log 2>&1; then
-    tail -20 /tmp/pushd-cluster-build.log; echo "swift build --product $product failed" >&2; exit 1
-  fi
-done
+build_release /tmp/pushd-cluster-build.log pushd pushd-load
 pushd_bin=$root/.build/release/pushd
 load_bin=$root/.build/release/pushd-load
 
-pin0=(taskset -c 0); pin1=(taskset -c 1)
-if nice -n -5 true 2>/dev/null; then pin0=(nice -n -5 taskset -c 0); pin1=(nice -n -5 taskset -c 1); fi
-[ -w /proc/self/autogroup ] && echo -5 > /proc/self/autogroup 2>/dev/null || true
 
 hard=$(ulimit -Hn); ulimit -n "$hard"
 work=$(mktemp -d /tmp/pushd-cluster.XXXXXX)
@@ -69,16 +61,6 @@ cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
 }
 trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-wait_for_port() { # port -> 0 once something accepts on it (at most 15 s)
-  for _ in $(seq 1 150); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.1
-  done
-  return 1
-}
 
 stop_pid() {
   local pid=$1
@@ -136,21 +118,6 @@ server_pid_list() { local all=("${node_pids[@]}"); [ -n "$redis_pid" ] && all+=(
 
 # Waits (from a bounded budget for the whole run) until the cores are nearly idle.
 quiet_budget=$([ "$mode" = quick ] && echo 10 || echo 60)
-busy_pct() {
-  local a b c d e f g h t1 i1 t2 i2
-  read -r _ a b c d e f g h _ < /proc/stat; t1=$((a+b+c+d+e+f+g+h)); i1=$((d+e))
-  sleep 0.3
-  read -r _ a b c d e f g h _ < /proc/stat; t2=$((a+b+c+d+e+f+g+h)); i2=$((d+e))
-  local total=$((t2 - t1)); [ "$total" -gt 0 ] || { echo 0; return; }
-  echo $(( ( (total - (i2 - i1)) * 100 * $(nproc) ) / total ))
-}
-wait_quiet() {
-  while [ "$quiet_budget" -gt 0 ]; do
-    [ "$(busy_pct)" -lt 40 ] && return 0
-    sleep 0.7
-    quiet_budget=$((quiet_budget - 1))
-  done
-}
 
 # generate ROW RUN -- generator flags...: one generator run against the nodes running now
 generate() {

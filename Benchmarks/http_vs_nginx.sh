@@ -19,7 +19,7 @@ chmod 755 "$work" "$work/public"; chmod 644 "$work/public/index.html"
 file=/index.html
 size=$(stat -c %s "$work/public/index.html")
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+source Benchmarks/common.sh
 nginx_port=$(free_port)
 cat > "$work/nginx.conf" <<CONF
 worker_processes 1;

@@ -25,7 +25,7 @@ case "$mode" in
 esac
 started_at=$(date +%s)
 
-say() { printf '\033[1m%s\033[0m\n' "$*"; }
+source "$root/Benchmarks/common.sh"
 
 # ---------------------------------------------------------------- dependencies
 apt_missing=()
@@ -49,12 +49,7 @@ fi
 export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
 
 # ---------------------------------------------------------------- builds
-say "building pushd and pushd-load (release)"
-for product in pushd pushd-load; do
-  if ! swift build -c release --product "$product" > "/tmp/pushd-bench-build.log" 2>&1; then
-    tail -20 /tmp/pushd-bench-build.log; echo "swift build --product $product failed" >&2; exit 1
-  fi
-done
+build_release /tmp/pushd-bench-build.log pushd pushd-load
 pushd_bin=$root/.build/release/pushd
 load_bin=$root/.build/release/pushd-load
 
@@ -71,14 +66,6 @@ if [ -f "$uws_src/src/App.h" ] && [ -f "$uws_src/uSockets/src/libusockets.h" ]; 
 fi
 have_uws=0; [ -x "$uws_bin" ] && have_uws=1
 [ $have_uws = 1 ] || say "uWebSockets not available (set UWS_SRC); skipping it"
-
-# Benchmark processes run at a higher priority than other work when allowed (root), so that
-# background jobs take less from the two pinned cores.
-# With autogroup scheduling a process's nice value only counts inside its session's group, so
-# the group's weight is raised too. Moderately: background work slows down but keeps running.
-pin0=(taskset -c 0); pin1=(taskset -c 1)
-if nice -n -5 true 2>/dev/null; then pin0=(nice -n -5 taskset -c 0); pin1=(nice -n -5 taskset -c 1); fi
-[ -w /proc/self/autogroup ] && echo -5 > /proc/self/autogroup 2>/dev/null || true
 
 # ---------------------------------------------------------------- bookkeeping
 hard=$(ulimit -Hn); ulimit -n "$hard"
@@ -97,16 +84,6 @@ cleanup() {
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true
 }
 trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-wait_for_port() { # port -> 0 once something accepts on it (at most 15 s)
-  for _ in $(seq 1 150); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.1
-  done
-  return 1
-}
 
 # start_server NAME PORT LOG: sets server_pid (the process whose CPU and memory are read)
 start_server() {
@@ -140,23 +117,6 @@ stop_server() {
 # seconds for the whole suite) until the cores are nearly idle; the generator reports the CPU
 # others used during each run anyway.
 quiet_budget=$([ "$mode" = quick ] && echo 15 || echo 90)
-busy_pct() { # CPU busy on the machine over 0.3 s, in per cent of one core
-  local a b c d e f g h t1 i1 t2 i2
-  read -r _ a b c d e f g h _ < /proc/stat; t1=$((a+b+c+d+e+f+g+h)); i1=$((d+e))
-  sleep 0.3
-  read -r _ a b c d e f g h _ < /proc/stat; t2=$((a+b+c+d+e+f+g+h)); i2=$((d+e))
-  local total=$((t2 - t1)); [ "$total" -gt 0 ] || { echo 0; return; }
-  echo $(( ( (total - (i2 - i1)) * 100 * $(nproc) ) / total ))
-}
-wait_quiet() {
-  local busy
-  while [ "$quiet_budget" -gt 0 ]; do
-    busy=$(busy_pct)
-    [ "$busy" -lt 40 ] && return 0
-    sleep 0.7
-    quiet_budget=$((quiet_budget - 1))
-  done
-}
 
 # measure ROW SERVER RUN -- generator flags...: one generator run against a fresh server
 measure() {
