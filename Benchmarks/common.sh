@@ -51,3 +51,23 @@ wait_quiet() {
     quiet_budget=$((quiet_budget - 1))
   done
 }
+
+# write_nginx_conf DIR PORT: DIR/nginx.conf for one nginx worker serving DIR/public on
+# 127.0.0.1:PORT, tuned as a fair peer (no access log, sendfile, endless keep-alive).
+write_nginx_conf() {
+  local dir=$1 port=$2
+  cat > "$dir/nginx.conf" <<CONF
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  sendfile on; tcp_nopush on; tcp_nodelay on;
+  keepalive_requests 100000000;
+  include /etc/nginx/mime.types;
+  server { listen 127.0.0.1:$port; root $dir/public; }
+}
+CONF
+}

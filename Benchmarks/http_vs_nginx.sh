@@ -21,20 +21,7 @@ size=$(stat -c %s "$work/public/index.html")
 
 source Benchmarks/common.sh
 nginx_port=$(free_port)
-cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on; tcp_nopush on; tcp_nodelay on;
-  keepalive_requests 100000000;
-  include /etc/nginx/mime.types;
-  server { listen 127.0.0.1:$nginx_port; root $work/public; }
-}
-CONF
+write_nginx_conf "$work" "$nginx_port"
 taskset -c 0 nginx -c "$work/nginx.conf" -p "$work" 2>"$work/nginx.stderr" &
 echo $! > "$work/nginx-master.pid"
 pushd_port=$(free_port)

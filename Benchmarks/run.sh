@@ -192,20 +192,7 @@ http_run() { # NAME RUN
   local name=$1 run=$2 port pid target; port=$(free_port)
   wait_quiet
   if [ "$name" = nginx ]; then
-    cat > "$work/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  sendfile on; tcp_nopush on; tcp_nodelay on;
-  keepalive_requests 100000000;
-  include /etc/nginx/mime.types;
-  server { listen 127.0.0.1:$port; root $work/public; }
-}
-CONF
+    write_nginx_conf "$work" "$port"
     "${pin0[@]}" nginx -c "$work/nginx.conf" -p "$work" >"$work/logs/nginx.log" 2>&1 &
     server_pid=$!
     wait_for_port "$port" || true

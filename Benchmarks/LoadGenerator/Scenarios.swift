@@ -57,12 +57,33 @@ struct StampedMessage {
     }
 }
 
+/// Scenarios that wait for one answer per message: they count what is outstanding per session
+/// and in all, and what a failed session or a timed-out drain leaves unanswered is missing.
+class RoundTripScenario: Scenario {
+    var outstandingTotal = 0
+
+    override func sessionFailed(_ session: Session) {
+        missing += session.outstanding
+        outstandingTotal -= session.outstanding
+        session.outstanding = 0
+    }
+
+    override var isDrained: Bool { outstandingTotal <= 0 }
+
+    override func giveUp() {
+        for session in owner.sessions where !session.isFinished && session.outstanding > 0 {
+            missing += session.outstanding
+            session.outstanding = 0
+        }
+        outstandingTotal = 0
+    }
+}
+
 // MARK: - Echo and pipelined echo
 
-final class EchoScenario: Scenario {
+final class EchoScenario: RoundTripScenario {
     private let depth: Int
     private var message: StampedMessage
-    private var outstandingTotal = 0
 
     init(owner: Generator, depth: Int, size: Int) {
         self.depth = depth
@@ -95,22 +116,6 @@ final class EchoScenario: Scenario {
         outstandingTotal -= 1
         owner.delivered(latency: owner.loop.readTime - sent)
         if running { send(on: session) }
-    }
-
-    override func sessionFailed(_ session: Session) {
-        missing += session.outstanding
-        outstandingTotal -= session.outstanding
-        session.outstanding = 0
-    }
-
-    override var isDrained: Bool { outstandingTotal <= 0 }
-
-    override func giveUp() {
-        for session in owner.sessions where !session.isFinished && session.outstanding > 0 {
-            missing += session.outstanding
-            session.outstanding = 0
-        }
-        outstandingTotal = 0
     }
 }
 
@@ -327,8 +332,7 @@ final class IdleScenario: Scenario {}
 
 /// Joins the main namespace (`40`), then sends `42<id>["ping",<id>]` and waits for `43<id>[…]`,
 /// one at a time per session.
-final class SocketIOAckScenario: Scenario {
-    private var outstandingTotal = 0
+final class SocketIOAckScenario: RoundTripScenario {
     private static let connect: [UInt8] = [UInt8(ascii: "0")]
 
     override func sessionOpened(_ session: Session) {
@@ -373,21 +377,5 @@ final class SocketIOAckScenario: Scenario {
         default:
             break // events the app emits on its own
         }
-    }
-
-    override func sessionFailed(_ session: Session) {
-        missing += session.outstanding
-        outstandingTotal -= session.outstanding
-        session.outstanding = 0
-    }
-
-    override var isDrained: Bool { outstandingTotal <= 0 }
-
-    override func giveUp() {
-        for session in owner.sessions where !session.isFinished && session.outstanding > 0 {
-            missing += session.outstanding
-            session.outstanding = 0
-        }
-        outstandingTotal = 0
     }
 }
