@@ -23,7 +23,8 @@ public final class EventLoop: @unchecked Sendable {
     @exclusivity(unchecked) private var flushQueue: [Connection] = []
     /// The batch being flushed; swapped with `flushQueue` so neither is reallocated.
     @exclusivity(unchecked) private var flushing: [Connection] = []
-    @exclusivity(unchecked) private var thread: pthread_t?
+    /// The loop's thread once `runUntilStopped` started (0 before): read from any thread.
+    private let threadID = Atomic<UInt>(0)
     private let stopRequested = Atomic<Bool>(false)
     /// Scratch space every connection of this loop reads into (one per loop, not per connection).
     let readBuffer: UnsafeMutableRawBufferPointer
@@ -42,6 +43,7 @@ public final class EventLoop: @unchecked Sendable {
         wheel = TimingWheel(now: now)
         readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
         iovecs = UnsafeMutableBufferPointer<iovec>.allocate(capacity: 64)
+        wheel.isOwnedByCaller = { [unowned self] in self.isOwnedByCaller }
         register(fd: wakeFD, handler: WakeHandler(fd: wakeFD), events: UInt32(EPOLLIN.rawValue))
     }
 
@@ -54,13 +56,34 @@ public final class EventLoop: @unchecked Sendable {
 
     /// True on this loop's own thread.
     public var inEventLoop: Bool {
-        guard let thread else { return false }
-        return pthread_equal(thread, pthread_self()) != 0
+        threadID.load(ordering: .relaxed) == UInt(pthread_self())
+    }
+
+    /// True on this loop's thread, or on any thread before the loop started (set-up and tests
+    /// own a loop that does not run yet).
+    var isOwnedByCaller: Bool {
+        let owner = threadID.load(ordering: .relaxed)
+        return owner == 0 || owner == UInt(pthread_self())
+    }
+
+    /// Traps in debug builds when called off this loop's thread: loop-owned objects call it at
+    /// their entry points, so a missed hop fails the tests instead of racing.
+    @inline(__always)
+    public func assertInLoop(file: StaticString = #fileID, line: UInt = #line) {
+        assert(isOwnedByCaller, "called off event loop \(index)", file: file, line: line)
+    }
+
+    /// The one way to reach a loop: runs `task` at once when called on this loop's thread,
+    /// else queues it (`execute`).
+    @inline(__always)
+    public func run(_ task: @escaping @Sendable () -> Void) {
+        if inEventLoop { task() } else { execute(task) }
     }
 
     // MARK: Work from other threads
 
-    /// Runs `task` on this loop's thread, soon. Safe from any thread.
+    /// Runs `task` on this loop's thread, soon, after what is already queued. Safe from any
+    /// thread.
     public func execute(_ task: @escaping @Sendable () -> Void) {
         inbox.withLock { $0.append(task) }
         if !wakePending.exchange(true, ordering: .acquiringAndReleasing) {
@@ -84,7 +107,8 @@ public final class EventLoop: @unchecked Sendable {
     /// Runs `action` after `milliseconds` on this loop. Loop thread only.
     @discardableResult
     public func schedule(after milliseconds: Int64, _ action: @escaping () -> Void) -> Timer {
-        wheel.schedule(at: now + milliseconds, action)
+        assertInLoop()
+        return wheel.schedule(at: now + milliseconds, action)
     }
 
     /// Refreshes `now` from the clock (for code that needs time mid-iteration).
@@ -129,9 +153,8 @@ public final class EventLoop: @unchecked Sendable {
     // MARK: Running
 
     /// Runs the loop on the calling thread until `stop()`.
-    func run() {
-        thread = pthread_self()
-        wheel.ownerThread = thread
+    func runUntilStopped() {
+        threadID.store(UInt(pthread_self()), ordering: .relaxed)
         let capacity = 256
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
         defer { events.deallocate() }

@@ -17,7 +17,7 @@ public final class EventLoopGroup: @unchecked Sendable {
     /// Starts one thread per loop.
     public func start() {
         for loop in loops {
-            threads.append(Self.spawn { loop.run() })
+            threads.append(Self.spawn { loop.runUntilStopped() })
         }
     }
 

@@ -19,11 +19,14 @@ public final class Timer {
         self.action = action
     }
 
-    /// Stops the timer from firing and releases its closure at once. On the wheel's own thread
-    /// the timer also leaves the wheel at once; from elsewhere it is swept when its slot comes by.
+    /// Stops the timer from firing, releases its closure and takes it off the wheel, all at
+    /// once. On the wheel's loop only (asserted): from another thread, hop there first.
     public func cancel() {
+        if let wheel {
+            assert(wheel.isOwnedByCaller(), "Timer.cancel called off its event loop")
+            wheel.remove(self)
+        }
         action = nil
-        if let wheel, wheel.isOwnerThread { wheel.remove(self) }
     }
 
     /// Whether the timer was cancelled or has fired.
@@ -43,19 +46,13 @@ public final class TimingWheel {
     @exclusivity(unchecked) private var currentTick: Int64
     /// Pending timers.
     @exclusivity(unchecked) public private(set) var count = 0
-    /// The thread that runs the wheel (its loop's), once known; until then the creating
-    /// thread is trusted (tests).
-    @exclusivity(unchecked) var ownerThread: pthread_t?
+    /// Whether the calling thread may touch the wheel (its loop's check; tests own theirs).
+    var isOwnedByCaller: () -> Bool = { true }
 
     public init(now: Int64, tickMilliseconds: Int64 = 10, slotCount: Int = 512) {
         self.tickMilliseconds = tickMilliseconds
         self.slots = Array(repeating: [], count: slotCount)
         self.currentTick = now / tickMilliseconds
-    }
-
-    fileprivate var isOwnerThread: Bool {
-        guard let ownerThread else { return true }
-        return pthread_equal(ownerThread, pthread_self()) != 0
     }
 
     /// Schedules `action` at `deadline` (ms); a deadline in the past fires on the next advance.
