@@ -20,7 +20,9 @@ let package = Package(
         .executableTarget(name: "chat-example", dependencies: ["PushCore", "Transports"], path: "Examples/ChatServer"),
         // Opens thousands of sessions over any transport and measures pushd and its peers.
         .executableTarget(name: "pushd-load", dependencies: ["PushCore", "Transports"], path: "Benchmarks/LoadGenerator"),
-        .testTarget(name: "PushCoreTests", dependencies: ["PushCore"]),
-        .testTarget(name: "TransportsTests", dependencies: ["Transports", "PushCore"]),
+        // Helpers shared by the test targets (deterministic randomness, in-memory links).
+        .target(name: "TestSupport", dependencies: ["PushCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "PushCoreTests", dependencies: ["PushCore", "TestSupport"]),
+        .testTarget(name: "TransportsTests", dependencies: ["Transports", "PushCore", "TestSupport"]),
     ]
 )

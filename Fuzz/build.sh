@@ -25,7 +25,7 @@ pin=()
 if [ -n "${FUZZ_CPU:-}" ] && command -v taskset >/dev/null; then pin=(taskset -c "$FUZZ_CPU"); fi
 
 # -assert-config Debug keeps precondition messages (and file:line) in the optimized build.
-flags=(-swift-version 6 -parse-as-library -sanitize=fuzzer,address -O -assert-config Debug -g -wmo)
+flags=(-swift-version 6 -package-name pushd -parse-as-library -sanitize=fuzzer,address -O -assert-config Debug -g -wmo)
 link=()
 [ -x "$toolbin/ld.lld" ] && link=(-use-ld=lld)
 
@@ -42,7 +42,7 @@ harness_of() {
     esac
 }
 # Targets that only need PushCore link less and start faster.
-needs_transports() { case "$1" in engineio-payload|socketio-packet|json) return 1 ;; *) return 0 ;; esac; }
+needs_transports() { case "$1" in query-path) return 0 ;; *) return 1 ;; esac; }
 
 mkdir -p "$out/bin" "$out/lib" "$out/modules" "$out/include/CPushSys" "$out/stamps" "$out/tmp"
 

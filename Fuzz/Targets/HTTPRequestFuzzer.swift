@@ -1,4 +1,4 @@
-@testable import Transports
+@testable import PushCore
 
 /// Fuzzes `HTTPRequestParser` the way a connection drives it: bytes arrive in chunks, the caller
 /// drops what was consumed and calls again until `.needMore`, and may change the body limit

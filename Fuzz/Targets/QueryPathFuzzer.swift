@@ -1,3 +1,4 @@
+@testable import PushCore
 @testable import Transports
 
 /// Fuzzes the request-target decoders: `QueryString`, `PercentDecoding` and

@@ -1,4 +1,4 @@
-import Transports
+@testable import PushCore
 
 /// Fuzzes `WebSocketFrameDecoder` as a connection drives it: chunked reads, the caller dropping
 /// `consumed` bytes and calling again until `.needMore`, fragmented messages with control frames

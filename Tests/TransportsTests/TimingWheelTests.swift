@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 @testable import Transports
 
@@ -78,7 +79,7 @@ final class TimingWheelTests: XCTestCase {
     }
 
     func testRandomCancellationsLeaveTheRestFiringOnTime() {
-        var random = WSTestRandom(seed: 7)
+        var random = SeededRandom(seed: 7)
         let wheel = TimingWheel(now: 0, tickMilliseconds: 10, slotCount: 16)
         var firedAt: [Int: Int64] = [:]
         var now: Int64 = 0

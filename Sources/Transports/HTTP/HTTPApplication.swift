@@ -1,3 +1,4 @@
+import PushCore
 /// A request with its whole body, as handed to an application route.
 public struct HTTPRequest: Sendable {
     public let head: HTTPRequestHead

@@ -1,3 +1,4 @@
+import PushCore
 /// Routes by exact path, then by longest path prefix, then to a fallback (static files).
 public final class PathRouter: HTTPRouter, @unchecked Sendable {
     private var exact: [String: HTTPEndpoint] = [:]

@@ -1,3 +1,4 @@
+import PushCore
 /// Where a Redis server is: `redis://[[user]:password@]host[:port][/db]`.
 public struct RedisURL: Sendable, Equatable {
     public var host: String

@@ -1,5 +1,4 @@
-import PushCore
-import Transports
+@testable import PushCore
 import XCTest
 
 final class WebSocketFrameDecoderTests: XCTestCase {

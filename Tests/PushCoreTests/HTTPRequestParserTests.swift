@@ -1,5 +1,5 @@
 import XCTest
-@testable import Transports
+@testable import PushCore
 
 /// An expected `.head` event; path and query default to the split of an origin-form target.
 func expectHead(

@@ -1,5 +1,5 @@
 import XCTest
-@testable import Transports
+@testable import PushCore
 
 final class QueryStringTests: XCTestCase {
     private func pairs(_ query: String) -> [String]? {

@@ -1,4 +1,4 @@
-import Transports
+@testable import PushCore
 import XCTest
 
 final class SHA1Tests: XCTestCase {

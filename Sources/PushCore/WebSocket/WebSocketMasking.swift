@@ -1,4 +1,3 @@
-import PushCore
 
 /// XOR masking of client payloads (RFC 6455 §5.3), 8 bytes per step.
 enum WebSocketMasking {

@@ -1,4 +1,3 @@
-import PushCore
 
 /// What one `WebSocketFrameDecoder.decode` call produced.
 public enum WebSocketEvent: Sendable, Equatable {

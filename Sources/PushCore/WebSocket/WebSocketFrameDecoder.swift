@@ -1,4 +1,3 @@
-import PushCore
 
 /// Incremental RFC 6455 frame decoder for frames sent by a client, with no I/O.
 ///

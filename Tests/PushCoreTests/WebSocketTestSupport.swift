@@ -1,5 +1,5 @@
-import PushCore
-import Transports
+@testable import PushCore
+import TestSupport
 
 /// Builds frames the way a client sends them, with knobs for breaking the rules.
 enum WSClientFrame {
@@ -71,18 +71,6 @@ enum WSClientFrame {
 }
 
 /// SplitMix64: a small deterministic PRNG so random tests replay exactly (frames, timers).
-struct WSTestRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Drives a decoder the way the event loop does: keeps the unconsumed bytes, appends each new
 /// read, and calls `decode` until `.needMore`.
 enum WSFeed {
@@ -130,7 +118,7 @@ enum WSFeed {
     }
 
     static func randomChunks(_ stream: [UInt8], seed: UInt64, maxChunk: Int, _ decoder: WebSocketFrameDecoder) -> Outcome {
-        var random = WSTestRandom(seed: seed)
+        var random = SeededRandom(seed: seed)
         var sizes: [Int] = []
         var total = 0
         while total < stream.count {

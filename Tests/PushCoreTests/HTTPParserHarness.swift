@@ -1,5 +1,5 @@
 import XCTest
-@testable import Transports
+@testable import PushCore
 
 /// What a caller observes from the parser, with consecutive body slices merged.
 enum HTTPParsedEvent: Equatable, CustomStringConvertible {

@@ -1,5 +1,5 @@
-import PushCore
-import Transports
+@testable import PushCore
+import TestSupport
 import XCTest
 
 final class UTF8ValidatorTests: XCTestCase {
@@ -85,7 +85,7 @@ final class UTF8ValidatorTests: XCTestCase {
     }
 
     func testAgreesWithStandardLibraryOnRandomBytes() {
-        var random = WSTestRandom(seed: 0x5EED)
+        var random = SeededRandom(seed: 0x5EED)
         // Bytes drawn from pools so random arrays are often valid or nearly valid.
         let pools: [[UInt8]] = [
             Array(0x20...0x7E), Array(0x80...0xBF), Array(0xC0...0xDF), [0xE0, 0xED, 0xEF, 0xE1],

@@ -1,4 +1,3 @@
-import PushCore
 
 /// Why an upgrade request was refused.
 public enum WebSocketHandshakeError: Error, Equatable, Sendable {

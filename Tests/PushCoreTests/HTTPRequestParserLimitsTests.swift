@@ -1,5 +1,5 @@
 import XCTest
-@testable import Transports
+@testable import PushCore
 
 /// Limits (414, 431, 413): exact boundaries, every chunking, and "reported as soon as the bytes
 /// prove it" when input arrives one byte at a time.

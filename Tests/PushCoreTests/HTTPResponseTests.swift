@@ -1,5 +1,5 @@
 import XCTest
-@testable import Transports
+@testable import PushCore
 
 final class HTTPResponseTests: XCTestCase {
     private func text(_ out: [UInt8]) -> String { String(decoding: out, as: UTF8.self) }

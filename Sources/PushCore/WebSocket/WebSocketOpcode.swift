@@ -1,4 +1,3 @@
-import PushCore
 
 /// RFC 6455 §5.2 frame opcodes. Values 3-7 and 11-15 are reserved and have no case.
 public enum WebSocketOpcode: UInt8, Sendable {

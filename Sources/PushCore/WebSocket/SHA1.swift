@@ -1,4 +1,3 @@
-import PushCore
 
 /// SHA-1 (FIPS 180-4), needed only for the WebSocket accept value. Not for security uses.
 public enum SHA1 {

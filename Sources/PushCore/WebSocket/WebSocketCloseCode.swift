@@ -1,4 +1,3 @@
-import PushCore
 
 /// A close status code (RFC 6455 §7.4), sent in close frames and mapped from protocol errors.
 public struct WebSocketCloseCode: RawRepresentable, Sendable, Equatable, Hashable {

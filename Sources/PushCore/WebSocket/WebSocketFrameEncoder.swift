@@ -1,4 +1,3 @@
-import PushCore
 
 /// Builds server-to-client frames: always final, never masked (RFC 6455 §5.1), with the
 /// shortest length form.
