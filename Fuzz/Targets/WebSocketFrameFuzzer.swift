@@ -38,7 +38,7 @@ public func webSocketFrameFuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) ->
     if chunked.events != whole.events {
         // Reading a text message in pieces validates it as it arrives, so the chunked feed may
         // fail on bad UTF-8 while the whole feed still waits for the rest of the frame.
-        guard case .failure(let code, _)? = chunked.events.last, code == .invalidPayload,
+        guard case .failure(let failure)? = chunked.events.last, failure.closeCode == .invalidPayload,
               Array(chunked.events.dropLast()) == whole.events else {
             preconditionFailure("events depend on how the bytes were chunked")
         }
@@ -112,7 +112,8 @@ struct WebSocketFeed {
                 precondition(reason.isEmpty, "close reason without a code")
             }
             closed = true
-        case .failure(let code, _):
+        case .failure(let reason):
+            let code = reason.closeCode
             precondition(consumed == buffer.count, "failure did not discard the input")
             let known: [WebSocketCloseCode] = [.protocolError, .invalidPayload, .policyViolation, .messageTooBig]
             precondition(known.contains(code), "failure with close code \(code.rawValue)")

@@ -61,53 +61,53 @@ final class WebSocketFrameDecoderTests: XCTestCase {
     }()
 
     /// One stream per protocol violation; each ends with a failure of the given code.
-    static let failureCorpus: [(Case, WebSocketCloseCode)] = {
-        var cases: [(Case, WebSocketCloseCode)] = []
-        func add(_ name: String, _ stream: [UInt8], _ code: WebSocketCloseCode, before: [WebSocketEvent] = [],
+    static let failureCorpus: [(Case, WebSocketFailure)] = {
+        var cases: [(Case, WebSocketFailure)] = []
+        func add(_ name: String, _ stream: [UInt8], _ failure: WebSocketFailure, before: [WebSocketEvent] = [],
                  decoder: WebSocketFrameDecoder = WebSocketFrameDecoder()) {
-            cases.append((Case(name: name, stream: stream, expected: before, decoder: decoder), code))
+            cases.append((Case(name: name, stream: stream, expected: before, decoder: decoder), failure))
         }
-        add("unmasked", F.text("hi", mask: nil), .protocolError)
-        add("unmasked after ping", F.ping([7]) + F.text("hi", mask: nil), .protocolError, before: [.ping([7])])
+        add("unmasked", F.text("hi", mask: nil), .unmaskedClientFrame)
+        add("unmasked after ping", F.ping([7]) + F.text("hi", mask: nil), .unmaskedClientFrame, before: [.ping([7])])
         for rsv: UInt8 in [1, 2, 4, 7] {
-            add("rsv \(rsv)", F.frame(opcode: 1, payload: Array("x".utf8), rsv: rsv), .protocolError)
+            add("rsv \(rsv)", F.frame(opcode: 1, payload: Array("x".utf8), rsv: rsv), .reservedBitsSet)
         }
         for opcode: UInt8 in [3, 4, 5, 6, 7, 11, 12, 13, 14, 15] {
-            add("opcode \(opcode)", F.frame(opcode: opcode, payload: [1]), .protocolError)
+            add("opcode \(opcode)", F.frame(opcode: opcode, payload: [1]), .reservedOpcode(opcode))
         }
-        add("ping 126", F.ping(F.pattern(126)), .protocolError)
-        add("close 126", F.frame(opcode: 8, payload: [0x03, 0xE8] + F.pattern(124)), .protocolError)
-        add("pong 64-bit form", F.frame(opcode: 10, payload: [1], lengthForm: .sixtyFourBit), .protocolError)
-        add("fragmented ping", F.frame(opcode: 9, payload: [1], fin: false), .protocolError)
-        add("fragmented close", F.frame(opcode: 8, payload: [], fin: false), .protocolError)
-        add("continuation first", F.continuation([1], fin: true), .protocolError)
-        add("continuation after end", F.text("a") + F.continuation([1], fin: true), .protocolError, before: [.text([0x61])])
-        add("text during fragments", F.text("a", fin: false) + F.text("b"), .protocolError)
-        add("binary during fragments", F.binary([1], fin: false) + F.ping() + F.binary([2]), .protocolError, before: [.ping([])])
-        add("64-bit length top bit", F.header64(opcode: 2, length: 1 << 63), .protocolError)
-        add("64-bit length all ones", F.header64(opcode: 2, length: .max), .protocolError)
+        add("ping 126", F.ping(F.pattern(126)), .controlFrameTooLong)
+        add("close 126", F.frame(opcode: 8, payload: [0x03, 0xE8] + F.pattern(124)), .controlFrameTooLong)
+        add("pong 64-bit form", F.frame(opcode: 10, payload: [1], lengthForm: .sixtyFourBit), .controlFrameTooLong)
+        add("fragmented ping", F.frame(opcode: 9, payload: [1], fin: false), .fragmentedControlFrame)
+        add("fragmented close", F.frame(opcode: 8, payload: [], fin: false), .fragmentedControlFrame)
+        add("continuation first", F.continuation([1], fin: true), .continuationWithoutMessage)
+        add("continuation after end", F.text("a") + F.continuation([1], fin: true), .continuationWithoutMessage, before: [.text([0x61])])
+        add("text during fragments", F.text("a", fin: false) + F.text("b"), .messageInterleaved)
+        add("binary during fragments", F.binary([1], fin: false) + F.ping() + F.binary([2]), .messageInterleaved, before: [.ping([])])
+        add("64-bit length top bit", F.header64(opcode: 2, length: 1 << 63), .lengthTopBitSet)
+        add("64-bit length all ones", F.header64(opcode: 2, length: .max), .lengthTopBitSet)
         let small = WebSocketFrameDecoder(maxMessageBytes: 1000)
-        add("frame over max", F.binary(F.pattern(1001)), .messageTooBig, decoder: small)
-        add("huge frame header", F.header64(opcode: 1, length: 1 << 40), .messageTooBig)
+        add("frame over max", F.binary(F.pattern(1001)), .messageTooBig(limit: 1000), decoder: small)
+        add("huge frame header", F.header64(opcode: 1, length: 1 << 40), .messageTooBig(limit: 1_000_000))
         add("message over max", F.binary(F.pattern(600), fin: false) + F.continuation(F.pattern(401), fin: true),
-            .messageTooBig, decoder: small)
-        add("exactly max then more", F.binary(F.pattern(1000)) + F.binary(F.pattern(1001)), .messageTooBig,
+            .messageTooBig(limit: 1000), decoder: small)
+        add("exactly max then more", F.binary(F.pattern(1000)) + F.binary(F.pattern(1001)), .messageTooBig(limit: 1000),
             before: [.binary(F.pattern(1000))], decoder: small)
         let fewFragments = WebSocketFrameDecoder(maxFragmentsPerMessage: 4)
         add("too many fragments", F.text("a", fin: false) + (0..<4).flatMap { _ in F.continuation([], fin: false) },
-            .policyViolation, decoder: fewFragments)
-        add("invalid utf-8", F.frame(opcode: 1, payload: [0x61, 0xFF, 0x62]), .invalidPayload)
-        add("surrogate", F.frame(opcode: 1, payload: [0xED, 0xA0, 0x80]), .invalidPayload)
+            .tooManyFragments(limit: 4), decoder: fewFragments)
+        add("invalid utf-8", F.frame(opcode: 1, payload: [0x61, 0xFF, 0x62]), .invalidUTF8Text)
+        add("surrogate", F.frame(opcode: 1, payload: [0xED, 0xA0, 0x80]), .invalidUTF8Text)
         add("invalid utf-8 in first fragment", F.frame(opcode: 1, payload: [0x61, 0xC0, 0x80], fin: false)
-            + F.ping([1]) + F.continuation(Array("rest".utf8), fin: true), .invalidPayload)
+            + F.ping([1]) + F.continuation(Array("rest".utf8), fin: true), .invalidUTF8Text)
         add("truncated utf-8 at end", F.frame(opcode: 1, payload: [0x61, 0xE2], fin: false)
-            + F.continuation([0x82], fin: true), .invalidPayload)
-        add("truncated utf-8 single frame", F.frame(opcode: 1, payload: [0x61, 0xF0, 0x9F, 0x98]), .invalidPayload)
-        add("close one byte", F.frame(opcode: 8, payload: [0x03]), .protocolError)
+            + F.continuation([0x82], fin: true), .invalidUTF8Text)
+        add("truncated utf-8 single frame", F.frame(opcode: 1, payload: [0x61, 0xF0, 0x9F, 0x98]), .invalidUTF8Text)
+        add("close one byte", F.frame(opcode: 8, payload: [0x03]), .closePayloadOfOneByte)
         for code: UInt16 in [0, 999, 1004, 1005, 1006, 1012, 1015, 1016, 2000, 2999, 5000, 65535] {
-            add("close code \(code)", F.close(code: code), .protocolError)
+            add("close code \(code)", F.close(code: code), .closeCodeNotAllowed(code))
         }
-        add("close reason not utf-8", F.close(code: 1000, reason: [0xC3, 0x28]), .invalidPayload)
+        add("close reason not utf-8", F.close(code: 1000, reason: [0xC3, 0x28]), .invalidUTF8CloseReason)
         return cases
     }()
 
@@ -141,13 +141,13 @@ final class WebSocketFrameDecoderTests: XCTestCase {
     }
 
     func testFailureCorpus() {
-        for (testCase, code) in Self.failureCorpus {
+        for (testCase, expected) in Self.failureCorpus {
             assertAllChunkings(testCase) { events in
                 XCTAssertEqual(Array(events.dropLast()), testCase.expected, testCase.name)
-                guard case .failure(let got, _)? = events.last else {
+                guard case .failure(let failure)? = events.last else {
                     return XCTFail("\(testCase.name): no failure, got \(events)")
                 }
-                XCTAssertEqual(got, code, testCase.name)
+                XCTAssertEqual(failure, expected, testCase.name)
             }
         }
     }
@@ -218,10 +218,11 @@ final class WebSocketFrameDecoderTests: XCTestCase {
     func testFailureIsSticky() {
         var decoder = WebSocketFrameDecoder()
         let first = decode(&decoder, F.text("x", mask: nil))
-        guard case .failure(let code, let reason) = first.event else { return XCTFail("expected failure") }
-        XCTAssertEqual(code, .protocolError)
+        guard case .failure(let failure) = first.event else { return XCTFail("expected failure") }
+        XCTAssertEqual(failure, .unmaskedClientFrame)
+        XCTAssertEqual(failure.closeCode, .protocolError)
         let again = decode(&decoder, F.text("valid"))
-        XCTAssertEqual(again.event, .failure(code, reason))
+        XCTAssertEqual(again.event, .failure(failure))
         XCTAssertEqual(again.consumed, F.text("valid").count)
     }
 
@@ -278,7 +279,7 @@ final class WebSocketFrameDecoderTests: XCTestCase {
 extension WebSocketEvent {
     /// The close code of a failure, for short assertions.
     var closeCode: WebSocketCloseCode? {
-        if case .failure(let code, _) = self { return code }
+        if case .failure(let failure) = self { return failure.closeCode }
         return nil
     }
 }

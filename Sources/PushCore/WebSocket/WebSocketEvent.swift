@@ -14,9 +14,9 @@ public enum WebSocketEvent: Sendable, Equatable {
     /// The peer's close frame; `code` is nil when the payload was empty. The decoder ignores
     /// anything after it.
     case close(code: UInt16?, reason: [UInt8])
-    /// A protocol violation: send a close frame with this code and close the connection. The
-    /// decoder stays failed and returns this again on every later call.
-    case failure(WebSocketCloseCode, String)
+    /// A protocol violation: send a close frame with `failure.closeCode` and close the
+    /// connection. The decoder stays failed and returns this again on every later call.
+    case failure(WebSocketFailure)
 }
 
 extension WebSocketEvent {

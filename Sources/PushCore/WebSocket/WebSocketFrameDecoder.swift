@@ -18,7 +18,7 @@ public struct WebSocketFrameDecoder: Sendable {
         case header
         case payload(Frame)
         case closed
-        case failed(WebSocketCloseCode, String)
+        case failed(WebSocketFailure)
     }
 
     private struct Frame: Sendable {
@@ -35,10 +35,9 @@ public struct WebSocketFrameDecoder: Sendable {
     private enum HeaderResult {
         case needMore
         case frame(Frame, headerLength: Int)
-        case failure(WebSocketCloseCode, String)
+        case failure(WebSocketFailure)
     }
 
-    private static let invalidText = "text message is not valid UTF-8"
 
     private var state: State = .header
     /// The open data message: its opcode (text or binary) while fragments are pending.
@@ -64,16 +63,16 @@ public struct WebSocketFrameDecoder: Sendable {
         var consumed = 0
         while true {
             switch state {
-            case .failed(let code, let reason):
-                return (.failure(code, reason), input.count)
+            case .failed(let failure):
+                return (.failure(failure), input.count)
             case .closed:
                 return (.needMore, input.count)
             case .header:
                 switch parseHeader(UnsafeRawBufferPointer(rebasing: input[consumed...])) {
                 case .needMore:
                     return (.needMore, consumed)
-                case .failure(let code, let reason):
-                    return fail(code, reason, input)
+                case .failure(let failure):
+                    return fail(failure, input)
                 case .frame(let frame, let headerLength):
                     consumed += headerLength
                     if frame.opcode == .text || frame.opcode == .binary {
@@ -99,7 +98,7 @@ public struct WebSocketFrameDecoder: Sendable {
                 } else {
                     Self.appendUnmasked(UnsafeRawBufferPointer(rebasing: input[consumed..<consumed + take]), frame: frame, to: &message)
                     if messageOpcode == .text && !validateMessageTail() {
-                        return fail(.invalidPayload, Self.invalidText, input)
+                        return fail(.invalidUTF8Text, input)
                     }
                 }
                 consumed += take
@@ -126,21 +125,21 @@ public struct WebSocketFrameDecoder: Sendable {
         let first = bytes[0]
         let second = bytes[1]
         // Everything checkable from the first two bytes fails before the rest arrives.
-        if first & 0x70 != 0 { return .failure(.protocolError, "reserved bits set without an extension") }
+        if first & 0x70 != 0 { return .failure(.reservedBitsSet) }
         guard let opcode = WebSocketOpcode(rawValue: first & 0x0F) else {
-            return .failure(.protocolError, "reserved opcode \(first & 0x0F)")
+            return .failure(.reservedOpcode(first & 0x0F))
         }
         let fin = first & 0x80 != 0
         let masked = second & 0x80 != 0
-        if requireMask && !masked { return .failure(.protocolError, "client frame is not masked") }
+        if requireMask && !masked { return .failure(.unmaskedClientFrame) }
         let shortLength = second & 0x7F
         if opcode.isControl {
-            if !fin { return .failure(.protocolError, "fragmented control frame") }
-            if shortLength > 125 { return .failure(.protocolError, "control frame payload over 125 bytes") }
+            if !fin { return .failure(.fragmentedControlFrame) }
+            if shortLength > 125 { return .failure(.controlFrameTooLong) }
         } else if opcode == .continuation {
-            if messageOpcode == nil { return .failure(.protocolError, "continuation frame without a message") }
+            if messageOpcode == nil { return .failure(.continuationWithoutMessage) }
         } else if messageOpcode != nil {
-            return .failure(.protocolError, "new message before the fragmented one ended")
+            return .failure(.messageInterleaved)
         }
 
         var headerLength = 2
@@ -153,7 +152,7 @@ public struct WebSocketFrameDecoder: Sendable {
             guard bytes.count >= 10 else { return .needMore }
             length = 0
             for index in 2..<10 { length = length << 8 | UInt64(bytes[index]) }
-            if length >> 63 != 0 { return .failure(.protocolError, "64-bit payload length has its top bit set") }
+            if length >> 63 != 0 { return .failure(.lengthTopBitSet) }
             headerLength = 10
         }
         // Lenient on non-minimal length forms: RFC 6455 only binds senders to the shortest.
@@ -161,11 +160,11 @@ public struct WebSocketFrameDecoder: Sendable {
         if !opcode.isControl {
             let sizeSoFar = opcode == .continuation ? message.count : 0
             if length > UInt64(maxMessageBytes - sizeSoFar) {
-                return .failure(.messageTooBig, "message over \(maxMessageBytes) bytes")
+                return .failure(.messageTooBig(limit: maxMessageBytes))
             }
             let fragments = (opcode == .continuation ? messageFragments : 0) + 1
             if fragments > maxFragmentsPerMessage {
-                return .failure(.policyViolation, "message over \(maxFragmentsPerMessage) fragments")
+                return .failure(.tooManyFragments(limit: maxFragmentsPerMessage))
             }
         }
 
@@ -222,7 +221,7 @@ public struct WebSocketFrameDecoder: Sendable {
         messageOpcode = nil
         messageFragments = 0
         if frame.opcode == .text {
-            guard UTF8Validator.isValid(bytes) else { return failed(.invalidPayload, Self.invalidText) }
+            guard UTF8Validator.isValid(bytes) else { return failed(.invalidUTF8Text) }
             return .text(bytes)
         }
         return .binary(bytes)
@@ -236,7 +235,7 @@ public struct WebSocketFrameDecoder: Sendable {
         messageOpcode = nil
         messageFragments = 0
         if opcode == .text {
-            guard validatedCount == bytes.count else { return failed(.invalidPayload, Self.invalidText) }
+            guard validatedCount == bytes.count else { return failed(.invalidUTF8Text) }
             return .text(bytes)
         }
         return .binary(bytes)
@@ -260,25 +259,25 @@ public struct WebSocketFrameDecoder: Sendable {
             state = .closed
             return .close(code: nil, reason: [])
         }
-        guard payload.count >= 2 else { return failed(.protocolError, "close payload of one byte") }
+        guard payload.count >= 2 else { return failed(.closePayloadOfOneByte) }
         let code = UInt16(payload[0]) << 8 | UInt16(payload[1])
-        guard WebSocketCloseCode.isValidOnWire(code) else { return failed(.protocolError, "close code \(code) not allowed") }
+        guard WebSocketCloseCode.isValidOnWire(code) else { return failed(.closeCodeNotAllowed(code)) }
         let reason = Array(payload[2...])
-        guard UTF8Validator.isValid(reason) else { return failed(.invalidPayload, "close reason is not valid UTF-8") }
+        guard UTF8Validator.isValid(reason) else { return failed(.invalidUTF8CloseReason) }
         state = .closed
         return .close(code: code, reason: reason)
     }
 
     // MARK: - Failure
 
-    private mutating func failed(_ code: WebSocketCloseCode, _ reason: String) -> WebSocketEvent {
-        state = .failed(code, reason)
+    private mutating func failed(_ failure: WebSocketFailure) -> WebSocketEvent {
+        state = .failed(failure)
         message = []
         control = []
-        return .failure(code, reason)
+        return .failure(failure)
     }
 
-    private mutating func fail(_ code: WebSocketCloseCode, _ reason: String, _ input: UnsafeRawBufferPointer) -> (event: WebSocketEvent, consumed: Int) {
-        (failed(code, reason), input.count)
+    private mutating func fail(_ failure: WebSocketFailure, _ input: UnsafeRawBufferPointer) -> (event: WebSocketEvent, consumed: Int) {
+        (failed(failure), input.count)
     }
 }

@@ -111,9 +111,9 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
                 let reply = code.map { WebSocketCloseCode(rawValue: $0) } ?? .normal
                 connection.write(WebSocketFrameEncoder.closeFrame(code: reply, reason: ""))
                 connection.closeAfterFlush()
-            case .failure(let code, let reason):
-                Log.debug("websocket \(connection.remoteAddress): \(reason) (close \(code.rawValue))")
-                fail(code)
+            case .failure(let failure):
+                Log.debug("websocket \(connection.remoteAddress): \(failure) (close \(failure.closeCode.rawValue))")
+                fail(failure.closeCode)
             }
         }
         return consumed
