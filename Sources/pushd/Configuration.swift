@@ -7,7 +7,7 @@ struct Configuration {
     var server = PushServerConfiguration()
     var logLevel = LogLevel.info
     var redis: RedisURL?
-    var app = "default"
+    var app = AppPreset.demo
 
     init() {
         server.maxConnections = Configuration.defaultMaxConnections
@@ -21,22 +21,20 @@ struct Configuration {
         return max(16, soft - 64)
     }
 
-    static let apps = ["default", "engine-echo", "socketio-reference", "bench", "test"]
-
     /// Settings an app implies unless a flag says otherwise.
     mutating func applyAppPreset(explicit: Set<String>) {
-        if app == "default" { server.engine.allowsBlockParameter = true }
-        if app == "bench" {
+        if app == .demo { server.engine.allowsBlockParameter = true }
+        if app == .bench {
             // No copy may be dropped during a run: raise the slow-consumer limits.
             if !explicit.contains("max-session-queue") { server.engine.session.maxQueueBytes = 256 << 20 }
             server.engine.session.volatileDropBytes = .max
             if !explicit.contains("max-messages-per-second") { server.engine.session.maxMessagesPerSecond = 0 }
             if !explicit.contains("cors-origin") { server.engine.origins = .any }
         }
-        guard app == "engine-echo" || app == "socketio-reference" else { return }
+        guard app == .engineEcho || app == .socketIOReference else { return }
         // What the public Engine.IO v4 and Socket.IO v5 test suites expect.
-        if app == "engine-echo" && !explicit.contains("path") { server.engine.path = "/engine.io/" }
-        if app == "socketio-reference" && !explicit.contains("connect-timeout") { server.socket.connectTimeout = 1000 }
+        if app == .engineEcho && !explicit.contains("path") { server.engine.path = "/engine.io/" }
+        if app == .socketIOReference && !explicit.contains("connect-timeout") { server.socket.connectTimeout = 1000 }
         if !explicit.contains("ping-interval") { server.engine.session.pingInterval = 300 }
         if !explicit.contains("ping-timeout") { server.engine.session.pingTimeout = 200 }
         if !explicit.contains("cors-origin") { server.engine.origins = .any }
@@ -60,11 +58,11 @@ extension Configuration {
             guard let level = LogLevel(name: v) else { throw OptionError(description: "--log-level must be debug, info, warning or error, not '\(v)'") }
             c.logLevel = level
         },
-        Option(name: "app", valueName: "NAME", help: "Application: \(Configuration.apps.joined(separator: ", "))", defaultValue: "default") { c, v throws(OptionError) in
-            guard Configuration.apps.contains(v) else {
-                throw OptionError(description: "--app must be one of \(Configuration.apps.joined(separator: ", ")), not '\(v)'")
+        Option(name: "app", valueName: "NAME", help: "Application: \(AppPreset.names)", defaultValue: AppPreset.demo.rawValue) { c, v throws(OptionError) in
+            guard let app = AppPreset(rawValue: v) else {
+                throw OptionError(description: "--app must be one of \(AppPreset.names), not '\(v)'")
             }
-            c.app = v
+            c.app = app
         },
         Option(name: "max-connections", valueName: "N", help: "Open connections at most (more are closed at once)", defaultValue: "open-file limit - 64") { c, v throws(OptionError) in
             c.server.maxConnections = try OptionValue.integer(v, "max-connections", in: 1...10_000_000)

@@ -11,16 +11,16 @@ final class Daemon {
         self.configuration = configuration
         let engineApplication: ((EventLoopGroup) -> EngineApplication)?
         switch configuration.app {
-        case "engine-echo": engineApplication = { _ in EngineEchoApp() }
-        case "bench": engineApplication = { BenchApp(loops: $0.loops) }
-        default: engineApplication = nil
+        case .engineEcho: engineApplication = { _ in EngineEchoApp() }
+        case .bench: engineApplication = { BenchApp(loops: $0.loops) }
+        case .demo, .socketIOReference, .test: engineApplication = nil
         }
         server = try PushServer(configuration: configuration.server, engineApplication: engineApplication)
         switch configuration.app {
-        case "socketio-reference": SocketIOReferenceApp.install(on: server.sockets)
-        case "default": DemoApp.install(on: server.sockets)
-        case "test": TestApp.install(on: server.sockets)
-        default: break
+        case .socketIOReference: SocketIOReferenceApp.install(on: server.sockets)
+        case .demo: DemoApp.install(on: server.sockets)
+        case .test: TestApp.install(on: server.sockets)
+        case .engineEcho, .bench: break
         }
         if let url = configuration.redis {
             let node = ClusterNode(url: url, loop: server.group.loops[0], sockets: server.sockets, engine: server.engine)
