@@ -32,7 +32,8 @@ public struct SocketPacketDecoder: Sendable {
         case collecting(packet: SocketPacket, expected: Int, received: [[UInt8]])
     }
 
-    private static let reservedEventNames = [
+    /// Event names applications may not use (Socket.IO reserves them for its own events).
+    static let reservedEventNames: Set<String> = [
         "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener",
     ]
 
