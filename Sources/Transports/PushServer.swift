@@ -15,6 +15,11 @@ public struct PushServerConfiguration: Sendable {
     public var http = HTTPServerConfiguration()
     public var engine = EngineServerConfiguration()
     public var socket = SocketServerConfiguration()
+    /// The server HTTP API (off unless a key is set).
+    public var api = ServerAPIConfiguration()
+    /// Serve the API on this address instead of the main port (an internal address that
+    /// backends reach and browsers cannot).
+    public var apiListen: (host: String, port: Int)?
 
     public init() {}
 }
@@ -39,6 +44,10 @@ public final class PushServer: @unchecked Sendable {
     public let http: HTTPServer
     /// Routes; add more before `start()`.
     public let router: PathRouter
+    /// The server API's endpoint, when a key is configured.
+    public let apiEndpoint: ServerAPIEndpoint?
+    /// The API's own listener, with `apiListen`.
+    public let apiHTTP: HTTPServer?
     private var signals = sigset_t()
 
     /// - Parameter engineApplication: runs raw engine sessions instead of Socket.IO (then
@@ -69,6 +78,26 @@ public final class PushServer: @unchecked Sendable {
         router.route(String(configuration.engine.path.dropLast()), to: engine)
         http = HTTPServer(group: group, host: configuration.host, port: configuration.port,
                           maxConnections: configuration.maxConnections, configuration: configuration.http, router: router)
+        if configuration.api.isEnabled {
+            let endpoint = ServerAPIEndpoint(configuration: configuration.api, api: ServerAPI(server: sockets))
+            apiEndpoint = endpoint
+            if let listen = configuration.apiListen {
+                let apiRouter = PathRouter(fallback: NotFoundEndpoint())
+                apiRouter.route(prefix: configuration.api.path, to: endpoint)
+                apiHTTP = HTTPServer(group: group, host: listen.host, port: listen.port,
+                                     maxConnections: configuration.maxConnections, configuration: configuration.http,
+                                     router: apiRouter)
+                // The public port answers nothing under the API's path.
+                router.route(prefix: configuration.api.path, to: NotFoundEndpoint())
+            } else {
+                router.route(prefix: configuration.api.path, to: endpoint)
+                apiHTTP = nil
+            }
+        } else {
+            apiEndpoint = nil
+            apiHTTP = nil
+            router.route(prefix: configuration.api.path, to: NotFoundEndpoint())
+        }
     }
 
     /// The bound port (after `start`).
@@ -77,8 +106,10 @@ public final class PushServer: @unchecked Sendable {
     /// Binds, starts the loops and accepts connections.
     public func start() throws(SystemError) {
         try http.bind()
+        try apiHTTP?.bind()
         group.start()
         http.startAccepting()
+        apiHTTP?.startAccepting()
         engine.trimmer.start(on: group.loops[0])
     }
 
@@ -99,18 +130,21 @@ public final class PushServer: @unchecked Sendable {
     @discardableResult
     public func drain() -> Int {
         http.beginDrain()
+        apiHTTP?.beginDrain()
         engine.closeAll()
         let deadline = MonotonicClock.milliseconds() + configuration.drainTimeout
-        while http.connectionCount > 0 && MonotonicClock.milliseconds() < deadline {
+        var open: Int { http.connectionCount + (apiHTTP?.connectionCount ?? 0) }
+        while open > 0 && MonotonicClock.milliseconds() < deadline {
             usleep(20_000)
         }
-        return http.connectionCount
+        return open
     }
 }
 
-/// 404 for everything (a server without a public folder).
+/// 404 for everything (a server without a public folder, the API's path while it is off).
 final class NotFoundEndpoint: HTTPEndpoint, @unchecked Sendable {
-    func maxBodyBytes(for head: HTTPRequestHead) -> Int { 0 }
+    /// Small bodies are read and ignored, so a POST gets its 404 rather than a 413.
+    func maxBodyBytes(for head: HTTPRequestHead) -> Int { 64 << 10 }
     func handle(_ request: HTTPRequest, _ response: HTTPResponseWriter) {
         response.respond(status: 404, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("Not Found\n".utf8))
     }

@@ -43,7 +43,9 @@ struct Configuration {
 
 extension Configuration {
     /// The flags, in the order `--help` lists them.
-    static let options: [Option] = [
+    static let options: [Option] = coreOptions + apiOptions
+
+    static let coreOptions: [Option] = [
         Option(name: "host", valueName: "ADDRESS", help: "Address to listen on", defaultValue: "0.0.0.0") { c, v throws(OptionError) in c.server.host = v },
         Option(name: "port", valueName: "PORT", help: "TCP port (0 picks a free one)", defaultValue: "3000") { c, v throws(OptionError) in
             c.server.port = try OptionValue.integer(v, "port", in: 0...65535)

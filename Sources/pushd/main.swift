@@ -50,5 +50,9 @@ do {
 let server = daemon.server
 Log.info("pushd \(version) listening on http://\(server.http.host):\(server.port) "
     + "(threads \(server.group.loops.count), app \(configuration.app), public \(configuration.server.publicDirectory ?? "none"))")
+if let api = server.apiEndpoint {
+    let address = server.apiHTTP.map { "http://\($0.host):\($0.port)" } ?? "the main port"
+    Log.info("server API on \(address) at \(api.configuration.path)")
+}
 server.waitForShutdownSignal()
 exit(0)

@@ -113,3 +113,11 @@ final class ServerAPIDecoderTests: XCTestCase {
         XCTAssertEqual(ServerAPIError(.bodyTooLarge, "").status, 413)
     }
 }
+
+final class ServerAPIDescriptionTests: XCTestCase {
+    func testAddressesLoseTheirPort() {
+        XCTAssertEqual(ServerAPI.hostPart(of: "127.0.0.1:52100"), "127.0.0.1")
+        XCTAssertEqual(ServerAPI.hostPart(of: "[::1]:52100"), "::1")
+        XCTAssertEqual(ServerAPI.hostPart(of: "unknown"), "unknown")
+    }
+}

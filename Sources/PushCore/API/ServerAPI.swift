@@ -1,12 +1,20 @@
+import Synchronization
+
 /// Runs server API commands against a Socket.IO server: what a backend in any language can do
 /// over HTTP. Cluster-wide when the server's adapter is. Safe from any thread.
 public final class ServerAPI: Sendable {
     public let server: SocketServer
-    public let idempotency: IdempotencyStore
+    private let store: Mutex<IdempotencyStore>
 
     public init(server: SocketServer, idempotency: IdempotencyStore = IdempotencyWindow()) {
         self.server = server
-        self.idempotency = idempotency
+        self.store = Mutex(idempotency)
+    }
+
+    /// Where idempotency keys are remembered: this process, or the cluster's shared store.
+    public var idempotency: IdempotencyStore {
+        get { store.withLock { $0 } }
+        set { store.withLock { $0 = newValue } }
     }
 
     public typealias Completion = @Sendable (Result<JSONValue, ServerAPIError>) -> Void
@@ -87,9 +95,19 @@ public final class ServerAPI: Sendable {
             JSONMember("rooms", .array(socket.rooms.filter { $0 != socket.id }.sorted().map { .string($0) })),
             JSONMember("data", .object(socket.data.sorted { $0.key < $1.key }.map { JSONMember($0.key, $0.value) })),
             JSONMember("transport", .string(socket.transportName)),
-            JSONMember("address", .string(socket.handshake.remoteAddress)),
+            JSONMember("address", .string(hostPart(of: socket.handshake.remoteAddress))),
             JSONMember("connectedAt", .number(Double(socket.handshake.issuedAt))),
         ])
+    }
+
+    /// "127.0.0.1" of "127.0.0.1:52100", "::1" of "[::1]:52100" (as Socket.IO's
+    /// `handshake.address`).
+    static func hostPart(of address: String) -> String {
+        if address.hasPrefix("["), let end = address.firstIndex(of: "]") {
+            return String(address[address.index(after: address.startIndex)..<end])
+        }
+        guard let colon = address.lastIndex(of: ":") else { return address }
+        return String(address[..<colon])
     }
 
     /// Sockets per room, leaving out each socket's own room (its id).
