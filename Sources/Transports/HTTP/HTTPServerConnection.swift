@@ -1,175 +1,193 @@
 import PushCore
 /// Reads HTTP/1.1 requests from one connection, one at a time, and hands each to its endpoint.
 ///
-/// While a request is being answered the next pipelined request stays unparsed in the
-/// connection's input, which keeps responses in order and bounds what a client can queue.
+/// The request cycle (timeouts, draining, 100-continue, one request in flight, upgrade) is
+/// `HTTPConnectionStateMachine`'s; this class feeds it the parser's and the response writer's
+/// events and carries out its actions on the connection. While a request is being answered the
+/// next pipelined request stays unparsed in the connection's input, which keeps responses in
+/// order and bounds what a client can queue.
 /// Loop-confined, so stored properties skip the runtime's exclusivity checks (a third of the
 /// user-space instructions per message when they were on).
 final class HTTPServerConnection: ConnectionHandler {
     private unowned let server: HTTPServer
     private let state: HTTPLoopState
+    @exclusivity(unchecked) private var machine: HTTPConnectionStateMachine
     @exclusivity(unchecked) private var parser: HTTPRequestParser
     /// Set while this handler owns the connection; cleared on close and upgrade.
     @exclusivity(unchecked) private var connection: Connection?
+    /// The request being read: its head, the endpoint chosen for it and its body so far.
     @exclusivity(unchecked) private var head: HTTPRequestHead?
     @exclusivity(unchecked) private var endpoint: HTTPEndpoint?
     @exclusivity(unchecked) private var body: [UInt8] = []
-    @exclusivity(unchecked) private var inFlight: HTTPResponseWriter?
+    /// The dispatched request's writer, told if the connection closes before it answers.
+    @exclusivity(unchecked) private var writer: HTTPResponseWriter?
     @exclusivity(unchecked) private var timer: Timer?
-    @exclusivity(unchecked) private var receivingHead = false
-    @exclusivity(unchecked) private(set) var isDraining = false
 
     init(server: HTTPServer, state: HTTPLoopState) {
         self.server = server
         self.state = state
-        self.parser = HTTPRequestParser(limits: server.configuration.limits)
+        let configuration = server.configuration
+        self.machine = HTTPConnectionStateMachine(timeouts: HTTPConnectionTimeouts(
+            header: configuration.headerTimeoutMilliseconds, body: configuration.bodyTimeoutMilliseconds,
+            keepAlive: configuration.keepAliveTimeoutMilliseconds))
+        self.parser = HTTPRequestParser(limits: configuration.limits)
     }
+
+    /// Whether the server drains: responses then close the connection.
+    var isDraining: Bool { machine.isDraining }
 
     // MARK: ConnectionHandler
 
     func connectionDidOpen(_ connection: Connection) {
+        state.loop.assertInLoop()
         attach(connection)
     }
 
     func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
-        if self.connection == nil { attach(connection) }
+        state.loop.assertInLoop()
+        if case .opening = machine.state { attach(connection) }
         var consumed = 0
-        while inFlight == nil, !connection.isClosed, connection.handler === self {
+        while machine.readsRequests {
             let (event, used) = parser.parse(UnsafeRawBufferPointer(rebasing: input[consumed...]))
             consumed += used
             switch event {
             case .needMore:
-                if head == nil && !receivingHead && consumed < input.count {
-                    receivingHead = true
-                    arm(server.configuration.headerTimeoutMilliseconds, status: 408)
-                }
+                // Bytes left unconsumed are part of a head (the parser keeps a block until it is whole).
+                if consumed < input.count { perform(machine.handle(.headStarted(now: state.loop.now)), on: connection) }
                 return consumed
             case .head(let requestHead):
                 receivedHead(requestHead, on: connection)
             case .body(let bytes):
                 body.append(contentsOf: bytes)
             case .end:
-                dispatch(on: connection)
+                perform(machine.handle(.bodyCompleted), on: connection)
             case .error(let error):
-                reject(error, on: connection)
+                Log.debug("\(connection.remoteAddress) bad request: \(error)")
+                perform(machine.handle(.parseError(status: error.status)), on: connection)
                 return input.count
             }
         }
-        return consumed
+        // A closing connection answers nothing more; otherwise what is left waits for the next
+        // request's turn, or belongs to the handler that took the connection.
+        return machine.discardsInput ? input.count : consumed
     }
 
     func connectionDidDrain(_ connection: Connection) {}
 
     func connectionDidClose(_ connection: Connection) {
+        state.loop.assertInLoop()
         self.connection = nil
-        timer?.cancel()
-        timer = nil
+        // Cancels the timer (the machine arms one only while a state has a deadline).
+        perform(machine.handle(.peerClosed), on: connection)
         state.forget(self)
-        inFlight?.connectionClosed()
-        inFlight = nil
+        writer?.connectionClosed()
+        writer = nil
     }
 
     // MARK: Requests
 
     private func attach(_ connection: Connection) {
         self.connection = connection
-        // Accepted while the server drains (a browser's spare connection): close it at once.
-        if state.draining {
-            connection.close()
-            return
-        }
-        state.connections[ObjectIdentifier(self)] = self
-        arm(server.configuration.keepAliveTimeoutMilliseconds, status: nil)
+        // Accepted while the server drains (a browser's spare connection): closed at once.
+        let action = machine.handle(.opened(now: state.loop.now, serverDraining: state.draining))
+        if case .idle = machine.state { state.connections[ObjectIdentifier(self)] = self }
+        perform(action, on: connection)
     }
 
     private func receivedHead(_ requestHead: HTTPRequestHead, on connection: Connection) {
-        receivingHead = false
         head = requestHead
         body.removeAll(keepingCapacity: false)
         let chosen = server.router.endpoint(for: requestHead)
         endpoint = chosen
         parser.setBodyLimit(chosen.maxBodyBytes(for: requestHead))
-        if requestHead.body != .none {
-            arm(server.configuration.bodyTimeoutMilliseconds, status: 408)
-            if requestHead.expectsContinue {
-                connection.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
-            }
-        } else {
-            timer?.cancel()
-        }
+        perform(machine.handle(.headReceived(hasBody: requestHead.body != .none,
+                                             expectsContinue: requestHead.expectsContinue,
+                                             now: state.loop.now)), on: connection)
         if Log.enabled(.debug) {
             Log.debug("\(connection.remoteAddress) \(requestHead.method) \(requestHead.target)")
         }
     }
 
     private func dispatch(on connection: Connection) {
-        timer?.cancel()
-        timer = nil
         guard let head, let endpoint else { return }
         let request = HTTPRequest(head: head, body: body, remoteAddress: connection.remoteAddress)
         self.head = nil
         self.endpoint = nil
         body = []
         let writer = HTTPResponseWriter(connection: connection, head: head, owner: self, dates: state.dates)
-        inFlight = writer
+        self.writer = writer
         endpoint.handle(request, writer)
     }
 
-    private func reject(_ error: HTTPParseError, on connection: Connection) {
-        timer?.cancel()
-        Log.debug("\(connection.remoteAddress) bad request: \(error)")
-        let body = Array("\(HTTPResponse.reasonPhrase(error.status))\n".utf8)
-        connection.write(HTTPResponse.simple(status: error.status, contentType: "text/plain; charset=utf-8",
-                                             body: body, keepAlive: false))
-        connection.closeAfterFlush()
+    private func timerFired() {
+        guard let connection else { return }
+        let action = machine.handle(.timerFired(now: state.loop.now))
+        if case .respondError = action.effect { Log.debug("\(connection.remoteAddress) request timeout") }
+        perform(action, on: connection)
     }
 
-    /// Arms the connection's one timer; a `status` answers before closing (408), nil closes
-    /// quietly (an idle keep-alive connection).
-    private func arm(_ milliseconds: Int64, status: Int?) {
-        timer?.cancel()
-        // Cancelled on close and upgrade, so the strong capture lasts no longer than this handler.
-        timer = state.loop.schedule(after: milliseconds) { [self] in
-            guard let connection, inFlight == nil else { return }
-            if let status {
-                Log.debug("\(connection.remoteAddress) request timeout")
-                connection.write(HTTPResponse.simple(status: status, contentType: "text/plain; charset=utf-8",
-                                                     body: Array("Request Timeout\n".utf8), keepAlive: false))
-                connection.closeAfterFlush()
-            } else {
-                connection.close()
-            }
+    /// Carries out one action of the state machine: the timer first, then the effect.
+    private func perform(_ action: HTTPConnectionStateMachine.Action, on connection: Connection) {
+        switch action.timer {
+        case .unchanged:
+            break
+        case .arm(let deadline):
+            timer?.cancel()
+            // Cancelled on close and upgrade, so the strong capture lasts no longer than this handler.
+            timer = state.loop.schedule(after: deadline - state.loop.now) { [self] in timerFired() }
+        case .cancel:
+            timer?.cancel()
+            timer = nil
+        }
+        switch action.effect {
+        case .none:
+            break
+        case .write100Continue:
+            connection.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+        case .dispatch:
+            dispatch(on: connection)
+        case .respondError(let status):
+            let body = Array("\(HTTPResponse.reasonPhrase(status))\n".utf8)
+            connection.write(HTTPResponse.simple(status: status, contentType: "text/plain; charset=utf-8",
+                                                 body: body, keepAlive: false))
+            connection.closeAfterFlush()
+        case .closeAfterFlush:
+            connection.closeAfterFlush()
+        case .close:
+            connection.close()
+        case .resumeInput:
+            connection.resumeInput()
+        case .handOff:
+            state.forget(self)
+            self.connection = nil
+            // Bytes that came after the upgrade request belong to the new handler.
+            connection.resumeInput()
         }
     }
 
     // MARK: From the response writer
 
     func responseCompleted(keepAlive: Bool) {
-        inFlight = nil
+        state.loop.assertInLoop()
+        writer = nil
         guard let connection else { return }
-        if !keepAlive || isDraining {
-            connection.closeAfterFlush()
-            return
-        }
-        arm(server.configuration.keepAliveTimeoutMilliseconds, status: nil)
-        // A pipelined request may already be waiting.
-        connection.resumeInput()
+        perform(machine.handle(.responseCompleted(keepAlive: keepAlive, now: state.loop.now)), on: connection)
     }
 
     func didUpgrade() {
-        timer?.cancel()
-        timer = nil
-        inFlight = nil
-        state.forget(self)
-        // Bytes that came after the upgrade request belong to the new handler.
-        connection?.resumeInput()
-        connection = nil
+        state.loop.assertInLoop()
+        writer = nil
+        guard let connection else { return }
+        perform(machine.handle(.upgraded), on: connection)
     }
 
     /// Shutdown: idle connections close now, busy ones after their response.
     func drain() {
-        isDraining = true
-        guard let connection else { return }
-        if inFlight == nil && head == nil { connection.close() }
+        state.loop.assertInLoop()
+        guard let connection else {
+            _ = machine.handle(.drain)
+            return
+        }
+        perform(machine.handle(.drain), on: connection)
     }
 }
