@@ -1,17 +1,6 @@
-import XCTest
 @testable import PushCore
-
-/// SplitMix64, so a failing seed replays exactly.
-private struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import TestSupport
+import XCTest
 
 /// What the executor side holds, rebuilt from the actions alone.
 private struct Executor {
@@ -35,7 +24,7 @@ final class HTTPConnectionStateMachineRandomTests: XCTestCase {
         var visited: Set<String> = []
         var effects: Set<String> = []
         for seed in UInt64(1)...400 {
-            var random = SeededRandom(state: seed)
+            var random = SeededRandom(seed: seed)
             var machine = HTTPConnectionStateMachine(timeouts: timeouts)
             var executor = Executor()
             var now: Int64 = Int64.random(in: 0...1_000_000, using: &random)
