@@ -25,6 +25,7 @@ final class Daemon {
         if let url = configuration.redis {
             let node = ClusterNode(url: url, loop: server.group.loops[0], sockets: server.sockets, engine: server.engine)
             node.start()
+            server.apiEndpoint?.api.idempotency = RedisIdempotencyStore(node: node)
             cluster = node
         } else {
             cluster = nil

@@ -53,7 +53,7 @@ public struct ServerAPIDecoder: Sendable {
             }
             return .emit(EmitCommand(selection: selection, event: event, arguments: arguments,
                                      volatile: try fields.bool("volatile") ?? false,
-                                     idempotencyKey: try fields.string("idempotencyKey")))
+                                     idempotencyKey: try idempotencyKey(fields)))
         case "join", "leave":
             try fields.only(["namespace", "in", "except", "rooms"])
             let selection = try self.selection(fields, roomsField: "in")
@@ -91,6 +91,14 @@ public struct ServerAPIDecoder: Sendable {
             }
             return .batch(commands)
         }
+    }
+
+    private func idempotencyKey(_ fields: Fields) throws(ServerAPIError) -> String? {
+        guard let key = try fields.string("idempotencyKey") else { return nil }
+        guard !key.isEmpty, key.utf8.count <= 256 else {
+            throw ServerAPIError.field(fields.path + "idempotencyKey", "a string of 1 to 256 bytes")
+        }
+        return key
     }
 
     private func selection(_ fields: Fields, roomsField: String) throws(ServerAPIError) -> SocketSelection {
