@@ -22,7 +22,8 @@ final class SocketClient: @unchecked Sendable {
         // Strong captures here and below: timers are cancelled on connect and close, and a weak
         // reference would put every retain of this object on the runtime's slow path.
         connectTimer = link.executor.scheduleTimer(after: server.configuration.connectTimeout) { [self] in
-            guard sockets.isEmpty, !closed else { return }
+            // A namespace still in middleware holds its place but is not connected yet.
+            guard !closed, !sockets.values.contains(where: \.isConnected) else { return }
             close(reason: .connectTimeout)
         }
     }
