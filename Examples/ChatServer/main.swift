@@ -45,7 +45,7 @@ chat.onConnection { socket in
     }
 
     socket.onDisconnect { reason in
-        chat.to("general").emit("left", name, .string(reason))
+        chat.to("general").emit("left", name, .string(reason.description))
     }
 }
 

@@ -125,7 +125,9 @@ public struct RESPDecoder: Sendable {
         case UInt8(ascii: "-"): return .error(String(text))
         case UInt8(ascii: ":"): return .integer(try integer(text))
         case UInt8(ascii: "_"): return .null
-        case UInt8(ascii: "#"): return .boolean(text == "t")
+        case UInt8(ascii: "#"):
+            guard text == "t" || text == "f" else { throw .malformed("bad boolean") }
+            return .boolean(text == "t")
         case UInt8(ascii: ","):
             guard let number = Double(text) ?? (text == "inf" ? .infinity : text == "-inf" ? -.infinity : nil) else {
                 throw .malformed("bad double")
@@ -135,9 +137,12 @@ public struct RESPDecoder: Sendable {
             let length = try integer(text)
             if length < 0 { return .bulk(nil) }
             guard length <= maxLength else { throw .tooLarge }
-            guard index + Int(length) + 2 <= input.count else { index = start; return nil }
-            let bytes = Array(UnsafeRawBufferPointer(rebasing: input[index..<(index + Int(length))]))
-            index += Int(length) + 2
+            let end = index + Int(length)
+            guard end + 2 <= input.count else { index = start; return nil }
+            // A length that disagrees with the data would otherwise desynchronise the stream.
+            guard input[end] == 13 && input[end + 1] == 10 else { throw .malformed("bulk string without CRLF") }
+            let bytes = Array(UnsafeRawBufferPointer(rebasing: input[index..<end]))
+            index = end + 2
             return marker == UInt8(ascii: "!") ? .error(String(decoding: bytes, as: UTF8.self)) : .bulk(bytes)
         case UInt8(ascii: "*"), UInt8(ascii: ">"), UInt8(ascii: "~"), UInt8(ascii: "%"):
             let count = try integer(text)

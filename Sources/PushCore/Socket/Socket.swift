@@ -16,8 +16,8 @@ public final class Socket: @unchecked Sendable {
     private var handlers: [String: [(id: Int, once: Bool, handler: EventHandler)]] = [:]
     private var anyHandlers: [(id: Int, handler: (String, [JSONValue]) -> Void)] = []
     private var nextHandlerID = 0
-    private var disconnectingHandlers: [(String) -> Void] = []
-    private var disconnectHandlers: [(String) -> Void] = []
+    private var disconnectingHandlers: [(DisconnectReason) -> Void] = []
+    private var disconnectHandlers: [(DisconnectReason) -> Void] = []
     private var upgradeHandlers: [(String) -> Void] = []
     private var acks = PendingAcks()
 
@@ -96,9 +96,9 @@ public final class Socket: @unchecked Sendable {
     }
 
     /// Runs while the socket is disconnecting, with its rooms still known.
-    public func onDisconnecting(_ handler: @escaping (String) -> Void) { disconnectingHandlers.append(handler) }
+    public func onDisconnecting(_ handler: @escaping (DisconnectReason) -> Void) { disconnectingHandlers.append(handler) }
     /// Runs after the socket disconnected, with the reason.
-    public func onDisconnect(_ handler: @escaping (String) -> Void) { disconnectHandlers.append(handler) }
+    public func onDisconnect(_ handler: @escaping (DisconnectReason) -> Void) { disconnectHandlers.append(handler) }
     /// Runs when the client's connection moves to another transport (an upgrade), with its name.
     public func onUpgrade(_ handler: @escaping (String) -> Void) { upgradeHandlers.append(handler) }
 
@@ -170,10 +170,10 @@ public final class Socket: @unchecked Sendable {
         if closeTransport {
             // Every namespace of the client hears DISCONNECT before the transport closes, so
             // clients know not to reconnect.
-            client.disconnectAll(reason: "server namespace disconnect")
+            client.disconnectAll(reason: .serverNamespaceDisconnect)
         } else {
             sendPacket(SocketPacket(type: .disconnect, namespace: namespace.name))
-            didDisconnect(reason: "server namespace disconnect")
+            didDisconnect(reason: .serverNamespaceDisconnect)
         }
     }
 
@@ -204,13 +204,13 @@ public final class Socket: @unchecked Sendable {
             if case .array(let items)? = packet.data { arguments = items } else { arguments = [] }
             acks.resolve(id, .success(arguments))
         case .disconnect:
-            didDisconnect(reason: "client namespace disconnect")
+            didDisconnect(reason: .clientNamespaceDisconnect)
         case .connect, .connectError:
             break
         }
     }
 
-    func didDisconnect(reason: String) {
+    func didDisconnect(reason: DisconnectReason) {
         guard isConnected else { return }
         for handler in disconnectingHandlers { handler(reason) }
         isConnected = false

@@ -8,7 +8,7 @@ final class SocketClient: @unchecked Sendable {
     private var connectTimer: SocketTimer?
     private var closed = false
     /// Why the server closed the session, when it did (the engine reports its own reason).
-    private var closeReason: String?
+    private var closeReason: DisconnectReason?
 
     init(link: EngineLink, server: SocketServer) {
         self.link = link
@@ -22,8 +22,9 @@ final class SocketClient: @unchecked Sendable {
         // Strong captures here and below: timers are cancelled on connect and close, and a weak
         // reference would put every retain of this object on the runtime's slow path.
         connectTimer = link.executor.scheduleTimer(after: server.configuration.connectTimeout) { [self] in
-            guard sockets.isEmpty, !closed else { return }
-            close(reason: "connect timeout")
+            // A namespace still in middleware holds its place but is not connected yet.
+            guard !closed, !sockets.values.contains(where: \.isConnected) else { return }
+            close(reason: .connectTimeout)
         }
     }
 
@@ -38,7 +39,7 @@ final class SocketClient: @unchecked Sendable {
             return
         case .error(let error):
             server.log("session \(link.sessionID): malformed packet (\(error)); closing")
-            close(reason: "parse error")
+            close(reason: .parseError)
         case .packet(let socketPacket):
             route(socketPacket)
         }
@@ -53,7 +54,7 @@ final class SocketClient: @unchecked Sendable {
             if sockets.isEmpty {
                 // The spec: a first packet other than CONNECT closes the connection.
                 server.log("session \(link.sessionID): \(packet.type) before CONNECT; closing")
-                close(reason: "parse error")
+                close(reason: .parseError)
             }
             // Otherwise packets for a namespace this client is not in are dropped, as Socket.IO does.
             return
@@ -104,7 +105,7 @@ final class SocketClient: @unchecked Sendable {
     }
 
     /// Sends DISCONNECT on every namespace, then ends the engine session.
-    func disconnectAll(reason: String) {
+    func disconnectAll(reason: DisconnectReason) {
         guard !closed else { return }
         for socket in Array(sockets.values) where socket.isConnected {
             socket.sendPacket(SocketPacket(type: .disconnect, namespace: socket.namespace.name))
@@ -113,7 +114,7 @@ final class SocketClient: @unchecked Sendable {
     }
 
     /// Ends the engine session; its sockets disconnect with `reason`.
-    func close(reason: String) {
+    func close(reason: DisconnectReason) {
         guard !closed else { return }
         closeReason = reason
         link.close()
@@ -121,7 +122,7 @@ final class SocketClient: @unchecked Sendable {
     }
 
     /// The engine session closed.
-    func engineClosed(reason: String) {
+    func engineClosed(reason: DisconnectReason) {
         guard !closed else { return }
         closed = true
         connectTimer?.cancel()

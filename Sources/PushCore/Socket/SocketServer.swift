@@ -138,7 +138,7 @@ public final class SocketServer: @unchecked Sendable {
     }
 
     /// The engine session closed.
-    public func engineClosed(client: AnyObject, reason: String) {
+    public func engineClosed(client: AnyObject, reason: DisconnectReason) {
         (client as? SocketClient)?.engineClosed(reason: reason)
     }
 }

@@ -25,7 +25,8 @@ public final class SocketIOApplication: EngineApplication {
     public func engineSocketClosed(_ socket: EngineSocket, reason: String) {
         guard let client = socket.context else { return }
         socket.context = nil
-        server.engineClosed(client: client, reason: reason)
+        // The engine speaks the same words; one it adds later still means its transport ended.
+        server.engineClosed(client: client, reason: DisconnectReason(reason) ?? .transportClose)
     }
 }
 

@@ -107,7 +107,7 @@ enum TestApp {
                 JSONMember("id", .string(socketID)),
                 JSONMember("nsp", .string(namespace.name)),
                 JSONMember("tag", .string(tag)),
-                JSONMember("reason", .string(reason)),
+                JSONMember("reason", .string(reason.description)),
             ]))
         }
 

@@ -1,0 +1,35 @@
+/// Why a socket left its namespace, in Socket.IO's words. The description (the raw value) is
+/// stable: logs, the test app and clients see exactly these strings.
+public enum DisconnectReason: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// The transport failed (a broken HTTP request or stream).
+    case transportError = "transport error"
+    /// The connection closed, or the client closed its engine session.
+    case transportClose = "transport close"
+    /// The engine session was closed by the application without the socket layer.
+    case forcedClose = "forced close"
+    /// The client stopped answering pings.
+    case pingTimeout = "ping timeout"
+    /// The client sent something that is not the protocol (also: a first packet that is not CONNECT).
+    case parseError = "parse error"
+    /// The server is stopping.
+    case serverShuttingDown = "server shutting down"
+    /// The server ended the engine session (a drain, or `EngineSocket.close()`).
+    case forcedServerClose = "forced server close"
+    /// The client sent DISCONNECT for this namespace.
+    case clientNamespaceDisconnect = "client namespace disconnect"
+    /// The server disconnected the socket (`Socket.disconnect`, `disconnectSockets`).
+    case serverNamespaceDisconnect = "server namespace disconnect"
+    /// No namespace was connected in time after the engine session opened.
+    case connectTimeout = "connect timeout"
+    /// The client fell too far behind and its queue overflowed.
+    case slowConsumer = "slow consumer"
+
+    /// The stable string.
+    public var description: String { rawValue }
+
+    /// The reason whose stable string is `description`, or nil (e.g. an engine reason this
+    /// layer does not know).
+    public init?(_ description: String) {
+        self.init(rawValue: description)
+    }
+}
