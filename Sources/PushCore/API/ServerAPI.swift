@@ -25,24 +25,28 @@ public final class ServerAPI: Sendable {
         case .emit(let emit):
             guard let key = emit.idempotencyKey else {
                 deliver(emit)
-                completion(.success(Self.ok))
+                answerWhenPublished(Self.ok, completion)
                 return
             }
             idempotency.claim(key, now: now) { [self] isNew in
-                if isNew { deliver(emit) }
-                completion(.success(isNew ? Self.ok : .object([JSONMember("ok", true), JSONMember("duplicate", true)])))
+                guard isNew else {
+                    completion(.success(.object([JSONMember("ok", true), JSONMember("duplicate", true)])))
+                    return
+                }
+                deliver(emit)
+                answerWhenPublished(Self.ok, completion)
             }
         case .join(let selection, let rooms):
             let chosen = select(selection)
             for room in rooms { chosen.socketsJoin(room) }
-            completion(.success(Self.ok))
+            answerWhenPublished(Self.ok, completion)
         case .leave(let selection, let rooms):
             let chosen = select(selection)
             for room in rooms { chosen.socketsLeave(room) }
-            completion(.success(Self.ok))
+            answerWhenPublished(Self.ok, completion)
         case .disconnect(let selection, let closeTransport):
             select(selection).disconnectSockets(closeTransport: closeTransport)
-            completion(.success(Self.ok))
+            answerWhenPublished(Self.ok, completion)
         case .sockets(let selection):
             select(selection).fetchSockets { snapshots in
                 let sorted = snapshots.sorted { $0.id < $1.id }
@@ -58,6 +62,11 @@ public final class ServerAPI: Sendable {
     }
 
     static let ok: JSONValue = .object([JSONMember("ok", true)])
+
+    /// Answers once what the command handed to the adapter has reached the other nodes.
+    private func answerWhenPublished(_ answer: JSONValue, _ completion: @escaping Completion) {
+        server.adapter.whenPublished { completion(.success(answer)) }
+    }
 
     private func deliver(_ emit: EmitCommand) {
         var chosen = select(emit.selection)

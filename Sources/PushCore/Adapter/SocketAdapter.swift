@@ -18,6 +18,13 @@ public protocol SocketAdapter: AnyObject, Sendable {
     /// node's acknowledgement (none without a cluster).
     func serverSideEmit(_ event: String, _ arguments: [JSONValue], server: SocketServer,
                         completion: (@Sendable ([[JSONValue]]) -> Void)?)
+    /// Calls `completion` once everything the calling thread handed to this adapter so far has
+    /// left for the other nodes (at once without a cluster).
+    func whenPublished(_ completion: @escaping @Sendable () -> Void)
+}
+
+extension SocketAdapter {
+    public func whenPublished(_ completion: @escaping @Sendable () -> Void) { completion() }
 }
 
 /// Broadcasts within this process: one task per loop, each wrapping the encoded packet once

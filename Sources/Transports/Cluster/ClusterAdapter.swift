@@ -99,3 +99,14 @@ final class ClusterAdapter: SocketAdapter, @unchecked Sendable {
         }
     }
 }
+
+extension ClusterAdapter {
+    /// Redis answers a connection's commands in order, so a PING sent after the publishes (the
+    /// same hop to the cluster loop keeps them in order) answers once they were published.
+    func whenPublished(_ completion: @escaping @Sendable () -> Void) {
+        let redis = node.redis
+        redis.loop.run {
+            redis.send("PING") { _ in completion() }
+        }
+    }
+}
