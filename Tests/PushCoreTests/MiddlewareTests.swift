@@ -118,4 +118,23 @@ final class MiddlewareTests: XCTestCase {
         XCTAssertTrue(link.takePackets().isEmpty)
         XCTAssertTrue(server.sockets.loops[0].sockets.isEmpty)
     }
+
+    func testServerMiddlewareRunsFirstOnEveryNamespace() {
+        let (server, loops) = makeSocketServer()
+        let steps = Recorder<String>()
+        server.useOnEveryNamespace { socket, next in
+            steps.record("server \(socket.namespace.name)")
+            next(socket.namespace.name == "/closed" ? ConnectionRefused("namespace not allowed") : nil)
+        }
+        server.of("/chat").use { (socket: Socket) throws(ConnectionRefused) in steps.record("chat \(socket.namespace.name)") }
+        server.of("/closed").use { (_: Socket) throws(ConnectionRefused) in steps.record("closed middleware") }
+        let link = InMemoryEngineLink(server: server, executor: loops[0])
+
+        XCTAssertNotNil(link.connectSocket("/"))
+        XCTAssertNotNil(link.connectSocket("/chat"))
+        link.connect("/closed")
+
+        XCTAssertEqual(steps.values, ["server /", "server /chat", "chat /chat", "server /closed"])
+        XCTAssertEqual(link.takePackets(), [SocketPacket(type: .connectError, namespace: "/closed", data: ["message": "namespace not allowed"])])
+    }
 }

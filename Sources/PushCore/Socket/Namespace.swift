@@ -67,7 +67,8 @@ public final class Namespace: @unchecked Sendable {
 
     /// Runs middleware in order, then connects `socket` or refuses it. Socket's loop.
     func admit(_ socket: Socket, completion: @escaping (ConnectionRefused?) -> Void) {
-        MiddlewareChain(socket: socket, steps: middlewares, completion: completion).next(nil)
+        let steps = server.serverMiddlewares.isEmpty ? middlewares : server.serverMiddlewares + middlewares
+        MiddlewareChain(socket: socket, steps: steps, completion: completion).next(nil)
     }
 
     func connected(_ socket: Socket) {

@@ -20,6 +20,8 @@ public final class SocketServer: @unchecked Sendable {
     private var namespaces: [String: Namespace] = [:]
     private var serverSideHandlers: [String: ServerSideHandler] = [:]
     private var dynamic: [(matches: @Sendable (String) -> Bool, configure: (Namespace) -> Void)] = []
+    /// Middleware every namespace runs before its own (tokens, the connect hook). Set before start.
+    private(set) var serverMiddlewares: [Middleware] = []
     private let namespaceLock = NamespaceLock()
     /// How broadcasts reach sockets (in memory unless clustered).
     public var adapter: SocketAdapter = InMemoryAdapter()
@@ -67,6 +69,15 @@ public final class SocketServer: @unchecked Sendable {
         }
         if let found, let configure { configure(found) }
         return found
+    }
+
+    /// A middleware step: call the continuation once, with a refusal or nil, from any thread.
+    public typealias Middleware = (Socket, @escaping (ConnectionRefused?) -> Void) -> Void
+
+    /// Adds middleware that runs for a CONNECT to any namespace, before the namespace's own
+    /// middleware (pushd's token check and connect hook sit here). Configure before start.
+    public func useOnEveryNamespace(_ middleware: @escaping Middleware) {
+        serverMiddlewares.append(middleware)
     }
 
     // MARK: The main namespace's shortcuts
