@@ -193,8 +193,9 @@ public final class Socket: @unchecked Sendable {
         case .event, .binaryEvent:
             guard case .array(let items)? = packet.data, case .string(let event)? = items.first else { return }
             let arguments = Array(items.dropFirst())
-            for entry in anyHandlers { entry.handler(event, arguments) }
             let ack = packet.ackId.map { Acknowledgement(socket: self, id: $0) }
+            for interceptor in namespace.server.eventInterceptors where interceptor(self, event, arguments, ack) { return }
+            for entry in anyHandlers { entry.handler(event, arguments) }
             guard let list = handlers[event] else { return }
             if list.contains(where: \.once) { handlers[event]?.removeAll { $0.once } }
             for entry in list { entry.handler(arguments, ack) }
