@@ -8,6 +8,8 @@ struct Configuration {
     var logLevel = LogLevel.info
     var redis: RedisURL?
     var app = AppPreset.demo
+    /// The config file's `"namespaces"` (room rules), checked when the server is built.
+    var namespaceRules: JSONValue?
 
     init() {
         server.maxConnections = Configuration.defaultMaxConnections
@@ -145,15 +147,26 @@ extension Configuration {
         },
     ]
 
-    /// Reads PUSHD_* variables, then the arguments (which win).
-    static func parse(arguments: [String], environment: [String: String]) throws(OptionError) -> Configuration? {
+    /// Reads the config file (`--config` or PUSHD_CONFIG), then PUSHD_* variables, then the
+    /// arguments: each later source wins.
+    static func parse(arguments: [String], environment: [String: String],
+                      readFile: (String) -> [UInt8]? = { Configuration.readFile($0) }) throws(OptionError) -> Configuration? {
         var configuration = Configuration()
+        var explicit = Set<String>()
+        if let path = configPath(arguments: arguments, environment: environment) {
+            guard let contents = readFile(path) else { throw OptionError(description: "--config \(path): cannot read the file") }
+            let file = try readConfigFile(path, contents: contents)
+            for (name, value) in file.values {
+                try options.first { $0.name == name }!.apply(&configuration, value)
+                explicit.insert(name)
+            }
+            configuration.namespaceRules = file.namespaces
+        }
         for option in options {
             if let value = environment[option.environmentName] {
                 try option.apply(&configuration, value)
             }
         }
-        var explicit = Set<String>()
         for option in options where environment[option.environmentName] != nil { explicit.insert(option.name) }
         var index = 0
         while index < arguments.count {
@@ -166,8 +179,12 @@ extension Configuration {
                 value = String(name[name.index(after: equals)...])
                 name = String(name[..<equals])
             }
+            if name == fileOption {
+                index += value == nil ? 2 : 1   // read before everything else
+                continue
+            }
             guard let option = options.first(where: { $0.name == name }) else {
-                throw OptionError(description: "unknown flag --\(name) (see --help)")
+                throw OptionError(description: "unknown flag --\(name)\(suggestion(for: name)) (see --help)")
             }
             if value == nil {
                 index += 1
@@ -182,12 +199,22 @@ extension Configuration {
         return configuration
     }
 
+    /// The config file named by `--config FILE`, `--config=FILE` or PUSHD_CONFIG.
+    static func configPath(arguments: [String], environment: [String: String]) -> String? {
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--" + fileOption, index + 1 < arguments.count { return arguments[index + 1] }
+            if argument.hasPrefix("--\(fileOption)=") { return String(argument.dropFirst(fileOption.count + 3)) }
+        }
+        return environment["PUSHD_CONFIG"]
+    }
+
     static var usage: String {
         var text = "Usage: pushd [flags]\n\npushd serves named events over WebSocket, Server-Sent Events, HTTP long-polling and\npolling (Engine.IO v4 / Socket.IO v5 compatible).\n\nFlags (each also settable as an environment variable):\n"
         for option in options {
             let flag = "  --\(option.name) \(option.valueName)"
             text += flag.padding(to: 34) + option.help + " (default \(option.defaultValue); \(option.environmentName))\n"
         }
+        text += "  --config FILE".padding(to: 34) + "JSON file of settings (flag names as keys, plus \"namespaces\" room rules) (default none; PUSHD_CONFIG)\n"
         text += "  --help".padding(to: 34) + "Print this help\n"
         return text
     }
