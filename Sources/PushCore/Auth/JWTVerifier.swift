@@ -76,7 +76,8 @@ public struct JWTVerifier: Sendable {
         let signingInput = UnsafeRawBufferPointer(rebasing: token[..<secondDot])
         guard signatureMatches(signatureBytes, of: signingInput, algorithm: algorithm) else { throw .badSignature }
 
-        let claims = try JWTClaims(payload: try decodeObject(payload, notJSON: .payloadNotJSON, notObject: .payloadNotObject))
+        let object = try decodeObject(payload, notJSON: .payloadNotJSON, notObject: .payloadNotObject)
+        let claims = try JWTClaims(payload: object)
         try checkTimes(claims, now: now)
         return claims
     }
