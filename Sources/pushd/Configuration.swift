@@ -8,8 +8,6 @@ struct Configuration {
     var logLevel = LogLevel.info
     var redis: RedisURL?
     var app = AppPreset.demo
-    /// The config file's `"namespaces"` (room rules), checked when the server is built.
-    var namespaceRules: JSONValue?
 
     init() {
         server.maxConnections = Configuration.defaultMaxConnections
@@ -52,7 +50,7 @@ enum Command {
 
 extension Configuration {
     /// The flags, in the order `--help` lists them.
-    static let options: [Option] = coreOptions + apiOptions
+    static let options: [Option] = coreOptions + apiOptions + authOptions
 
     static let coreOptions: [Option] = [
         Option(name: "host", valueName: "ADDRESS", help: "Address to listen on", defaultValue: "0.0.0.0") { c, v throws(OptionError) in c.server.host = v },
@@ -167,7 +165,13 @@ extension Configuration {
                 try options.first { $0.name == name }!.apply(&configuration, value)
                 explicit.insert(name)
             }
-            configuration.namespaceRules = file.namespaces
+            if let namespaces = file.namespaces {
+                do {
+                    configuration.server.roomRules = try RoomRules(json: namespaces)
+                } catch {
+                    throw OptionError(description: "--config \(path): \(error.description)")
+                }
+            }
         }
         for option in options {
             if let value = environment[option.environmentName] {

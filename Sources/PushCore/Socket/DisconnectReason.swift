@@ -23,6 +23,8 @@ public enum DisconnectReason: String, Sendable, CaseIterable, CustomStringConver
     case connectTimeout = "connect timeout"
     /// The client fell too far behind and its queue overflowed.
     case slowConsumer = "slow consumer"
+    /// The connection token expired and no fresh one came in time.
+    case tokenExpired = "token expired"
 
     /// The stable string.
     public var description: String { rawValue }

@@ -24,6 +24,8 @@ public final class SocketServer: @unchecked Sendable {
     private(set) var serverMiddlewares: [Middleware] = []
     /// Sees client events before the socket's handlers (room rules, the event hook). Set before start.
     private(set) var eventInterceptors: [EventInterceptor] = []
+    /// Told of every socket's connection, rooms and disconnection. Set before start.
+    private(set) var observers: [SocketObserver] = []
     private let namespaceLock = NamespaceLock()
     /// How broadcasts reach sockets (in memory unless clustered).
     public var adapter: SocketAdapter = InMemoryAdapter()
@@ -89,6 +91,11 @@ public final class SocketServer: @unchecked Sendable {
     /// Adds an event interceptor (pushd's room rules and event hook). Configure before start.
     public func interceptEvents(_ interceptor: @escaping EventInterceptor) {
         eventInterceptors.append(interceptor)
+    }
+
+    /// Adds an observer of every socket's lifecycle. Configure before start.
+    public func observe(_ observer: SocketObserver) {
+        observers.append(observer)
     }
 
     // MARK: The main namespace's shortcuts
