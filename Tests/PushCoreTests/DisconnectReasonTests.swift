@@ -16,6 +16,7 @@ final class DisconnectReasonTests: XCTestCase {
             .serverNamespaceDisconnect: "server namespace disconnect",
             .connectTimeout: "connect timeout",
             .slowConsumer: "slow consumer",
+            .tokenExpired: "token expired",
         ]
         XCTAssertEqual(Set(DisconnectReason.allCases), Set(expected.keys))
         for reason in DisconnectReason.allCases {

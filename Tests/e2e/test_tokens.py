@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from pushd_server import PushdServer
-from sio_helpers import MODE_IDS, SERVER_DISCONNECT, Client, ClientPool, new_tag, run
+from sio_helpers import MODE_IDS, SERVER_DISCONNECT, Client, ClientPool, eventually, new_tag, run
 
 SECRET = "test-secret-0123456789abcdef-0123456789abcdef-0123456789abcdef-0123"
 OLD_SECRET = "old-secret-fedcba9876543210-fedcba9876543210"
@@ -37,11 +37,12 @@ def api(server, method, body):
 
 
 async def refused(server, mode, auth, namespace="/"):
+    """The connect errors a client gets for `auth` (empty when it connected)."""
     client = Client(namespaces=(namespace,))
     try:
-        await client.connect(server.url, mode, auth=auth)
+        await client.connect(server.url, mode, auth=auth, wait_timeout=10)
     except Exception:
-        pass
+        await eventually(lambda: client.connect_errors, timeout=10, what="connect_error")
     await client.close()
     return client.connect_errors
 
