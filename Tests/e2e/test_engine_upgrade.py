@@ -246,16 +246,19 @@ def test_sse_stream_gets_noop_on_probe_and_ends_on_upgrade(calm):
             ws.close()
 
 
-def test_short_poll_during_probe_gets_noop(calm):
+def test_short_poll_during_probe_still_delivers(calm):
+    """Until "5" the old transport keeps delivering: a poll during the probe gets what is
+    queued, and the WebSocket does not get it again."""
     with PollingClient(calm.url, PATH, transport="short-polling") as client:
         client.send("4queued")
         ws = probe(calm, client)
         try:
             response = client.get(timeout=2)
-            # while probing, the queue stays for the WebSocket
+            assert (response.status_code, response.content) == (200, b"4queued"), (response.status_code, response.content)
+            response = client.get(timeout=2)
             assert (response.status_code, response.content) == (200, b"6"), (response.status_code, response.content)
-            ws.send("5")
-            assert ws.recv_messages(1) == ["queued"]
+            ws.send("5", "4next")
+            assert ws.recv_messages(1) == ["next"]
         finally:
             ws.close()
 

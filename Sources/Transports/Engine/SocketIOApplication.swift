@@ -22,10 +22,10 @@ public final class SocketIOApplication: EngineApplication {
         server.engineUpgraded(client: client)
     }
 
-    public func engineSocketClosed(_ socket: EngineSocket, reason: String) {
+    public func engineSocketClosed(_ socket: EngineSocket, reason: EngineCloseReason) {
         guard let client = socket.context else { return }
         socket.context = nil
-        server.engineClosed(client: client, reason: reason)
+        server.engineClosed(client: client, reason: reason.description)
     }
 }
 
