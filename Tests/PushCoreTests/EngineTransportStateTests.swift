@@ -282,6 +282,28 @@ final class EngineTransportStateTests: XCTestCase {
         XCTAssertEqual(sent(s.flush()), ["4held back"])
     }
 
+    func testAPausedEventStreamResumesInTimeForTheHeartbeat() {
+        // Pings every 1000 ms, 500 ms to answer, upgrades time out after 2000 ms.
+        let s = session(.sse)
+        XCTAssertTrue(s.beginProbe(now: 0))
+        XCTAssertEqual(s.upgradeDeadline, 2_000, "a stream that is not paused waits for the upgrade timeout")
+        XCTAssertEqual(s.receive(.ping(probe: true), via: .websocket), .answerProbe(.writeNoopEvent))
+        XCTAssertEqual(s.upgradeDeadline, 1_250, "half a pingTimeout after the next ping is due")
+        XCTAssertEqual(s.heartbeat(now: 1_000), .pingQueued)
+        XCTAssertEqual(s.flush(), .none, "the ping waits behind the noop marker")
+        XCTAssertEqual(s.upgradeTimer(now: 1_249), .none)
+        XCTAssertEqual(s.upgradeTimer(now: 1_250), .closeProbe)
+        XCTAssertEqual(sent(s.flush()), ["2"])
+        XCTAssertFalse(s.isExpired(now: 1_499), "the client still has time to answer")
+        XCTAssertEqual(s.receive(.pong(), via: .sse), .rescheduleHeartbeat)
+
+        // Polling transports are not held back, so their upgrade keeps its own timeout.
+        let polling = session(.longPolling)
+        XCTAssertTrue(polling.beginProbe(now: 0))
+        _ = polling.receive(.ping(probe: true), via: .websocket)
+        XCTAssertEqual(polling.upgradeDeadline, 2_000)
+    }
+
     func testBadPacketOnTheProbeEndsOnlyTheProbe() {
         let s = session(.sse)
         XCTAssertTrue(s.beginProbe(now: 0))

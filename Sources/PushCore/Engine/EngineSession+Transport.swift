@@ -126,12 +126,24 @@ extension EngineSession {
     }
 
     /// When `upgradeTimer` should next run; nil when no upgrade is in progress.
-    public var upgradeDeadline: Int64? { isClosed ? nil : transportState.upgradeDeadline }
+    public var upgradeDeadline: Int64? {
+        guard !isClosed, let deadline = transportState.upgradeDeadline else { return nil }
+        return min(deadline, probeDeadline ?? .max)
+    }
+
+    /// When the probe is closed if "5" has not come: after upgradeTimeout, or, while an event
+    /// stream is paused, half a pingTimeout after a ping is (or falls) due, so that the ping
+    /// still reaches the client over the resumed stream in time.
+    private var probeDeadline: Int64? {
+        guard let deadline = transportState.probe.deadline else { return nil }
+        guard case .eventStream(paused: true) = transportState.downstream else { return deadline }
+        return min(deadline, pingDueAt + config.pingTimeout / 2)
+    }
 
     /// The upgrade timer: closes a probe past its deadline, or answers a poll held during the
     /// upgrade with a noop once its cycle is up.
     public func upgradeTimer(now: Int64) -> EngineTransportAction {
-        guard !isClosed, let deadline = transportState.probe.deadline else { return .none }
+        guard !isClosed, let deadline = probeDeadline else { return .none }
         if now >= deadline {
             transportState.endProbe()
             return .closeProbe

@@ -154,6 +154,9 @@ public final class EngineSession {
         return .pingQueued
     }
 
+    /// When the ping in flight went out, or when the next one is due.
+    var pingDueAt: Int64 { pingSentAt ?? nextPingAt }
+
     /// Whether the session is past its heartbeat deadline (checked when a request arrives, so
     /// a timer that has not fired yet cannot keep a dead session answering).
     public func isExpired(now: Int64) -> Bool {
