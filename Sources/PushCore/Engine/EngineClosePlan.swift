@@ -13,7 +13,9 @@ public enum EngineCloseMode: String, Sendable, CaseIterable {
 
 /// What the transports do when a session closes.
 public struct EngineClosePlan: Equatable, Sendable {
+    /// Why the session closes (for the application and logs).
     public let reason: EngineCloseReason
+    /// How the close reaches the client (what `release` was made from).
     public let mode: EngineCloseMode
     /// What happens to the transport packets were going down on.
     public let release: EngineTransportRelease

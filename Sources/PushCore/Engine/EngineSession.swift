@@ -69,6 +69,7 @@ public final class EngineSession {
     /// The transport packets currently go down on.
     public var transport: EngineTransportKind { transportState.transport }
 
+    /// Whether the session is closed (nothing goes down or comes up any more).
     public var isClosed: Bool { transportState.isClosed }
 
     /// The handshake packet: `0{"sid":...}`.

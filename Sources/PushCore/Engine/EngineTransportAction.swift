@@ -30,6 +30,7 @@ public enum EngineTransportAction: Equatable {
     /// Close the session.
     case close(EngineClosePlan)
 
+    /// Same case and payload; packets compare by identity (they are shared objects).
     public static func == (lhs: Self, rhs: Self) -> Bool {
         switch (lhs, rhs) {
         case (.none, .none), (.rescheduleHeartbeat, .rescheduleHeartbeat), (.holdRequest, .holdRequest),
@@ -57,6 +58,7 @@ public enum EnginePollAnswer: Equatable {
     /// A close packet: the session is over.
     case close
 
+    /// Same case; packets compare by identity (they are shared objects).
     public static func == (lhs: Self, rhs: Self) -> Bool {
         switch (lhs, rhs) {
         case (.noop, .noop), (.close, .close): return true

@@ -18,7 +18,9 @@ public struct EngineTransportState: Equatable, Sendable {
 
     /// The long-polling GET the server holds.
     public enum HeldPoll: Equatable, Sendable {
+        /// No GET held: packets wait in the queue for the next one.
         case none
+        /// A GET held until there is something to send.
         case held
         /// Held while an upgrade runs: answered with a noop at this time at the latest, so a
         /// client that keeps polling gets to pause (engine.io's forced polling cycle).
@@ -27,6 +29,7 @@ public struct EngineTransportState: Equatable, Sendable {
 
     /// The WebSocket probed for an upgrade.
     public enum Probe: Equatable, Sendable {
+        /// No upgrade in progress.
         case none
         /// Attached, "2probe" not seen yet; the upgrade times out at `deadline`.
         case opened(deadline: Int64)
@@ -47,7 +50,9 @@ public struct EngineTransportState: Equatable, Sendable {
 
     /// The transport packets go down on (kept after close, for logs).
     public internal(set) var transport: EngineTransportKind
+    /// The way down and what is attached to it.
     public internal(set) var downstream: Downstream
+    /// The upgrade in progress, if any.
     public internal(set) var probe: Probe = .none
 
     /// The state of a session that just opened on `transport` (its handshake request answered,
@@ -62,6 +67,7 @@ public struct EngineTransportState: Equatable, Sendable {
         }
     }
 
+    /// Whether the session is closed.
     public var isClosed: Bool {
         if case .closed = downstream { return true }
         return false
