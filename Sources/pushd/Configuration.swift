@@ -111,6 +111,9 @@ extension Configuration {
         Option(name: "ping-timeout", valueName: "DURATION", help: "Time to answer a ping before the session closes", defaultValue: "20s") { c, v throws(OptionError) in
             c.server.engine.session.pingTimeout = max(1, try OptionValue.duration(v, "ping-timeout"))
         },
+        Option(name: "upgrade-timeout", valueName: "DURATION", help: "Time a probe WebSocket has to complete an upgrade before it is closed", defaultValue: "10s") { c, v throws(OptionError) in
+            c.server.engine.session.upgradeTimeout = max(1, try OptionValue.duration(v, "upgrade-timeout"))
+        },
         Option(name: "max-payload", valueName: "BYTES", help: "Largest message or polling body (413 / close 1009 past it)", defaultValue: "1000000") { c, v throws(OptionError) in
             c.server.engine.session.maxPayload = max(16, try OptionValue.bytes(v, "max-payload"))
         },

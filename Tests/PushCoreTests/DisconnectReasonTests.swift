@@ -34,3 +34,12 @@ final class DisconnectReasonTests: XCTestCase {
         XCTAssertNil(DisconnectReason(""))
     }
 }
+
+final class EngineCloseReasonMappingTests: XCTestCase {
+    /// Every engine reason reaches the sockets as the Socket.IO reason of the same words.
+    func testEngineReasonsKeepTheirWords() {
+        for reason in EngineCloseReason.allCases {
+            XCTAssertEqual(DisconnectReason(reason).description, reason.description)
+        }
+    }
+}

@@ -34,4 +34,16 @@ public enum DisconnectReason: String, Sendable, CaseIterable, CustomStringConver
     public init?(_ description: String) {
         self.init(rawValue: description)
     }
+
+    /// What the sockets of an engine session that ended for `reason` report.
+    public init(_ reason: EngineCloseReason) {
+        switch reason {
+        case .transportClose: self = .transportClose
+        case .transportError: self = .transportError
+        case .pingTimeout: self = .pingTimeout
+        case .parseError: self = .parseError
+        case .forcedServerClose: self = .forcedServerClose
+        case .slowConsumer: self = .slowConsumer
+        }
+    }
 }
