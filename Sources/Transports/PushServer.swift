@@ -24,6 +24,8 @@ public struct PushServerConfiguration: Sendable {
     /// Serve the API on this address instead of the main port (an internal address that
     /// backends reach and browsers cannot).
     public var apiListen: (host: String, port: Int)?
+    /// `/metrics` and the live stats page.
+    public var metrics = MetricsConfiguration()
 
     public init() {}
 }
@@ -72,6 +74,10 @@ public final class PushServer: @unchecked Sendable {
     public let apiEndpoint: ServerAPIEndpoint?
     /// The API's own listener, with `apiListen`.
     public let apiHTTP: HTTPServer?
+    /// Gathers `/metrics` (nil with metrics off); add sources before `start()`.
+    public let metrics: MetricsCollector?
+    /// The metrics' own listener, with `metrics.listen`.
+    public let metricsHTTP: HTTPServer?
     private var signals = sigset_t()
 
     /// - Parameter engineApplication: runs raw engine sessions instead of Socket.IO (then
@@ -124,6 +130,8 @@ public final class PushServer: @unchecked Sendable {
             apiHTTP = nil
             router.route(prefix: configuration.api.path, to: NotFoundEndpoint())
         }
+        (metrics, metricsHTTP) = PushServer.makeMetrics(configuration, group: group, sockets: sockets, engine: engine,
+                                                       http: http, router: router, api: apiEndpoint)
     }
 
     /// The bound port (after `start`).
@@ -133,9 +141,12 @@ public final class PushServer: @unchecked Sendable {
     public func start() throws(SystemError) {
         try http.bind()
         try apiHTTP?.bind()
+        try metricsHTTP?.bind()
         group.start()
         http.startAccepting()
         apiHTTP?.startAccepting()
+        metricsHTTP?.startAccepting()
+        metrics?.startLagProbes(interval: configuration.metrics.lagProbeInterval)
         engine.trimmer.start(on: group.loops[0])
     }
 
@@ -157,9 +168,10 @@ public final class PushServer: @unchecked Sendable {
     public func drain() -> Int {
         http.beginDrain()
         apiHTTP?.beginDrain()
+        metricsHTTP?.beginDrain()
         engine.closeAll()
         let deadline = MonotonicClock.milliseconds() + configuration.drainTimeout
-        var open: Int { http.connectionCount + (apiHTTP?.connectionCount ?? 0) }
+        var open: Int { http.connectionCount + (apiHTTP?.connectionCount ?? 0) + (metricsHTTP?.connectionCount ?? 0) }
         while open > 0 && MonotonicClock.milliseconds() < deadline {
             usleep(20_000)
         }

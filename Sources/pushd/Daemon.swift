@@ -27,6 +27,7 @@ final class Daemon {
             node.start()
             server.apiEndpoint?.api.idempotency = RedisIdempotencyStore(node: node)
             cluster = node
+            server.metrics?.add(node.metricsSource)
         } else {
             cluster = nil
         }

@@ -1,4 +1,5 @@
 import PushCore
+import Synchronization
 
 /// Settings of the server HTTP API.
 public struct ServerAPIConfiguration: Sendable {
@@ -21,6 +22,8 @@ public final class ServerAPIEndpoint: HTTPEndpoint, @unchecked Sendable {
     public let api: ServerAPI
     private let decoder = ServerAPIDecoder()
     private let keys: [[UInt8]]
+    /// Calls answered, by method and status (API calls, not messages: a lock is fine).
+    private let calls = Mutex<[APICallKey: Int]>([:])
 
     public init(configuration: ServerAPIConfiguration, api: ServerAPI) {
         self.configuration = configuration
@@ -36,22 +39,23 @@ public final class ServerAPIEndpoint: HTTPEndpoint, @unchecked Sendable {
         let head = request.head
         guard authorized(head.headers["Authorization"]) else {
             Log.debug("\(request.remoteAddress): API call without a valid key")
-            answer(writer, .failure(ServerAPIError(.unauthorized, "send Authorization: Bearer <api key>")))
-            return
-        }
-        guard head.method == .post else {
-            answer(writer, .failure(ServerAPIError(.methodNotAllowed, "API methods take POST")), extraHeaders: [("Allow", "POST")])
+            answer(writer, .failure(ServerAPIError(.unauthorized, "send Authorization: Bearer <api key>")), method: "")
             return
         }
         let method = String(head.path.dropFirst(configuration.path.count))
+        guard head.method == .post else {
+            answer(writer, .failure(ServerAPIError(.methodNotAllowed, "API methods take POST")), method: method,
+                   extraHeaders: [("Allow", "POST")])
+            return
+        }
         switch decoder.decode(method: method, body: request.body) {
         case .failure(let error):
             Log.debug("\(request.remoteAddress): API \(method) refused: \(error.message)")
-            answer(writer, .failure(error))
+            answer(writer, .failure(error), method: method)
         case .success(let command):
             Log.debug("\(request.remoteAddress): API \(method)")
             api.execute(command, now: writer.loop.now) { [self] result in
-                writer.loop.run { self.answer(writer, result) }
+                writer.loop.run { self.answer(writer, result, method: method) }
             }
         }
     }
@@ -66,18 +70,39 @@ public final class ServerAPIEndpoint: HTTPEndpoint, @unchecked Sendable {
         return matched
     }
 
-    private func answer(_ writer: HTTPResponseWriter, _ result: Result<JSONValue, ServerAPIError>,
+    private func answer(_ writer: HTTPResponseWriter, _ result: Result<JSONValue, ServerAPIError>, method: String,
                         extraHeaders: [(String, String)] = []) {
         let status: Int, document: JSONValue
         switch result {
         case .success(let value): (status, document) = (200, value)
         case .failure(let error): (status, document) = (error.status, error.json)
         }
+        // Only known names become labels: a caller cannot grow the series.
+        let key = APICallKey(method: ServerAPICommand.methods.contains(method) ? method : "other", status: status)
+        calls.withLock { $0[key, default: 0] += 1 }
         var body: [UInt8] = []
         document.serialize(into: &body)
         body.append(UInt8(ascii: "\n"))
         var headers = [("Content-Type", "application/json"), ("Cache-Control", "no-store")] + extraHeaders
         if status == 401 { headers.append(("WWW-Authenticate", "Bearer")) }
         writer.respond(status: status, headers: headers, body: body)
+    }
+}
+
+/// A method name and the status it was answered with.
+struct APICallKey: Hashable {
+    let method: String
+    let status: Int
+}
+
+extension ServerAPIEndpoint {
+    /// `pushd_api_calls_total{method,code}`.
+    public var metricFamilies: [MetricFamily] {
+        let counts = calls.withLock { $0 }
+        let samples = counts.keys.sorted { ($0.method, $0.status) < ($1.method, $1.status) }.map {
+            MetricSample(labels: [MetricLabel("method", $0.method), MetricLabel("code", String($0.status))], counts[$0]!)
+        }
+        return [MetricFamily(name: "pushd_api_calls_total", help: "Server API calls by method and answer status.",
+                             type: .counter, samples: samples)]
     }
 }

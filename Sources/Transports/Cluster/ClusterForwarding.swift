@@ -22,6 +22,7 @@ extension ClusterNode: SessionForwarder {
             let patience = method == "GET" ? session.pingInterval + session.pingTimeout + 2_000 : 5_000
             let timer = loop.schedule(after: patience) { [self] in forwardFailed(number) }
             storeForward(number, writer: writer, cors: cors, owner: owner, timer: timer)
+            counts.forwardedOut += 1
             writer.loop.execute { [self] in
                 writer.onAbort = { [self] in
                     loop.execute { [self] in
@@ -50,6 +51,7 @@ extension ClusterNode: SessionForwarder {
                                    body: body.isEmpty ? .none : .length(body.count))
         let responder = ForwardedResponder(node: self, origin: origin, number: number)
         answering["\(origin)/\(number)"] = responder
+        counts.forwardedIn += 1
         engine.handleForwarded(HTTPRequest(head: head, body: body, remoteAddress: "cluster:\(origin)"),
                                kind: kind, sid: sid, responder: responder)
     }

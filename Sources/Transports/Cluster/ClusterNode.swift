@@ -25,6 +25,8 @@ public final class ClusterNode: @unchecked Sendable {
     var answering: [String: ForwardedResponder] = [:]
     /// Time to wait for other nodes' answers (fetchSockets, serverSideEmit).
     public var requestTimeout: Int64 = 2_000
+    /// Counts for `/metrics`, on the cluster loop.
+    var counts = ClusterCounts()
 
     static let bus = "pushd:bus"
     static func channel(of node: String) -> String { "pushd:node:" + node }
@@ -103,6 +105,7 @@ public final class ClusterNode: @unchecked Sendable {
         message.serialize(into: &encoded)
         let bytes = encoded
         let send: @Sendable () -> Void = { [self] in
+            counts.publishes += 1
             redis.send([Array("PUBLISH".utf8), Array(channel.utf8), bytes])
         }
         if loop.inEventLoop { send() } else { loop.execute(send) }

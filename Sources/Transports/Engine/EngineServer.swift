@@ -49,6 +49,20 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     }
 
     private let drainingFlag = Atomic<Bool>(false)
+    /// When each refused origin was last logged (shared, but touched only on refusals).
+    private let originRefusals = Mutex(OriginRefusalLog())
+
+    /// Refuses a request from an origin not allowed: logged once per origin per minute with
+    /// the fix, answered 403 with a header that names the reason (for client.js).
+    private func refusedOrigin(_ origin: String, _ request: HTTPRequest, _ writer: HTTPResponseWriter) {
+        let now = writer.loop.now
+        if originRefusals.withLock({ $0.shouldLog(origin, now: now) }) {
+            Log.info(OriginRefusalLog.message(origin: origin))
+        } else {
+            Log.debug("\(request.remoteAddress): origin \(origin) refused")
+        }
+        reject(writer, .forbidden, cors: [(OriginRefusalLog.reasonHeader, OriginRefusalLog.reasonValue)])
+    }
 
     /// Closes every session (shutdown), each on its loop; new handshakes get 503 from now on.
     public func closeAll() {
@@ -89,8 +103,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
             return
         }
         guard configuration.origins.allows(origin: origin, host: host) else {
-            Log.debug("\(request.remoteAddress): origin \(origin ?? "") refused")
-            reject(writer, .forbidden, cors: [])
+            refusedOrigin(origin ?? "", request, writer)
             return
         }
         let isUpgrade = head.upgrade == "websocket"

@@ -54,6 +54,7 @@ extension EngineSocket {
         loop.assertInLoop()
         stats.httpRequests += 1
         stats.bytesIn += request.body.count
+        loop.metrics.counters.bytesReceived += request.body.count
         let verdict = session.post(via: kind)
         guard verdict == .none else {
             perform(verdict, request: writer)
@@ -72,6 +73,7 @@ extension EngineSocket {
         // cannot start before this one is answered.
         let wait = postLimiter.take(packets.count, now: loop.now)
         if wait > 0 {
+            loop.metrics.counters.rateLimited[kind] += 1
             loop.schedule(after: wait) { [self] in
                 respond(writer, status: 200, body: Array("ok".utf8), contentType: "text/html")
             }

@@ -93,10 +93,14 @@ public final class EngineSocket: @unchecked Sendable {
                 let frame = WebSocketTransport.frame(for: packet)
                 stats.bytesOut += frame.count
                 stats.messagesOut += 1
+                loop.metrics.counters.bytesSent += frame.count
+                loop.metrics.counters.messagesSent.websocket += 1
                 transport.connection.write(frame)
             case .overflow:
                 overflowed()
-            case .droppedVolatile, .closed:
+            case .droppedVolatile:
+                loop.metrics.counters.dropped.volatile += 1
+            case .closed:
                 break
             }
             return
@@ -106,12 +110,15 @@ public final class EngineSocket: @unchecked Sendable {
             flush()
         case .overflow:
             overflowed()
-        case .droppedVolatile, .closed:
+        case .droppedVolatile:
+            loop.metrics.counters.dropped.volatile += 1
+        case .closed:
             break
         }
     }
 
     private func overflowed() {
+        loop.metrics.counters.dropped.slowConsumer += 1
         Log.warning("session \(id): closed as a slow consumer (over \(server.configuration.session.maxQueueBytes) bytes queued)")
         perform(session.close(.slowConsumer, mode: .abort))
     }
@@ -149,6 +156,7 @@ public final class EngineSocket: @unchecked Sendable {
             break
         case .deliverMessage(let message):
             stats.messagesIn += 1
+            loop.metrics.counters.messagesReceived[session.transport] += 1
             server.application.engineSocket(self, didReceive: message)
         case .rescheduleHeartbeat:
             scheduleHeartbeat()
@@ -180,23 +188,31 @@ public final class EngineSocket: @unchecked Sendable {
         case .webSocket(let transport):
             var frames: [ByteChunk] = []
             frames.reserveCapacity(packets.count)
+            var bytes = 0
             for packet in packets {
                 let frame = WebSocketTransport.frame(for: packet)
-                stats.bytesOut += frame.count
+                bytes += frame.count
                 frames.append(frame)
             }
+            stats.bytesOut += bytes
             stats.messagesOut += packets.count
+            loop.metrics.counters.bytesSent += bytes
+            loop.metrics.counters.messagesSent.websocket += packets.count
             transport.write(frames)
         case .eventStream(let writer):
             var events: [ByteChunk] = []
             events.reserveCapacity(packets.count)
+            var bytes = 0
             for packet in packets {
                 let event = packet.sseEvent ?? ByteChunk(EngineCodec.sseEvent(packet.packet))
                 packet.sseEvent = event
-                stats.bytesOut += event.count
+                bytes += event.count
                 events.append(event)
             }
+            stats.bytesOut += bytes
             stats.messagesOut += packets.count
+            loop.metrics.counters.bytesSent += bytes
+            loop.metrics.counters.messagesSent.sse += packets.count
             let ready = events
             writer.loop.run { for event in ready { writer.writeStream(event) } }
         case .heldPoll, .none:
@@ -211,12 +227,14 @@ public final class EngineSocket: @unchecked Sendable {
         case .packets(let packets):
             EngineCodec.appendPayload(packets.lazy.map(\.packet), into: &body)
             stats.messagesOut += packets.count
+            loop.metrics.counters.messagesSent[session.transport] += packets.count
         case .noop:
             body = [EnginePacketType.noop.wireDigit]
         case .close:
             body = [EnginePacketType.close.wireDigit]
         }
         stats.bytesOut += body.count
+        loop.metrics.counters.bytesSent += body.count
         respond(writer, status: 200, body: body)
     }
 
@@ -345,6 +363,7 @@ public final class EngineSocket: @unchecked Sendable {
 
     /// Starts the heartbeat and tells the application.
     func opened() {
+        loop.metrics.counters.connections[session.transport] += 1
         scheduleHeartbeat()
         server.application.engineSocketOpened(self)
     }
@@ -389,6 +408,7 @@ public final class EngineSocket: @unchecked Sendable {
         upgradeTimer?.cancel()
         upgradeTimer = nil
         server.forget(self)
+        loop.metrics.counters.connections[session.transport] -= 1
         release(plan.release)
         if plan.closesProbe { probe?.closeSession(sendClosePacket: false) }
         probe = nil

@@ -117,6 +117,7 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
         guard !limiter.isUnlimited else { return false }
         let wait = limiter.take(now: connection.loop.now)
         guard wait > 0 else { return false }
+        connection.loop.metrics.counters.rateLimited.websocket += 1
         connection.pauseReading()
         connection.loop.schedule(after: wait) { connection.resumeReading() }
         return true
@@ -130,10 +131,12 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
             // packet now, without a closure per message; others hop to theirs.
             if socket.loop === connection.loop {
                 socket.stats.bytesIn += size
+                socket.loop.metrics.counters.bytesReceived += size
                 socket.receiveFromWebSocket(packet, transport: self)
             } else {
                 socket.loop.execute { [self] in
                     socket.stats.bytesIn += size
+                    socket.loop.metrics.counters.bytesReceived += size
                     socket.receiveFromWebSocket(packet, transport: self)
                 }
             }
@@ -163,7 +166,11 @@ extension EngineSocket {
     func receiveFromWebSocket(_ packet: EnginePacket, transport: WebSocketTransport) {
         loop.assertInLoop()
         if probe === transport {
+            let before = session.transport
             receive(packet, via: .websocket)
+            if before != .websocket && session.transport == .websocket {
+                loop.metrics.counters.upgradeCompleted(from: before)
+            }
             syncUpgradeTimer()
         } else if case .webSocket(let active) = channel, active === transport {
             receive(packet, via: .websocket)

@@ -32,6 +32,8 @@ public final class EventLoop: @unchecked Sendable {
     let iovecs: UnsafeMutableBufferPointer<iovec>
     /// Loop-local time in milliseconds, refreshed once per iteration.
     @exclusivity(unchecked) public private(set) var now: Int64
+    /// This loop's counters, read by a scrape on this thread.
+    public let metrics = LoopMetrics()
 
     init(index: Int) throws(SystemError) {
         self.index = index
@@ -110,6 +112,9 @@ public final class EventLoop: @unchecked Sendable {
         assertInLoop()
         return wheel.schedule(at: now + milliseconds, action)
     }
+
+    /// The timing wheel's resolution: timers fire on these boundaries.
+    public var timerTickMilliseconds: Int64 { wheel.tickMilliseconds }
 
     /// Refreshes `now` from the clock (for code that needs time mid-iteration).
     public func refreshNow() -> Int64 {

@@ -75,6 +75,7 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     /// a current Date): one shared chunk, no copying. Check `acceptsPreparedResponse` first.
     public func respondPrepared(_ response: ByteChunk) {
         guard isOpen else { return }
+        loop.metrics.counters.httpResponses.record(200)
         connection.write(response)
         finish(keepAlive: true)
     }
@@ -103,6 +104,7 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     /// byte after this request.
     public func upgrade(response: [UInt8], to handler: ConnectionHandler) {
         guard isOpen else { return }
+        loop.metrics.counters.httpResponses.record(101)
         connection.write(response)
         isComplete = true
         onAbort = nil
@@ -113,6 +115,7 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     private var keepsAlive: Bool { head.keepAlive && !(owner?.isDraining ?? true) }
 
     private func writeHead(status: Int, headers: [(String, String)], keepAlive: Bool) {
+        loop.metrics.counters.httpResponses.record(status)
         var all = headers
         all.append(("Date", dates.now()))
         if !keepAlive {

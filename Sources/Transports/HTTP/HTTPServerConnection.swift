@@ -148,6 +148,7 @@ final class HTTPServerConnection: ConnectionHandler {
             dispatch(on: connection)
         case .respondError(let status):
             let body = Array("\(HTTPResponse.reasonPhrase(status))\n".utf8)
+            connection.loop.metrics.counters.httpResponses.record(status)
             connection.write(HTTPResponse.simple(status: status, contentType: "text/plain; charset=utf-8",
                                                  body: body, keepAlive: false))
             connection.closeAfterFlush()

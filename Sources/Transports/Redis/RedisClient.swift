@@ -16,6 +16,8 @@ public final class RedisClient: @unchecked Sendable {
     private var outageStarted: Int64?
     /// Commands refused while Redis was unreachable (publishes lost to other nodes).
     public private(set) var droppedWhileDown = 0
+    /// Commands refused while Redis was unreachable, since start.
+    public private(set) var droppedTotal = 0
     private var backoff: Int64 = 100
 
     public init(url: RedisURL, loop: EventLoop) {
@@ -37,6 +39,7 @@ public final class RedisClient: @unchecked Sendable {
     public func send(_ arguments: [[UInt8]], reply: ((RESPValue) -> Void)? = nil) {
         guard let link = commands, link.isReady else {
             droppedWhileDown += 1
+            droppedTotal += 1
             reply?(.error("ERR redis unreachable"))
             return
         }
