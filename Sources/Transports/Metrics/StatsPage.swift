@@ -14,6 +14,7 @@ enum StatsPage {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>pushd stats</title>
+<link rel="icon" href="data:,">
 <style>
   :root { color-scheme: light dark; --fg: #1d2433; --muted: #667085; --bg: #f6f7f9; --card: #fff; --grid: #e4e7ec; }
   @media (prefers-color-scheme: dark) { :root { --fg: #e6e9ef; --muted: #98a2b3; --bg: #101418; --card: #1a1f26; --grid: #2b323c; } }
@@ -140,7 +141,7 @@ function format(value) {
   if (value >= 1e9) return (value / 1e9).toFixed(1) + "G";
   if (value >= 1e6) return (value / 1e6).toFixed(1) + "M";
   if (value >= 1e3) return (value / 1e3).toFixed(1) + "k";
-  return value >= 10 || value === 0 ? value.toFixed(0) : value.toFixed(2);
+  return Number.isInteger(value) || value >= 10 ? value.toFixed(0) : value.toFixed(2);
 }
 
 function draw(id, field, series) {
