@@ -30,7 +30,7 @@ public struct PushServerConfiguration: Sendable {
 /// try server.start()
 /// server.waitForShutdownSignal()
 /// ```
-public final class PushServer: @unchecked Sendable {
+public final class PushServer: Sendable {
     public let configuration: PushServerConfiguration
     public let group: EventLoopGroup
     /// The Socket.IO server: namespaces, events, rooms.
@@ -39,7 +39,8 @@ public final class PushServer: @unchecked Sendable {
     public let http: HTTPServer
     /// Routes; add more before `start()`.
     public let router: PathRouter
-    private var signals = sigset_t()
+    /// SIGINT and SIGTERM, blocked on every thread and awaited by `waitForShutdownSignal`.
+    private let signals: sigset_t
 
     /// - Parameter engineApplication: runs raw engine sessions instead of Socket.IO (then
     ///   `sockets` stays unused).
@@ -49,10 +50,12 @@ public final class PushServer: @unchecked Sendable {
         // Shutdown signals are taken by `waitForShutdownSignal`: block them before any loop
         // thread exists, so every thread inherits the mask.
         signal(SIGPIPE, SIG_IGN)
+        var signals = sigset_t()
         sigemptyset(&signals)
         sigaddset(&signals, SIGINT)
         sigaddset(&signals, SIGTERM)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
+        self.signals = signals
         let group = try EventLoopGroup(threadCount: configuration.threads)
         self.group = group
         let sockets = SocketServer(configuration: configuration.socket, executors: group.loops)
@@ -61,7 +64,7 @@ public final class PushServer: @unchecked Sendable {
         engine = EngineServer(configuration: configuration.engine,
                               application: engineApplication?(group) ?? SocketIOApplication(server: sockets))
         let fallback: HTTPEndpoint = configuration.publicDirectory.map {
-            StaticFileEndpoint(root: $0, loopCount: group.loops.count)
+            StaticFileEndpoint(root: $0, loops: group.loops)
         } ?? NotFoundEndpoint()
         router = PathRouter(fallback: fallback)
         router.route(prefix: configuration.engine.path, to: engine)
@@ -86,7 +89,8 @@ public final class PushServer: @unchecked Sendable {
     @discardableResult
     public func waitForShutdownSignal() -> String {
         var received: Int32 = 0
-        sigwait(&signals, &received)
+        var awaited = signals
+        sigwait(&awaited, &received)
         let name = received == SIGINT ? "SIGINT" : "SIGTERM"
         Log.info("received \(name); draining (up to \(configuration.drainTimeout) ms)")
         let left = drain()
@@ -109,7 +113,7 @@ public final class PushServer: @unchecked Sendable {
 }
 
 /// 404 for everything (a server without a public folder).
-final class NotFoundEndpoint: HTTPEndpoint, @unchecked Sendable {
+final class NotFoundEndpoint: HTTPEndpoint, Sendable {
     func maxBodyBytes(for head: HTTPRequestHead) -> Int { 0 }
     func handle(_ request: HTTPRequest, _ response: HTTPResponseWriter) {
         response.respond(status: 404, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("Not Found\n".utf8))
