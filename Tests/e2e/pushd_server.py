@@ -77,5 +77,8 @@ class PushdServer:
         crashed = -self.proc.returncode in CRASH_SIGNALS or b"ThreadSanitizer" in self.log
         if crashed and not self.crash_reported:
             self.crash_reported = True
-            raise AssertionError(f"pushd crashed (exit {self.proc.returncode}): " + self.log.decode(errors="replace")[-4000:])
+            log = self.log.decode(errors="replace")
+            first = log.find("WARNING: ThreadSanitizer")
+            raise AssertionError(f"pushd crashed (exit {self.proc.returncode}): "
+                                 + (log[first:first + 12000] if first >= 0 else log[-4000:]))
         return self.proc.returncode

@@ -28,7 +28,8 @@ public final class EventLoop: @unchecked Sendable {
     public let index: Int
     private let epollFD: Int32
     private let wakeFD: Int32
-    private let inbox = Mutex<[@Sendable () -> Void]>([])
+    /// A pthread mutex, not `Mutex`, so ThreadSanitizer sees the hand-off (see PThreadMutex).
+    private let inbox = PThreadMutex<[@Sendable () -> Void]>([])
     private let wakePending = Atomic<Bool>(false)
     @exclusivity(unchecked) private var handlers: [PollerHandler?] = []
     private let wheel: TimingWheel

@@ -8,6 +8,7 @@ final class HTTPLoopState {
     let dates = HTTPDateCache()
 
     func forget(_ connection: HTTPServerConnection) {
+        loop.assertInLoop()
         connections[ObjectIdentifier(connection)] = nil
         // Give the table back once a crowd has left (dictionaries never shrink by themselves).
         if connections.isEmpty && connections.capacity > 256 { connections = [:] }
