@@ -1,7 +1,7 @@
 /// A value that belongs to one event loop, held where the type system wants something
 /// `Sendable` (a closure handed to `execute`, a per-loop table read by every loop). Any thread
 /// may hold and pass it; only the loop's thread may read or write the value (asserted in
-/// debug builds, free in release).
+/// debug builds, free in release). Unchecked Sendable: loop-confined and asserted.
 ///
 /// A struct: wrapping a class reference costs no allocation. For state that several holders
 /// must see change, use `LoopBoundBox`.
@@ -33,6 +33,8 @@ public struct LoopBound<Value>: @unchecked Sendable {
 
 /// Like `LoopBound`, but a reference: every holder reads and changes the same value, in place
 /// (a loop's table of sessions, a loop's cache). One allocation when created, none per access.
+/// Unchecked Sendable: loop-confined and asserted; so its value skips exclusivity checks (see
+/// EventLoop).
 public final class LoopBoundBox<Value>: @unchecked Sendable {
     /// The loop the value belongs to.
     public let loop: EventLoop
