@@ -62,7 +62,7 @@ final class ClusterAdapter: SocketAdapter, Sendable {
 
     /// A bus message from another node (cluster loop).
     static func receive(_ kind: String, _ message: JSONValue, from sender: String, node: ClusterNode) {
-        node.loop.assertInLoop()
+        node.assertInLoop()
         let rooms = ClusterCodec.strings(from: message["rooms"])
         let except = ClusterCodec.strings(from: message["except"])
         let namespace = message["ns"]?.stringValue.flatMap { node.sockets.existingNamespace($0) }

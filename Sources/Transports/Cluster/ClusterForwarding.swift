@@ -41,7 +41,7 @@ extension ClusterNode: SessionForwarder {
 
     /// The owner's side: run the request on the session and send the answer back.
     func receiveForward(_ message: JSONValue, from origin: String) {
-        loop.assertInLoop()
+        assertInLoop()
         guard let number = message["id"]?.intValue, let sid = message["sid"]?.stringValue,
               let kind = message["transport"]?.stringValue.flatMap(EngineTransportKind.init(rawValue:)),
               let body = message["body"]?.stringValue.flatMap({ Base64.decode(Array($0.utf8)) }) else { return }
@@ -57,7 +57,7 @@ extension ClusterNode: SessionForwarder {
 
     /// The origin's side: the owner answered.
     func receiveForwardReply(_ message: JSONValue) {
-        loop.assertInLoop()
+        assertInLoop()
         guard let number = message["id"]?.intValue.map(UInt64.init),
               case .forwarded(let writer, let cors, _, let timer)? = takePending(number) else { return }
         timer?.cancel()
@@ -72,7 +72,7 @@ extension ClusterNode: SessionForwarder {
 
     /// The owner did not answer in time, or died: the session is as good as unknown.
     func forwardFailed(_ number: UInt64) {
-        loop.assertInLoop()
+        assertInLoop()
         guard case .forwarded(let writer, let cors, _, let timer)? = takePending(number) else { return }
         timer?.cancel()
         writer.loop.execute {
@@ -82,8 +82,8 @@ extension ClusterNode: SessionForwarder {
 }
 
 /// Answers a forwarded request by publishing the response to the node it came from.
-/// Loop-confined to the cluster loop (see EventLoop): its entry points assert.
-final class ForwardedResponder: EngineResponder, @unchecked Sendable {
+/// Loop-confined to the cluster loop (see LoopConfined): its entry points assert.
+final class ForwardedResponder: EngineResponder, LoopConfined, @unchecked Sendable {
     unowned let node: ClusterNode
     let origin: String
     let number: Int
@@ -91,7 +91,7 @@ final class ForwardedResponder: EngineResponder, @unchecked Sendable {
     var onAbort: (() -> Void)? {
         get { abortHandler }
         set {
-            loop.assertInLoop()
+            assertInLoop()
             abortHandler = newValue
         }
     }
@@ -106,7 +106,7 @@ final class ForwardedResponder: EngineResponder, @unchecked Sendable {
     var loop: EventLoop { node.loop }
 
     func respond(status: Int, headers: [(String, String)], body: [UInt8]) {
-        loop.assertInLoop()
+        assertInLoop()
         guard isOpen else { return }
         isOpen = false
         abortHandler = nil
@@ -120,7 +120,7 @@ final class ForwardedResponder: EngineResponder, @unchecked Sendable {
 
     /// The client gave up on the origin node.
     func abort() {
-        loop.assertInLoop()
+        assertInLoop()
         guard isOpen else { return }
         isOpen = false
         node.answering["\(origin)/\(number)"] = nil

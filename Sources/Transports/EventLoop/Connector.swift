@@ -2,10 +2,10 @@ import CPushSys
 import Glibc
 
 /// Opens an outgoing TCP connection on a loop (the Redis client's). Loop-confined (see
-/// EventLoop): its entry points assert they run on `loop`.
-final class Connector: PollerHandler {
+/// LoopConfined): its entry points assert they run on `loop`.
+final class Connector: PollerHandler, LoopConfined {
     private let fd: Int32
-    private unowned let loop: EventLoop
+    unowned let loop: EventLoop
     private let remote: String
     private let makeHandler: () -> ConnectionHandler
     private let completion: (Result<Connection, SystemError>) -> Void
@@ -57,7 +57,7 @@ final class Connector: PollerHandler {
     }
 
     func handleEvents(_ events: UInt32) {
-        loop.assertInLoop()
+        assertInLoop()
         var error: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
@@ -66,7 +66,7 @@ final class Connector: PollerHandler {
     }
 
     private func finish(error: Int32) {
-        loop.assertInLoop()
+        assertInLoop()
         guard !done else { return }
         done = true
         timer?.cancel()
@@ -81,7 +81,7 @@ final class Connector: PollerHandler {
     }
 
     private func fail(_ error: SystemError, registered: Bool) {
-        loop.assertInLoop()
+        assertInLoop()
         guard !done else { return }
         done = true
         if registered { loop.deregister(fd: fd) }

@@ -11,16 +11,7 @@ protocol PollerHandler: AnyObject {
 /// sessions homed there) is touched only on that thread; other threads hand it work through
 /// `run` or `execute`, which wake it through an eventfd.
 ///
-/// Loop confinement, the rule the loop classes of this package share:
-/// - A loop-confined object is touched only on its loop's thread. Other threads reach it by
-///   hopping with `loop.run { }`; its entry points call `loop.assertInLoop()`, which traps in
-///   debug builds (the unit tests under ThreadSanitizer and the debug end-to-end run catch a
-///   missed hop). Where another thread must hold such a value, `LoopBound` carries it.
-/// - Such classes are `@unchecked Sendable` only because closures given to `run` must be
-///   `Sendable`; the confinement, not a lock, is what makes them safe.
-/// - Their stored properties are `@exclusivity(unchecked)`: one thread cannot overlap its own
-///   accesses the way the runtime checks for, and the checks were a third of the user-space
-///   instructions per message. Files say "loop-confined (see EventLoop)" for all of this.
+/// Loop-owned objects follow the rule in `LoopConfined`.
 ///
 /// The loop itself: `execute` and the thread id are safe from any thread (a lock, atomics);
 /// everything else is loop-confined.

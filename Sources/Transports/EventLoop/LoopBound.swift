@@ -34,7 +34,7 @@ public struct LoopBound<Value>: @unchecked Sendable {
 /// Like `LoopBound`, but a reference: every holder reads and changes the same value, in place
 /// (a loop's table of sessions, a loop's cache). One allocation when created, none per access.
 /// Unchecked Sendable: loop-confined and asserted; so its value skips exclusivity checks (see
-/// EventLoop).
+/// LoopConfined).
 public final class LoopBoundBox<Value>: @unchecked Sendable {
     /// The loop the value belongs to.
     public let loop: EventLoop

@@ -1,6 +1,6 @@
 /// Per-loop state of the HTTP server: its live connections (for draining) and date cache.
-/// Loop-confined (see EventLoop); other threads hold it as a `LoopBound`.
-final class HTTPLoopState {
+/// Loop-confined (see LoopConfined); other threads hold it as a `LoopBound`.
+final class HTTPLoopState: LoopConfined {
     unowned let loop: EventLoop
     var connections: [ObjectIdentifier: HTTPServerConnection] = [:]
     /// Set when the server starts draining.
@@ -8,7 +8,7 @@ final class HTTPLoopState {
     let dates = HTTPDateCache()
 
     func forget(_ connection: HTTPServerConnection) {
-        loop.assertInLoop()
+        assertInLoop()
         connections[ObjectIdentifier(connection)] = nil
         // Give the table back once a crowd has left (dictionaries never shrink by themselves).
         if connections.isEmpty && connections.capacity > 256 { connections = [:] }

@@ -6,7 +6,8 @@ import Glibc
 /// pthread mutexes. Unchecked Sendable: lock-protected.
 final class PThreadMutex<Value>: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private var value: Value
+    /// Accessed only with the lock held, so never overlapping: no exclusivity checks.
+    @exclusivity(unchecked) private var value: Value
 
     init(_ value: Value) {
         self.value = value
