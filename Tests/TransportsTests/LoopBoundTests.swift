@@ -79,6 +79,19 @@ final class LoopBoundTests: XCTestCase {
         XCTAssertEqual(bound.value, [1, 2, 3])
     }
 
+    func testAValueMadeElsewhereIsHandedToARunningLoop() {
+        let loop = group.loops[1]
+        let bound = LoopBound(takingOwnershipOf: Counter(), loop: loop)
+        let box = LoopBoundBox(takingOwnershipOf: Counter(), loop: loop)
+        for _ in 0..<10 {
+            loop.execute {
+                bound.value.count += 1
+                box.value.count += 2
+            }
+        }
+        XCTAssertEqual(onLoop(loop) { [bound.value.count, box.value.count] }, [10, 20])
+    }
+
     func testRunIsInlineOnTheLoopAndQueuedElsewhere() {
         let loop = group.loops[0]
         let order = onLoop(loop) { () -> [String] in

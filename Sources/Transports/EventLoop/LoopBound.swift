@@ -18,6 +18,14 @@ public struct LoopBound<Value>: @unchecked Sendable {
         self.storage = value
     }
 
+    /// Binds a value handed over whole from any thread: `sending` means the caller keeps no
+    /// other way to reach it, so it is the loop's from now on.
+    @inline(__always)
+    public init(takingOwnershipOf value: sending Value, loop: EventLoop) {
+        self.loop = loop
+        self.storage = value
+    }
+
     /// The value; on the loop's thread only.
     public var value: Value {
         @inline(__always) get {
@@ -43,6 +51,13 @@ public final class LoopBoundBox<Value>: @unchecked Sendable {
     /// Binds `value` to `loop`; on that loop's thread (or before it started).
     public init(_ value: Value, loop: EventLoop) {
         loop.assertInLoop()
+        self.loop = loop
+        self.storage = value
+    }
+
+    /// Binds a value handed over whole from any thread: `sending` means the caller keeps no
+    /// other way to reach it, so it is the loop's from now on.
+    public init(takingOwnershipOf value: sending Value, loop: EventLoop) {
         self.loop = loop
         self.storage = value
     }

@@ -47,7 +47,7 @@ public final class TCPServer: Sendable {
         let counter = liveConnections
         let cap = maxConnections
         let bound = zip(group.loops, fds).map { loop, fd in
-            LoopBound(Listener(fd: fd, loop: loop, limits: limits,
+            LoopBound(takingOwnershipOf: Listener(fd: fd, loop: loop, limits: limits,
                                admit: { counter.admit(upTo: cap) },
                                release: { counter.release() },
                                makeHandler: makeHandler), loop: loop)

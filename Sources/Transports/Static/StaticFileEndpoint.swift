@@ -42,7 +42,7 @@ public final class StaticFileEndpoint: HTTPEndpoint, Sendable {
 
     /// - Parameters:
     ///   - root: the folder; resolved to its real path once.
-    ///   - loops: the loops requests arrive on (each keeps its own cache); before they start.
+    ///   - loops: the loops requests arrive on (each keeps its own cache).
     public init(root: String, loops: [EventLoop]) {
         var resolved = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         if realpath(root, &resolved) != nil {
@@ -50,7 +50,7 @@ public final class StaticFileEndpoint: HTTPEndpoint, Sendable {
         } else {
             self.root = root
         }
-        caches = loops.map { LoopBoundBox(LoopCache(), loop: $0) }
+        caches = loops.map { LoopBoundBox(takingOwnershipOf: LoopCache(), loop: $0) }
     }
 
     /// Bodies are read (and ignored) only so other methods get a clean 405.

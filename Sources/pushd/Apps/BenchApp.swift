@@ -12,7 +12,7 @@ final class BenchApp: EngineApplication, Sendable {
 
     init(loops: [EventLoop]) {
         self.loops = loops
-        self.sessions = loops.map { LoopBoundBox([:], loop: $0) }
+        self.sessions = loops.map { LoopBoundBox(takingOwnershipOf: [:], loop: $0) }
     }
 
     func engineSocketOpened(_ socket: EngineSocket) {
