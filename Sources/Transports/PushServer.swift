@@ -59,7 +59,7 @@ public struct TokenConfiguration: Sendable {
 /// try server.start()
 /// server.waitForShutdownSignal()
 /// ```
-public final class PushServer: @unchecked Sendable {
+public final class PushServer: Sendable {
     public let configuration: PushServerConfiguration
     public let group: EventLoopGroup
     /// The Socket.IO server: namespaces, events, rooms.
@@ -72,7 +72,8 @@ public final class PushServer: @unchecked Sendable {
     public let apiEndpoint: ServerAPIEndpoint?
     /// The API's own listener, with `apiListen`.
     public let apiHTTP: HTTPServer?
-    private var signals = sigset_t()
+    /// SIGINT and SIGTERM, blocked on every thread and awaited by `waitForShutdownSignal`.
+    private let signals: sigset_t
 
     /// - Parameter engineApplication: runs raw engine sessions instead of Socket.IO (then
     ///   `sockets` stays unused).
@@ -82,10 +83,12 @@ public final class PushServer: @unchecked Sendable {
         // Shutdown signals are taken by `waitForShutdownSignal`: block them before any loop
         // thread exists, so every thread inherits the mask.
         signal(SIGPIPE, SIG_IGN)
+        var signals = sigset_t()
         sigemptyset(&signals)
         sigaddset(&signals, SIGINT)
         sigaddset(&signals, SIGTERM)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
+        self.signals = signals
         let group = try EventLoopGroup(threadCount: configuration.threads)
         self.group = group
         let sockets = SocketServer(configuration: configuration.socket, executors: group.loops)
@@ -96,7 +99,7 @@ public final class PushServer: @unchecked Sendable {
         configuration.tokens.makeTokens()?.install(on: sockets)
         configuration.roomRules?.install(on: sockets)
         let fallback: HTTPEndpoint = configuration.publicDirectory.map {
-            StaticFileEndpoint(root: $0, loopCount: group.loops.count)
+            StaticFileEndpoint(root: $0, loops: group.loops)
         } ?? NotFoundEndpoint()
         router = PathRouter(fallback: fallback)
         router.route(prefix: configuration.engine.path, to: engine)
@@ -143,7 +146,8 @@ public final class PushServer: @unchecked Sendable {
     @discardableResult
     public func waitForShutdownSignal() -> String {
         var received: Int32 = 0
-        sigwait(&signals, &received)
+        var awaited = signals
+        sigwait(&awaited, &received)
         let name = received == SIGINT ? "SIGINT" : "SIGTERM"
         Log.info("received \(name); draining (up to \(configuration.drainTimeout) ms)")
         let left = drain()
@@ -168,7 +172,7 @@ public final class PushServer: @unchecked Sendable {
 }
 
 /// 404 for everything (a server without a public folder, the API's path while it is off).
-final class NotFoundEndpoint: HTTPEndpoint, @unchecked Sendable {
+final class NotFoundEndpoint: HTTPEndpoint, Sendable {
     /// Small bodies are read and ignored, so a POST gets its 404 rather than a 413.
     func maxBodyBytes(for head: HTTPRequestHead) -> Int { 64 << 10 }
     func handle(_ request: HTTPRequest, _ response: HTTPResponseWriter) {
