@@ -43,6 +43,13 @@ struct Configuration {
     }
 }
 
+/// What the command line asks for.
+enum Command {
+    case run(Configuration)
+    case help
+    case version
+}
+
 extension Configuration {
     /// The flags, in the order `--help` lists them.
     static let options: [Option] = coreOptions + apiOptions
@@ -150,7 +157,7 @@ extension Configuration {
     /// Reads the config file (`--config` or PUSHD_CONFIG), then PUSHD_* variables, then the
     /// arguments: each later source wins.
     static func parse(arguments: [String], environment: [String: String],
-                      readFile: (String) -> [UInt8]? = { Configuration.readFile($0) }) throws(OptionError) -> Configuration? {
+                      readFile: (String) -> [UInt8]? = { Configuration.readFile($0) }) throws(OptionError) -> Command {
         var configuration = Configuration()
         var explicit = Set<String>()
         if let path = configPath(arguments: arguments, environment: environment) {
@@ -164,14 +171,19 @@ extension Configuration {
         }
         for option in options {
             if let value = environment[option.environmentName] {
-                try option.apply(&configuration, value)
+                do {
+                    try option.apply(&configuration, value)
+                } catch {
+                    throw OptionError(description: "\(option.environmentName)=\(value): \(error.description)")
+                }
             }
         }
         for option in options where environment[option.environmentName] != nil { explicit.insert(option.name) }
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
-            if argument == "--help" || argument == "-h" { return nil }
+            if argument == "--help" || argument == "-h" { return .help }
+            if argument == "--version" { return .version }
             guard argument.hasPrefix("--") else { throw OptionError(description: "unexpected argument '\(argument)'") }
             var name = String(argument.dropFirst(2))
             var value: String?
@@ -186,7 +198,9 @@ extension Configuration {
             guard let option = options.first(where: { $0.name == name }) else {
                 throw OptionError(description: "unknown flag --\(name)\(suggestion(for: name)) (see --help)")
             }
-            if value == nil {
+            if value == nil && option.isBoolean {
+                value = "true"
+            } else if value == nil {
                 index += 1
                 guard index < arguments.count else { throw OptionError(description: "--\(name) needs a value") }
                 value = arguments[index]
@@ -196,7 +210,7 @@ extension Configuration {
             index += 1
         }
         configuration.applyAppPreset(explicit: explicit)
-        return configuration
+        return .run(configuration)
     }
 
     /// The config file named by `--config FILE`, `--config=FILE` or PUSHD_CONFIG.
@@ -211,11 +225,12 @@ extension Configuration {
     static var usage: String {
         var text = "Usage: pushd [flags]\n\npushd serves named events over WebSocket, Server-Sent Events, HTTP long-polling and\npolling (Engine.IO v4 / Socket.IO v5 compatible).\n\nFlags (each also settable as an environment variable):\n"
         for option in options {
-            let flag = "  --\(option.name) \(option.valueName)"
+            let flag = option.isBoolean ? "  --\(option.name)[=false]" : "  --\(option.name) \(option.valueName)"
             text += flag.padding(to: 34) + option.help + " (default \(option.defaultValue); \(option.environmentName))\n"
         }
         text += "  --config FILE".padding(to: 34) + "JSON file of settings (flag names as keys, plus \"namespaces\" room rules) (default none; PUSHD_CONFIG)\n"
         text += "  --help".padding(to: 34) + "Print this help\n"
+        text += "  --version".padding(to: 34) + "Print the version\n"
         return text
     }
 }

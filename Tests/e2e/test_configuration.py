@@ -76,3 +76,23 @@ def test_a_misspelt_flag_gets_a_suggestion():
     result = run("--cors-orgin", "x")
     assert result.returncode == 2
     assert b"unknown flag --cors-orgin; did you mean --cors-origin?" in result.stderr
+
+
+def test_version():
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.decode().startswith("pushd ")
+
+
+def test_a_bare_number_under_1000_is_not_taken_as_milliseconds():
+    result = run("--ping-interval", "25")
+    assert result.returncode == 2
+    assert b"--ping-interval 25: a bare number is milliseconds; write 25s or 25ms" in result.stderr
+    result = run("--ping-interval", "2500", "--port", "99999")
+    assert b"ping-interval" not in result.stderr, "2500 (ms) is accepted"
+
+
+def test_environment_errors_name_the_variable():
+    result = run(env={"PUSHD_PORT": "abc"})
+    assert result.returncode == 2
+    assert b"PUSHD_PORT=abc: --port needs a whole number" in result.stderr

@@ -11,6 +11,8 @@ public final class Socket: @unchecked Sendable {
     let loopIndex: Int
     public private(set) var rooms: Set<String> = []
     public private(set) var isConnected = false
+    /// Set once the socket left; it never connects again.
+    private var hasDisconnected = false
     /// Free-form data the application keeps with the socket.
     public var data: [String: JSONValue] = [:]
     private var handlers: [String: [(id: Int, once: Bool, handler: EventHandler)]] = [:]
@@ -142,10 +144,11 @@ public final class Socket: @unchecked Sendable {
 
     // MARK: Rooms and broadcasts
 
-    /// Adds the socket to a room.
+    /// Adds the socket to a room. Middleware may call it too: the rooms are joined as the
+    /// socket connects, before the client hears that it did.
     public func join(_ room: String) {
-        guard isConnected, rooms.insert(room).inserted else { return }
-        namespace.join(self, room)
+        guard !hasDisconnected, rooms.insert(room).inserted else { return }
+        if isConnected { namespace.join(self, room) }
     }
 
     /// Removes the socket from a room.
@@ -186,6 +189,7 @@ public final class Socket: @unchecked Sendable {
     func markConnected() {
         isConnected = true
         rooms.insert(id)
+        for room in rooms where room != id { namespace.join(self, room) }
     }
 
     func dispatch(_ packet: SocketPacket) {
@@ -213,6 +217,7 @@ public final class Socket: @unchecked Sendable {
 
     func didDisconnect(reason: DisconnectReason) {
         guard isConnected else { return }
+        hasDisconnected = true
         for handler in disconnectingHandlers { handler(reason) }
         isConnected = false
         namespace.removed(self)
