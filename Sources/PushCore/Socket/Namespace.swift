@@ -75,6 +75,7 @@ public final class Namespace: @unchecked Sendable {
         let state = loops[socket.loopIndex]
         state.sockets[socket.id] = socket
         join(socket, socket.id)
+        socket.report(.connected)
         for handler in connectionHandlers { handler(socket) }
     }
 

@@ -8,7 +8,8 @@ public final class Socket: @unchecked Sendable {
     public let namespace: Namespace
     public let handshake: SocketHandshake
     let client: SocketClient
-    let loopIndex: Int
+    /// Index of the event loop the socket lives on.
+    public let loopIndex: Int
     public private(set) var rooms: Set<String> = []
     public private(set) var isConnected = false
     /// Set once the socket left; it never connects again.
@@ -148,13 +149,21 @@ public final class Socket: @unchecked Sendable {
     /// socket connects, before the client hears that it did.
     public func join(_ room: String) {
         guard !hasDisconnected, rooms.insert(room).inserted else { return }
-        if isConnected { namespace.join(self, room) }
+        if isConnected {
+            namespace.join(self, room)
+            report(.joined(room))
+        }
     }
 
     /// Removes the socket from a room.
     public func leave(_ room: String) {
         guard rooms.remove(room) != nil else { return }
         namespace.leave(self, room)
+        if isConnected && room != id { report(.left(room)) }
+    }
+
+    func report(_ event: SocketLifecycleEvent) {
+        for observer in namespace.server.lifecycleObservers { observer(self, event) }
     }
 
     /// Every other socket of the namespace.
@@ -224,6 +233,7 @@ public final class Socket: @unchecked Sendable {
         rooms.removeAll()
         client.forget(self)
         acks.failAll()
+        report(.disconnected(reason))
         for handler in disconnectHandlers { handler(reason) }
         handlers = [:]
         anyHandlers = []

@@ -24,6 +24,8 @@ public final class SocketServer: @unchecked Sendable {
     private(set) var serverMiddlewares: [Middleware] = []
     /// Sees client events before the socket's handlers (room rules, the event hook). Set before start.
     private(set) var eventInterceptors: [EventInterceptor] = []
+    /// Hear every socket connect, join, leave and disconnect (the lifecycle hook). Set before start.
+    private(set) var lifecycleObservers: [LifecycleObserver] = []
     private let namespaceLock = NamespaceLock()
     /// How broadcasts reach sockets (in memory unless clustered).
     public var adapter: SocketAdapter = InMemoryAdapter()
@@ -89,6 +91,16 @@ public final class SocketServer: @unchecked Sendable {
     /// Adds an event interceptor (pushd's room rules and event hook). Configure before start.
     public func interceptEvents(_ interceptor: @escaping EventInterceptor) {
         eventInterceptors.append(interceptor)
+    }
+
+    /// A socket's connect, room change or disconnect, reported on its loop: `.connected` before
+    /// the namespace's connection handlers, `.joined`/`.left` for rooms other than the socket's
+    /// own while it is connected, `.disconnected` once.
+    public typealias LifecycleObserver = (Socket, SocketLifecycleEvent) -> Void
+
+    /// Adds a lifecycle observer on every namespace. Configure before start.
+    public func observeLifecycle(_ observer: @escaping LifecycleObserver) {
+        lifecycleObservers.append(observer)
     }
 
     // MARK: The main namespace's shortcuts
