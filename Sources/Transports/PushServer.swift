@@ -20,6 +20,8 @@ public struct PushServerConfiguration: Sendable {
     /// Serve the API on this address instead of the main port (an internal address that
     /// backends reach and browsers cannot).
     public var apiListen: (host: String, port: Int)?
+    /// Backend hooks (connect, event, lifecycle); off unless a URL is set.
+    public var hooks = HookConfiguration()
 
     public init() {}
 }
@@ -48,6 +50,8 @@ public final class PushServer: @unchecked Sendable {
     public let apiEndpoint: ServerAPIEndpoint?
     /// The API's own listener, with `apiListen`.
     public let apiHTTP: HTTPServer?
+    /// The backend hooks, when any is configured.
+    public let hooks: BackendHooks?
     private var signals = sigset_t()
 
     /// - Parameter engineApplication: runs raw engine sessions instead of Socket.IO (then
@@ -67,6 +71,8 @@ public final class PushServer: @unchecked Sendable {
         let sockets = SocketServer(configuration: configuration.socket, executors: group.loops)
         sockets.logger = { Log.debug($0) }
         self.sockets = sockets
+        hooks = configuration.hooks.isEnabled
+            ? BackendHooks(configuration: configuration.hooks, loops: group.loops, sockets: sockets) : nil
         engine = EngineServer(configuration: configuration.engine,
                               application: engineApplication?(group) ?? SocketIOApplication(server: sockets))
         let fallback: HTTPEndpoint = configuration.publicDirectory.map {
@@ -108,6 +114,7 @@ public final class PushServer: @unchecked Sendable {
         try http.bind()
         try apiHTTP?.bind()
         group.start()
+        hooks?.start()
         http.startAccepting()
         apiHTTP?.startAccepting()
         engine.trimmer.start(on: group.loops[0])
@@ -135,6 +142,10 @@ public final class PushServer: @unchecked Sendable {
         let deadline = MonotonicClock.milliseconds() + configuration.drainTimeout
         var open: Int { http.connectionCount + (apiHTTP?.connectionCount ?? 0) }
         while open > 0 && MonotonicClock.milliseconds() < deadline {
+            usleep(20_000)
+        }
+        // Lifecycle records of the sessions just closed get the rest of the drain time.
+        while (hooks?.lifecycle?.pendingCount ?? 0) > 0 && MonotonicClock.milliseconds() < deadline {
             usleep(20_000)
         }
         return open

@@ -52,7 +52,7 @@ enum Command {
 
 extension Configuration {
     /// The flags, in the order `--help` lists them.
-    static let options: [Option] = coreOptions + apiOptions
+    static let options: [Option] = coreOptions + apiOptions + hookOptions
 
     static let coreOptions: [Option] = [
         Option(name: "host", valueName: "ADDRESS", help: "Address to listen on", defaultValue: "0.0.0.0") { c, v throws(OptionError) in c.server.host = v },
