@@ -98,6 +98,11 @@ public struct LifecycleOutbox: Sendable {
     /// The oldest sequence number still waiting, if any (what a persistent copy may trim below).
     public var oldestSequence: UInt64? { head < entries.count ? entries[head].sequence : nil }
 
+    /// Calls `body` with every waiting record, oldest first (to copy them again after a store lost them).
+    public func forEachPending(_ body: (_ sequence: UInt64, _ json: [UInt8]) -> Void) {
+        for index in head..<entries.count { body(entries[index].sequence, entries[index].json) }
+    }
+
     /// What to do at `now`.
     public mutating func poll(now: Int64) -> Action {
         if inFlight != nil { return .idle }

@@ -6,14 +6,19 @@ import Synchronization
 protocol LifecycleStore: AnyObject {
     /// A record was queued with this sequence number.
     func persist(_ json: [UInt8], sequence: UInt64)
-    /// Records below `sequence` are delivered or dropped (nil: none are left).
-    func forget(below sequence: UInt64?)
+    /// Records below `sequence` are delivered or dropped.
+    func forget(below sequence: UInt64)
+    /// A socket connected (its fields as a JSON object), or disconnected.
+    func socketConnected(_ id: String, fields: [UInt8])
+    func socketDisconnected(_ id: String)
 }
 
 /// Reports sockets' connects, disconnects, joins and leaves to the backend, at least once, in
 /// order: records are queued on loop 0, batched and retried by a `LifecycleOutbox`, and posted
 /// as `{"events":[...]}`. Each record has a unique `id` (the backend's idempotency key), the
-/// node id and the time in milliseconds since 1970.
+/// node id and the time in milliseconds since 1970. A socket's connect and disconnect ids are
+/// `<node>-<socket id>-c` and `-d`, so a disconnect reported twice (by a node as it died and by
+/// the survivor that noticed) deduplicates to one.
 public final class LifecycleHook: @unchecked Sendable {
     let url: HTTPClientURL
     let client: HookClient
@@ -50,29 +55,55 @@ public final class LifecycleHook: @unchecked Sendable {
 
     /// Uses the cluster node's id and keeps pending records in Redis (before `start`).
     func attach(cluster node: ClusterNode) {
+        precondition(node.loop === loop, "the lifecycle hook runs on the cluster's loop")
         nodeID = node.id
+        redisStore = RedisLifecycleStore(hook: self, node: node)
+        store = redisStore
     }
+
+    @exclusivity(unchecked) private var redisStore: RedisLifecycleStore?
 
     func install(on server: SocketServer) {
         server.observeLifecycle { [self] socket, event in
             let json = record(for: socket, event)
-            loop.run { self.append(json) }
+            switch event {
+            case .connected:
+                var encoded: [UInt8] = []
+                JSONValue.object(Self.socketFields(socket)).serialize(into: &encoded)
+                let fields = encoded
+                let id = socket.id
+                loop.run { [self] in
+                    append(json)
+                    store?.socketConnected(id, fields: fields)
+                }
+            case .disconnected:
+                let id = socket.id
+                loop.run { [self] in
+                    append(json)
+                    store?.socketDisconnected(id)
+                }
+            case .joined, .left:
+                loop.run { self.append(json) }
+            }
         }
     }
 
     /// Queues the `node-start` record and starts delivering (from any thread, after the loops started).
     func start() {
         let json = record(type: "node-start", [])
-        loop.execute { [self] in append(json) }
+        loop.execute { [self] in
+            redisStore?.start()
+            append(json)
+        }
     }
 
     // MARK: Records
 
-    /// A record: id, type, node, time, then `fields`.
-    func record(type: String, _ fields: [JSONMember]) -> [UInt8] {
-        let number = counter.add(1, ordering: .relaxed).newValue
-        var members = [JSONMember("id", .string("\(nodeID)-\(number)")), JSONMember("type", .string(type)),
-                       JSONMember("node", .string(nodeID)), JSONMember("time", .number(Double(WallClock.milliseconds())))]
+    /// A record: id (a counter's unless given), type, node, time, then `fields`.
+    func record(type: String, _ fields: [JSONMember], id: String? = nil, node: String? = nil) -> [UInt8] {
+        let recordID = id ?? "\(nodeID)-\(counter.add(1, ordering: .relaxed).newValue)"
+        var members = [JSONMember("id", .string(recordID)), JSONMember("type", .string(type)),
+                       JSONMember("node", .string(node ?? nodeID)), JSONMember("time", .number(Double(WallClock.milliseconds())))]
         members.append(contentsOf: fields)
         var bytes: [UInt8] = []
         JSONValue.object(members).serialize(into: &bytes)
@@ -92,14 +123,24 @@ public final class LifecycleHook: @unchecked Sendable {
             let rooms = socket.rooms.filter { $0 != socket.id }.sorted().map { JSONValue.string($0) }
             fields += [JSONMember("rooms", .array(rooms)), JSONMember("transport", .string(socket.transportName)),
                        JSONMember("address", .string(ServerAPI.hostPart(of: socket.handshake.remoteAddress)))]
-            return record(type: "connect", fields)
+            return record(type: "connect", fields, id: "\(nodeID)-\(socket.id)-c")
         case .joined(let room):
             return record(type: "join", fields + [JSONMember("room", .string(room))])
         case .left(let room):
             return record(type: "leave", fields + [JSONMember("room", .string(room))])
         case .disconnected(let reason):
-            return record(type: "disconnect", fields + [JSONMember("reason", .string(reason.description))])
+            return record(type: "disconnect", fields + [JSONMember("reason", .string(reason.description))],
+                          id: "\(nodeID)-\(socket.id)-d")
         }
+    }
+
+    /// The disconnect of a dead node's socket, from the fields it stored when it connected.
+    func nodeFailureRecord(_ socketFields: [UInt8], deadNode: String) -> [UInt8] {
+        let members = (try? JSONParser.parse(socketFields, maxDepth: 8))?.objectValue ?? []
+        let socketID = members.first { $0.key == "socketId" }?.value.stringValue ?? "unknown"
+        return record(type: "disconnect", members + [JSONMember("reason", "node failure"),
+                                                     JSONMember("reportedBy", .string(nodeID))],
+                      id: "\(deadNode)-\(socketID)-d", node: deadNode)
     }
 
     // MARK: Delivery (loop 0)
@@ -110,7 +151,7 @@ public final class LifecycleHook: @unchecked Sendable {
         let (sequence, dropped) = outbox.append(json, now: loop.now)
         store?.persist(json, sequence: sequence)
         if dropped > 0 {
-            store?.forget(below: outbox.oldestSequence)
+            store?.forget(below: outbox.oldestSequence ?? outbox.upcomingSequence)
             dropLog.warning("lifecycle:dropped", "lifecycle hook: \(outbox.droppedCount) records dropped so far, "
                 + "oldest first: \(outbox.configuration.capacity) were waiting for the backend (--lifecycle-queue)")
         }
@@ -137,7 +178,7 @@ public final class LifecycleHook: @unchecked Sendable {
                 switch result {
                 case .success(let response) where response.isSuccess:
                     outbox.delivered(batch)
-                    store?.forget(below: outbox.oldestSequence)
+                    store?.forget(below: outbox.oldestSequence ?? outbox.upcomingSequence)
                 case .success(let response):
                     outbox.failed(batch, now: loop.now)
                     dropLog.warning("lifecycle:status", "lifecycle hook: backend answered \(response.status); "
