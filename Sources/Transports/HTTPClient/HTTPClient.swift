@@ -5,7 +5,8 @@ import PushCore
 /// stay on this loop. Loop thread only, except `HTTPClientGroup`'s wake-ups.
 public final class HTTPClient: @unchecked Sendable {
     public let loop: EventLoop
-    unowned let group: HTTPClientGroup
+    /// Strong: the clients and their group live as long as each other (a server's lifetime).
+    let group: HTTPClientGroup
     var configuration: HTTPClientConfiguration { group.configuration }
     @exclusivity(unchecked) private var idle: [HTTPClientURL: [HTTPClientConnection]] = [:]
     @exclusivity(unchecked) private var waiting: [HTTPClientExchange] = []
@@ -28,7 +29,7 @@ public final class HTTPClient: @unchecked Sendable {
         } else if group.enqueue() {
             waiting.append(exchange)
             // A request that waits past its deadline fails then, not when a slot frees.
-            loop.schedule(after: max(1, deadline - loop.now)) { [unowned self] in expireWaiting() }
+            loop.schedule(after: max(1, deadline - loop.now)) { [self] in expireWaiting() }
         } else {
             group.noteOverloaded()
             exchange.finish(.failure(.overloaded))
@@ -55,9 +56,9 @@ public final class HTTPClient: @unchecked Sendable {
         let limits = configuration.responseLimits
         let timeout = min(configuration.connectTimeout, max(1, exchange.deadline - loop.now))
         openConnections += 1
-        Connector.connect(on: loop, host: url.host, port: url.port, timeoutMilliseconds: timeout, makeHandler: { [unowned self] in
+        Connector.connect(on: loop, host: url.host, port: url.port, timeoutMilliseconds: timeout, makeHandler: { [self] in
             HTTPClientConnection(client: self, url: url, limits: limits)
-        }) { [unowned self] result in
+        }) { [self] result in
             switch result {
             case .failure(let error):
                 openConnections -= 1

@@ -3,7 +3,9 @@ import PushCore
 /// One keep-alive connection to a backend origin: sends one request at a time and parses its
 /// response with `HTTPResponseParser`. Loop thread only.
 final class HTTPClientConnection: ConnectionHandler {
-    unowned let client: HTTPClient
+    /// Strong: a connection still registered with its loop may report its close after its
+    /// client's owner let go of it.
+    let client: HTTPClient
     let url: HTTPClientURL
     var connection: Connection?
     private var parser: HTTPResponseParser
@@ -46,7 +48,7 @@ final class HTTPClientConnection: ConnectionHandler {
         guard let exchange else { return }
         let loop = client.loop
         let due = min(lastRead + client.configuration.readTimeout, exchange.deadline)
-        timer = loop.schedule(after: max(1, due - loop.now)) { [unowned self] in
+        timer = loop.schedule(after: max(1, due - loop.now)) { [self] in
             timer = nil
             guard let current = self.exchange, current === exchange else { return }
             let now = loop.now
