@@ -220,6 +220,7 @@ final class HTTPClientTests: XCTestCase {
         let results = send(clients, port: backend.port, count: 4, timeout: 500)
         XCTAssertEqual(results.map(\.failure), [.timeout, .timeout, .timeout, .overloaded])
         XCTAssertEqual(clients.overloadedCount.load(ordering: .relaxed), 1)
+        XCTAssertEqual(clients.queuedCount.load(ordering: .relaxed), 1)
         XCTAssertEqual(clients.inFlightCount, 0)
         XCTAssertEqual(clients.waitingCount, 0)
     }

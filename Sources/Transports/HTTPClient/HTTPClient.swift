@@ -27,6 +27,7 @@ public final class HTTPClient: @unchecked Sendable {
         if group.acquireSlot() {
             start(exchange)
         } else if group.enqueue() {
+            group.noteQueued()
             waiting.append(exchange)
             // A request that waits past its deadline fails then, not when a slot frees.
             loop.schedule(after: max(1, deadline - loop.now)) { [self] in expireWaiting() }

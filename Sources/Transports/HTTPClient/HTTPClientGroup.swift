@@ -9,6 +9,10 @@ public final class HTTPClientGroup: @unchecked Sendable {
     private let waiting = Atomic<Int>(0)
     /// Requests refused because slots and queue were full, since start.
     public let overloadedCount = Atomic<Int>(0)
+    /// Requests that found every slot busy and waited, since start.
+    public let queuedCount = Atomic<Int>(0)
+    private let queuedSinceLog = Atomic<Int>(0)
+    private let lastQueueLog = Atomic<Int64>(Int64.min)
     private let overloadedSinceLog = Atomic<Int>(0)
     private let lastOverloadLog = Atomic<Int64>(Int64.min)
     /// Minimum time between two overload log lines, in milliseconds.
@@ -56,6 +60,19 @@ public final class HTTPClientGroup: @unchecked Sendable {
             current = original
         }
         return false
+    }
+
+    /// Counts a request that waits for a slot and logs, at most once per interval, how many did.
+    func noteQueued() {
+        queuedCount.add(1, ordering: .relaxed)
+        queuedSinceLog.add(1, ordering: .relaxed)
+        let now = MonotonicClock.milliseconds()
+        let last = lastQueueLog.load(ordering: .relaxed)
+        guard last == Int64.min || now - last >= logInterval,
+              lastQueueLog.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged else { return }
+        let count = queuedSinceLog.exchange(0, ordering: .relaxed)
+        Log.warning("backend requests: \(count) waited for a slot (\(configuration.concurrency) in flight; "
+            + "--hook-concurrency)")
     }
 
     func dequeued() {

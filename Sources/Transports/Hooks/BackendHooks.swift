@@ -41,6 +41,7 @@ public final class BackendHooks: @unchecked Sendable {
     /// Figures for the health document.
     public var statistics: String {
         var text = "{\"inFlight\":\(client.clients.inFlightCount),\"waiting\":\(client.clients.waitingCount),"
+            + "\"queued\":\(client.clients.queuedCount.load(ordering: .relaxed)),"
             + "\"overloaded\":\(client.clients.overloadedCount.load(ordering: .relaxed))"
         if let event { text += ",\"eventQueueOverflows\":\(event.overflowCount.load(ordering: .relaxed))" }
         if let lifecycle { text += ",\"lifecycle\":\(lifecycle.statistics)" }
