@@ -15,6 +15,10 @@ public struct PushServerConfiguration: Sendable {
     public var http = HTTPServerConfiguration()
     public var engine = EngineServerConfiguration()
     public var socket = SocketServerConfiguration()
+    /// Signed connection tokens (off unless a secret is set).
+    public var tokens = TokenConfiguration()
+    /// Room rules for `pushd:join`, `pushd:leave` and `pushd:publish` (none by default).
+    public var roomRules: RoomRules?
     /// The server HTTP API (off unless a key is set).
     public var api = ServerAPIConfiguration()
     /// Serve the API on this address instead of the main port (an internal address that
@@ -24,6 +28,26 @@ public struct PushServerConfiguration: Sendable {
     public var hooks = HookConfiguration()
 
     public init() {}
+}
+
+/// Connection tokens: JWT secrets and how strictly they are asked for.
+public struct TokenConfiguration: Sendable {
+    /// HMAC secrets (several, for rotation); none turns tokens off.
+    public var secrets: [[UInt8]] = []
+    /// `nil`: `required` when a secret is set.
+    public var mode: AuthMode?
+    public var requireExpiry = true
+    /// Seconds of clock skew allowed on `exp`, `nbf` and `iat`.
+    public var leeway: Int64 = 30
+
+    public init() {}
+
+    /// The tokens' check for a Socket.IO server, reading the wall clock.
+    func makeTokens() -> ConnectionTokens? {
+        guard !secrets.isEmpty else { return nil }
+        return ConnectionTokens(verifier: JWTVerifier(secrets: secrets, leeway: leeway, requireExpiry: requireExpiry),
+                                mode: mode ?? .required, clock: { WallClock.seconds() })
+    }
 }
 
 /// A complete pushd server to embed in a Swift program: static files, the engine endpoint
@@ -37,7 +61,7 @@ public struct PushServerConfiguration: Sendable {
 /// try server.start()
 /// server.waitForShutdownSignal()
 /// ```
-public final class PushServer: @unchecked Sendable {
+public final class PushServer: Sendable {
     public let configuration: PushServerConfiguration
     public let group: EventLoopGroup
     /// The Socket.IO server: namespaces, events, rooms.
@@ -52,7 +76,8 @@ public final class PushServer: @unchecked Sendable {
     public let apiHTTP: HTTPServer?
     /// The backend hooks, when any is configured.
     public let hooks: BackendHooks?
-    private var signals = sigset_t()
+    /// SIGINT and SIGTERM, blocked on every thread and awaited by `waitForShutdownSignal`.
+    private let signals: sigset_t
 
     /// - Parameter engineApplication: runs raw engine sessions instead of Socket.IO (then
     ///   `sockets` stays unused).
@@ -62,21 +87,26 @@ public final class PushServer: @unchecked Sendable {
         // Shutdown signals are taken by `waitForShutdownSignal`: block them before any loop
         // thread exists, so every thread inherits the mask.
         signal(SIGPIPE, SIG_IGN)
+        var signals = sigset_t()
         sigemptyset(&signals)
         sigaddset(&signals, SIGINT)
         sigaddset(&signals, SIGTERM)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
+        self.signals = signals
         let group = try EventLoopGroup(threadCount: configuration.threads)
         self.group = group
         let sockets = SocketServer(configuration: configuration.socket, executors: group.loops)
         sockets.logger = { Log.debug($0) }
         self.sockets = sockets
-        hooks = configuration.hooks.isEnabled
-            ? BackendHooks(configuration: configuration.hooks, loops: group.loops, sockets: sockets) : nil
         engine = EngineServer(configuration: configuration.engine,
                               application: engineApplication?(group) ?? SocketIOApplication(server: sockets))
+        configuration.tokens.makeTokens()?.install(on: sockets)
+        configuration.roomRules?.install(on: sockets)
+        // After the token check, so the connect hook sees the verified user.
+        hooks = configuration.hooks.isEnabled
+            ? BackendHooks(configuration: configuration.hooks, loops: group.loops, sockets: sockets) : nil
         let fallback: HTTPEndpoint = configuration.publicDirectory.map {
-            StaticFileEndpoint(root: $0, loopCount: group.loops.count)
+            StaticFileEndpoint(root: $0, loops: group.loops)
         } ?? NotFoundEndpoint()
         router = PathRouter(fallback: fallback)
         router.route(prefix: configuration.engine.path, to: engine)
@@ -124,7 +154,8 @@ public final class PushServer: @unchecked Sendable {
     @discardableResult
     public func waitForShutdownSignal() -> String {
         var received: Int32 = 0
-        sigwait(&signals, &received)
+        var awaited = signals
+        sigwait(&awaited, &received)
         let name = received == SIGINT ? "SIGINT" : "SIGTERM"
         Log.info("received \(name); draining (up to \(configuration.drainTimeout) ms)")
         let left = drain()
@@ -153,7 +184,7 @@ public final class PushServer: @unchecked Sendable {
 }
 
 /// 404 for everything (a server without a public folder, the API's path while it is off).
-final class NotFoundEndpoint: HTTPEndpoint, @unchecked Sendable {
+final class NotFoundEndpoint: HTTPEndpoint, Sendable {
     /// Small bodies are read and ignored, so a POST gets its 404 rather than a 413.
     func maxBodyBytes(for head: HTTPRequestHead) -> Int { 64 << 10 }
     func handle(_ request: HTTPRequest, _ response: HTTPResponseWriter) {

@@ -8,8 +8,6 @@ struct Configuration {
     var logLevel = LogLevel.info
     var redis: RedisURL?
     var app = AppPreset.demo
-    /// The config file's `"namespaces"` (room rules), checked when the server is built.
-    var namespaceRules: JSONValue?
 
     init() {
         server.maxConnections = Configuration.defaultMaxConnections
@@ -52,7 +50,7 @@ enum Command {
 
 extension Configuration {
     /// The flags, in the order `--help` lists them.
-    static let options: [Option] = coreOptions + apiOptions + hookOptions
+    static let options: [Option] = coreOptions + apiOptions + authOptions + hookOptions
 
     static let coreOptions: [Option] = [
         Option(name: "host", valueName: "ADDRESS", help: "Address to listen on", defaultValue: "0.0.0.0") { c, v throws(OptionError) in c.server.host = v },
@@ -113,6 +111,9 @@ extension Configuration {
         Option(name: "ping-timeout", valueName: "DURATION", help: "Time to answer a ping before the session closes", defaultValue: "20s") { c, v throws(OptionError) in
             c.server.engine.session.pingTimeout = max(1, try OptionValue.duration(v, "ping-timeout"))
         },
+        Option(name: "upgrade-timeout", valueName: "DURATION", help: "Time a probe WebSocket has to complete an upgrade before it is closed", defaultValue: "10s") { c, v throws(OptionError) in
+            c.server.engine.session.upgradeTimeout = max(1, try OptionValue.duration(v, "upgrade-timeout"))
+        },
         Option(name: "max-payload", valueName: "BYTES", help: "Largest message or polling body (413 / close 1009 past it)", defaultValue: "1000000") { c, v throws(OptionError) in
             c.server.engine.session.maxPayload = max(16, try OptionValue.bytes(v, "max-payload"))
         },
@@ -167,7 +168,13 @@ extension Configuration {
                 try options.first { $0.name == name }!.apply(&configuration, value)
                 explicit.insert(name)
             }
-            configuration.namespaceRules = file.namespaces
+            if let namespaces = file.namespaces {
+                do {
+                    configuration.server.roomRules = try RoomRules(json: namespaces)
+                } catch {
+                    throw OptionError(description: "--config \(path): \(error.description)")
+                }
+            }
         }
         for option in options {
             if let value = environment[option.environmentName] {

@@ -19,7 +19,7 @@ FLAGS = [
     "host", "port", "public", "threads", "log-level", "app", "max-connections", "drain-timeout",
     "max-request-line", "max-header-bytes", "max-headers", "header-timeout", "body-timeout",
     "keepalive-timeout", "write-high-water", "path", "ping-interval", "ping-timeout", "max-payload",
-    "max-session-queue", "max-sessions", "transports", "cors-origin",
+    "max-session-queue", "max-sessions", "transports", "cors-origin", "upgrade-timeout",
 ]
 
 CRASH_MARKERS = ("Fatal error", "Stack dump", "backtrace", "Backtrace", "Current stack trace", "Segmentation")

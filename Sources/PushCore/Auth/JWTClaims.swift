@@ -8,7 +8,7 @@ public struct JWTClaims: Sendable, Equatable {
     public var data: JSONValue?
     /// `rooms`: rooms the socket joins on connect.
     public var rooms: [String]?
-    /// `allow`: patterns of the events the client may emit.
+    /// `allow`: patterns of the rooms the client may join where a room rule says "token".
     public var allow: [GlobPattern]?
     /// `ns`: patterns of the namespaces the client may join.
     public var namespaces: [GlobPattern]?

@@ -16,6 +16,8 @@ public final class Socket: @unchecked Sendable {
     private var hasDisconnected = false
     /// Free-form data the application keeps with the socket.
     public var data: [String: JSONValue] = [:]
+    /// What the socket's connection token granted (nil without one).
+    package var access: SocketAccess?
     private var handlers: [String: [(id: Int, once: Bool, handler: EventHandler)]] = [:]
     private var anyHandlers: [(id: Int, handler: (String, [JSONValue]) -> Void)] = []
     private var nextHandlerID = 0
@@ -149,21 +151,16 @@ public final class Socket: @unchecked Sendable {
     /// socket connects, before the client hears that it did.
     public func join(_ room: String) {
         guard !hasDisconnected, rooms.insert(room).inserted else { return }
-        if isConnected {
-            namespace.join(self, room)
-            report(.joined(room))
-        }
+        guard isConnected else { return }
+        namespace.join(self, room)
+        for observer in namespace.server.observers { observer.socket(self, joined: room) }
     }
 
     /// Removes the socket from a room.
     public func leave(_ room: String) {
-        guard rooms.remove(room) != nil else { return }
+        guard rooms.remove(room) != nil, isConnected else { return }
         namespace.leave(self, room)
-        if isConnected && room != id { report(.left(room)) }
-    }
-
-    func report(_ event: SocketLifecycleEvent) {
-        for observer in namespace.server.lifecycleObservers { observer(self, event) }
+        for observer in namespace.server.observers { observer.socket(self, left: room) }
     }
 
     /// Every other socket of the namespace.
@@ -187,6 +184,13 @@ public final class Socket: @unchecked Sendable {
             sendPacket(SocketPacket(type: .disconnect, namespace: namespace.name))
             didDisconnect(reason: .serverNamespaceDisconnect)
         }
+    }
+
+    /// Disconnects from this namespace with a reason of pushd's own (an expired token).
+    package func disconnect(reason: DisconnectReason) {
+        guard isConnected else { return }
+        sendPacket(SocketPacket(type: .disconnect, namespace: namespace.name))
+        didDisconnect(reason: reason)
     }
 
     // MARK: Internals (socket's loop)
@@ -227,13 +231,13 @@ public final class Socket: @unchecked Sendable {
     func didDisconnect(reason: DisconnectReason) {
         guard isConnected else { return }
         hasDisconnected = true
+        for observer in namespace.server.observers { observer.socketDisconnected(self, reason: reason) }
         for handler in disconnectingHandlers { handler(reason) }
         isConnected = false
         namespace.removed(self)
         rooms.removeAll()
         client.forget(self)
         acks.failAll()
-        report(.disconnected(reason))
         for handler in disconnectHandlers { handler(reason) }
         handlers = [:]
         anyHandlers = []

@@ -24,8 +24,8 @@ public final class SocketServer: @unchecked Sendable {
     private(set) var serverMiddlewares: [Middleware] = []
     /// Sees client events before the socket's handlers (room rules, the event hook). Set before start.
     private(set) var eventInterceptors: [EventInterceptor] = []
-    /// Hear every socket connect, join, leave and disconnect (the lifecycle hook). Set before start.
-    private(set) var lifecycleObservers: [LifecycleObserver] = []
+    /// Told of every socket's connection, rooms and disconnection. Set before start.
+    private(set) var observers: [SocketObserver] = []
     private let namespaceLock = NamespaceLock()
     /// How broadcasts reach sockets (in memory unless clustered).
     public var adapter: SocketAdapter = InMemoryAdapter()
@@ -93,14 +93,9 @@ public final class SocketServer: @unchecked Sendable {
         eventInterceptors.append(interceptor)
     }
 
-    /// A socket's connect, room change or disconnect, reported on its loop: `.connected` before
-    /// the namespace's connection handlers, `.joined`/`.left` for rooms other than the socket's
-    /// own while it is connected, `.disconnected` once.
-    public typealias LifecycleObserver = (Socket, SocketLifecycleEvent) -> Void
-
-    /// Adds a lifecycle observer on every namespace. Configure before start.
-    public func observeLifecycle(_ observer: @escaping LifecycleObserver) {
-        lifecycleObservers.append(observer)
+    /// Adds an observer of every socket's lifecycle. Configure before start.
+    public func observe(_ observer: SocketObserver) {
+        observers.append(observer)
     }
 
     // MARK: The main namespace's shortcuts

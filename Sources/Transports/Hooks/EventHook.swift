@@ -7,7 +7,7 @@ import Synchronization
 /// sockets proceed in parallel. Failures become the acknowledgement
 /// `{"error":"backend unavailable"}` (no answer: timeout, refused, overloaded, queue full) or
 /// `{"error":"backend error"}` (non-2xx or malformed answer).
-final class EventHook: @unchecked Sendable {
+final class EventHook: SocketObserver, @unchecked Sendable {
     let url: HTTPClientURL
     let client: HookClient
     let configuration: HookConfiguration
@@ -48,9 +48,12 @@ final class EventHook: @unchecked Sendable {
             enqueue(socket, event, arguments, ack)
             return true
         }
-        server.observeLifecycle { [self] socket, event in
-            if case .disconnected = event { queues[socket.loopIndex].bySocket[socket.id] = nil }
-        }
+        server.observe(self)
+    }
+
+    /// A socket's queue goes with it (its events can no longer be answered).
+    func socketDisconnected(_ socket: Socket, reason: DisconnectReason) {
+        queues[socket.loopIndex].bySocket[socket.id] = nil
     }
 
     private func enqueue(_ socket: Socket, _ event: String, _ arguments: [JSONValue], _ ack: Acknowledgement?) {

@@ -19,7 +19,7 @@ protocol LifecycleStore: AnyObject {
 /// node id and the time in milliseconds since 1970. A socket's connect and disconnect ids are
 /// `<node>-<socket id>-c` and `-d`, so a disconnect reported twice (by a node as it died and by
 /// the survivor that noticed) deduplicates to one.
-public final class LifecycleHook: @unchecked Sendable {
+public final class LifecycleHook: SocketObserver, @unchecked Sendable {
     let url: HTTPClientURL
     let client: HookClient
     let loop: EventLoop
@@ -64,27 +64,46 @@ public final class LifecycleHook: @unchecked Sendable {
     @exclusivity(unchecked) private var redisStore: RedisLifecycleStore?
 
     func install(on server: SocketServer) {
-        server.observeLifecycle { [self] socket, event in
-            let json = record(for: socket, event)
-            switch event {
-            case .connected:
-                var encoded: [UInt8] = []
-                JSONValue.object(Self.socketFields(socket)).serialize(into: &encoded)
-                let fields = encoded
-                let id = socket.id
-                loop.run { [self] in
-                    append(json)
-                    store?.socketConnected(id, fields: fields)
-                }
-            case .disconnected:
-                let id = socket.id
-                loop.run { [self] in
-                    append(json)
-                    store?.socketDisconnected(id)
-                }
-            case .joined, .left:
-                loop.run { self.append(json) }
-            }
+        server.observe(self)
+    }
+
+    // MARK: SocketObserver (the socket's loop): records are made there, queued on loop 0
+
+    public func socketConnected(_ socket: Socket) {
+        let rooms = socket.rooms.filter { $0 != socket.id }.sorted().map { JSONValue.string($0) }
+        let json = record(type: "connect", Self.socketFields(socket) + [
+            JSONMember("rooms", .array(rooms)), JSONMember("transport", .string(socket.transportName)),
+            JSONMember("address", .string(ServerAPI.hostPart(of: socket.handshake.remoteAddress))),
+        ], id: "\(nodeID)-\(socket.id)-c")
+        var encoded: [UInt8] = []
+        JSONValue.object(Self.socketFields(socket)).serialize(into: &encoded)
+        let fields = encoded
+        let id = socket.id
+        loop.run { [self] in
+            append(json)
+            store?.socketConnected(id, fields: fields)
+        }
+    }
+
+    public func socket(_ socket: Socket, joined room: String) {
+        guard room != socket.id else { return }
+        let json = record(type: "join", Self.socketFields(socket) + [JSONMember("room", .string(room))])
+        loop.run { self.append(json) }
+    }
+
+    public func socket(_ socket: Socket, left room: String) {
+        guard room != socket.id else { return }
+        let json = record(type: "leave", Self.socketFields(socket) + [JSONMember("room", .string(room))])
+        loop.run { self.append(json) }
+    }
+
+    public func socketDisconnected(_ socket: Socket, reason: DisconnectReason) {
+        let json = record(type: "disconnect", Self.socketFields(socket) + [JSONMember("reason", .string(reason.description))],
+                          id: "\(nodeID)-\(socket.id)-d")
+        let id = socket.id
+        loop.run { [self] in
+            append(json)
+            store?.socketDisconnected(id)
         }
     }
 
@@ -114,24 +133,6 @@ public final class LifecycleHook: @unchecked Sendable {
     static func socketFields(_ socket: Socket) -> [JSONMember] {
         [JSONMember("namespace", .string(socket.namespace.name)), JSONMember("socketId", .string(socket.id)),
          JSONMember("sid", .string(socket.sessionID)), JSONMember("user", socket.data["user"] ?? .null)]
-    }
-
-    func record(for socket: Socket, _ event: SocketLifecycleEvent) -> [UInt8] {
-        var fields = Self.socketFields(socket)
-        switch event {
-        case .connected:
-            let rooms = socket.rooms.filter { $0 != socket.id }.sorted().map { JSONValue.string($0) }
-            fields += [JSONMember("rooms", .array(rooms)), JSONMember("transport", .string(socket.transportName)),
-                       JSONMember("address", .string(ServerAPI.hostPart(of: socket.handshake.remoteAddress)))]
-            return record(type: "connect", fields, id: "\(nodeID)-\(socket.id)-c")
-        case .joined(let room):
-            return record(type: "join", fields + [JSONMember("room", .string(room))])
-        case .left(let room):
-            return record(type: "leave", fields + [JSONMember("room", .string(room))])
-        case .disconnected(let reason):
-            return record(type: "disconnect", fields + [JSONMember("reason", .string(reason.description))],
-                          id: "\(nodeID)-\(socket.id)-d")
-        }
     }
 
     /// The disconnect of a dead node's socket, from the fields it stored when it connected.
