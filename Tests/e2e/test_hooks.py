@@ -231,3 +231,28 @@ def test_garbage_answers_neither_crash_nor_leak(start_server, backend):
     after = health(server)["heapBytes"]
     assert server.alive()
     assert after - before < 8 << 20, f"heap grew from {before} to {after} bytes over 8,000 garbage answers"
+
+
+def test_the_token_is_checked_first_and_the_hook_sees_its_user(start_server, backend):
+    import jwt
+    secret = "hook-token-secret-0123456789abcdef-0123456789"
+    server = start_server("--app", "test", *backend.flags(event=False), "--jwt-secret", secret, "--auth", "optional")
+    now = int(time.time())
+    token = jwt.encode({"sub": "u-42", "iat": now, "exp": now + 600, "data": {"plan": "pro", "role": "token-role"}},
+                       secret, algorithm="HS256")
+
+    async def scenario():
+        async with ClientPool(server.url) as pool:
+            client = await pool.connect("websocket", auth={"mode": "allow", "token": token})
+            (info,) = await client.call("handshake")
+            assert info["data"]["seen"]["user"] == "u-42", "the hook got the verified user"
+            assert info["data"]["user"] == "u-42", "the hook's user does not replace the token's"
+            assert info["data"]["plan"] == "pro" and info["data"]["role"] == "member", "hook data over token data"
+            anonymous = await pool.connect("websocket", auth={"mode": "allow"})
+            (info,) = await anonymous.call("handshake")
+            assert info["data"]["user"] == "hook-user" and info["data"]["seen"]["user"] is None
+    run(scenario(), TIMEOUT)
+    # A bad token is refused before the backend is asked.
+    before = backend.state()["counts"].get("connect", 0)
+    assert connect_answer(server, {"mode": "allow", "token": "not-a-token"})[0] == "4"
+    assert backend.state()["counts"].get("connect", 0) == before

@@ -81,10 +81,12 @@ final class ConnectHook: @unchecked Sendable {
                 Log.debug("connect hook: backend refused socket \(socket.id) of \(namespace): \(message)")
                 next(ConnectionRefused(message, data: data))
             case .success(.allow(let data, let rooms, let user)):
-                // The token's user (already in data) wins over both the hook's data and its user.
+                // Token data first, the hook's over it; but a verified token's user stays, and the
+                // hook's user applies only when no token was presented.
                 let tokenUser = socket.data["user"]
+                let tokenPresented = socket.access != nil
                 for member in data { socket.data[member.key] = member.value }
-                if let tokenUser {
+                if tokenPresented {
                     socket.data["user"] = tokenUser
                 } else if let user {
                     socket.data["user"] = .string(user)

@@ -1,4 +1,3 @@
-import Glibc
 import PushCore
 import Synchronization
 
@@ -33,17 +32,6 @@ public final class HookClient: @unchecked Sendable {
         clients.client(on: loop).execute(HTTPClientRequest(url: url, headers: headers, body: body, timeout: timeout),
                                          completion: completion)
     }
-}
-
-/// Wall-clock time (hook timestamps and lifecycle records carry it; nothing is timed with it).
-enum WallClock {
-    static func milliseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec / 1_000_000)
-    }
-
-    static func seconds() -> Int64 { milliseconds() / 1000 }
 }
 
 /// Log lines about hook failures: the first of each kind per interval, then a count of the
