@@ -24,6 +24,8 @@ public struct PushServerConfiguration: Sendable {
     /// Serve the API on this address instead of the main port (an internal address that
     /// backends reach and browsers cannot).
     public var apiListen: (host: String, port: Int)?
+    /// Backend hooks (connect, event, lifecycle); off unless a URL is set.
+    public var hooks = HookConfiguration()
 
     public init() {}
 }
@@ -72,6 +74,8 @@ public final class PushServer: Sendable {
     public let apiEndpoint: ServerAPIEndpoint?
     /// The API's own listener, with `apiListen`.
     public let apiHTTP: HTTPServer?
+    /// The backend hooks, when any is configured.
+    public let hooks: BackendHooks?
     /// SIGINT and SIGTERM, blocked on every thread and awaited by `waitForShutdownSignal`.
     private let signals: sigset_t
 
@@ -98,6 +102,9 @@ public final class PushServer: Sendable {
                               application: engineApplication?(group) ?? SocketIOApplication(server: sockets))
         configuration.tokens.makeTokens()?.install(on: sockets)
         configuration.roomRules?.install(on: sockets)
+        // After the token check, so the connect hook sees the verified user.
+        hooks = configuration.hooks.isEnabled
+            ? BackendHooks(configuration: configuration.hooks, loops: group.loops, sockets: sockets) : nil
         let fallback: HTTPEndpoint = configuration.publicDirectory.map {
             StaticFileEndpoint(root: $0, loops: group.loops)
         } ?? NotFoundEndpoint()
@@ -137,6 +144,7 @@ public final class PushServer: Sendable {
         try http.bind()
         try apiHTTP?.bind()
         group.start()
+        hooks?.start()
         http.startAccepting()
         apiHTTP?.startAccepting()
         engine.trimmer.start(on: group.loops[0])
@@ -165,6 +173,10 @@ public final class PushServer: Sendable {
         let deadline = MonotonicClock.milliseconds() + configuration.drainTimeout
         var open: Int { http.connectionCount + (apiHTTP?.connectionCount ?? 0) }
         while open > 0 && MonotonicClock.milliseconds() < deadline {
+            usleep(20_000)
+        }
+        // Lifecycle records of the sessions just closed get the rest of the drain time.
+        while (hooks?.lifecycle?.pendingCount ?? 0) > 0 && MonotonicClock.milliseconds() < deadline {
             usleep(20_000)
         }
         return open
