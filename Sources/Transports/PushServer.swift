@@ -26,6 +26,8 @@ public struct PushServerConfiguration: Sendable {
     public var apiListen: (host: String, port: Int)?
     /// `/metrics` and the live stats page.
     public var metrics = MetricsConfiguration()
+    /// Backend hooks (connect, event, lifecycle); off unless a URL is set.
+    public var hooks = HookConfiguration()
 
     public init() {}
 }
@@ -61,7 +63,7 @@ public struct TokenConfiguration: Sendable {
 /// try server.start()
 /// server.waitForShutdownSignal()
 /// ```
-public final class PushServer: @unchecked Sendable {
+public final class PushServer: Sendable {
     public let configuration: PushServerConfiguration
     public let group: EventLoopGroup
     /// The Socket.IO server: namespaces, events, rooms.
@@ -78,7 +80,10 @@ public final class PushServer: @unchecked Sendable {
     public let metrics: MetricsCollector?
     /// The metrics' own listener, with `metrics.listen`.
     public let metricsHTTP: HTTPServer?
-    private var signals = sigset_t()
+    /// The backend hooks, when any is configured.
+    public let hooks: BackendHooks?
+    /// SIGINT and SIGTERM, blocked on every thread and awaited by `waitForShutdownSignal`.
+    private let signals: sigset_t
 
     /// - Parameter engineApplication: runs raw engine sessions instead of Socket.IO (then
     ///   `sockets` stays unused).
@@ -88,10 +93,12 @@ public final class PushServer: @unchecked Sendable {
         // Shutdown signals are taken by `waitForShutdownSignal`: block them before any loop
         // thread exists, so every thread inherits the mask.
         signal(SIGPIPE, SIG_IGN)
+        var signals = sigset_t()
         sigemptyset(&signals)
         sigaddset(&signals, SIGINT)
         sigaddset(&signals, SIGTERM)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
+        self.signals = signals
         let group = try EventLoopGroup(threadCount: configuration.threads)
         self.group = group
         let sockets = SocketServer(configuration: configuration.socket, executors: group.loops)
@@ -101,8 +108,11 @@ public final class PushServer: @unchecked Sendable {
                               application: engineApplication?(group) ?? SocketIOApplication(server: sockets))
         configuration.tokens.makeTokens()?.install(on: sockets)
         configuration.roomRules?.install(on: sockets)
+        // After the token check, so the connect hook sees the verified user.
+        hooks = configuration.hooks.isEnabled
+            ? BackendHooks(configuration: configuration.hooks, loops: group.loops, sockets: sockets) : nil
         let fallback: HTTPEndpoint = configuration.publicDirectory.map {
-            StaticFileEndpoint(root: $0, loopCount: group.loops.count)
+            StaticFileEndpoint(root: $0, loops: group.loops)
         } ?? NotFoundEndpoint()
         router = PathRouter(fallback: fallback)
         router.route(prefix: configuration.engine.path, to: engine)
@@ -131,7 +141,8 @@ public final class PushServer: @unchecked Sendable {
             router.route(prefix: configuration.api.path, to: NotFoundEndpoint())
         }
         (metrics, metricsHTTP) = PushServer.makeMetrics(configuration, group: group, sockets: sockets, engine: engine,
-                                                       http: http, router: router, api: apiEndpoint)
+                                                       http: http, router: router, api: apiEndpoint,
+                                                       hooks: hooks)
     }
 
     /// The bound port (after `start`).
@@ -143,6 +154,7 @@ public final class PushServer: @unchecked Sendable {
         try apiHTTP?.bind()
         try metricsHTTP?.bind()
         group.start()
+        hooks?.start()
         http.startAccepting()
         apiHTTP?.startAccepting()
         metricsHTTP?.startAccepting()
@@ -154,7 +166,8 @@ public final class PushServer: @unchecked Sendable {
     @discardableResult
     public func waitForShutdownSignal() -> String {
         var received: Int32 = 0
-        sigwait(&signals, &received)
+        var awaited = signals
+        sigwait(&awaited, &received)
         let name = received == SIGINT ? "SIGINT" : "SIGTERM"
         Log.info("received \(name); draining (up to \(configuration.drainTimeout) ms)")
         let left = drain()
@@ -175,12 +188,16 @@ public final class PushServer: @unchecked Sendable {
         while open > 0 && MonotonicClock.milliseconds() < deadline {
             usleep(20_000)
         }
+        // Lifecycle records of the sessions just closed get the rest of the drain time.
+        while (hooks?.lifecycle?.pendingCount ?? 0) > 0 && MonotonicClock.milliseconds() < deadline {
+            usleep(20_000)
+        }
         return open
     }
 }
 
 /// 404 for everything (a server without a public folder, the API's path while it is off).
-final class NotFoundEndpoint: HTTPEndpoint, @unchecked Sendable {
+final class NotFoundEndpoint: HTTPEndpoint, Sendable {
     /// Small bodies are read and ignored, so a POST gets its 404 rather than a 413.
     func maxBodyBytes(for head: HTTPRequestHead) -> Int { 64 << 10 }
     func handle(_ request: HTTPRequest, _ response: HTTPResponseWriter) {

@@ -40,6 +40,7 @@ def test_the_python_backend_example(driver, start_server):
     try:
         wait_for(backend_origin + "/")
         driver.get(backend_origin + "/")
+        WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "user"))
         driver.find_element(By.ID, "user").send_keys("ada")
         driver.find_element(By.CSS_SELECTOR, "#login button").click()
         WebDriverWait(driver, 10).until(lambda d: "connected as ada" in d.find_element(By.ID, "log").text)

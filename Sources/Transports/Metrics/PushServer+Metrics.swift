@@ -5,7 +5,7 @@ extension PushServer {
     /// main port, or on their own listener with `metrics.listen`; nothing with metrics off.
     static func makeMetrics(_ configuration: PushServerConfiguration, group: EventLoopGroup, sockets: SocketServer,
                             engine: EngineServer, http: HTTPServer, router: PathRouter,
-                            api: ServerAPIEndpoint?) -> (MetricsCollector?, HTTPServer?) {
+                            api: ServerAPIEndpoint?, hooks: BackendHooks?) -> (MetricsCollector?, HTTPServer?) {
         let settings = configuration.metrics
         guard settings.isEnabled else {
             router.route(settings.path, to: NotFoundEndpoint())
@@ -21,6 +21,7 @@ extension PushServer {
             })
         }
         if let api { collector.add(MetricsSource { api.metricFamilies }) }
+        if let hooks { collector.add(hooks.metricsSource) }
         let endpoint = MetricsEndpoint(collector: collector)
         let page = EmbeddedPageEndpoint(StatsPage.html(metricsPath: settings.path))
         guard let listen = settings.listen else {

@@ -4,7 +4,7 @@ import Synchronization
 /// The demo's server-side broadcast: "tick" events to every socket in "lobby" at a rate a page
 /// chooses, so the four transports can be compared under the same push load. One ticker for
 /// the whole server; it stops by itself after a minute.
-final class DemoTicker: @unchecked Sendable {
+final class DemoTicker: Sendable {
     static let maxRate = 1_000
     static let maxRunMilliseconds: Int64 = 60_000
     private let server: SocketServer
