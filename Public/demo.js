@@ -5,10 +5,9 @@
   const TRANSPORTS = [
     { name: "websocket", title: "WebSocket", short: "WS" },
     { name: "sse", title: "Server-Sent Events", short: "SSE" },
-    { name: "long-polling", title: "Long-polling", short: "LP" },
-    { name: "polling", title: "Polling", short: "Poll" },
+    { name: "polling", title: "Long-polling", short: "LP" },
+    { name: "short-polling", title: "Plain polling", short: "Poll" },
   ];
-  const CLIENT_NAME = Object.fromEntries(Object.entries(io.wireNames).map(([client, wire]) => [wire, client]));
   const PING_EVERY_MS = 500;
   const STATS_EVERY_MS = 1000;
   /** RTT samples kept: one minute at one every 500 ms. */
@@ -83,7 +82,7 @@
         transports, forceNew: true, upgrade: false,
         reconnectionDelay: 500, reconnectionDelayMax: 4000, timeout: 5000,
       };
-      if (this.blocked) options.query = { block: io.wireNames[name] };
+      if (this.blocked) options.query = { block: name };
       this.connectStarted = performance.now();
       this.lastStats = null;
       const socket = io(options);
@@ -293,7 +292,7 @@
       const who = document.createElement("span");
       who.className = "who";
       who.textContent = this.ownName(line.from);
-      const carrier = CLIENT_NAME[line.transport] || line.transport;
+      const carrier = line.transport;
       const badge = document.createElement("span");
       badge.className = "badge";
       badge.dataset.transport = carrier;

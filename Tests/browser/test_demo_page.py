@@ -12,7 +12,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from browser_support import OUTPUT
 
-TRANSPORTS = ["websocket", "sse", "long-polling", "polling"]
+TRANSPORTS = ["websocket", "sse", "polling", "short-polling"]
 NUMBER_MS = re.compile(r"^\d+(\.\d+)? ms$")
 
 
@@ -59,7 +59,7 @@ def test_demo_page_connects_measures_and_logs_no_errors(demo):
     # HTTP requests per message: none over WebSocket, some over each HTTP transport.
     requests = {name: float(panel_text(driver, name, ".requests")) for name in TRANSPORTS}
     assert requests["websocket"] == 0
-    assert all(requests[name] > 0 for name in ("sse", "long-polling", "polling")), requests
+    assert all(requests[name] > 0 for name in ("sse", "polling", "short-polling")), requests
     time.sleep(1.5)  # let the chart fill a little for the picture
     os.makedirs(OUTPUT, exist_ok=True)
     driver.save_screenshot(os.path.join(OUTPUT, "demo.png"))
@@ -91,7 +91,7 @@ def test_chat_line_reaches_all_four_panels_once(demo):
     assert field.get_attribute("value") == ""
 
 
-@pytest.mark.parametrize("name", ["websocket", "polling"])
+@pytest.mark.parametrize("name", ["websocket", "short-polling"])
 def test_burst_reports_time_and_rate(demo, name):
     driver = demo
     wait_connected(driver, [name])
