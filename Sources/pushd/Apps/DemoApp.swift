@@ -1,33 +1,68 @@
 import PushCore
 
-/// The default app behind the demo page: chat rooms, echo, latency pings, bursts, and each
-/// session's own wire counters so the page can compare transports with real numbers.
+/// The default app behind the demo page: chat rooms, echo, latency pings, bursts, server push to
+/// one page, and each session's own wire counters so the page can compare transports with real
+/// numbers. A page's panels share a page id (handshake auth `{"page": id}`); a separate meter
+/// connection (`{"meter": id}`) reads their counters and starts pushes, so the panels carry only
+/// their own traffic.
 enum DemoApp {
     /// Longest chat line kept; longer ones are cut.
     static let maxChatCharacters = 2_000
+    /// How often a panel's counters are sampled for the meter.
+    static let sampleMilliseconds: Int64 = 1_000
+    /// The longest simulated delay a page may ask for.
+    static let maxDelayMilliseconds = 500
 
     static func install(on server: SocketServer) {
-        let ticker = DemoTicker(server: server)
         server.onConnection { socket in
-            socket.join("lobby")
+            let page = pageID(socket.handshake.auth["page"])
+            let isMeter = pageID(socket.handshake.auth["meter"]) != nil
+            if !isMeter { socket.join("lobby") }
+            if let page {
+                socket.join(pageRoom(page))
+                sampleCounters(of: socket, number: 0)
+            }
+            // Simulated delay for this session's answers (0 to 500 ms), set by the page.
+            var delay: Int64 = 0
+            socket.on("delay") { arguments, ack in
+                let asked = arguments.first?.intValue ?? 0
+                delay = Int64(min(max(asked, 0), maxDelayMilliseconds))
+                ack?.send([.number(Double(delay))])
+            }
+            func answer(_ ack: Acknowledgement?, _ arguments: [JSONValue]) {
+                guard let ack else { return }
+                if delay > 0 { socket.schedule(after: delay) { ack.send(arguments) } } else { ack.send(arguments) }
+            }
 
-            // Server push at a chosen rate to everyone: {"rate": n} per second, 0 stops.
+            // Server push to the panels of one page (the asker's own, or the one named), at
+            // most DemoTicker.maxRate per second: {"rate": n, "page": id}, 0 stops.
+            let ticker = DemoTicker(server: server)
+            socket.onDisconnect { _ in ticker.stop() }
             socket.on("ticker") { arguments, ack in
-                let rate = arguments.first?["rate"]?.intValue ?? 0
-                if rate > 0 { ticker.start(rate: rate, on: socket) } else { ticker.stop() }
-                ack?.send([["rate": .number(Double(min(max(rate, 0), DemoTicker.maxRate)))]])
+                let rate = min(max(arguments.first?["rate"]?.intValue ?? 0, 0), DemoTicker.maxRate)
+                let room = (pageID(arguments.first?["page"]) ?? page).map(pageRoom) ?? socket.id
+                if rate > 0 { ticker.start(rate: rate, to: room, on: socket) } else { ticker.stop() }
+                ack?.send([["rate": .number(Double(rate))]])
+            }
+
+            // The meter: the latest counter sample of every panel of a page.
+            socket.on("meter") { arguments, ack in
+                guard let ack, let page = pageID(arguments.first) else { return }
+                server.to(pageRoom(page)).fetchSockets { snapshots in
+                    ack.send([.array(snapshots.map { ["id": .string($0.id), "counters": $0.data["counters"] ?? .null] })])
+                }
             }
 
             // Echo: the same arguments back, as an event or as the acknowledgement.
             socket.on("echo") { arguments, ack in
-                if let ack { ack.send(arguments) } else { socket.emit("echo", arguments) }
+                if ack != nil { answer(ack, arguments) } else { socket.emit("echo", arguments) }
             }
 
             // Latency probe: the acknowledgement carries nothing; the client times the round trip.
-            socket.on("ping") { _, ack in ack?.send([]) }
+            socket.on("ping") { _, ack in answer(ack, []) }
 
             // Throughput: each burst event is acknowledged with its sequence number.
-            socket.on("burst") { arguments, ack in ack?.send([arguments.first ?? .null]) }
+            socket.on("burst") { arguments, ack in answer(ack, [arguments.first ?? .null]) }
 
             socket.on("stats") { _, ack in
                 ack?.send([counters(of: socket)])
@@ -75,6 +110,29 @@ enum DemoApp {
         guard let name = value?.stringValue, (1...64).contains(name.count),
               name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else { return nil }
         return name
+    }
+
+    /// A page id: 1 to 64 letters, digits, '-' or '_'.
+    static func pageID(_ value: JSONValue?) -> String? {
+        guard let id = value?.stringValue, (1...64).contains(id.utf8.count),
+              id.utf8.allSatisfy({ $0 == 0x2D || $0 == 0x5F || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) })
+        else { return nil }
+        return id
+    }
+
+    static func pageRoom(_ id: String) -> String { "page:" + id }
+
+    /// Keeps the socket's latest counters in its data, numbered, once a second while connected
+    /// (the meter reads them from any loop with fetchSockets).
+    static func sampleCounters(of socket: Socket, number: Int) {
+        guard socket.isConnected || number == 0 else { return }
+        var sample = counters(of: socket)
+        if case .object(var members) = sample {
+            members.append(JSONMember("sample", .number(Double(number))))
+            sample = .object(members)
+        }
+        socket.data["counters"] = sample
+        socket.schedule(after: sampleMilliseconds) { sampleCounters(of: socket, number: number + 1) }
     }
 
     static func counters(of socket: Socket) -> JSONValue {
