@@ -83,6 +83,9 @@ final class Generator {
             scenario = BroadcastScenario(owner: self, style: .engine, inFlight: options.inFlight, size: options.broadcastSize, timeout: options.broadcastTimeout)
         case .socketioBroadcast:
             scenario = BroadcastScenario(owner: self, style: .socketIO, inFlight: options.inFlight, size: options.broadcastSize, timeout: options.broadcastTimeout)
+        case .apiBroadcast:
+            let publisher = APIPublisher(owner: self, port: options.apiPort ?? options.ports[0], key: options.apiKey)
+            scenario = BroadcastScenario(owner: self, style: .api(publisher), inFlight: options.inFlight, size: options.broadcastSize, timeout: options.broadcastTimeout)
         case .socketioAck: scenario = SocketIOAckScenario(owner: self)
         case .idle, .connect: scenario = IdleScenario(owner: self)
         }

@@ -22,10 +22,12 @@ enum ScenarioKind: String, CaseIterable {
     case echo, pipelined, broadcast, idle, connect
     case socketioAck = "socketio-ack"
     case socketioBroadcast = "socketio-broadcast"
+    /// Broadcasts started by the server API (`POST /api/emit`) instead of a socket.
+    case apiBroadcast = "api-broadcast"
 
     /// Sessions join the main Socket.IO namespace before they count as ready.
-    var joinsNamespace: Bool { self == .socketioAck || self == .socketioBroadcast }
-    var isBroadcast: Bool { self == .broadcast || self == .socketioBroadcast }
+    var joinsNamespace: Bool { self == .socketioAck || self == .socketioBroadcast || self == .apiBroadcast }
+    var isBroadcast: Bool { self == .broadcast || self == .socketioBroadcast || self == .apiBroadcast }
 }
 
 struct Options {
@@ -68,6 +70,9 @@ struct Options {
     /// Seconds given to outstanding messages after the run.
     var drainTimeout = 5.0
     var quiet = false
+    /// `api-broadcast`: where the server API answers, and its key.
+    var apiPort: Int?
+    var apiKey = ""
 
     static let usage = """
     pushd-load: opens many sessions against pushd or a peer and measures one scenario.
@@ -81,7 +86,8 @@ struct Options {
       --transport NAME        websocket, polling (long-polling), sse, short-polling
       --protocol NAME         engineio (Engine.IO v4 framing, pings) or raw (WebSocket only)
       --scenario NAME         echo, pipelined, broadcast, idle, connect, socketio-ack,
-                              socketio-broadcast
+                              socketio-broadcast, api-broadcast (--api-port, --api-key:
+                              broadcasts sent with POST /api/emit)
       --sessions N            sessions (echo 100), up to the open-file limit less some room
       --duration S            measured seconds (10); idle: seconds held
       --warmup S              seconds of traffic before measuring (2)
@@ -162,6 +168,8 @@ struct Options {
             case "--broadcast-timeout": options.broadcastTimeout = number(value())
             case "--drain-timeout": options.drainTimeout = number(value())
             case "--quiet": options.quiet = true
+            case "--api-port": options.apiPort = integer(value())
+            case "--api-key": options.apiKey = value()
             case "--help", "-h":
                 print(usage, terminator: "")
                 exit(0)

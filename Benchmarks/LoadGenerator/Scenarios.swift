@@ -132,6 +132,8 @@ final class EchoScenario: RoundTripScenario {
 final class BroadcastScenario: Scenario {
     enum Style {
         case engine, socketIO
+        /// Sent by `POST /api/emit`; copies arrive as with `socketIO`.
+        case api(APIPublisher)
     }
 
     private struct Entry {
@@ -171,14 +173,14 @@ final class BroadcastScenario: Scenario {
             copyPrefix = [UInt8(ascii: "B")]
             message = StampedMessage(marker: UInt8(ascii: "B"), size: text)
             sentStampOffset = StampedMessage.stampOffset
-        case .socketIO:
+        case .socketIO, .api:
             // The event's string argument holds the stamp and sequence; `size` is its length.
             copyPrefix = Array("2[\"b\",\"".utf8)
-            let head = Array("2[\"emit-all\",\"b\",\"".utf8)
+            let head = Array((style.isAPI ? "{\"event\":\"b\",\"args\":[\"" : "2[\"emit-all\",\"b\",\"").utf8)
             var bytes = head
             bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: StampedMessage.stampWidth + Self.sequenceWidth))
             bytes.append(contentsOf: repeatElement(UInt8(ascii: "x"), count: text - StampedMessage.stampWidth - Self.sequenceWidth))
-            bytes.append(contentsOf: "\"]".utf8)
+            bytes.append(contentsOf: (style.isAPI ? "\"]}" : "\"]").utf8)
             message = StampedMessage(bytes: bytes)
             sentStampOffset = head.count
         }
@@ -186,7 +188,7 @@ final class BroadcastScenario: Scenario {
     }
 
     override func sessionOpened(_ session: Session) {
-        if style == .socketIO {
+        if style.joinsNamespace {
             session.send(message: Self.namespaceConnect) // `40`: ready once the server answers `40{…}`
         } else {
             owner.sessionReady(session)
@@ -228,11 +230,15 @@ final class BroadcastScenario: Scenario {
         }
         ring[slot] = Entry(sequence: sequence, sentAt: now, remaining: recipients, active: true, gaveUp: false)
         active += 1
-        publisher.send(message: message.bytes)
+        if case .api(let api) = style {
+            api.emit(body: message.bytes)
+        } else {
+            publisher.send(message: message.bytes)
+        }
     }
 
     override func received(_ session: Session, _ payload: UnsafeRawBufferPointer) {
-        if style == .socketIO && !session.isReady {
+        if style.joinsNamespace && !session.isReady {
             switch payload.first {
             case UInt8(ascii: "0"): owner.sessionReady(session)
             case UInt8(ascii: "4"): session.fail("namespace connection refused: \(String(decoding: payload, as: UTF8.self))")
@@ -310,7 +316,7 @@ final class BroadcastScenario: Scenario {
             for sequence in session.expectedSequence..<nextSequence { lose(sequence) }
         }
         session.expectedSequence = nextSequence
-        if session === publisher {
+        if session === publisher && !style.isAPI {
             owner.count(error: "the publisher session failed")
             running = false
         }
@@ -321,6 +327,79 @@ final class BroadcastScenario: Scenario {
     override func giveUp() {
         for slot in ring.indices where ring[slot].active { expire(slot) }
         sweepTimer?.cancel()
+    }
+}
+
+extension BroadcastScenario.Style {
+    var isAPI: Bool { if case .api = self { true } else { false } }
+    var joinsNamespace: Bool { if case .engine = self { false } else { true } }
+}
+
+/// Sends `POST /api/emit` on one keep-alive connection, pipelined, and counts the answers
+/// (anything but 200 is an error).
+final class APIPublisher: ClientSocketDelegate {
+    unowned let owner: Generator
+    let port: Int
+    private let head: [UInt8]
+    private var socket: ClientSocket?
+    private var unanswered = 0
+    private(set) var answered = 0
+
+    init(owner: Generator, port: Int, key: String) {
+        self.owner = owner
+        self.port = port
+        head = Array("POST /api/emit HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(key)\r\nContent-Type: application/json\r\nContent-Length: ".utf8)
+    }
+
+    func emit(body: [UInt8]) {
+        if socket == nil {
+            switch owner.loop.connect(port: port, delegate: self) {
+            case .success(let socket): self.socket = socket
+            case .failure(let error):
+                owner.count(error: "API connection failed: \(error)")
+                return
+            }
+        }
+        guard let socket else { return }
+        socket.out.append(contentsOf: head)
+        Bytes.appendDecimal(body.count, into: &socket.out)
+        socket.out.append(contentsOf: Bytes.crlfcrlf)
+        socket.out.append(contentsOf: body)
+        socket.markDirty()
+        owner.loop.counters.httpRequests += 1
+        unanswered += 1
+    }
+
+    func socketDidConnect(_ socket: ClientSocket) {}
+
+    func socketDidClose(_ socket: ClientSocket, reason: String) {
+        self.socket = nil
+        if unanswered > 0 { owner.count(error: "API connection closed with \(unanswered) calls unanswered: \(reason)") }
+        unanswered = 0
+    }
+
+    func socket(_ socket: ClientSocket, didRead bytes: UnsafeRawBufferPointer) -> Int {
+        var offset = 0
+        while offset < bytes.count {
+            switch HTTPResponseReader.read(UnsafeRawBufferPointer(rebasing: bytes[offset...])) {
+            case .incomplete:
+                return offset
+            case .invalid(let reason):
+                socket.close()
+                socketDidClose(socket, reason: reason)
+                return bytes.count
+            case .stream:
+                socket.close()
+                socketDidClose(socket, reason: "an event stream answered the API")
+                return bytes.count
+            case .response(let head, _, let end):
+                offset += end
+                unanswered -= 1
+                answered += 1
+                if head.status != 200 { owner.count(error: "API answered \(head.status)") }
+            }
+        }
+        return offset
     }
 }
 

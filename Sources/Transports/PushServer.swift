@@ -15,6 +15,10 @@ public struct PushServerConfiguration: Sendable {
     public var http = HTTPServerConfiguration()
     public var engine = EngineServerConfiguration()
     public var socket = SocketServerConfiguration()
+    /// Signed connection tokens (off unless a secret is set).
+    public var tokens = TokenConfiguration()
+    /// Room rules for `pushd:join`, `pushd:leave` and `pushd:publish` (none by default).
+    public var roomRules: RoomRules?
     /// The server HTTP API (off unless a key is set).
     public var api = ServerAPIConfiguration()
     /// Serve the API on this address instead of the main port (an internal address that
@@ -22,6 +26,26 @@ public struct PushServerConfiguration: Sendable {
     public var apiListen: (host: String, port: Int)?
 
     public init() {}
+}
+
+/// Connection tokens: JWT secrets and how strictly they are asked for.
+public struct TokenConfiguration: Sendable {
+    /// HMAC secrets (several, for rotation); none turns tokens off.
+    public var secrets: [[UInt8]] = []
+    /// `nil`: `required` when a secret is set.
+    public var mode: AuthMode?
+    public var requireExpiry = true
+    /// Seconds of clock skew allowed on `exp`, `nbf` and `iat`.
+    public var leeway: Int64 = 30
+
+    public init() {}
+
+    /// The tokens' check for a Socket.IO server, reading the wall clock.
+    func makeTokens() -> ConnectionTokens? {
+        guard !secrets.isEmpty else { return nil }
+        return ConnectionTokens(verifier: JWTVerifier(secrets: secrets, leeway: leeway, requireExpiry: requireExpiry),
+                                mode: mode ?? .required, clock: { WallClock.seconds() })
+    }
 }
 
 /// A complete pushd server to embed in a Swift program: static files, the engine endpoint
@@ -69,6 +93,8 @@ public final class PushServer: @unchecked Sendable {
         self.sockets = sockets
         engine = EngineServer(configuration: configuration.engine,
                               application: engineApplication?(group) ?? SocketIOApplication(server: sockets))
+        configuration.tokens.makeTokens()?.install(on: sockets)
+        configuration.roomRules?.install(on: sockets)
         let fallback: HTTPEndpoint = configuration.publicDirectory.map {
             StaticFileEndpoint(root: $0, loopCount: group.loops.count)
         } ?? NotFoundEndpoint()

@@ -41,9 +41,16 @@ struct Configuration {
     }
 }
 
+/// What the command line asks for.
+enum Command {
+    case run(Configuration)
+    case help
+    case version
+}
+
 extension Configuration {
     /// The flags, in the order `--help` lists them.
-    static let options: [Option] = coreOptions + apiOptions
+    static let options: [Option] = coreOptions + apiOptions + authOptions
 
     static let coreOptions: [Option] = [
         Option(name: "host", valueName: "ADDRESS", help: "Address to listen on", defaultValue: "0.0.0.0") { c, v throws(OptionError) in c.server.host = v },
@@ -104,6 +111,9 @@ extension Configuration {
         Option(name: "ping-timeout", valueName: "DURATION", help: "Time to answer a ping before the session closes", defaultValue: "20s") { c, v throws(OptionError) in
             c.server.engine.session.pingTimeout = max(1, try OptionValue.duration(v, "ping-timeout"))
         },
+        Option(name: "upgrade-timeout", valueName: "DURATION", help: "Time a probe WebSocket has to complete an upgrade before it is closed", defaultValue: "10s") { c, v throws(OptionError) in
+            c.server.engine.session.upgradeTimeout = max(1, try OptionValue.duration(v, "upgrade-timeout"))
+        },
         Option(name: "max-payload", valueName: "BYTES", help: "Largest message or polling body (413 / close 1009 past it)", defaultValue: "1000000") { c, v throws(OptionError) in
             c.server.engine.session.maxPayload = max(16, try OptionValue.bytes(v, "max-payload"))
         },
@@ -145,20 +155,42 @@ extension Configuration {
         },
     ]
 
-    /// Reads PUSHD_* variables, then the arguments (which win).
-    static func parse(arguments: [String], environment: [String: String]) throws(OptionError) -> Configuration? {
+    /// Reads the config file (`--config` or PUSHD_CONFIG), then PUSHD_* variables, then the
+    /// arguments: each later source wins.
+    static func parse(arguments: [String], environment: [String: String],
+                      readFile: (String) -> [UInt8]? = { Configuration.readFile($0) }) throws(OptionError) -> Command {
         var configuration = Configuration()
-        for option in options {
-            if let value = environment[option.environmentName] {
-                try option.apply(&configuration, value)
+        var explicit = Set<String>()
+        if let path = configPath(arguments: arguments, environment: environment) {
+            guard let contents = readFile(path) else { throw OptionError(description: "--config \(path): cannot read the file") }
+            let file = try readConfigFile(path, contents: contents)
+            for (name, value) in file.values {
+                try options.first { $0.name == name }!.apply(&configuration, value)
+                explicit.insert(name)
+            }
+            if let namespaces = file.namespaces {
+                do {
+                    configuration.server.roomRules = try RoomRules(json: namespaces)
+                } catch {
+                    throw OptionError(description: "--config \(path): \(error.description)")
+                }
             }
         }
-        var explicit = Set<String>()
+        for option in options {
+            if let value = environment[option.environmentName] {
+                do {
+                    try option.apply(&configuration, value)
+                } catch {
+                    throw OptionError(description: "\(option.environmentName)=\(value): \(error.description)")
+                }
+            }
+        }
         for option in options where environment[option.environmentName] != nil { explicit.insert(option.name) }
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
-            if argument == "--help" || argument == "-h" { return nil }
+            if argument == "--help" || argument == "-h" { return .help }
+            if argument == "--version" { return .version }
             guard argument.hasPrefix("--") else { throw OptionError(description: "unexpected argument '\(argument)'") }
             var name = String(argument.dropFirst(2))
             var value: String?
@@ -166,10 +198,16 @@ extension Configuration {
                 value = String(name[name.index(after: equals)...])
                 name = String(name[..<equals])
             }
-            guard let option = options.first(where: { $0.name == name }) else {
-                throw OptionError(description: "unknown flag --\(name) (see --help)")
+            if name == fileOption {
+                index += value == nil ? 2 : 1   // read before everything else
+                continue
             }
-            if value == nil {
+            guard let option = options.first(where: { $0.name == name }) else {
+                throw OptionError(description: "unknown flag --\(name)\(suggestion(for: name)) (see --help)")
+            }
+            if value == nil && option.isBoolean {
+                value = "true"
+            } else if value == nil {
                 index += 1
                 guard index < arguments.count else { throw OptionError(description: "--\(name) needs a value") }
                 value = arguments[index]
@@ -179,16 +217,27 @@ extension Configuration {
             index += 1
         }
         configuration.applyAppPreset(explicit: explicit)
-        return configuration
+        return .run(configuration)
+    }
+
+    /// The config file named by `--config FILE`, `--config=FILE` or PUSHD_CONFIG.
+    static func configPath(arguments: [String], environment: [String: String]) -> String? {
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--" + fileOption, index + 1 < arguments.count { return arguments[index + 1] }
+            if argument.hasPrefix("--\(fileOption)=") { return String(argument.dropFirst(fileOption.count + 3)) }
+        }
+        return environment["PUSHD_CONFIG"]
     }
 
     static var usage: String {
         var text = "Usage: pushd [flags]\n\npushd serves named events over WebSocket, Server-Sent Events, HTTP long-polling and\npolling (Engine.IO v4 / Socket.IO v5 compatible).\n\nFlags (each also settable as an environment variable):\n"
         for option in options {
-            let flag = "  --\(option.name) \(option.valueName)"
+            let flag = option.isBoolean ? "  --\(option.name)[=false]" : "  --\(option.name) \(option.valueName)"
             text += flag.padding(to: 34) + option.help + " (default \(option.defaultValue); \(option.environmentName))\n"
         }
+        text += "  --config FILE".padding(to: 34) + "JSON file of settings (flag names as keys, plus \"namespaces\" room rules) (default none; PUSHD_CONFIG)\n"
         text += "  --help".padding(to: 34) + "Print this help\n"
+        text += "  --version".padding(to: 34) + "Print the version\n"
         return text
     }
 }

@@ -6,6 +6,25 @@ struct Option: Sendable {
     let defaultValue: String
     let apply: @Sendable (inout Configuration, String) throws(OptionError) -> Void
 
+    init(name: String, valueName: String, help: String, defaultValue: String,
+         apply: @escaping @Sendable (inout Configuration, String) throws(OptionError) -> Void) {
+        self.name = name
+        self.valueName = valueName
+        self.help = help
+        self.defaultValue = defaultValue
+        self.apply = apply
+    }
+
+    /// A yes/no flag: `--name` alone means true, `--name=false` false.
+    static func boolean(name: String, help: String, defaultValue: Bool,
+                        apply: @escaping @Sendable (inout Configuration, Bool) -> Void) -> Option {
+        Option(name: name, valueName: "", help: help, defaultValue: defaultValue ? "true" : "false") { c, v throws(OptionError) in
+            apply(&c, try OptionValue.boolean(v, name))
+        }
+    }
+
+    var isBoolean: Bool { valueName.isEmpty }
+
     /// PUSHD_ plus the flag name in upper snake case: --drain-timeout -> PUSHD_DRAIN_TIMEOUT.
     var environmentName: String {
         "PUSHD_" + name.uppercased().replacingDashes
@@ -41,7 +60,8 @@ enum OptionValue {
         throw OptionError(description: "--\(name) needs a byte count such as 65536, 64KiB or 1MiB, not '\(text)'")
     }
 
-    /// A duration in milliseconds: 300ms, 5s, 2m; a bare number is milliseconds.
+    /// A duration in milliseconds: 300ms, 5s, 2m. A bare number is milliseconds, and refused
+    /// below 1000 (other than 0): `--ping-interval 25` is far more likely meant as seconds.
     static func duration(_ text: String, _ name: String) throws(OptionError) -> Int64 {
         let lower = text.lowercased()
         let units: [(String, Double)] = [("ms", 1), ("s", 1000), ("m", 60_000)]
@@ -49,8 +69,22 @@ enum OptionValue {
             if let value = Double(lower.dropLast(suffix.count)), value >= 0, value * factor < 1e12 { return Int64(value * factor) }
             break
         }
-        if let value = Int64(lower), value >= 0 { return value }
+        if let value = Int64(lower), value >= 0 {
+            guard value == 0 || value >= 1000 else {
+                throw OptionError(description: "--\(name) \(text): a bare number is milliseconds; write \(text)s or \(text)ms")
+            }
+            return value
+        }
         throw OptionError(description: "--\(name) needs a duration such as 500ms, 5s or 2m, not '\(text)'")
+    }
+
+    /// true/false, yes/no, on/off, 1/0.
+    static func boolean(_ text: String, _ name: String) throws(OptionError) -> Bool {
+        switch text.lowercased() {
+        case "true", "yes", "on", "1": return true
+        case "false", "no", "off", "0": return false
+        default: throw OptionError(description: "--\(name) takes true or false, not '\(text)'")
+        }
     }
 
     static func formatDuration(_ milliseconds: Int64) -> String {

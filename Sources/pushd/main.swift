@@ -21,11 +21,15 @@ while let pointer = entry.pointee {
 
 let configuration: Configuration
 do {
-    guard let parsed = try Configuration.parse(arguments: Array(CommandLine.arguments.dropFirst()), environment: environment) else {
+    switch try Configuration.parse(arguments: Array(CommandLine.arguments.dropFirst()), environment: environment) {
+    case .run(let parsed): configuration = parsed
+    case .help:
         print(Configuration.usage, terminator: "")
         exit(0)
+    case .version:
+        print("pushd \(version)")
+        exit(0)
     }
-    configuration = parsed
 } catch {
     fail("\(error.description)", status: 2)
 }

@@ -16,6 +16,7 @@ final class DisconnectReasonTests: XCTestCase {
             .serverNamespaceDisconnect: "server namespace disconnect",
             .connectTimeout: "connect timeout",
             .slowConsumer: "slow consumer",
+            .tokenExpired: "token expired",
         ]
         XCTAssertEqual(Set(DisconnectReason.allCases), Set(expected.keys))
         for reason in DisconnectReason.allCases {
@@ -31,5 +32,14 @@ final class DisconnectReasonTests: XCTestCase {
         XCTAssertNil(DisconnectReason("Transport Close"))
         XCTAssertNil(DisconnectReason("something new"))
         XCTAssertNil(DisconnectReason(""))
+    }
+}
+
+final class EngineCloseReasonMappingTests: XCTestCase {
+    /// Every engine reason reaches the sockets as the Socket.IO reason of the same words.
+    func testEngineReasonsKeepTheirWords() {
+        for reason in EngineCloseReason.allCases {
+            XCTAssertEqual(DisconnectReason(reason).description, reason.description)
+        }
     }
 }

@@ -37,38 +37,42 @@ final class EngineSessionTests: XCTestCase {
             let due = Int64(cycle) * 300
             XCTAssertEqual(s.heartbeat(now: due), .pingQueued)
             _ = s.takeQueued()
-            XCTAssertEqual(s.receive(.pong(), via: .longPolling), .none)
+            XCTAssertEqual(s.receive(.pong(), via: .longPolling), .rescheduleHeartbeat)
             XCTAssertFalse(s.isExpired(now: due + 250))
         }
     }
 
     func testMessagesAndClose() {
         let s = session()
-        XCTAssertEqual(s.receive(.message(text: "hi"), via: .longPolling), .message(.message(text: "hi")))
-        XCTAssertEqual(s.receive(.close, via: .longPolling), .close(reason: "transport close"))
-        XCTAssertEqual(s.receive(EnginePacket(type: .open), via: .longPolling), .invalid(reason: "unexpected open packet"))
+        XCTAssertEqual(s.receive(.message(text: "hi"), via: .longPolling), .deliverMessage(.message(text: "hi")))
+        XCTAssertEqual(s.receive(.close, via: .longPolling),
+                       .close(EngineClosePlan(reason: .transportClose, mode: .clientRequested, release: .none, closesProbe: false)))
+        XCTAssertEqual(s.receive(.message(text: "late"), via: .longPolling), .none)
+        let other = session()
+        XCTAssertEqual(other.receive(EnginePacket(type: .open), via: .longPolling),
+                       .close(EngineClosePlan(reason: .parseError, mode: .silent, release: .none, closesProbe: false)))
     }
 
     func testUpgradeExchange() {
         let s = session(.longPolling)
-        XCTAssertEqual(s.receive(.ping(probe: true), via: .websocket), .invalid(reason: "packet on a transport that is not in use"))
-        XCTAssertTrue(s.beginProbe(.websocket))
-        XCTAssertFalse(s.beginProbe(.websocket), "one probe at a time")
-        XCTAssertEqual(s.receive(.ping(probe: true), via: .websocket), .answerProbe)
-        XCTAssertEqual(s.receive(.upgrade, via: .websocket), .upgraded)
+        XCTAssertEqual(s.receive(.ping(probe: true), via: .websocket), .none, "no probe open")
+        XCTAssertTrue(s.beginProbe(now: 0))
+        XCTAssertFalse(s.beginProbe(now: 0), "one probe at a time")
+        XCTAssertEqual(s.receive(.ping(probe: true), via: .websocket), .answerProbe(.none))
+        XCTAssertEqual(s.receive(.upgrade, via: .websocket), .completeUpgrade(.none))
         XCTAssertEqual(s.transport, .websocket)
-        XCTAssertNil(s.probing)
-        XCTAssertFalse(s.beginProbe(.websocket), "no upgrade after an upgrade")
+        XCTAssertEqual(s.transportState.probe, .none)
+        XCTAssertFalse(s.beginProbe(now: 0), "no upgrade after an upgrade")
         // The old transport is no longer in use.
-        XCTAssertEqual(s.receive(.message(text: "x"), via: .longPolling), .invalid(reason: "packet on a transport that is not in use"))
+        XCTAssertEqual(s.post(via: .longPolling), .rejectRequest(.badRequest))
     }
 
     func testProbeThatEndsLeavesTheOldTransportActive() {
         let s = session(.sse)
-        XCTAssertTrue(s.beginProbe(.websocket))
+        XCTAssertTrue(s.beginProbe(now: 0))
         s.probeEnded()
         XCTAssertEqual(s.transport, .sse)
-        XCTAssertTrue(s.beginProbe(.websocket))
+        XCTAssertTrue(s.beginProbe(now: 0))
     }
 
     func testQueueOrderAndMaxBytesPerTake() {
@@ -105,8 +109,9 @@ final class EngineSessionTests: XCTestCase {
         XCTAssertEqual(s.queuedBytes, 1_000)
         XCTAssertEqual(s.enqueue(OutboundPacket(.message(text: ""))), .overflow)
         XCTAssertEqual(s.enqueue(OutboundPacket(.message(text: "x")), transportBacklog: 1_000), .overflow)
-        XCTAssertTrue(s.close())
-        XCTAssertFalse(s.close())
+        XCTAssertEqual(s.close(.slowConsumer, mode: .abort),
+                       .close(EngineClosePlan(reason: .slowConsumer, mode: .abort, release: .none, closesProbe: false)))
+        XCTAssertEqual(s.close(.slowConsumer, mode: .abort), .none)
         XCTAssertEqual(s.enqueue(OutboundPacket(big)), .closed)
         XCTAssertEqual(s.queuedBytes, 0)
     }

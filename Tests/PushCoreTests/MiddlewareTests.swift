@@ -137,4 +137,34 @@ final class MiddlewareTests: XCTestCase {
         XCTAssertEqual(steps.values, ["server /", "server /chat", "chat /chat", "server /closed"])
         XCTAssertEqual(link.takePackets(), [SocketPacket(type: .connectError, namespace: "/closed", data: ["message": "namespace not allowed"])])
     }
+
+    func testRoomsJoinedInMiddlewareAreJoinedBeforeTheClientHearsItConnected() throws {
+        let (server, loops) = makeSocketServer()
+        server.use { (socket: Socket) throws(ConnectionRefused) in socket.join("vip") }
+        server.onConnection { socket in socket.emit("rooms", .array(socket.rooms.sorted().map { .string($0) })) }
+        let link = InMemoryEngineLink(server: server, executor: loops[0])
+        let socket = try XCTUnwrap(link.connectSocket())
+        XCTAssertEqual(socket.rooms, [socket.id, "vip"])
+
+        server.to("vip").emit("news")
+        loops[0].runPending()
+
+        XCTAssertEqual(link.takeEvents().map(\.name), ["news"])
+    }
+
+    func testRoomsJoinedByARefusedSocketReachNoBroadcast() {
+        let (server, loops) = makeSocketServer()
+        server.use { (socket: Socket) throws(ConnectionRefused) in
+            socket.join("vip")
+            throw ConnectionRefused("no")
+        }
+        let link = InMemoryEngineLink(server: server, executor: loops[0])
+        link.connect()
+        _ = link.takePackets()
+
+        server.to("vip").emit("news")
+        loops[0].runPending()
+
+        XCTAssertTrue(link.takePackets().isEmpty)
+    }
 }

@@ -141,4 +141,28 @@ final class SocketTests: XCTestCase {
         link.counters.messagesIn = 3
         XCTAssertEqual(socket.counters.messagesIn, 3)
     }
+
+    func testInterceptorsTakeEventsBeforeHandlers() throws {
+        let (server, loops) = makeSocketServer()
+        let seen = Recorder<String>()
+        server.interceptEvents { _, event, arguments, ack in
+            guard event.hasPrefix("pushd:") else { return false }
+            seen.record("intercepted \(event) \(arguments.count)")
+            ack?.send(["ok"])
+            return true
+        }
+        server.onConnection { socket in
+            socket.onAny { event, _ in seen.record("any \(event)") }
+            socket.on("pushd:join") { _, _ in seen.record("handler pushd:join") }
+            socket.on("chat") { _, _ in seen.record("handler chat") }
+        }
+        let link = InMemoryEngineLink(server: server, executor: loops[0])
+        _ = try XCTUnwrap(link.connectSocket())
+
+        link.emit("pushd:join", ["room"], ackId: 7)
+        link.emit("chat", ["hi"])
+
+        XCTAssertEqual(seen.values, ["intercepted pushd:join 1", "any chat", "handler chat"])
+        XCTAssertEqual(link.takePackets(), [SocketPacket(type: .ack, data: ["ok"], ackId: 7)])
+    }
 }

@@ -19,7 +19,7 @@ FLAGS = [
     "host", "port", "public", "threads", "log-level", "app", "max-connections", "drain-timeout",
     "max-request-line", "max-header-bytes", "max-headers", "header-timeout", "body-timeout",
     "keepalive-timeout", "write-high-water", "path", "ping-interval", "ping-timeout", "max-payload",
-    "max-session-queue", "max-sessions", "transports", "cors-origin",
+    "max-session-queue", "max-sessions", "transports", "cors-origin", "upgrade-timeout",
 ]
 
 CRASH_MARKERS = ("Fatal error", "Stack dump", "backtrace", "Backtrace", "Current stack trace", "Segmentation")
@@ -60,7 +60,7 @@ def test_help_lists_every_flag_with_default():
     missing = [flag for flag in FLAGS if flag not in lines]
     assert not missing, f"--help does not list {missing}"
     for flag, line in lines.items():
-        if flag == "help":
+        if flag in ("help", "version"):
             continue
         assert "(default " in line, f"no default shown for --{flag}: {line!r}"
         env_name = "PUSHD_" + flag.upper().replace("-", "_")

@@ -32,6 +32,24 @@ def calm():
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def brisk():
+    """engine-echo with 2 s heartbeats and an upgrade timeout longer than any test here."""
+    server = PushdServer("--app", "engine-echo", "--ping-interval", "2s", "--ping-timeout", "2s",
+                         "--upgrade-timeout", "60s")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def impatient():
+    """engine-echo with 2 s heartbeats and a 1 s upgrade timeout."""
+    server = PushdServer("--app", "engine-echo", "--ping-interval", "2s", "--ping-timeout", "2s",
+                         "--upgrade-timeout", "1s")
+    yield server
+    server.stop()
+
+
 class HTTPCollector:
     """Receives on an HTTP transport in the background, like a client would before and during
     an upgrade: records every packet, answers pings, and stops once the transport is paused
@@ -246,16 +264,19 @@ def test_sse_stream_gets_noop_on_probe_and_ends_on_upgrade(calm):
             ws.close()
 
 
-def test_short_poll_during_probe_gets_noop(calm):
+def test_short_poll_during_probe_still_delivers(calm):
+    """Until "5" the old transport keeps delivering: a poll during the probe gets what is
+    queued, and the WebSocket does not get it again."""
     with PollingClient(calm.url, PATH, transport="short-polling") as client:
         client.send("4queued")
         ws = probe(calm, client)
         try:
             response = client.get(timeout=2)
-            # while probing, the queue stays for the WebSocket
+            assert (response.status_code, response.content) == (200, b"4queued"), (response.status_code, response.content)
+            response = client.get(timeout=2)
             assert (response.status_code, response.content) == (200, b"6"), (response.status_code, response.content)
-            ws.send("5")
-            assert ws.recv_messages(1) == ["queued"]
+            ws.send("5", "4next")
+            assert ws.recv_messages(1) == ["next"]
         finally:
             ws.close()
 
@@ -357,3 +378,93 @@ def test_failed_probe_keeps_polling(calm):
         time.sleep(0.2)
         client.send("4after failed probe")
         assert client.recv_messages(1, timeout=3) == ["after failed probe"]
+
+
+def echo_for(client, count, pause):
+    """Sends m0..m{count-1} one at a time, each after its echo came back (pings answered)."""
+    received = []
+    for number in range(count):
+        client.send(f"4m{number}")
+        received += client.recv_messages(1, timeout=3)
+        time.sleep(pause)
+    assert received == [f"m{number}" for number in range(count)]
+
+
+@pytest.mark.parametrize("transport", ["polling", "short-polling"])
+def test_hung_probe_does_not_stop_delivery(brisk, transport):
+    """A client that answers 3probe but never sends 5 still gets every echo (and ping) over its
+    HTTP transport while the probe hangs, well past pingInterval + pingTimeout."""
+    with PollingClient(brisk.url, PATH, transport=transport) as client:
+        ws = probe(brisk, client)
+        try:
+            started = time.monotonic()
+            echo_for(client, 8, pause=0.6)
+            assert time.monotonic() - started > 4.5, "not past pingInterval + pingTimeout"
+            # the probe is still pending: it answers another 2probe
+            ws.send("2probe")
+            assert ws.recv(2) == "3probe"
+            client.send("4still polling")
+            assert client.recv_messages(1) == ["still polling"]
+        finally:
+            ws.close()
+
+
+def test_hung_probe_gives_the_event_stream_back_before_the_heartbeat_fails(brisk):
+    """An event stream holds still after its noop marker; when 5 does not come, the probe is
+    closed in time for the next ping (long before the upgrade timeout) and the stream delivers
+    again, so the session survives."""
+    with SSEClient(brisk.url, PATH) as client:
+        ws = probe(brisk, client)
+        started = time.monotonic()
+        try:
+            client.send("4during the probe")
+            ws.wait_closed(5)
+            assert time.monotonic() - started < 4, "the probe outlived the heartbeat"
+        finally:
+            ws.close()
+        assert client.recv_messages(1) == ["during the probe"]
+        echo_for(client, 8, pause=0.5)
+        assert time.monotonic() - started > 4.5, "not past pingInterval + pingTimeout"
+
+
+def test_poll_held_during_upgrade_gets_noop_within_a_cycle(calm):
+    """While an upgrade runs, a held GET is answered with a noop after about 100 ms (the
+    forced polling cycle that brings a client to pause), neither at once nor held for long."""
+    with PollingClient(calm.url, PATH) as client:
+        ws = probe(calm, client)
+        try:
+            started = time.monotonic()
+            response = client.get(timeout=3)
+            elapsed = time.monotonic() - started
+            assert (response.status_code, response.content) == (200, b"6"), (response.status_code, response.content)
+            assert 0.08 <= elapsed < 1.5, elapsed
+            ws.send("5", "4done")
+            assert ws.recv_messages(1) == ["done"]
+        finally:
+            ws.close()
+
+
+@pytest.mark.parametrize("transport", FROM)
+def test_upgrade_timeout_closes_probe_and_session_carries_on(impatient, transport):
+    """A probe without 5 is closed by the server after --upgrade-timeout; the session stays on
+    its transport (an event stream, paused by its noop marker, resumes) across heartbeats."""
+    with open_client(transport, impatient.url, PATH) as client:
+        ws = probe(impatient, client)
+        started = time.monotonic()
+        try:
+            client.send("4during the probe")
+            ws.wait_closed(3)
+            elapsed = time.monotonic() - started
+            assert 0.8 <= elapsed <= 2.5, elapsed
+        finally:
+            ws.close()
+        assert client.recv_messages(1) == ["during the probe"]
+        echo_for(client, 8, pause=0.5)
+        assert time.monotonic() - started > 4.5, "not past pingInterval + pingTimeout"
+        # a new probe may start, and complete
+        ws = upgrade(impatient, client)
+        try:
+            ws.send("4upgraded")
+            assert ws.recv_messages(1) == ["upgraded"]
+        finally:
+            ws.close()

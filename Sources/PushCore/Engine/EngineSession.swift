@@ -13,26 +13,11 @@ public struct EngineSessionConfig: Sendable {
     /// Messages a client may send per second on average (bursts of twice that); past it the
     /// server stops reading from it for a while. 0: unlimited.
     public var maxMessagesPerSecond = 2_000
+    /// Milliseconds a probe WebSocket has to complete the upgrade ("5") before it is closed;
+    /// the session carries on over its transport.
+    public var upgradeTimeout: Int64 = 10_000
 
     public init() {}
-}
-
-/// What a received packet means for the transports.
-public enum EngineInput: Equatable {
-    /// Nothing to do.
-    case none
-    /// A message for the application.
-    case message(EnginePacket)
-    /// The probe ping arrived on the new transport: answer "3probe" on it and end a held poll
-    /// on the old one with a noop.
-    case answerProbe
-    /// The upgrade completed: the new transport is active; flush the queue on it and release
-    /// the old one.
-    case upgraded
-    /// The client closed the session.
-    case close(reason: String)
-    /// The packet breaks the protocol: close the session.
-    case invalid(reason: String)
 }
 
 /// What happened to a packet handed to `enqueue`.
@@ -55,18 +40,16 @@ public enum HeartbeatOutcome: Equatable {
     case timeout
 }
 
-/// One Engine.IO session's state, free of I/O and clocks: transports feed it packets and the
-/// time, and carry out what it answers. Confined to the session's event loop.
+/// One Engine.IO session's state, free of I/O and clocks: transports feed it packets, requests
+/// and the time, and carry out what it answers (the queue and heartbeat here; the transport
+/// and upgrade in EngineSession+Transport). Confined to the session's event loop.
 /// Loop-confined, so stored properties skip the runtime's exclusivity checks (a third of the
 /// user-space instructions per message when they were on).
 public final class EngineSession {
     public let id: String
     public let config: EngineSessionConfig
-    /// The transport packets currently go down on.
-    @exclusivity(unchecked) public private(set) var transport: EngineTransportKind
-    /// The transport being probed for an upgrade.
-    @exclusivity(unchecked) public private(set) var probing: EngineTransportKind?
-    @exclusivity(unchecked) public private(set) var isClosed = false
+    /// Where packets go down, and the upgrade in progress.
+    @exclusivity(unchecked) public internal(set) var transportState: EngineTransportState
     @exclusivity(unchecked) private var queue: [OutboundPacket] = []
     @exclusivity(unchecked) private var queueHead = 0
     @exclusivity(unchecked) public private(set) var queuedBytes = 0
@@ -78,10 +61,16 @@ public final class EngineSession {
 
     public init(id: String, transport: EngineTransportKind, config: EngineSessionConfig, now: Int64) {
         self.id = id
-        self.transport = transport
+        self.transportState = EngineTransportState(transport: transport)
         self.config = config
         self.nextPingAt = now + config.pingInterval
     }
+
+    /// The transport packets currently go down on.
+    public var transport: EngineTransportKind { transportState.transport }
+
+    /// Whether the session is closed (nothing goes down or comes up any more).
+    public var isClosed: Bool { transportState.isClosed }
 
     /// The handshake packet: `0{"sid":...}`.
     public func openPacket() -> EnginePacket {
@@ -141,61 +130,6 @@ public final class EngineSession {
         return taken
     }
 
-    // MARK: Up
-
-    /// Handles a packet that arrived on `kind` (the active transport, or the one being probed).
-    public func receive(_ packet: EnginePacket, via kind: EngineTransportKind) -> EngineInput {
-        guard !isClosed else { return .none }
-        if kind != transport {
-            return receiveOnProbe(packet, via: kind)
-        }
-        switch packet.type {
-        case .message:
-            return .message(packet)
-        case .pong:
-            pingSentAt = nil
-            return .none
-        case .close:
-            return .close(reason: "transport close")
-        case .ping, .noop:
-            // Clients send neither outside an upgrade; tolerate them like the reference server.
-            return .none
-        case .open, .upgrade:
-            return .invalid(reason: "unexpected \(packet.type) packet")
-        }
-    }
-
-    private func receiveOnProbe(_ packet: EnginePacket, via kind: EngineTransportKind) -> EngineInput {
-        guard kind == probing else { return .invalid(reason: "packet on a transport that is not in use") }
-        switch packet.type {
-        case .ping where packet.isProbe:
-            return .answerProbe
-        case .upgrade:
-            transport = kind
-            probing = nil
-            return .upgraded
-        case .close:
-            return .close(reason: "transport close")
-        case .pong, .noop:
-            return .none
-        default:
-            return .invalid(reason: "unexpected \(packet.type) packet during upgrade")
-        }
-    }
-
-    /// Starts an upgrade to `kind`; false when not allowed (already upgraded, upgrading, or
-    /// upgrades are off).
-    public func beginProbe(_ kind: EngineTransportKind) -> Bool {
-        guard !isClosed, config.allowUpgrades, probing == nil, transport != .websocket, kind == .websocket else { return false }
-        probing = kind
-        return true
-    }
-
-    /// The probing transport went away before the upgrade completed.
-    public func probeEnded() {
-        probing = nil
-    }
-
     // MARK: Heartbeat
 
     /// When `heartbeat` should next run.
@@ -221,6 +155,9 @@ public final class EngineSession {
         return .pingQueued
     }
 
+    /// When the ping in flight went out, or when the next one is due.
+    var pingDueAt: Int64 { pingSentAt ?? nextPingAt }
+
     /// Whether the session is past its heartbeat deadline (checked when a request arrives, so
     /// a timer that has not fired yet cannot keep a dead session answering).
     public func isExpired(now: Int64) -> Bool {
@@ -229,14 +166,15 @@ public final class EngineSession {
 
     // MARK: Closing
 
-    /// Marks the session closed and drops its queue; false if it already was.
-    @discardableResult
-    public func close() -> Bool {
-        guard !isClosed else { return false }
-        isClosed = true
+    /// Drops the queue of a session that just closed.
+    func dropQueue() {
         queue.removeAll()
         queueHead = 0
         queuedBytes = 0
-        return true
+    }
+
+    /// Records a pong: the ping it answers is no longer awaited.
+    func pongReceived() {
+        pingSentAt = nil
     }
 }

@@ -23,6 +23,8 @@ public enum DisconnectReason: String, Sendable, CaseIterable, CustomStringConver
     case connectTimeout = "connect timeout"
     /// The client fell too far behind and its queue overflowed.
     case slowConsumer = "slow consumer"
+    /// The connection token expired and no fresh one came in time.
+    case tokenExpired = "token expired"
 
     /// The stable string.
     public var description: String { rawValue }
@@ -31,5 +33,17 @@ public enum DisconnectReason: String, Sendable, CaseIterable, CustomStringConver
     /// layer does not know).
     public init?(_ description: String) {
         self.init(rawValue: description)
+    }
+
+    /// What the sockets of an engine session that ended for `reason` report.
+    public init(_ reason: EngineCloseReason) {
+        switch reason {
+        case .transportClose: self = .transportClose
+        case .transportError: self = .transportError
+        case .pingTimeout: self = .pingTimeout
+        case .parseError: self = .parseError
+        case .forcedServerClose: self = .forcedServerClose
+        case .slowConsumer: self = .slowConsumer
+        }
     }
 }

@@ -75,6 +75,7 @@ public final class Namespace: @unchecked Sendable {
         let state = loops[socket.loopIndex]
         state.sockets[socket.id] = socket
         join(socket, socket.id)
+        for observer in server.observers { observer.socketConnected(socket) }
         for handler in connectionHandlers { handler(socket) }
     }
 

@@ -11,8 +11,12 @@ public final class Socket: @unchecked Sendable {
     let loopIndex: Int
     public private(set) var rooms: Set<String> = []
     public private(set) var isConnected = false
+    /// Set once the socket left; it never connects again.
+    private var hasDisconnected = false
     /// Free-form data the application keeps with the socket.
     public var data: [String: JSONValue] = [:]
+    /// What the socket's connection token granted (nil without one).
+    package var access: SocketAccess?
     private var handlers: [String: [(id: Int, once: Bool, handler: EventHandler)]] = [:]
     private var anyHandlers: [(id: Int, handler: (String, [JSONValue]) -> Void)] = []
     private var nextHandlerID = 0
@@ -142,16 +146,20 @@ public final class Socket: @unchecked Sendable {
 
     // MARK: Rooms and broadcasts
 
-    /// Adds the socket to a room.
+    /// Adds the socket to a room. Middleware may call it too: the rooms are joined as the
+    /// socket connects, before the client hears that it did.
     public func join(_ room: String) {
-        guard isConnected, rooms.insert(room).inserted else { return }
+        guard !hasDisconnected, rooms.insert(room).inserted else { return }
+        guard isConnected else { return }
         namespace.join(self, room)
+        for observer in namespace.server.observers { observer.socket(self, joined: room) }
     }
 
     /// Removes the socket from a room.
     public func leave(_ room: String) {
-        guard rooms.remove(room) != nil else { return }
+        guard rooms.remove(room) != nil, isConnected else { return }
         namespace.leave(self, room)
+        for observer in namespace.server.observers { observer.socket(self, left: room) }
     }
 
     /// Every other socket of the namespace.
@@ -177,6 +185,13 @@ public final class Socket: @unchecked Sendable {
         }
     }
 
+    /// Disconnects from this namespace with a reason of pushd's own (an expired token).
+    package func disconnect(reason: DisconnectReason) {
+        guard isConnected else { return }
+        sendPacket(SocketPacket(type: .disconnect, namespace: namespace.name))
+        didDisconnect(reason: reason)
+    }
+
     // MARK: Internals (socket's loop)
 
     func sendPacket(_ packet: SocketPacket, volatile: Bool = false) {
@@ -186,6 +201,7 @@ public final class Socket: @unchecked Sendable {
     func markConnected() {
         isConnected = true
         rooms.insert(id)
+        for room in rooms where room != id { namespace.join(self, room) }
     }
 
     func dispatch(_ packet: SocketPacket) {
@@ -193,8 +209,9 @@ public final class Socket: @unchecked Sendable {
         case .event, .binaryEvent:
             guard case .array(let items)? = packet.data, case .string(let event)? = items.first else { return }
             let arguments = Array(items.dropFirst())
-            for entry in anyHandlers { entry.handler(event, arguments) }
             let ack = packet.ackId.map { Acknowledgement(socket: self, id: $0) }
+            for interceptor in namespace.server.eventInterceptors where interceptor(self, event, arguments, ack) { return }
+            for entry in anyHandlers { entry.handler(event, arguments) }
             guard let list = handlers[event] else { return }
             if list.contains(where: \.once) { handlers[event]?.removeAll { $0.once } }
             for entry in list { entry.handler(arguments, ack) }
@@ -212,6 +229,8 @@ public final class Socket: @unchecked Sendable {
 
     func didDisconnect(reason: DisconnectReason) {
         guard isConnected else { return }
+        hasDisconnected = true
+        for observer in namespace.server.observers { observer.socketDisconnected(self, reason: reason) }
         for handler in disconnectingHandlers { handler(reason) }
         isConnected = false
         namespace.removed(self)

@@ -22,6 +22,10 @@ public final class SocketServer: @unchecked Sendable {
     private var dynamic: [(matches: @Sendable (String) -> Bool, configure: (Namespace) -> Void)] = []
     /// Middleware every namespace runs before its own (tokens, the connect hook). Set before start.
     private(set) var serverMiddlewares: [Middleware] = []
+    /// Sees client events before the socket's handlers (room rules, the event hook). Set before start.
+    private(set) var eventInterceptors: [EventInterceptor] = []
+    /// Told of every socket's connection, rooms and disconnection. Set before start.
+    private(set) var observers: [SocketObserver] = []
     private let namespaceLock = NamespaceLock()
     /// How broadcasts reach sockets (in memory unless clustered).
     public var adapter: SocketAdapter = InMemoryAdapter()
@@ -78,6 +82,20 @@ public final class SocketServer: @unchecked Sendable {
     /// middleware (pushd's token check and connect hook sit here). Configure before start.
     public func useOnEveryNamespace(_ middleware: @escaping Middleware) {
         serverMiddlewares.append(middleware)
+    }
+
+    /// Sees a client event before the socket's own handlers; returns true when it took the event
+    /// (the socket's handlers and `onAny` then never see it). Socket's loop.
+    public typealias EventInterceptor = (Socket, String, [JSONValue], Acknowledgement?) -> Bool
+
+    /// Adds an event interceptor (pushd's room rules and event hook). Configure before start.
+    public func interceptEvents(_ interceptor: @escaping EventInterceptor) {
+        eventInterceptors.append(interceptor)
+    }
+
+    /// Adds an observer of every socket's lifecycle. Configure before start.
+    public func observe(_ observer: SocketObserver) {
+        observers.append(observer)
     }
 
     // MARK: The main namespace's shortcuts

@@ -62,7 +62,7 @@ public final class ServerAPIEndpoint: HTTPEndpoint, @unchecked Sendable {
               header.utf8.prefix(7).elementsEqual("bearer ".utf8, by: { $0 | 0x20 == $1 | 0x20 }) else { return false }
         let presented = Array(header.utf8.dropFirst(7))
         var matched = false
-        for key in keys { matched = ConstantTime.equals(presented, key) || matched }
+        for key in keys { matched = constantTimeEquals(presented, key) || matched }
         return matched
     }
 

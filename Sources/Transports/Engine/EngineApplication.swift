@@ -9,8 +9,8 @@ public protocol EngineApplication: AnyObject, Sendable {
     func engineSocket(_ socket: EngineSocket, didReceive packet: EnginePacket)
     /// The session moved to another transport (an upgrade).
     func engineSocketUpgraded(_ socket: EngineSocket)
-    /// The session closed; `reason` uses Socket.IO's words ("transport close", "ping timeout", ...).
-    func engineSocketClosed(_ socket: EngineSocket, reason: String)
+    /// The session closed (the reason's description is Socket.IO's wording).
+    func engineSocketClosed(_ socket: EngineSocket, reason: EngineCloseReason)
 }
 
 extension EngineApplication {

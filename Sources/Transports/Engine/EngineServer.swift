@@ -121,18 +121,17 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     /// Runs an HTTP transport request on its session's loop.
     func dispatch(_ request: HTTPRequest, _ writer: EngineResponder, to socket: EngineSocket, kind: EngineTransportKind) {
         let method = request.head.method
-        let run: @Sendable () -> Void = {
+        socket.loop.run {
             guard !socket.closeIfExpired() else {
                 socket.respondError(writer, .unknownSid)
                 return
             }
             switch method {
-            case .get where kind != .sse: socket.handlePoll(writer, kind: kind)
+            case .get: socket.handlePoll(writer, kind: kind)
             case .post: socket.handlePost(request, writer, kind: kind)
             default: socket.respondError(writer, .badRequest)
             }
         }
-        if socket.loop.inEventLoop { run() } else { socket.loop.execute(run) }
     }
 
     /// A request another node forwarded for one of this node's sessions.
@@ -181,23 +180,14 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         let socket = EngineSocket(id: SessionID.make(nodeTag: nodeTag), loop: writer.loop, request: info, transport: kind,
                                   server: self, corsHeaders: cors)
         socket.stats.httpRequests = kind == .websocket ? 0 : 1
-        let open = OutboundPacket(socket.session.openPacket())
         switch kind {
         case .websocket:
             guard let transport = acceptWebSocket(request, writer) else { return }
             transport.socket = socket
-            socket.downstream = .webSocket(transport)
-            registry.insert(socket, for: socket.id)
-            socket.send(open)
+            socket.channel = .webSocket(transport)
         case .longPolling, .polling:
-            registry.insert(socket, for: socket.id)
-            socket.downstream = kind == .polling ? .polling : .longPolling(nil)
-            var body: [UInt8] = []
-            EngineCodec.appendPollingPacket(open.packet, into: &body)
-            socket.stats.bytesOut += body.count
-            socket.respond(writer, status: 200, body: body)
+            break
         case .sse:
-            registry.insert(socket, for: socket.id)
             writer.beginStream(status: 200, headers: [
                 ("Content-Type", "text/event-stream"),
                 ("Cache-Control", "no-cache, no-transform"),
@@ -207,19 +197,12 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
             var prelude: [UInt8] = []
             EngineCodec.appendSSEPrelude(into: &prelude)
             writer.writeStream(ByteChunk(prelude))
-            socket.downstream = .sse(writer)
-            let sessionLoop = socket.loop
+            socket.channel = .eventStream(writer)
             // The writer drops this closure once the stream ends or its connection closes.
-            writer.onAbort = {
-                // Only while the stream is still this session's transport (not after an upgrade).
-                let close: @Sendable () -> Void = {
-                    guard case .sse(let current) = socket.downstream, current === writer else { return }
-                    socket.close(reason: "transport close", mode: .silent)
-                }
-                if sessionLoop.inEventLoop { close() } else { sessionLoop.execute(close) }
-            }
-            socket.send(open)
+            writer.onAbort = { socket.loop.run { socket.eventStreamAborted(writer) } }
         }
+        registry.insert(socket, for: socket.id)
+        socket.perform(socket.session.handshake(), request: writer)
         socket.opened()
     }
 
@@ -243,38 +226,16 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         }
     }
 
-    /// A WebSocket for an existing session: the probe of an upgrade.
+    /// A WebSocket for an existing session: the probe of an upgrade. The handshake is answered
+    /// here, on the connection's loop; the session then takes the WebSocket as its probe, or
+    /// closes it, on its own loop.
     private func upgrade(_ request: HTTPRequest, _ writer: HTTPResponseWriter, to socket: EngineSocket) {
-        let connectionLoop = writer.loop
-        let server = self
-        let decide: @Sendable () -> Void = {
-            let accepted = socket.isOpen && socket.session.beginProbe(.websocket)
-            let finish: @Sendable () -> Void = {
-                guard let transport = server.acceptWebSocket(request, writer) else {
-                    if accepted { socket.loop.execute { socket.session.probeEnded() } }
-                    return
-                }
-                guard accepted else {
-                    // One WebSocket per session: a second one is accepted and closed at once.
-                    transport.closeSession(sendClosePacket: false)
-                    return
-                }
-                // Frames may follow the 101 at once: the transport knows its session before any
-                // read, and the session learns of the probe before any frame reaches it (same
-                // loop: now; other loop: its queue is FIFO).
-                transport.socket = socket
-                let attach: @Sendable () -> Void = {
-                    guard socket.isOpen, socket.session.probing == .websocket else {
-                        transport.closeSession(sendClosePacket: false)
-                        return
-                    }
-                    socket.probe = transport
-                }
-                if socket.loop.inEventLoop { attach() } else { socket.loop.execute(attach) }
-            }
-            if connectionLoop.inEventLoop { finish() } else { connectionLoop.execute(finish) }
-        }
-        if socket.loop.inEventLoop { decide() } else { socket.loop.execute(decide) }
+        guard let transport = acceptWebSocket(request, writer) else { return }
+        // Frames may follow the 101 at once: the transport knows its session before any read,
+        // and the session sees the probe before any of its frames (same loop: now; another
+        // loop: that loop's queue is FIFO).
+        transport.socket = socket
+        socket.loop.run { socket.attachProbe(transport) }
     }
 }
 

@@ -2,52 +2,61 @@ import PushCore
 
 /// The HTTP transports' requests for an existing session, on the session's loop.
 extension EngineSocket {
-    /// A GET for long-polling or plain polling.
+    /// A GET for long-polling or plain polling (or, refused, any other GET with the sid).
     func handlePoll(_ writer: EngineResponder, kind: EngineTransportKind) {
+        loop.assertInLoop()
         stats.httpRequests += 1
-        guard kind == transport, kind.isRequestResponse else {
-            // After an upgrade (or on the wrong transport) HTTP requests are refused; the session
-            // goes on over its current transport.
-            respondError(writer, .badRequest)
-            return
+        perform(session.poll(via: kind, now: loop.now), request: writer)
+        syncUpgradeTimer()
+    }
+
+    /// Carries out an action that answers (or holds) the request `writer` came with.
+    func perform(_ action: EngineTransportAction, request writer: EngineResponder) {
+        switch action {
+        case .answerRequest(let answer):
+            answerPoll(writer, answer)
+        case .holdRequest:
+            hold(writer)
+        case .rejectRequest(let error):
+            respondError(writer, error)
+        case .rejectRequestAndClose(let error, let plan):
+            Log.debug("session \(id): \(plan.reason) (\(error.message))")
+            respondError(writer, error)
+            perform(.close(plan))
+        default:
+            perform(action)
         }
-        if session.probing != nil {
-            respond(writer, status: 200, body: [EnginePacketType.noop.wireDigit])
-            return
-        }
-        if case .longPolling(let pending?) = downstream {
-            // Two GETs at once break ordering: the spec closes the session.
-            Log.debug("session \(id): overlapping poll requests")
-            downstream = .longPolling(pending)
-            respondError(writer, .badRequest)
-            close(reason: "transport error", mode: .notify)
-            return
-        }
-        if kind == .polling || session.hasQueued {
-            answerPoll(writer)
-            return
-        }
-        downstream = .longPolling(writer)
+    }
+
+    /// Keeps a GET until there is something to send; a client that gives up on it has gone away.
+    private func hold(_ writer: EngineResponder) {
+        channel = .heldPoll(writer)
         let sessionLoop = loop
-        // Held by the writer only until it completes or its connection closes.
-        let onSessionLoop: @Sendable () -> Void = { [self] in
-            guard case .longPolling(let held?) = self.downstream, held === writer else { return }
-            // A client that gives up on its poll has gone away.
-            self.downstream = .longPolling(nil)
-            self.close(reason: "transport close", mode: .silent)
+        writer.loop.run { [self] in
+            // Held by the writer only until it completes or its connection closes.
+            guard writer.isOpen else {
+                sessionLoop.run { self.heldPollAborted(writer) }
+                return
+            }
+            writer.onAbort = { sessionLoop.run { self.heldPollAborted(writer) } }
         }
-        on(writer.loop) {
-            guard writer.isOpen else { sessionLoop.execute(onSessionLoop); return }
-            writer.onAbort = { sessionLoop.inEventLoop ? onSessionLoop() : sessionLoop.execute(onSessionLoop) }
-        }
+    }
+
+    private func heldPollAborted(_ writer: EngineResponder) {
+        loop.assertInLoop()
+        guard case .heldPoll(let held) = channel, held === writer else { return }
+        channel = .none
+        perform(session.transportClosed())
     }
 
     /// A POST carrying packets up, on any HTTP transport.
     func handlePost(_ request: HTTPRequest, _ writer: EngineResponder, kind: EngineTransportKind) {
+        loop.assertInLoop()
         stats.httpRequests += 1
         stats.bytesIn += request.body.count
-        guard kind == transport, kind != .websocket else {
-            respondError(writer, .badRequest)
+        let verdict = session.post(via: kind)
+        guard verdict == .none else {
+            perform(verdict, request: writer)
             return
         }
         let packets: [EnginePacket]
@@ -56,7 +65,7 @@ extension EngineSocket {
         } catch {
             Log.debug("session \(id): bad payload: \(error)")
             respondError(writer, .badRequest)
-            close(reason: "parse error", mode: .silent)
+            perform(session.close(.parseError, mode: .silent))
             return
         }
         // Over the message rate the answer waits, and the client with it: its next POST

@@ -30,27 +30,15 @@ public struct EngineRequestInfo: Sendable {
 /// Loop-confined, so stored properties skip the runtime's exclusivity checks (a third of the
 /// user-space instructions per message when they were on).
 public final class EngineSocket: @unchecked Sendable {
-    /// How the current downstream transport delivers packets.
-    enum Downstream {
+    /// The handle packets go down through now; which one is the session state's business
+    /// (`session.transportState`), this only holds what it names.
+    enum Channel {
         case webSocket(WebSocketTransport)
-        /// A held GET, if any.
-        case longPolling(EngineResponder?)
-        case polling
-        case sse(HTTPResponseWriter)
+        case eventStream(HTTPResponseWriter)
+        /// The long-polling GET held for the next packets.
+        case heldPoll(EngineResponder)
+        /// Nothing attached (polling between requests, or closed).
         case none
-    }
-
-    /// How a close reaches the client.
-    enum CloseMode {
-        /// The server ends the session: a close packet goes down first.
-        case notify
-        /// The client asked: a held poll ends with a noop.
-        case clientRequested
-        /// The transport is gone or timed out: nothing to send.
-        case silent
-        /// The client is not reading (a slow consumer): drop what is queued and cut the
-        /// connection now instead of waiting for a flush that will not come.
-        case abort
     }
 
     public let id: String
@@ -58,9 +46,12 @@ public final class EngineSocket: @unchecked Sendable {
     public let request: EngineRequestInfo
     let session: EngineSession
     unowned let server: EngineServer
-    @exclusivity(unchecked) var downstream: Downstream
+    @exclusivity(unchecked) var channel: Channel = .none
+    /// The WebSocket probed for an upgrade.
     @exclusivity(unchecked) var probe: WebSocketTransport?
     @exclusivity(unchecked) private var heartbeat: Timer?
+    /// Fires at `session.upgradeDeadline` while an upgrade runs.
+    @exclusivity(unchecked) private var upgradeTimer: Timer?
     /// CORS headers for responses to this client.
     let corsHeaders: [(String, String)]
     @exclusivity(unchecked) public internal(set) var stats = SessionCounters()
@@ -77,7 +68,6 @@ public final class EngineSocket: @unchecked Sendable {
         self.server = server
         self.corsHeaders = corsHeaders
         self.session = EngineSession(id: id, transport: transport, config: server.configuration.session, now: loop.now)
-        self.downstream = .none
         let rate = server.configuration.session.maxMessagesPerSecond
         self.postLimiter = RateLimiter(rate: rate, burst: rate * 2, now: loop.now)
     }
@@ -95,9 +85,9 @@ public final class EngineSocket: @unchecked Sendable {
 
     /// Queues a shared packet (a broadcast hands the same one to every socket on this loop).
     public func send(_ packet: OutboundPacket) {
+        loop.assertInLoop()
         // The common case: a WebSocket on this loop with nothing waiting takes the frame now.
-        if case .webSocket(let transport) = downstream, !session.hasQueued, session.probing == nil,
-           transport.connection.loop === loop {
+        if case .webSocket(let transport) = channel, !session.hasQueued, transport.connection.loop === loop {
             switch session.admit(packet, transportBacklog: transport.connection.queuedBytes) {
             case .queued:
                 let frame = WebSocketTransport.frame(for: packet)
@@ -123,20 +113,21 @@ public final class EngineSocket: @unchecked Sendable {
 
     private func overflowed() {
         Log.warning("session \(id): closed as a slow consumer (over \(server.configuration.session.maxQueueBytes) bytes queued)")
-        close(reason: "slow consumer", mode: .abort)
+        perform(session.close(.slowConsumer, mode: .abort))
     }
 
     /// Ends the session from the server side.
     public func close() {
-        close(reason: "forced server close", mode: .notify)
+        loop.assertInLoop()
+        perform(session.close(.forcedServerClose, mode: .notify))
     }
 
     /// Bytes the attached transport holds unsent (only known for a stream on this loop).
     private var backlog: Int {
-        switch downstream {
+        switch channel {
         case .webSocket(let transport) where transport.connection.loop === loop:
             return transport.connection.queuedBytes
-        case .sse(let writer) where writer.loop === loop:
+        case .eventStream(let writer) where writer.loop === loop:
             return writer.connection.queuedBytes
         default:
             return 0
@@ -145,12 +136,48 @@ public final class EngineSocket: @unchecked Sendable {
 
     /// Moves queued packets onto the transport, if it can take them now.
     func flush() {
-        // While a WebSocket is probed the old (HTTP) transport holds still, so nothing is lost or
-        // reordered across the switch.
-        guard session.hasQueued, session.probing == nil else { return }
-        switch downstream {
+        guard session.hasQueued else { return }
+        perform(session.flush())
+    }
+
+    // MARK: Carrying out the session's actions
+
+    /// Carries out an action that concerns no request (those are the caller's, which holds it).
+    func perform(_ action: EngineTransportAction) {
+        switch action {
+        case .none:
+            break
+        case .deliverMessage(let message):
+            stats.messagesIn += 1
+            server.application.engineSocket(self, didReceive: message)
+        case .rescheduleHeartbeat:
+            scheduleHeartbeat()
+        case .writeStream(let packets):
+            write(packets)
+        case .answerHeldPoll(let answer):
+            guard case .heldPoll(let held) = channel else { return assertionFailure("no held poll to answer") }
+            channel = .none
+            answerPoll(held, answer)
+        case .answerProbe(let signal):
+            answerProbe(signal)
+        case .completeUpgrade(let release):
+            completeUpgrade(release)
+        case .closeProbe:
+            probe?.closeSession(sendClosePacket: false)
+            probe = nil
+            syncUpgradeTimer()
+            flush()
+        case .close(let plan):
+            finishClose(plan)
+        case .answerRequest, .holdRequest, .rejectRequest, .rejectRequestAndClose:
+            assertionFailure("a request's action without its request: \(action)")
+        }
+    }
+
+    /// Writes packets on the stream in use.
+    private func write(_ packets: ArraySlice<OutboundPacket>) {
+        switch channel {
         case .webSocket(let transport):
-            let packets = session.takeQueued()
             var frames: [ByteChunk] = []
             frames.reserveCapacity(packets.count)
             for packet in packets {
@@ -160,9 +187,9 @@ public final class EngineSocket: @unchecked Sendable {
             }
             stats.messagesOut += packets.count
             transport.write(frames)
-        case .sse(let writer):
-            let packets = session.takeQueued()
+        case .eventStream(let writer):
             var events: [ByteChunk] = []
+            events.reserveCapacity(packets.count)
             for packet in packets {
                 let event = packet.sseEvent ?? ByteChunk(EngineCodec.sseEvent(packet.packet))
                 packet.sseEvent = event
@@ -171,26 +198,23 @@ public final class EngineSocket: @unchecked Sendable {
             }
             stats.messagesOut += packets.count
             let ready = events
-            on(writer.loop) { for event in ready { writer.writeStream(event) } }
-        case .longPolling(let pending?):
-            downstream = .longPolling(nil)
-            answerPoll(pending)
-        case .longPolling(nil), .polling, .none:
-            break
+            writer.loop.run { for event in ready { writer.writeStream(event) } }
+        case .heldPoll, .none:
+            assertionFailure("no stream to write on")
         }
     }
 
-    /// Answers a GET with what is queued (up to maxPayload) or a noop.
-    func answerPoll(_ writer: EngineResponder) {
+    /// Answers a GET with packets (one polling payload), a noop or a close packet.
+    func answerPoll(_ writer: EngineResponder, _ answer: EnginePollAnswer) {
         var body: [UInt8] = []
-        // At most 16 packets per response: python-engineio refuses longer payloads, and the
-        // rest goes out with the next poll.
-        let packets = session.takeQueued(maxBytes: server.configuration.session.maxPayload, maxPackets: 16)
-        if packets.isEmpty {
-            body = [EnginePacketType.noop.wireDigit]
-        } else {
+        switch answer {
+        case .packets(let packets):
             EngineCodec.appendPayload(packets.lazy.map(\.packet), into: &body)
             stats.messagesOut += packets.count
+        case .noop:
+            body = [EnginePacketType.noop.wireDigit]
+        case .close:
+            body = [EnginePacketType.close.wireDigit]
         }
         stats.bytesOut += body.count
         respond(writer, status: 200, body: body)
@@ -198,19 +222,124 @@ public final class EngineSocket: @unchecked Sendable {
 
     func respond(_ writer: EngineResponder, status: Int, body: [UInt8], contentType: String = "text/plain; charset=UTF-8") {
         let headers = [("Content-Type", contentType), ("Cache-Control", "no-store")] + corsHeaders
-        on(writer.loop) { writer.respond(status: status, headers: headers, body: body) }
+        writer.loop.run { writer.respond(status: status, headers: headers, body: body) }
     }
 
-    /// Runs `body` on `target`: now when that is this thread's loop, else through its queue.
-    func on(_ target: EventLoop, _ body: @escaping @Sendable () -> Void) {
-        if target.inEventLoop { body() } else { target.execute(body) }
+    /// Lets go of the transport in use as the session says (an upgrade or a close).
+    private func release(_ release: EngineTransportRelease) {
+        let current = channel
+        channel = .none
+        switch (release, current) {
+        case (.none, _):
+            break
+        case (.answerHeldPollWithNoop, .heldPoll(let held)):
+            answerPoll(held, .noop)
+        case (.answerHeldPollWithClose, .heldPoll(let held)):
+            answerPoll(held, .close)
+        case (.endEventStream(let sendClosePacket), .eventStream(let writer)):
+            let last = sendClosePacket ? ByteChunk(EngineCodec.sseEvent(.close)) : nil
+            writer.loop.run {
+                if let last { writer.writeStream(last) }
+                writer.endStream()
+            }
+        case (.abortEventStream, .eventStream(let writer)):
+            writer.loop.run { writer.connection.close() }
+        case (.closeWebSocket(let sendClosePacket), .webSocket(let transport)):
+            transport.closeSession(sendClosePacket: sendClosePacket)
+        case (.abortWebSocket, .webSocket(let transport)):
+            transport.abort()
+        default:
+            assertionFailure("release \(release) does not match the attached transport")
+        }
+    }
+
+    // MARK: Upgrade
+
+    /// A WebSocket (already switched from HTTP) for this session: the probe of an upgrade, or
+    /// closed at once when the session takes none (one WebSocket per session).
+    func attachProbe(_ transport: WebSocketTransport) {
+        loop.assertInLoop()
+        guard session.beginProbe(now: loop.now) else {
+            transport.closeSession(sendClosePacket: false)
+            return
+        }
+        probe = transport
+        syncUpgradeTimer()
+    }
+
+    private func answerProbe(_ signal: EnginePauseSignal) {
+        probe?.write([WebSocketTransport.frame(for: OutboundPacket(.pong(probe: true)))])
+        switch (signal, channel) {
+        case (.none, _):
+            break
+        case (.answerHeldPollWithNoop, .heldPoll(let held)):
+            channel = .none
+            answerPoll(held, .noop)
+        case (.writeNoopEvent, .eventStream(let writer)):
+            let noop = ByteChunk(EngineCodec.sseEvent(.noop))
+            writer.loop.run { writer.writeStream(noop) }
+        default:
+            assertionFailure("pause signal \(signal) does not match the attached transport")
+        }
+    }
+
+    private func completeUpgrade(_ old: EngineTransportRelease) {
+        guard let probe else { return assertionFailure("upgrade without a probe") }
+        release(old)
+        channel = .webSocket(probe)
+        self.probe = nil
+        syncUpgradeTimer()
+        flush()
+        server.application.engineSocketUpgraded(self)
+    }
+
+    /// Keeps the upgrade timer at the session's upgrade deadline (none when no upgrade runs).
+    func syncUpgradeTimer() {
+        guard let deadline = session.upgradeDeadline else {
+            upgradeTimer?.cancel()
+            upgradeTimer = nil
+            return
+        }
+        if let timer = upgradeTimer, !timer.isDone, timer.deadline == deadline { return }
+        upgradeTimer?.cancel()
+        // Strong, like the heartbeat: cancelled when the upgrade ends or the session closes.
+        upgradeTimer = loop.schedule(after: max(0, deadline - loop.now)) { [self] in
+            self.upgradeTimer = nil
+            let action = self.session.upgradeTimer(now: self.loop.now)
+            if action == .closeProbe { Log.debug("session \(self.id): upgrade timed out; the probe is closed") }
+            self.perform(action)
+            self.syncUpgradeTimer()
+        }
+    }
+
+    /// A WebSocket attached to this session closed.
+    func webSocketClosed(_ transport: WebSocketTransport) {
+        loop.assertInLoop()
+        if probe === transport {
+            probe = nil
+            session.probeEnded()
+            syncUpgradeTimer()
+            flush()
+        } else if case .webSocket(let active) = channel, active === transport {
+            channel = .none
+            perform(session.transportClosed())
+        }
+    }
+
+    /// The event stream's client went away (only while it is still this session's transport,
+    /// not after an upgrade).
+    func eventStreamAborted(_ writer: HTTPResponseWriter) {
+        loop.assertInLoop()
+        guard case .eventStream(let current) = channel, current === writer else { return }
+        channel = .none
+        perform(session.transportClosed())
     }
 
     // MARK: Lifecycle
 
     /// Closes the session if its heartbeat deadline passed; true if it is (now) closed.
     func closeIfExpired() -> Bool {
-        if session.isExpired(now: loop.refreshNow()) { close(reason: "ping timeout", mode: .silent) }
+        if session.isExpired(now: loop.refreshNow()) { perform(session.close(.pingTimeout, mode: .silent)) }
         return !isOpen
     }
 
@@ -230,7 +359,7 @@ public final class EngineSocket: @unchecked Sendable {
             switch self.session.heartbeat(now: self.loop.now) {
             case .pingQueued: self.flush()
             case .timeout:
-                self.close(reason: "ping timeout", mode: .silent)
+                self.perform(self.session.close(.pingTimeout, mode: .silent))
                 return
             case .none: break
             }
@@ -240,103 +369,30 @@ public final class EngineSocket: @unchecked Sendable {
 
     /// A packet from the client on `kind` (the active transport or the probe).
     func receive(_ packet: EnginePacket, via kind: EngineTransportKind) {
-        switch session.receive(packet, via: kind) {
-        case .none:
-            if packet.type == .pong { scheduleHeartbeat() }
-        case .message(let message):
-            stats.messagesIn += 1
-            server.application.engineSocket(self, didReceive: message)
-        case .answerProbe:
-            probe?.write([WebSocketTransport.frame(for: OutboundPacket(.pong(probe: true)))])
-            pauseForUpgrade()
-        case .upgraded:
-            completeUpgrade()
-        case .close(let reason):
-            close(reason: reason, mode: .clientRequested)
-        case .invalid(let reason) where kind != transport && kind == session.probing:
-            // A bad packet on the probe ends the probe, not the session.
-            Log.debug("session \(id): \(reason); dropping the upgrade")
-            probe?.closeSession(sendClosePacket: false)
-            probe = nil
-            session.probeEnded()
-            flush()
-        case .invalid(let reason):
-            Log.debug("session \(id): \(reason)")
-            close(reason: "parse error", mode: .silent)
-        }
-    }
-
-    /// The old transport stops carrying packets while the new one is probed.
-    private func pauseForUpgrade() {
-        switch downstream {
-        case .longPolling(let pending?):
-            downstream = .longPolling(nil)
-            respond(pending, status: 200, body: [EnginePacketType.noop.wireDigit])
-        case .sse(let writer):
-            let noop = ByteChunk(EngineCodec.sseEvent(.noop))
-            on(writer.loop) { writer.writeStream(noop) }
+        let action = session.receive(packet, via: kind)
+        switch action {
+        case .closeProbe:
+            Log.debug("session \(id): unexpected \(packet.type) packet on the probe; dropping the upgrade")
+        case .close(let plan) where plan.reason == .parseError:
+            Log.debug("session \(id): unexpected \(packet.type) packet")
         default:
             break
         }
+        perform(action)
     }
 
-    private func completeUpgrade() {
-        guard let probe else { return }
-        switch downstream {
-        case .longPolling(let pending?):
-            respond(pending, status: 200, body: [EnginePacketType.noop.wireDigit])
-        case .sse(let writer):
-            on(writer.loop) { writer.endStream() }
-        default:
-            break
-        }
-        downstream = .webSocket(probe)
-        self.probe = nil
-        flush()
-        server.application.engineSocketUpgraded(self)
-    }
-
-    /// A WebSocket attached to this session closed.
-    func webSocketClosed(_ transport: WebSocketTransport) {
-        if probe === transport {
-            probe = nil
-            session.probeEnded()
-            flush()
-        } else if case .webSocket(let active) = downstream, active === transport {
-            close(reason: "transport close", mode: .silent)
-        }
-    }
-
-    /// Ends the session: tells the transport what the mode says, forgets the session, tells the
-    /// application.
-    func close(reason: String, mode: CloseMode) {
-        guard session.close() else { return }
+    /// Ends the session: releases the transport as the plan says, forgets the session, tells
+    /// the application.
+    private func finishClose(_ plan: EngineClosePlan) {
         heartbeat?.cancel()
         heartbeat = nil
+        upgradeTimer?.cancel()
+        upgradeTimer = nil
         server.forget(self)
-        let closePacket = EnginePacket.close
-        switch downstream {
-        case .webSocket(let transport) where mode == .abort:
-            transport.abort()
-        case .webSocket(let transport):
-            transport.closeSession(sendClosePacket: mode == .notify)
-        case .sse(let writer) where mode == .abort:
-            on(writer.loop) { writer.connection.close() }
-        case .longPolling(let pending?):
-            respond(pending, status: 200, body: [mode == .clientRequested ? EnginePacketType.noop.wireDigit : closePacket.type.wireDigit])
-        case .sse(let writer):
-            let last = mode == .notify ? ByteChunk(EngineCodec.sseEvent(closePacket)) : nil
-            on(writer.loop) {
-                if let last { writer.writeStream(last) }
-                writer.endStream()
-            }
-        case .longPolling(nil), .polling, .none:
-            break
-        }
-        downstream = .none
-        probe?.closeSession(sendClosePacket: false)
+        release(plan.release)
+        if plan.closesProbe { probe?.closeSession(sendClosePacket: false) }
         probe = nil
-        Log.debug("session \(id) closed: \(reason)")
-        server.application.engineSocketClosed(self, reason: reason)
+        Log.debug("session \(id) closed: \(plan.reason)")
+        server.application.engineSocketClosed(self, reason: plan.reason)
     }
 }

@@ -22,11 +22,10 @@ public final class SocketIOApplication: EngineApplication {
         server.engineUpgraded(client: client)
     }
 
-    public func engineSocketClosed(_ socket: EngineSocket, reason: String) {
+    public func engineSocketClosed(_ socket: EngineSocket, reason: EngineCloseReason) {
         guard let client = socket.context else { return }
         socket.context = nil
-        // The engine speaks the same words; one it adds later still means its transport ended.
-        server.engineClosed(client: client, reason: DisconnectReason(reason) ?? .transportClose)
+        server.engineClosed(client: client, reason: DisconnectReason(reason))
     }
 }
 

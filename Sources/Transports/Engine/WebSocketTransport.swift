@@ -48,20 +48,15 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
         return frame
     }
 
-    /// Writes frames, hopping to the connection's loop if needed.
+    /// Writes frames, on the connection's loop.
     func write(_ frames: [ByteChunk]) {
         let connection = self.connection
-        if connection.loop.inEventLoop {
-            for frame in frames { connection.write(frame) }
-        } else {
-            connection.loop.execute { for frame in frames { connection.write(frame) } }
-        }
+        connection.loop.run { for frame in frames { connection.write(frame) } }
     }
 
     /// The session ended: optionally a close packet, then a close frame.
     func closeSession(sendClosePacket: Bool) {
-        let connection = self.connection
-        let finish: @Sendable () -> Void = { [self] in
+        connection.loop.run { [self] in
             guard !closing else { return }
             closing = true
             if sendClosePacket {
@@ -70,22 +65,20 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
             connection.write(WebSocketFrameEncoder.closeFrame(code: .normal, reason: ""))
             connection.closeAfterFlush()
         }
-        if connection.loop.inEventLoop { finish() } else { connection.loop.execute(finish) }
     }
 
     /// Cuts the connection now, dropping unsent frames.
     func abort() {
-        let connection = self.connection
-        let cut: @Sendable () -> Void = { [self] in
+        connection.loop.run { [self] in
             closing = true
             connection.close()
         }
-        if connection.loop.inEventLoop { cut() } else { connection.loop.execute(cut) }
     }
 
     // MARK: ConnectionHandler
 
     func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
+        connection.loop.assertInLoop()
         var consumed = 0
         while consumed < input.count && !closing {
             let (event, used) = decoder.decode(UnsafeRawBufferPointer(rebasing: input[consumed...]))
@@ -133,14 +126,15 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
         guard let socket else { return }
         do {
             let packet = try decode()
-            let transport = self
-            if socket.loop.inEventLoop {
+            // A session on this connection's loop (every WebSocket-first session) takes the
+            // packet now, without a closure per message; others hop to theirs.
+            if socket.loop === connection.loop {
                 socket.stats.bytesIn += size
-                socket.receiveFromWebSocket(packet, transport: transport)
+                socket.receiveFromWebSocket(packet, transport: self)
             } else {
-                socket.loop.execute {
+                socket.loop.execute { [self] in
                     socket.stats.bytesIn += size
-                    socket.receiveFromWebSocket(packet, transport: transport)
+                    socket.receiveFromWebSocket(packet, transport: self)
                 }
             }
         } catch {
@@ -160,21 +154,18 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
 
     func connectionDidClose(_ connection: Connection) {
         guard let socket else { return }
-        let transport = self
-        if socket.loop.inEventLoop {
-            socket.webSocketClosed(transport)
-        } else {
-            socket.loop.execute { socket.webSocketClosed(transport) }
-        }
+        socket.loop.run { [self] in socket.webSocketClosed(self) }
     }
 }
 
 extension EngineSocket {
     /// A packet from a WebSocket: the active transport, or the probe of an upgrade.
     func receiveFromWebSocket(_ packet: EnginePacket, transport: WebSocketTransport) {
+        loop.assertInLoop()
         if probe === transport {
             receive(packet, via: .websocket)
-        } else if case .webSocket(let active) = downstream, active === transport {
+            syncUpgradeTimer()
+        } else if case .webSocket(let active) = channel, active === transport {
             receive(packet, via: .websocket)
         }
     }

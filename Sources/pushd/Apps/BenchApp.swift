@@ -38,7 +38,7 @@ final class BenchApp: EngineApplication, @unchecked Sendable {
         }
     }
 
-    func engineSocketClosed(_ socket: EngineSocket, reason: String) {
+    func engineSocketClosed(_ socket: EngineSocket, reason: EngineCloseReason) {
         sessions[socket.loop.index].byID[socket.id] = nil
     }
 }

@@ -10,5 +10,5 @@ final class EngineEchoApp: EngineApplication {
         socket.send(packet)
     }
 
-    func engineSocketClosed(_ socket: EngineSocket, reason: String) {}
+    func engineSocketClosed(_ socket: EngineSocket, reason: EngineCloseReason) {}
 }
