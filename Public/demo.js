@@ -74,7 +74,7 @@
     const payload = d("bytesIn") + d("bytesOut");
     const heads = d("headBytesIn") + d("headBytesOut");
     return {
-      seconds, messages, payload, wire: payload + heads + d("frameBytesIn") + d("frameBytesOut"),
+      seconds, messages, payload, wire: payload + heads,
       requests: d("httpRequests"), hasHeads: newer.headBytesIn != null,
     };
   }
@@ -421,14 +421,18 @@
           const panel = panels.find((p) => p.socket && p.socket.id === entry.id);
           if (!panel) continue;
           panel.measured(entry.counters);
+          // The cross-check: completed responses as the browser counted them (Resource
+          // Timing) next to what the server wrote for them.
           const rt = resourceTiming.of(panel);
-          if (rt && entry.counters && entry.counters.responseBytes != null) {
-            panel.root.dataset.rtBytes = rt.transfer;
-            panel.root.dataset.rtResponses = rt.responses;
-          }
-          if (entry.counters) {
-            panel.root.dataset.serverResponseBytes = entry.counters.responseBytes == null ? "" : entry.counters.responseBytes;
-            panel.root.dataset.serverResponses = entry.counters.responses == null ? "" : entry.counters.responses;
+          const c = entry.counters;
+          if (c && c.httpResponseBytes != null) {
+            panel.root.dataset.serverResponseBytes = c.httpResponseBytes;
+            panel.root.dataset.serverResponses = c.httpResponses;
+            panel.root.dataset.rtBytes = rt ? rt.transfer : 0;
+            panel.root.dataset.rtResponses = rt ? rt.responses : 0;
+            panel.el.rtCheck.textContent = rt && rt.responses > 0 && c.httpResponses > 0
+              ? "· responses: browser " + formatShort(rt.transfer) + " B, server " + formatShort(c.httpResponseBytes) + " B"
+              : "";
           }
         }
         charts.update();

@@ -17,6 +17,8 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     /// Called if the connection closes before the response completes (a client that gave up
     /// on a held long-poll). Not called after completion.
     @exclusivity(unchecked) public var onAbort: (() -> Void)?
+    /// Bytes of the response head written so far (status line and headers, or the 101).
+    @exclusivity(unchecked) public private(set) var headBytesWritten = 0
 
     init(connection: Connection, head: HTTPRequestHead, owner: HTTPServerConnection, dates: HTTPDateCache) {
         self.connection = connection
@@ -103,6 +105,7 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     /// byte after this request.
     public func upgrade(response: [UInt8], to handler: ConnectionHandler) {
         guard isOpen else { return }
+        headBytesWritten += response.count
         connection.write(response)
         isComplete = true
         onAbort = nil
@@ -123,6 +126,7 @@ public final class HTTPResponseWriter: @unchecked Sendable {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256)
         HTTPResponse.writeHead(status: status, headers: all, into: &bytes)
+        headBytesWritten += bytes.count
         connection.write(bytes)
     }
 

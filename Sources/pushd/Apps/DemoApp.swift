@@ -1,4 +1,5 @@
 import PushCore
+import Transports
 
 /// The default app behind the demo page: chat rooms, echo, latency pings, bursts, server push to
 /// one page, and each session's own wire counters so the page can compare transports with real
@@ -10,10 +11,8 @@ enum DemoApp {
     static let maxChatCharacters = 2_000
     /// How often a panel's counters are sampled for the meter.
     static let sampleMilliseconds: Int64 = 1_000
-    /// The longest simulated delay a page may ask for.
-    static let maxDelayMilliseconds = 500
 
-    static func install(on server: SocketServer) {
+    static func install(on server: SocketServer, engine: EngineServer) {
         server.onConnection { socket in
             let page = pageID(socket.handshake.auth["page"])
             let isMeter = pageID(socket.handshake.auth["meter"]) != nil
@@ -22,16 +21,12 @@ enum DemoApp {
                 socket.join(pageRoom(page))
                 sampleCounters(of: socket, number: 0)
             }
-            // Simulated delay for this session's answers (0 to 500 ms), set by the page.
-            var delay: Int64 = 0
+            // Simulated round trip for this page's session: every HTTP response and stream
+            // write waits this long (0 to 500 ms).
             socket.on("delay") { arguments, ack in
-                let asked = arguments.first?.intValue ?? 0
-                delay = Int64(min(max(asked, 0), maxDelayMilliseconds))
-                ack?.send([.number(Double(delay))])
-            }
-            func answer(_ ack: Acknowledgement?, _ arguments: [JSONValue]) {
-                guard let ack else { return }
-                if delay > 0 { socket.schedule(after: delay) { ack.send(arguments) } } else { ack.send(arguments) }
+                let asked = Int64(min(max(arguments.first?.intValue ?? 0, 0), Int(EngineSocket.maxSimulatedDelay)))
+                engine.session(socket.sessionID)?.setSimulatedDelay(asked)
+                ack?.send([.number(Double(asked))])
             }
 
             // Server push to the panels of one page (the asker's own, or the one named), at
@@ -55,14 +50,14 @@ enum DemoApp {
 
             // Echo: the same arguments back, as an event or as the acknowledgement.
             socket.on("echo") { arguments, ack in
-                if ack != nil { answer(ack, arguments) } else { socket.emit("echo", arguments) }
+                if let ack { ack.send(arguments) } else { socket.emit("echo", arguments) }
             }
 
             // Latency probe: the acknowledgement carries nothing; the client times the round trip.
-            socket.on("ping") { _, ack in answer(ack, []) }
+            socket.on("ping") { _, ack in ack?.send([]) }
 
             // Throughput: each burst event is acknowledged with its sequence number.
-            socket.on("burst") { arguments, ack in answer(ack, [arguments.first ?? .null]) }
+            socket.on("burst") { arguments, ack in ack?.send([arguments.first ?? .null]) }
 
             socket.on("stats") { _, ack in
                 ack?.send([counters(of: socket)])
@@ -144,6 +139,10 @@ enum DemoApp {
             "bytesIn": .number(Double(counters.bytesIn)),
             "bytesOut": .number(Double(counters.bytesOut)),
             "httpRequests": .number(Double(counters.httpRequests)),
+            "headBytesIn": .number(Double(counters.headBytesIn)),
+            "headBytesOut": .number(Double(counters.headBytesOut)),
+            "httpResponses": .number(Double(counters.httpResponses)),
+            "httpResponseBytes": .number(Double(counters.httpResponseBytes)),
         ]
     }
 }
