@@ -280,6 +280,8 @@ export declare class Socket<Listen extends EventsMap = DefaultEventsMap, Emit ex
   open(): this;
   disconnect(): this;
   close(): this;
+  /** Stops listening to the manager without a DISCONNECT (the manager closes when no socket is left). */
+  destroy(): void;
 
   emit<Ev extends EventNames<Emit>>(event: Ev, ...args: EventParams<Emit, Ev>): this;
   /** Emits with an acknowledgement and resolves with its first argument. */

@@ -35,10 +35,11 @@
  * wait in a buffer of `sendBufferLimit` packets (default 1000; the oldest go first); volatile
  * emits are dropped instead.
  *
- * Plain polling (option `pollInterval`, default 1000 ms): an answer with packets is followed by
- * another request at once (the server caps one answer at maxPayload); a finished POST brings the
- * next request forward (an acknowledgement is likely waiting); after that the client asks 100 ms
- * later, backing off by 1.5x per empty answer up to `pollInterval`. The interval is capped at
+ * Plain polling (option `pollInterval`, default 1000 ms): a full answer is followed by another
+ * request at once (more is waiting); a finished POST brings the next request forward (an
+ * acknowledgement is likely waiting); after traffic the client asks 100 ms later, backing off by
+ * 1.5x per empty answer up to `pollInterval`. Heartbeats (a ping down, its pong up) are not
+ * traffic: they leave the idle rhythm alone. The interval is capped at
  * half the server's pingTimeout, and at its pingInterval, so a ping that arrives just after a
  * poll is still answered in time however slowly the client was told to poll.
  */
@@ -358,7 +359,7 @@
         this._posting = false;
         if (this.readyState === "closed") return;
         this.writable = !this._paused;
-        this._sent();
+        this._sent(packets.some((packet) => packet.type !== "pong"));
         this._emitReserved("drain");
         this._checkPaused();
       }, (error) => {
@@ -367,6 +368,7 @@
       });
     }
 
+    /** A POST finished; `traffic` unless it carried only pongs. */
     _sent() {}
 
     pause(onPaused) {
@@ -434,11 +436,12 @@
       this._fetch("GET").then((body) => {
         this._getting = false;
         if (this.readyState === "closed") return;
+        // Traffic: anything but noops and heartbeats (a ping says nothing about what comes next).
         let data = false;
         this._answered(body);
         const packets = body.split(RECORD_SEPARATOR).map(decodeTextPacket);
         for (const packet of packets) {
-          if (packet.type !== "noop") data = true;
+          if (packet.type !== "noop" && packet.type !== "ping") data = true;
           if (packet.type === "close") { this._shutdown("transport close"); return; }
         }
         this._packets(packets);
@@ -521,7 +524,8 @@
       this._pollIn(this._schedule.afterAnswer(data, this._full));
     }
 
-    _sent() {
+    _sent(traffic) {
+      if (!traffic) return;
       const wait = this._schedule.afterSend();
       if (this._pollTimer != null) this._pollIn(wait);
     }
@@ -1079,7 +1083,9 @@
       if (event.persisted) for (const manager of pageManagers) manager._resume();
     });
     root.addEventListener("offline", () => {
-      for (const manager of pageManagers) if (manager.engine && manager.engine.readyState === "open") manager.engine._onClose("transport close");
+      for (const manager of pageManagers) {
+        if (manager.engine && manager.engine.readyState === "open") manager.engine._onClose("transport close");
+      }
     });
   }
 

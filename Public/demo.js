@@ -39,9 +39,10 @@
   /** Short form for chart labels: 950, 1.2k, 34k, 1.1M. */
   function formatShort(value) {
     if (value == null || !Number.isFinite(value)) return "–";
-    if (value >= 1e6) return (value / 1e6).toFixed(value >= 1e7 ? 0 : 1) + "M";
-    if (value >= 1e3) return (value / 1e3).toFixed(value >= 1e4 ? 0 : 1) + "k";
-    if (value >= 10 || value === 0) return Math.round(value).toString();
+    const trim = (text) => text.replace(/\.0$/, "");
+    if (value >= 1e6) return trim((value / 1e6).toFixed(value >= 1e7 ? 0 : 1)) + "M";
+    if (value >= 1e3) return trim((value / 1e3).toFixed(value >= 1e4 ? 0 : 1)) + "k";
+    if (value >= 10 || Number.isInteger(value)) return Math.round(value).toString();
     return value.toFixed(value >= 1 ? 1 : 2);
   }
 
@@ -165,6 +166,7 @@
       this.el.note.textContent = "· connected in " + formatMs(took);
       this.root.dataset.carrier = used;
       if (settings.delay) socket.emit("delay", settings.delay);
+      healthSoon();
     }
 
     setState(state, detail) {
@@ -215,6 +217,7 @@
       list.push(counters);
       while (list.length > 0 && counters.sample - list[0].sample > 70) list.shift();
       const newest = list[list.length - 1];
+      if (settings.quiet) { this.measureIdle(newest); return; } // per-message figures keep the last window
       const older = list.find((c) => newest.sample - c.sample <= MESSAGE_WINDOW_S) || list[0];
       this.window = costBetween(older, newest);
       const w = this.window;
@@ -227,8 +230,8 @@
         this.el.rate.textContent = "0.0";
         this.el.bytes.textContent = this.el.wire.textContent = this.el.requests.textContent = "–";
       }
-      this.el.windowText.textContent = w ? "per message: last " + w.seconds + " s" + (w.messages ? ", " + w.messages + " msgs" : ", no messages") : "per message: last 10 s";
-      if (settings.quiet) this.measureIdle(newest);
+      this.el.windowText.textContent = w ? "per message: last " + w.seconds + " s, " +
+        (w.messages === 1 ? "1 message" : w.messages ? w.messages + " messages" : "no messages") : "per message: last 10 s";
     }
 
     measureIdle(newest) {
@@ -320,7 +323,7 @@
       const h = height / ratio;
       ctx.clearRect(0, 0, w, h);
       const bottom = 0.1;
-      const padTop = 4;
+      const padTop = 12;
       const y = (ms) => h - 2 - (Math.log10(Math.max(ms, bottom) / bottom) / Math.log10(top / bottom)) * (h - padTop - 2);
       ctx.lineWidth = 1;
       ctx.strokeStyle = grid;
@@ -393,9 +396,10 @@
       const sid = url.searchParams.get("sid");
       if (!sid) return;
       let record = this.bySession.get(sid);
-      if (!record) this.bySession.set(sid, record = { responses: 0, transfer: 0 });
+      if (!record) this.bySession.set(sid, record = { responses: 0, transfer: 0, body: 0 });
       record.responses++;
       record.transfer += entry.transferSize;
+      record.body += entry.encodedBodySize;
     },
     of(panel) {
       const engine = panel.socket && panel.socket.io.engine;
@@ -410,6 +414,7 @@
     socket: null,
     setup() {
       this.socket = io({ forceNew: true, transports: ["websocket", "sse", "polling", "short-polling"], auth: { meter: PAGE_ID } });
+      this.socket.on("connect", () => healthSoon());
       setInterval(() => this.read(), METER_EVERY_MS);
     },
     read() {
@@ -429,9 +434,12 @@
             panel.root.dataset.serverResponseBytes = c.httpResponseBytes;
             panel.root.dataset.serverResponses = c.httpResponses;
             panel.root.dataset.rtBytes = rt ? rt.transfer : 0;
+            panel.root.dataset.rtBodyBytes = rt ? rt.body : 0;
             panel.root.dataset.rtResponses = rt ? rt.responses : 0;
+            // Chromium reports every response head as 300 bytes in Resource Timing, so the
+            // browser's side of the check is the count of responses and their bodies.
             panel.el.rtCheck.textContent = rt && rt.responses > 0 && c.httpResponses > 0
-              ? "· responses: browser " + formatShort(rt.transfer) + " B, server " + formatShort(c.httpResponseBytes) + " B"
+              ? "· responses seen by the browser " + rt.responses + ", written by the server " + c.httpResponses
               : "";
           }
         }
@@ -445,7 +453,7 @@
 
   const METRICS = [
     { key: "rtt", title: "Round trip, ms", note: "p50 bar, p99 tick · log", log: true, value: (f) => f.p50, mark: (f) => f.p99, format: formatShort },
-    { key: "wire", title: "Bytes per message", note: "with HTTP heads; light: payload only · log", log: true, value: (f) => f.wire, mark: null, inner: (f) => f.payload, format: formatShort },
+    { key: "wire", title: "Bytes per message", note: "with HTTP heads; light: bodies and frames only · log", log: true, value: (f) => (f.wire != null ? f.wire : f.payload), mark: null, inner: (f) => (f.wire != null ? f.payload : null), format: formatShort },
     { key: "requests", title: "HTTP requests per message", note: "both ways", log: false, value: (f) => f.requests, format: (v) => formatNumber(v, 2) },
     { key: "idle-requests", title: "Idle: requests per minute", note: "quiet mode", log: false, value: (f) => f.idleRequests, format: formatShort },
     { key: "idle-bytes", title: "Idle: bytes per minute", note: "quiet mode, with heads · log", log: true, value: (f) => f.idleBytes, format: formatShort },
@@ -729,13 +737,24 @@
       document.body.dataset.quiet = String(on);
       for (const panel of panels) {
         panel.idleFrom = null;
-        if (on) { panel.idle = null; panel.showIdle(); }
+        if (on) {
+          panel.idle = null;
+          panel.showIdle();
+          panel.el.windowText.textContent = panel.el.windowText.textContent.replace(/^per message: /, "per message before quiet mode: ");
+        }
       }
       if (on) push.send(0);
     },
   };
 
   // -------------------------------------------------------------------------------------------
+
+  let healthTimer = null;
+  /** The header's session count, once the connections that just opened are counted. */
+  function healthSoon() {
+    clearTimeout(healthTimer);
+    healthTimer = setTimeout(checkHealth, 300);
+  }
 
   function checkHealth() {
     const out = $("#health");
