@@ -439,7 +439,7 @@
             // Chromium reports every response head as 300 bytes in Resource Timing, so the
             // browser's side of the check is the count of responses and their bodies.
             panel.el.rtCheck.textContent = rt && rt.responses > 0 && c.httpResponses > 0
-              ? "· responses seen by the browser " + rt.responses + ", written by the server " + c.httpResponses
+              ? "· responses: browser " + rt.responses + ", server " + c.httpResponses + " (its count lags up to 1 s)"
               : "";
           }
         }
