@@ -27,7 +27,7 @@
  * already fail during this connection attempt. So ["polling", "websocket"] starts on
  * long-polling and moves to WebSocket; the default list tries WebSocket first and, when it is
  * refused, stays on whatever worked. The HTTP transport is paused before the switch: no GET or
- * POST in flight (long-polling, polling) or the server's noop seen on the stream (sse), so no
+ * POST in flight (polling, short-polling) or the server's noop seen on the stream (sse), so no
  * packet is lost or reordered.
  *
  * Leaving the page (pagehide) closes its connections and a return from the back/forward cache
@@ -39,9 +39,9 @@
  * request at once (more is waiting); a finished POST brings the next request forward (an
  * acknowledgement is likely waiting); after traffic the client asks 100 ms later, backing off by
  * 1.5x per empty answer up to `pollInterval`. Heartbeats (a ping down, its pong up) are not
- * traffic: they leave the idle rhythm alone. The interval is capped at
- * half the server's pingTimeout, and at its pingInterval, so a ping that arrives just after a
- * poll is still answered in time however slowly the client was told to poll.
+ * traffic: they leave the idle rhythm alone. The interval is capped at half the server's
+ * pingTimeout, and at its pingInterval, so a ping that arrives just after a poll is still
+ * answered in time however slowly the client was told to poll.
  */
 (function (root) {
   "use strict";
@@ -480,20 +480,20 @@
       this._next = Math.min(SHORT_POLL_MIN_MS, this.interval);
     }
 
-    _reset() { this._next = Math.min(SHORT_POLL_MIN_MS, this.interval); }
+    reset() { this._next = Math.min(SHORT_POLL_MIN_MS, this.interval); }
 
     /** After an answer: at once when it was full (more is waiting), soon after packets, and
      * backing off by 1.5x per empty answer up to the interval. */
     afterAnswer(hadPackets, full) {
-      if (full) { this._reset(); return 0; }
-      if (hadPackets) this._reset();
+      if (full) { this.reset(); return 0; }
+      if (hadPackets) this.reset();
       const wait = this._next;
       this._next = Math.min(this.interval, Math.round(this._next * SHORT_POLL_BACKOFF));
       return wait;
     }
 
     /** A POST finished: its answer (an acknowledgement, say) is likely queued already. */
-    afterSend() { this._reset(); return 0; }
+    afterSend() { this.reset(); return 0; }
   }
 
   /** Plain polling: the server answers each GET at once, so the client asks on a timer. */
@@ -531,7 +531,7 @@
     }
 
     _pauseStarted() { this._cancel(this._pollTimer); this._pollTimer = null; }
-    _resumed() { this._schedule._reset(); this._pollIn(0); }
+    _resumed() { this._schedule.reset(); this._pollIn(0); }
   }
 
   /** Server-Sent Events down, POST up. The stream's first event is the open packet. */
