@@ -24,6 +24,8 @@ public struct PushServerConfiguration: Sendable {
     /// Serve the API on this address instead of the main port (an internal address that
     /// backends reach and browsers cannot).
     public var apiListen: (host: String, port: Int)?
+    /// Backend hooks (connect, event, lifecycle); off unless a URL is set.
+    public var hooks = HookConfiguration()
 
     public init() {}
 }
@@ -59,7 +61,7 @@ public struct TokenConfiguration: Sendable {
 /// try server.start()
 /// server.waitForShutdownSignal()
 /// ```
-public final class PushServer: @unchecked Sendable {
+public final class PushServer: Sendable {
     public let configuration: PushServerConfiguration
     public let group: EventLoopGroup
     /// The Socket.IO server: namespaces, events, rooms.
@@ -72,7 +74,10 @@ public final class PushServer: @unchecked Sendable {
     public let apiEndpoint: ServerAPIEndpoint?
     /// The API's own listener, with `apiListen`.
     public let apiHTTP: HTTPServer?
-    private var signals = sigset_t()
+    /// The backend hooks, when any is configured.
+    public let hooks: BackendHooks?
+    /// SIGINT and SIGTERM, blocked on every thread and awaited by `waitForShutdownSignal`.
+    private let signals: sigset_t
 
     /// - Parameter engineApplication: runs raw engine sessions instead of Socket.IO (then
     ///   `sockets` stays unused).
@@ -82,10 +87,12 @@ public final class PushServer: @unchecked Sendable {
         // Shutdown signals are taken by `waitForShutdownSignal`: block them before any loop
         // thread exists, so every thread inherits the mask.
         signal(SIGPIPE, SIG_IGN)
+        var signals = sigset_t()
         sigemptyset(&signals)
         sigaddset(&signals, SIGINT)
         sigaddset(&signals, SIGTERM)
         pthread_sigmask(SIG_BLOCK, &signals, nil)
+        self.signals = signals
         let group = try EventLoopGroup(threadCount: configuration.threads)
         self.group = group
         let sockets = SocketServer(configuration: configuration.socket, executors: group.loops)
@@ -95,8 +102,11 @@ public final class PushServer: @unchecked Sendable {
                               application: engineApplication?(group) ?? SocketIOApplication(server: sockets))
         configuration.tokens.makeTokens()?.install(on: sockets)
         configuration.roomRules?.install(on: sockets)
+        // After the token check, so the connect hook sees the verified user.
+        hooks = configuration.hooks.isEnabled
+            ? BackendHooks(configuration: configuration.hooks, loops: group.loops, sockets: sockets) : nil
         let fallback: HTTPEndpoint = configuration.publicDirectory.map {
-            StaticFileEndpoint(root: $0, loopCount: group.loops.count)
+            StaticFileEndpoint(root: $0, loops: group.loops)
         } ?? NotFoundEndpoint()
         router = PathRouter(fallback: fallback)
         router.route(prefix: configuration.engine.path, to: engine)
@@ -134,6 +144,7 @@ public final class PushServer: @unchecked Sendable {
         try http.bind()
         try apiHTTP?.bind()
         group.start()
+        hooks?.start()
         http.startAccepting()
         apiHTTP?.startAccepting()
         engine.trimmer.start(on: group.loops[0])
@@ -143,7 +154,8 @@ public final class PushServer: @unchecked Sendable {
     @discardableResult
     public func waitForShutdownSignal() -> String {
         var received: Int32 = 0
-        sigwait(&signals, &received)
+        var awaited = signals
+        sigwait(&awaited, &received)
         let name = received == SIGINT ? "SIGINT" : "SIGTERM"
         Log.info("received \(name); draining (up to \(configuration.drainTimeout) ms)")
         let left = drain()
@@ -163,12 +175,16 @@ public final class PushServer: @unchecked Sendable {
         while open > 0 && MonotonicClock.milliseconds() < deadline {
             usleep(20_000)
         }
+        // Lifecycle records of the sessions just closed get the rest of the drain time.
+        while (hooks?.lifecycle?.pendingCount ?? 0) > 0 && MonotonicClock.milliseconds() < deadline {
+            usleep(20_000)
+        }
         return open
     }
 }
 
 /// 404 for everything (a server without a public folder, the API's path while it is off).
-final class NotFoundEndpoint: HTTPEndpoint, @unchecked Sendable {
+final class NotFoundEndpoint: HTTPEndpoint, Sendable {
     /// Small bodies are read and ignored, so a POST gets its 404 rather than a 413.
     func maxBodyBytes(for head: HTTPRequestHead) -> Int { 64 << 10 }
     func handle(_ request: HTTPRequest, _ response: HTTPResponseWriter) {

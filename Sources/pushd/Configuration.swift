@@ -50,7 +50,7 @@ enum Command {
 
 extension Configuration {
     /// The flags, in the order `--help` lists them.
-    static let options: [Option] = coreOptions + apiOptions + authOptions
+    static let options: [Option] = coreOptions + apiOptions + authOptions + hookOptions
 
     static let coreOptions: [Option] = [
         Option(name: "host", valueName: "ADDRESS", help: "Address to listen on", defaultValue: "0.0.0.0") { c, v throws(OptionError) in c.server.host = v },

@@ -15,6 +15,9 @@ final class Daemon {
         case .bench: engineApplication = { BenchApp(loops: $0.loops) }
         case .demo, .socketIOReference, .test: engineApplication = nil
         }
+        if configuration.server.hooks.isEnabled && configuration.server.hooks.secret.isEmpty {
+            fail("--connect-hook, --event-hook and --lifecycle-hook need --hook-secret (backends check requests with it)", status: 2)
+        }
         server = try PushServer(configuration: configuration.server, engineApplication: engineApplication)
         switch configuration.app {
         case .socketIOReference: SocketIOReferenceApp.install(on: server.sockets)
@@ -26,18 +29,20 @@ final class Daemon {
             let node = ClusterNode(url: url, loop: server.group.loops[0], sockets: server.sockets, engine: server.engine)
             node.start()
             server.apiEndpoint?.api.idempotency = RedisIdempotencyStore(node: node)
+            server.hooks?.attach(cluster: node)
             cluster = node
         } else {
             cluster = nil
         }
         let started = MonotonicClock.milliseconds()
-        let http = server.http, engine = server.engine
+        let http = server.http, engine = server.engine, hooks = server.hooks
         let nodeID = cluster.map { "\"" + $0.id + "\"" } ?? "null"
         server.router.route("/health", to: JSONStatusEndpoint {
             let uptime = (MonotonicClock.milliseconds() - started) / 1000
             return "{\"status\":\"ok\",\"version\":\"\(version)\",\"uptimeSeconds\":\(uptime),"
                 + "\"connections\":\(http.connectionCount),\"sessions\":\(engine.sessionCount),"
-                + "\"heapBytes\":\(HeapStatistics.bytesInUse),\"node\":\(nodeID)}"
+                + "\"heapBytes\":\(HeapStatistics.bytesInUse),\"node\":\(nodeID)"
+                + (hooks.map { ",\"hooks\":" + $0.statistics } ?? "") + "}"
         })
     }
 }

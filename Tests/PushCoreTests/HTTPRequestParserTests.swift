@@ -305,13 +305,13 @@ final class HTTPRequestParserTests: XCTestCase {
         let first = input.withUnsafeBytes { parser.parse(UnsafeRawBufferPointer(rebasing: $0[0..<40])) }
         guard case .needMore = first.event else { return XCTFail("\(first.event)") }
         XCTAssertEqual(first.consumed, 16)
-        XCTAssertEqual(parser.blockBytes, 9)       // "Host: a\r\n" parsed
-        XCTAssertEqual(parser.scanned, 40 - 25)    // bytes of "X-Long: vvv" already searched for LF
+        XCTAssertEqual(parser.block.blockBytes, 9)       // "Host: a\r\n" parsed
+        XCTAssertEqual(parser.block.scanned, 40 - 25)    // bytes of "X-Long: vvv" already searched for LF
         let rest = Array(input[16...])
         let second = rest.withUnsafeBytes { parser.parse($0) }
         guard case .needMore = second.event else { return XCTFail("\(second.event)") }
         XCTAssertEqual(second.consumed, 0)
-        XCTAssertEqual(parser.scanned, rest.count - 9)
+        XCTAssertEqual(parser.block.scanned, rest.count - 9)
         let done = (rest + httpBytes("\r\n\r\n")).withUnsafeBytes { parser.parse($0) }
         guard case .head(let h) = done.event else { return XCTFail("\(done.event)") }
         XCTAssertEqual(done.consumed, rest.count + 4)

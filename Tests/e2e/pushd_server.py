@@ -9,6 +9,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.environ.get("PUSHD_BIN", os.path.join(ROOT, ".build", "release", "pushd"))
 LISTENING = re.compile(rb"listening on http://127\.0\.0\.1:(\d+)")
+# Deaths that mean a bug, not a test's own kill: traps (failed assertions), aborts, bad memory.
+CRASH_SIGNALS = {signal.SIGILL, signal.SIGTRAP, signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS}
 
 
 class PushdServer:
@@ -19,6 +21,7 @@ class PushdServer:
                                      env={**os.environ, **(env or {})})
         self.pid = self.proc.pid
         self.log = b""
+        self.crash_reported = False
         self.port = self._wait_for_port()
         self.url = f"http://127.0.0.1:{self.port}"
 
@@ -61,6 +64,8 @@ class PushdServer:
         return self.proc.poll() is None
 
     def stop(self, sig=signal.SIGTERM, timeout=10):
+        """Stops pushd; fails (once) if it had crashed: a trap such as a debug build's failed
+        assertion, or a ThreadSanitizer report."""
         if self.proc.poll() is None:
             os.kill(self.pid, sig)
             try:
@@ -69,4 +74,11 @@ class PushdServer:
                 os.kill(self.pid, signal.SIGKILL)
                 self.proc.wait(timeout=5)
         self.read_log()
+        crashed = -self.proc.returncode in CRASH_SIGNALS or b"ThreadSanitizer" in self.log
+        if crashed and not self.crash_reported:
+            self.crash_reported = True
+            log = self.log.decode(errors="replace")
+            first = log.find("WARNING: ThreadSanitizer")
+            raise AssertionError(f"pushd crashed (exit {self.proc.returncode}): "
+                                 + (log[first:first + 12000] if first >= 0 else log[-4000:]))
         return self.proc.returncode

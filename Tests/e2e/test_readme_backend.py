@@ -13,10 +13,10 @@ from pushd_server import ROOT, PushdServer
 KEY = "readme-key-0123456789abcdef"
 
 
-def section_blocks(language):
+def section_blocks(language, containing=""):
     text = open(os.path.join(ROOT, "README.md")).read()
     section = text.split("## Use pushd from any backend", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"```" + language + r"\n(.*?)```", section, re.S)
+    return [block for block in re.findall(r"```" + language + r"\n(.*?)```", section, re.S) if containing in block]
 
 
 def free_port():
@@ -41,19 +41,19 @@ def environment():
     return {**os.environ, "PUSHD_API_KEY": KEY}
 
 
-def test_the_start_command_names_real_flags():
-    (start,) = [block for block in section_blocks("sh") if "swift run" in block]
-    flags = re.findall(r"(--[a-z-]+)", start)
-    assert flags == ["--api-key", "--api-listen"]
+def test_the_start_commands_name_real_flags():
+    starts = section_blocks("sh", "swift run")
+    flags = [flag for block in starts for flag in re.findall(r"(--[a-z-]+)", block)]
+    assert flags == ["--api-key", "--api-listen", "--jwt-secret"]
     help_text = subprocess.run([os.environ.get("PUSHD_BIN", os.path.join(ROOT, ".build/release/pushd")), "--help"],
                                capture_output=True, text=True).stdout
     for flag in flags:
-        assert flag in help_text
+        assert f"  {flag} " in help_text
 
 
 def test_curl_snippet(api):
     server, port = api
-    (block,) = [block for block in section_blocks("sh") if "curl" in block]
+    (block,) = section_blocks("sh", "curl")
     result = subprocess.run(["bash", "-euo", "pipefail", "-c", localize(block, port)], capture_output=True, text=True,
                             env=environment(), timeout=30)
     assert result.returncode == 0, result.stderr
@@ -63,7 +63,7 @@ def test_curl_snippet(api):
 
 def test_python_snippet(api):
     server, port = api
-    (block,) = section_blocks("python")
+    (block,) = section_blocks("python", "requests")
     result = subprocess.run(["python3", "-c", localize(block, port)], capture_output=True, text=True,
                             env=environment(), timeout=30)
     assert result.returncode == 0, result.stderr
@@ -72,8 +72,55 @@ def test_python_snippet(api):
 
 def test_node_snippet(api):
     server, port = api
-    (block,) = section_blocks("js")
+    (block,) = section_blocks("js", "fetch(")
     result = subprocess.run(["node", "--input-type=module", "-e", localize(block, port)], capture_output=True,
                             text=True, env=environment(), timeout=30)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+SECRET = "readme-jwt-secret-0123456789abcdef-0123456789abcdef"
+
+
+def connects_with(server, token):
+    """The user id pushd saw for a client connecting with `token`."""
+    import asyncio
+    from sio_helpers import ClientPool, run
+
+    async def body():
+        async with ClientPool(server.url) as pool:
+            client = await pool.connect("websocket", auth={"token": token})
+            return client.sid
+    return run(body(), 15)
+
+
+@pytest.mark.parametrize("language,command", [("python", ["python3", "-c"]),
+                                              ("js", ["node", "--input-type=module", "-e"])])
+def test_token_snippets_make_tokens_pushd_accepts(start_server, language, command):
+    server = start_server("--jwt-secret", SECRET)
+    (block,) = section_blocks(language, "connection")
+    result = subprocess.run([*command, block], capture_output=True, text=True, timeout=30,
+                            env={**os.environ, "PUSHD_JWT_SECRET": SECRET})
+    assert result.returncode == 0, result.stderr
+    assert connects_with(server, result.stdout.strip())
+
+
+def test_room_rules_config_as_written(start_server, tmp_path):
+    (block,) = section_blocks("json", "namespaces")
+    document = json.loads(block)
+    document["jwt-secret"] = SECRET
+    path = tmp_path / "pushd.json"
+    path.write_text(json.dumps(document))
+    server = start_server("--config", str(path), "--app", "test")
+
+    from sio_helpers import ClientPool, run
+
+    async def body():
+        async with ClientPool(server.url) as pool:
+            a, b = await pool.connect("websocket"), await pool.connect("polling")
+            assert await a.call("pushd:join", "lobby") == [{"ok": True}]
+            assert await b.call("pushd:join", "lobby") == [{"ok": True}]
+            assert await b.call("pushd:join", "chat:1") == [{"error": "not allowed"}], "no token, no chat:*"
+            assert await a.call("pushd:publish", "lobby", "said", "hi") == [{"ok": True}]
+            assert await b.wait_for("said") == [("hi",)]
+    run(body(), 15)

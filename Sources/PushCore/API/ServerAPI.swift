@@ -111,7 +111,7 @@ public final class ServerAPI: Sendable {
 
     /// "127.0.0.1" of "127.0.0.1:52100", "::1" of "[::1]:52100" (as Socket.IO's
     /// `handshake.address`).
-    static func hostPart(of address: String) -> String {
+    package static func hostPart(of address: String) -> String {
         if address.hasPrefix("["), let end = address.firstIndex(of: "]") {
             return String(address[address.index(after: address.startIndex)..<end])
         }

@@ -35,6 +35,15 @@ public struct ServerAPIDecoder: Sendable {
         }
     }
 
+    /// Decodes one `emit` command given as an object (hook answers carry them in a list);
+    /// `path` prefixes field names in errors.
+    func emitCommand(_ members: [JSONMember], path: String) throws(ServerAPIError) -> EmitCommand {
+        guard case .emit(let emit) = try command("emit", Fields(members, path: path), nested: true) else {
+            throw ServerAPIError(.invalidField, "\"\(path)\" must be an emit command")
+        }
+        return emit
+    }
+
     private func command(_ method: String, _ fields: Fields, nested: Bool) throws(ServerAPIError) -> ServerAPICommand {
         switch method {
         case "emit":

@@ -44,6 +44,12 @@ enum HTTPBytes {
         }
     }
 
+    /// Index where a line's content ends: before the CR of a CRLF, else at the LF.
+    @inline(__always)
+    static func contentEnd(_ input: UnsafeRawBufferPointer, _ start: Int, _ lf: Int) -> Int {
+        lf > start && input[lf &- 1] == cr ? lf &- 1 : lf
+    }
+
     /// Index of the first LF in `bytes[from..<to]`, eight bytes per step.
     @inline(__always)
     static func firstLF(_ bytes: UnsafeRawBufferPointer, from: Int, to: Int) -> Int? {

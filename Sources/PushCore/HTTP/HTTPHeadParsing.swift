@@ -7,23 +7,6 @@ extension HTTPRequestParser {
         var query = ""
         var versionMinor = 1
     }
-
-    /// What the framing-relevant fields said, gathered line by line from bytes so the end of the
-    /// head needs no string lookups.
-    struct FieldFacts: Sendable {
-        var contentLength: Int?
-        var hostCount = 0
-        var transferEncodingSeen = false
-        var transferCodings = 0
-        var lastCodingIsChunked = false
-        var chunkedNotLast = false
-        var unknownCoding = false
-        var transferEncodingMalformed = false
-        var connectionClose = false
-        var connectionKeepAlive = false
-        var connectionUpgrade = false
-        var expectContinue = false
-    }
 }
 
 /// Request-line and field-line parsing, and the RFC 9112 §6 framing rules applied at the end of
@@ -121,105 +104,20 @@ extension HTTPRequestParser {
     mutating func parseFieldLine(
         _ input: UnsafeRawBufferPointer, _ blockStart: Int, _ start: Int, _ end: Int, isTrailer: Bool
     ) -> HTTPParseError? {
-        // A line starting with whitespace is obs-fold (or junk before the first field): RFC 9112 §5.2.
-        if HTTPBytes.isWhitespace(input[start]) { return .badRequest("obsolete line folding") }
-        var i = start
-        while i < end && HTTPBytes.isTchar(input[i]) { i &+= 1 }
-        if i == end || input[i] != HTTPBytes.colon {
-            // Error path only: find out which rule the line broke, for the log.
-            var k = i
-            while k < end && HTTPBytes.isWhitespace(input[k]) { k &+= 1 }
-            if k < end && input[k] == HTTPBytes.colon && k > i { return .badRequest("whitespace before colon") }
-            while k < end && input[k] != HTTPBytes.colon { k &+= 1 }
-            return .badRequest(k == end ? "missing colon in header field" : "invalid header name")
-        }
-        guard i > start else { return .badRequest("empty header name") }
-        let nameEnd = i
-        var valueStart = i &+ 1
-        var valueEnd = end
-        while valueStart < valueEnd && HTTPBytes.isWhitespace(input[valueStart]) { valueStart &+= 1 }
-        while valueEnd > valueStart && HTTPBytes.isWhitespace(input[valueEnd &- 1]) { valueEnd &-= 1 }
-        if !HTTPBytes.allFieldValueBytes(input, valueStart, valueEnd) {
-            return .badRequest("invalid character in header value")
+        let field: HTTPFieldLine
+        switch HTTPFieldLine.parse(input, start, end) {
+        case .success(let parsed): field = parsed
+        case .failure(let error): return error
         }
         if isTrailer {
-            trailers.appendOffsets(start &- blockStart, nameEnd &- blockStart, valueStart &- blockStart,
-                                   valueEnd &- blockStart)
+            trailers.appendOffsets(start &- blockStart, field.nameEnd &- blockStart, field.valueStart &- blockStart,
+                                   field.valueEnd &- blockStart)
             return nil
         }
-        if let error = noteField(input, start, nameEnd, valueStart, valueEnd) { return error }
-        headers.appendOffsets(start &- blockStart, nameEnd &- blockStart, valueStart &- blockStart,
-                              valueEnd &- blockStart)
+        if let error = facts.note(input, start, field.nameEnd, field.valueStart, field.valueEnd) { return error }
+        headers.appendOffsets(start &- blockStart, field.nameEnd &- blockStart, field.valueStart &- blockStart,
+                              field.valueEnd &- blockStart)
         return nil
-    }
-
-    /// Records what framing-relevant fields say; names are matched by length first, then bytes.
-    mutating func noteField(
-        _ input: UnsafeRawBufferPointer, _ nameStart: Int, _ nameEnd: Int,
-        _ valueStart: Int, _ valueEnd: Int
-    ) -> HTTPParseError? {
-        switch nameEnd &- nameStart {
-        case 4 where HTTPBytes.equalsLowercased(input, nameStart, nameEnd, "host"):
-            facts.hostCount &+= 1
-        case 6 where HTTPBytes.equalsLowercased(input, nameStart, nameEnd, "expect"):
-            if HTTPBytes.equalsLowercased(input, valueStart, valueEnd, "100-continue") { facts.expectContinue = true }
-        case 10 where HTTPBytes.equalsLowercased(input, nameStart, nameEnd, "connection"):
-            HTTPBytes.forEachListElement(input, valueStart, valueEnd) { s, e in
-                if HTTPBytes.equalsLowercased(input, s, e, "close") { facts.connectionClose = true }
-                if HTTPBytes.equalsLowercased(input, s, e, "keep-alive") { facts.connectionKeepAlive = true }
-                if HTTPBytes.equalsLowercased(input, s, e, "upgrade") { facts.connectionUpgrade = true }
-            }
-        case 14 where HTTPBytes.equalsLowercased(input, nameStart, nameEnd, "content-length"):
-            return noteContentLength(input, valueStart, valueEnd)
-        case 17 where HTTPBytes.equalsLowercased(input, nameStart, nameEnd, "transfer-encoding"):
-            noteTransferEncoding(input, valueStart, valueEnd)
-        default:
-            break
-        }
-        return nil
-    }
-
-    /// Content-Length is digits only; repeats (as lines or as a list) must all be equal.
-    mutating func noteContentLength(_ input: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> HTTPParseError? {
-        var known = facts.contentLength
-        var error: HTTPParseError?
-        HTTPBytes.forEachListElement(input, start, end) { s, e in
-            guard error == nil else { return }
-            guard s < e else { error = .badRequest("invalid Content-Length"); return }
-            var n = 0
-            for k in s..<e {
-                let digit = input[k] &- 48
-                guard digit < 10 else { error = .badRequest("invalid Content-Length"); return }
-                let (shifted, overflow1) = n.multipliedReportingOverflow(by: 10)
-                let (sum, overflow2) = shifted.addingReportingOverflow(Int(digit))
-                guard !overflow1 && !overflow2 else { error = .badRequest("Content-Length overflow"); return }
-                n = sum
-            }
-            if let previous = known, previous != n { error = .badRequest("conflicting Content-Length"); return }
-            known = n
-        }
-        if error == nil { facts.contentLength = known }
-        return error
-    }
-
-    /// Tracks the coding list across Transfer-Encoding lines; judged in `finishHead()`.
-    mutating func noteTransferEncoding(_ input: UnsafeRawBufferPointer, _ start: Int, _ end: Int) {
-        facts.transferEncodingSeen = true
-        HTTPBytes.forEachListElement(input, start, end) { s, e in
-            if s == e { return }  // empty list elements are allowed (RFC 9110 §5.6.1)
-            var nameEnd = s
-            while nameEnd < e && input[nameEnd] != HTTPBytes.semicolon { nameEnd &+= 1 }
-            let hasParameters = nameEnd < e
-            while nameEnd > s && HTTPBytes.isWhitespace(input[nameEnd &- 1]) { nameEnd &-= 1 }
-            var k = s
-            while k < nameEnd && HTTPBytes.isTchar(input[k]) { k &+= 1 }
-            let isChunked = HTTPBytes.equalsLowercased(input, s, nameEnd, "chunked")
-            if nameEnd == s || k != nameEnd || (isChunked && hasParameters) { facts.transferEncodingMalformed = true }
-            if facts.lastCodingIsChunked { facts.chunkedNotLast = true }
-            facts.transferCodings &+= 1
-            facts.lastCodingIsChunked = isChunked
-            if !isChunked { facts.unknownCoding = true }
-        }
     }
 
     /// Applies the framing and Host rules to the complete header block; sets `bodyKind`.
@@ -230,15 +128,7 @@ extension HTTPRequestParser {
         if facts.transferEncodingSeen {
             if minor == 0 { return .badRequest("Transfer-Encoding in HTTP/1.0 request") }
             if facts.contentLength != nil { return .badRequest("both Transfer-Encoding and Content-Length") }
-            if facts.transferEncodingMalformed || facts.transferCodings == 0 {
-                return .badRequest("invalid Transfer-Encoding")
-            }
-            // Only chunked is implemented: any other coding is 501 (RFC 9112 §6.1), before the
-            // framing rule that chunked must come last and once.
-            if facts.unknownCoding { return .notImplemented("unknown transfer coding") }
-            if !facts.lastCodingIsChunked || facts.chunkedNotLast {
-                return .badRequest("chunked is not the final transfer coding")
-            }
+            if let error = facts.transferEncodingError() { return error }
             bodyKind = .chunked
         } else if let length = facts.contentLength {
             bodyKind = .length(length)

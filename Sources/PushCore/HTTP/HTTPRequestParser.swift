@@ -30,15 +30,8 @@ public struct HTTPRequestParser: Sendable {
         /// `.head` was returned; body framing (and the Content-Length limit) is applied next call.
         case bodyStart
         case fixedBody(remaining: Int)
-        case chunkSize(size: Int, digits: Int)
-        /// Whitespace after the size, before a `;` (RFC 9112 BWS).
-        case chunkSizeSpace(size: Int, length: Int)
-        case chunkExtension(size: Int, length: Int)
-        /// CR seen at the end of a chunk-size line.
-        case chunkSizeLF(size: Int)
-        case chunkData(remaining: Int)
-        case chunkDataCR
-        case chunkDataLF
+        /// A chunked body; `chunked` holds where in its framing the parser is.
+        case chunked
         case trailerLines
         case complete
         case failed(HTTPParseError)
@@ -48,17 +41,16 @@ public struct HTTPRequestParser: Sendable {
     public private(set) var limits: HTTPLimits
     var state: State = .requestLine
     var bodyLimit: Int
-    /// Bytes from the start of the current incomplete line known to hold no LF.
+    /// Bytes from the start of the current incomplete request line known to hold no LF.
     var scanned = 0
     var emptyLines = 0
-    /// Bytes of the current header or trailer block parsed so far (kept in the caller's buffer).
-    var blockBytes = 0
-    var fieldCount = 0
-    var bodyReceived = 0
+    /// The current header or trailer block (kept in the caller's buffer until complete).
+    var block = HTTPFieldBlockScanner()
+    var chunked = HTTPChunkedDecoder()
     var line = RequestLine()
     var headers = HTTPHeaders()
     var trailers = HTTPHeaders()
-    var facts = FieldFacts()
+    var facts = HTTPFieldFacts()
     var bodyKind: HTTPBodyKind = .none
 
     /// A parser waiting for a request line.
@@ -88,10 +80,10 @@ public struct HTTPRequestParser: Sendable {
         // caller's buffer until the block is complete, then are copied out in one piece.
         var blockStart = 0
         if isInFieldBlock {
-            guard blockBytes <= input.count else {
+            guard block.blockBytes <= input.count else {
                 return fail(.badRequest("input shorter than the bytes already parsed"), 0)
             }
-            offset = blockBytes
+            offset = block.blockBytes
         }
         while true {
             switch state {
@@ -109,7 +101,7 @@ public struct HTTPRequestParser: Sendable {
                     return (.needMore, offset)
                 }
                 scanned = 0
-                let end = Self.contentEnd(input, offset, lf)
+                let end = HTTPBytes.contentEnd(input, offset, lf)
                 if end == offset {
                     emptyLines &+= 1
                     if emptyLines > limits.maxLeadingEmptyLines {
@@ -127,37 +119,30 @@ public struct HTTPRequestParser: Sendable {
             case .headerLines, .trailerLines:
                 let isTrailer: Bool
                 if case .trailerLines = state { isTrailer = true } else { isTrailer = false }
-                let available = input.count &- offset
-                let budget = limits.maxHeaderBytes &- blockBytes
-                let window = min(available, budget)
-                let from = offset &+ min(scanned, window)
-                guard let lf = HTTPBytes.firstLF(input, from: from, to: offset &+ window) else {
-                    // The block's bytes already fill the budget and it has not ended: it cannot fit.
-                    if available >= budget { return fail(.headerTooLarge, blockStart) }
-                    scanned = window
+                switch block.next(input, offset: offset, blockStart: blockStart, maxBytes: limits.maxHeaderBytes,
+                                  maxCount: limits.maxHeaderCount) {
+                case .needMore:
                     return (.needMore, blockStart)
-                }
-                scanned = 0
-                let next = lf &+ 1
-                blockBytes = next &- blockStart
-                let end = Self.contentEnd(input, offset, lf)
-                if end == offset {
-                    let block = UnsafeRawBufferPointer(rebasing: input[blockStart..<offset])
+                case .tooLarge:
+                    return fail(.headerTooLarge, blockStart)
+                case .tooMany:
+                    return fail(.tooManyHeaders, blockStart)
+                case .end(let next):
+                    let bytes = UnsafeRawBufferPointer(rebasing: input[blockStart..<offset])
                     if isTrailer {
-                        trailers.storage = [UInt8](block)
+                        trailers.storage = [UInt8](bytes)
                         return complete(next)
                     }
-                    headers.storage = [UInt8](block)
+                    headers.storage = [UInt8](bytes)
                     if let error = checkFraming() { return fail(error, next) }
                     state = .bodyStart
                     return (.head(takeHead()), next)
+                case .field(let end, let next):
+                    if let error = parseFieldLine(input, blockStart, offset, end, isTrailer: isTrailer) {
+                        return fail(error, blockStart)
+                    }
+                    offset = next
                 }
-                fieldCount &+= 1
-                if fieldCount > limits.maxHeaderCount { return fail(.tooManyHeaders, blockStart) }
-                if let error = parseFieldLine(input, blockStart, offset, end, isTrailer: isTrailer) {
-                    return fail(error, blockStart)
-                }
-                offset = next
 
             case .bodyStart:
                 switch bodyKind {
@@ -168,7 +153,8 @@ public struct HTTPRequestParser: Sendable {
                     if length == 0 { return complete(offset) }
                     state = .fixedBody(remaining: length)
                 case .chunked:
-                    state = .chunkSize(size: 0, digits: 0)
+                    chunked = HTTPChunkedDecoder()
+                    state = .chunked
                 }
 
             case .fixedBody(let remaining):
@@ -177,16 +163,23 @@ public struct HTTPRequestParser: Sendable {
                 state = take == remaining ? .complete : .fixedBody(remaining: remaining &- take)
                 return (.body(UnsafeRawBufferPointer(rebasing: input[offset..<(offset &+ take)])), offset &+ take)
 
-            case .chunkData(let remaining):
-                let take = min(input.count &- offset, remaining)
-                if take == 0 { return (.needMore, offset) }
-                state = take == remaining ? .chunkDataCR : .chunkData(remaining: remaining &- take)
-                return (.body(UnsafeRawBufferPointer(rebasing: input[offset..<(offset &+ take)])), offset &+ take)
-
-            case .chunkSize, .chunkSizeSpace, .chunkExtension, .chunkSizeLF, .chunkDataCR, .chunkDataLF:
-                if let error = parseChunkFraming(input, &offset) { return fail(error, offset) }
-                if offset == input.count, isChunkFraming { return (.needMore, offset) }
-                blockStart = offset  // in case the trailer block begins here
+            case .chunked:
+                switch chunked.state {
+                case .data(let remaining):
+                    let take = min(input.count &- offset, remaining)
+                    if take == 0 { return (.needMore, offset) }
+                    chunked.tookData(take, remaining: remaining)
+                    return (.body(UnsafeRawBufferPointer(rebasing: input[offset..<(offset &+ take)])), offset &+ take)
+                case .trailers:
+                    beginFieldBlock(.trailerLines)
+                    blockStart = offset
+                default:
+                    if let error = chunked.parseFraming(input, &offset, bodyLimit: bodyLimit,
+                                                        maxExtensionBytes: limits.maxChunkExtensionBytes) {
+                        return fail(error, offset)
+                    }
+                    if offset == input.count, chunked.isFraming { return (.needMore, offset) }
+                }
 
             case .complete:
                 return complete(offset)
@@ -208,112 +201,10 @@ public struct HTTPRequestParser: Sendable {
 
     mutating func beginFieldBlock(_ next: State) {
         state = next
-        blockBytes = 0
-        fieldCount = 0
-        scanned = 0
-    }
-
-    var isChunkFraming: Bool {
-        switch state {
-        case .chunkSize, .chunkSizeSpace, .chunkExtension, .chunkSizeLF, .chunkDataCR, .chunkDataLF: true
-        default: false
-        }
-    }
-
-    /// Consumes chunk-size lines and the line end after chunk data, byte by byte (they are a few
-    /// bytes each); stops when data or trailers begin or the input runs out.
-    mutating func parseChunkFraming(_ input: UnsafeRawBufferPointer, _ offset: inout Int) -> HTTPParseError? {
-        let count = input.count
-        while offset < count {
-            let byte = input[offset]
-            switch state {
-            case .chunkSize(let size, let digits):
-                if let digit = HTTPBytes.hexValue(byte) {
-                    if digits >= 16 { return .badRequest("chunk size too long") }
-                    let (shifted, overflow1) = size.multipliedReportingOverflow(by: 16)
-                    let (value, overflow2) = shifted.addingReportingOverflow(digit)
-                    if overflow1 || overflow2 { return .badRequest("chunk size overflow") }
-                    // The size only grows with more digits, so the limit check need not wait for the line end.
-                    let (total, overflow3) = bodyReceived.addingReportingOverflow(value)
-                    if overflow3 || total > bodyLimit { return .bodyTooLarge }
-                    state = .chunkSize(size: value, digits: digits &+ 1)
-                } else if digits == 0 {
-                    return .badRequest("invalid chunk size")
-                } else if byte == HTTPBytes.semicolon || HTTPBytes.isWhitespace(byte) {
-                    if limits.maxChunkExtensionBytes < 1 { return .badRequest("chunk extension too long") }
-                    state = byte == HTTPBytes.semicolon
-                        ? .chunkExtension(size: size, length: 1) : .chunkSizeSpace(size: size, length: 1)
-                } else if byte == HTTPBytes.cr {
-                    state = .chunkSizeLF(size: size)
-                } else if byte == HTTPBytes.lf {
-                    finishChunkSize(size)
-                } else {
-                    return .badRequest("invalid chunk size")
-                }
-            case .chunkSizeSpace(let size, let length):
-                if length >= limits.maxChunkExtensionBytes { return .badRequest("chunk extension too long") }
-                if HTTPBytes.isWhitespace(byte) {
-                    state = .chunkSizeSpace(size: size, length: length &+ 1)
-                } else if byte == HTTPBytes.semicolon {
-                    state = .chunkExtension(size: size, length: length &+ 1)
-                } else {
-                    return .badRequest("invalid chunk size")
-                }
-            case .chunkExtension(let size, var length):
-                // Extensions are skipped unread; only their bytes and length are checked.
-                var i = offset
-                while i < count {
-                    let b = input[i]
-                    if b == HTTPBytes.cr || b == HTTPBytes.lf { break }
-                    if !HTTPBytes.isFieldValueByte(b) { return .badRequest("invalid character in chunk extension") }
-                    length &+= 1
-                    if length > limits.maxChunkExtensionBytes { return .badRequest("chunk extension too long") }
-                    i &+= 1
-                }
-                offset = i
-                if i == count {
-                    state = .chunkExtension(size: size, length: length)
-                    return nil
-                }
-                if input[i] == HTTPBytes.cr { state = .chunkSizeLF(size: size) } else { finishChunkSize(size) }
-            case .chunkSizeLF(let size):
-                if byte != HTTPBytes.lf { return .badRequest("bare CR in chunk size line") }
-                finishChunkSize(size)
-            case .chunkDataCR:
-                if byte == HTTPBytes.cr {
-                    state = .chunkDataLF
-                } else if byte == HTTPBytes.lf {
-                    state = .chunkSize(size: 0, digits: 0)
-                } else {
-                    return .badRequest("missing CRLF after chunk data")
-                }
-            case .chunkDataLF:
-                if byte != HTTPBytes.lf { return .badRequest("missing CRLF after chunk data") }
-                state = .chunkSize(size: 0, digits: 0)
-            default:
-                return nil
-            }
-            offset &+= 1
-        }
-        return nil
-    }
-
-    mutating func finishChunkSize(_ size: Int) {
-        if size == 0 {
-            beginFieldBlock(.trailerLines)
-        } else {
-            bodyReceived &+= size  // cannot overflow: checked against the limit digit by digit
-            state = .chunkData(remaining: size)
-        }
+        block.begin()
     }
 
     // MARK: - Helpers
-
-    /// Index where a line's content ends: before the CR of a CRLF, else at the LF.
-    @inline(__always)
-    static func contentEnd(_ input: UnsafeRawBufferPointer, _ start: Int, _ lf: Int) -> Int {
-        lf > start && input[lf &- 1] == HTTPBytes.cr ? lf &- 1 : lf
-    }
 
     @inline(__always)
     static func saturatingAdd(_ a: Int, _ b: Int) -> Int {
@@ -337,13 +228,12 @@ public struct HTTPRequestParser: Sendable {
         bodyLimit = limits.maxBodyBytes
         scanned = 0
         emptyLines = 0
-        blockBytes = 0
-        fieldCount = 0
-        bodyReceived = 0
+        block = HTTPFieldBlockScanner()
+        chunked = HTTPChunkedDecoder()
         line = RequestLine()
         headers = HTTPHeaders()
         trailers = HTTPHeaders()
-        facts = FieldFacts()
+        facts = HTTPFieldFacts()
         bodyKind = .none
     }
 }

@@ -8,7 +8,8 @@ public final class Socket: @unchecked Sendable {
     public let namespace: Namespace
     public let handshake: SocketHandshake
     let client: SocketClient
-    let loopIndex: Int
+    /// Index of the event loop the socket lives on.
+    public let loopIndex: Int
     public private(set) var rooms: Set<String> = []
     public private(set) var isConnected = false
     /// Set once the socket left; it never connects again.

@@ -2,6 +2,7 @@
 ///
 /// Write queues hold chunks by reference, so one encoded broadcast frame is shared by every
 /// recipient instead of copied, and a gathered send can point straight at it.
+/// Unchecked Sendable: immutable once made (a raw pointer alone is not Sendable).
 public final class ByteChunk: @unchecked Sendable {
     public let base: UnsafeRawPointer
     public let count: Int

@@ -2,8 +2,9 @@ import PushCore
 
 /// Broadcasts and room operations for a cluster: done locally at once, and published once per
 /// operation for the other nodes, which do the same locally. A broadcast is encoded once per
-/// node, never per socket.
-final class ClusterAdapter: SocketAdapter, @unchecked Sendable {
+/// node, never per socket. Called from every loop: it only reads the node's immutable id and
+/// hands the rest to `publish` and the local adapter, which are safe from any thread.
+final class ClusterAdapter: SocketAdapter, Sendable {
     unowned let node: ClusterNode
 
     init(node: ClusterNode) {
@@ -61,6 +62,7 @@ final class ClusterAdapter: SocketAdapter, @unchecked Sendable {
 
     /// A bus message from another node (cluster loop).
     static func receive(_ kind: String, _ message: JSONValue, from sender: String, node: ClusterNode) {
+        node.assertInLoop()
         let rooms = ClusterCodec.strings(from: message["rooms"])
         let except = ClusterCodec.strings(from: message["except"])
         let namespace = message["ns"]?.stringValue.flatMap { node.sockets.existingNamespace($0) }

@@ -41,6 +41,7 @@ extension ClusterNode: SessionForwarder {
 
     /// The owner's side: run the request on the session and send the answer back.
     func receiveForward(_ message: JSONValue, from origin: String) {
+        assertInLoop()
         guard let number = message["id"]?.intValue, let sid = message["sid"]?.stringValue,
               let kind = message["transport"]?.stringValue.flatMap(EngineTransportKind.init(rawValue:)),
               let body = message["body"]?.stringValue.flatMap({ Base64.decode(Array($0.utf8)) }) else { return }
@@ -56,6 +57,7 @@ extension ClusterNode: SessionForwarder {
 
     /// The origin's side: the owner answered.
     func receiveForwardReply(_ message: JSONValue) {
+        assertInLoop()
         guard let number = message["id"]?.intValue.map(UInt64.init),
               case .forwarded(let writer, let cors, _, let timer)? = takePending(number) else { return }
         timer?.cancel()
@@ -70,6 +72,7 @@ extension ClusterNode: SessionForwarder {
 
     /// The owner did not answer in time, or died: the session is as good as unknown.
     func forwardFailed(_ number: UInt64) {
+        assertInLoop()
         guard case .forwarded(let writer, let cors, _, let timer)? = takePending(number) else { return }
         timer?.cancel()
         writer.loop.execute {
@@ -79,12 +82,20 @@ extension ClusterNode: SessionForwarder {
 }
 
 /// Answers a forwarded request by publishing the response to the node it came from.
-final class ForwardedResponder: EngineResponder, @unchecked Sendable {
+/// Loop-confined to the cluster loop (see LoopConfined): its entry points assert.
+final class ForwardedResponder: EngineResponder, LoopConfined, @unchecked Sendable {
     unowned let node: ClusterNode
     let origin: String
     let number: Int
     private(set) var isOpen = true
-    var onAbort: (() -> Void)?
+    var onAbort: (() -> Void)? {
+        get { abortHandler }
+        set {
+            assertInLoop()
+            abortHandler = newValue
+        }
+    }
+    private var abortHandler: (() -> Void)?
 
     init(node: ClusterNode, origin: String, number: Int) {
         self.node = node
@@ -95,9 +106,10 @@ final class ForwardedResponder: EngineResponder, @unchecked Sendable {
     var loop: EventLoop { node.loop }
 
     func respond(status: Int, headers: [(String, String)], body: [UInt8]) {
+        assertInLoop()
         guard isOpen else { return }
         isOpen = false
-        onAbort = nil
+        abortHandler = nil
         node.answering["\(origin)/\(number)"] = nil
         let contentType = headers.first { $0.0 == "Content-Type" }?.1 ?? "text/plain; charset=UTF-8"
         node.publish([
@@ -108,11 +120,12 @@ final class ForwardedResponder: EngineResponder, @unchecked Sendable {
 
     /// The client gave up on the origin node.
     func abort() {
+        assertInLoop()
         guard isOpen else { return }
         isOpen = false
         node.answering["\(origin)/\(number)"] = nil
-        let handler = onAbort
-        onAbort = nil
+        let handler = abortHandler
+        abortHandler = nil
         handler?()
     }
 }

@@ -7,8 +7,9 @@ import PushCore
 /// 3 s expiry every second; the nodes whose keys exist are alive. Session ids carry their
 /// node's tag, so a request that lands on the wrong node is forwarded to the owner. Delivery
 /// between nodes is at most once: what is published while Redis is down is counted and lost.
-/// All state lives on one loop.
-public final class ClusterNode: @unchecked Sendable {
+/// All state lives on one loop: loop-confined (see LoopConfined) but for `start` and `publish`,
+/// its entry points assert they run on `loop`.
+public final class ClusterNode: LoopConfined, @unchecked Sendable {
     /// This node's id (the base64url tag in its session ids).
     public let id: String
     let tag: [UInt8]
@@ -64,6 +65,7 @@ public final class ClusterNode: @unchecked Sendable {
     // MARK: Liveness
 
     private func scheduleHeartbeat() {
+        assertInLoop()
         loop.schedule(after: 1_000) { [self] in
             heartbeat()
             scheduleHeartbeat()
@@ -71,11 +73,13 @@ public final class ClusterNode: @unchecked Sendable {
     }
 
     private func heartbeat() {
+        assertInLoop()
         redis.send("SET", Self.aliveKey(of: id), "1", "PX", "3000")
         scan(cursor: "0", found: [])
     }
 
     private func scan(cursor: String, found: Set<String>) {
+        assertInLoop()
         redis.send("SCAN", cursor, "MATCH", Self.aliveKey(of: "*"), "COUNT", "1000") { [self] reply in
             guard let items = reply.elements, items.count == 2, let next = items[0].string,
                   let keys = items[1].elements else { return }
@@ -102,14 +106,14 @@ public final class ClusterNode: @unchecked Sendable {
         var encoded: [UInt8] = []
         message.serialize(into: &encoded)
         let bytes = encoded
-        let send: @Sendable () -> Void = { [self] in
+        loop.run { [self] in
             redis.send([Array("PUBLISH".utf8), Array(channel.utf8), bytes])
         }
-        if loop.inEventLoop { send() } else { loop.execute(send) }
     }
 
     /// Sends a request to every other live node and gathers their answers (cluster loop).
     func request(_ message: [JSONMember], done: @escaping ([JSONValue]) -> Void) {
+        assertInLoop()
         let expected = liveNodes.count
         guard expected > 0, redis.isAvailable else { done([]); return }
         let number = nextRequestNumber()
@@ -119,16 +123,19 @@ public final class ClusterNode: @unchecked Sendable {
     }
 
     func nextRequestNumber() -> UInt64 {
+        assertInLoop()
         defer { nextRequest += 1 }
         return nextRequest
     }
 
     func storeForward(_ number: UInt64, writer: HTTPResponseWriter, cors: [(String, String)], owner: String, timer: Timer) {
+        assertInLoop()
         pending[number] = .forwarded(writer, cors: cors, owner: owner, timer: timer)
     }
 
     /// Forgets a forwarded request; false if it was already answered.
     func cancelForward(_ number: UInt64) -> Bool {
+        assertInLoop()
         guard case .forwarded(_, _, _, let timer)? = pending.removeValue(forKey: number) else { return false }
         timer?.cancel()
         return true
@@ -136,6 +143,7 @@ public final class ClusterNode: @unchecked Sendable {
 
     /// Requests waiting on nodes that died get "Session ID unknown" now, so clients reconnect.
     private func failForwards(to nodes: Set<String>) {
+        assertInLoop()
         for (number, entry) in pending {
             guard case .forwarded(_, _, let owner, _) = entry, nodes.contains(owner) else { continue }
             forwardFailed(number)
@@ -143,10 +151,12 @@ public final class ClusterNode: @unchecked Sendable {
     }
 
     func takePending(_ number: UInt64) -> Pending? {
-        pending.removeValue(forKey: number)
+        assertInLoop()
+        return pending.removeValue(forKey: number)
     }
 
     private func finish(_ number: UInt64) {
+        assertInLoop()
         guard case .answers(_, let received, let timer, let done)? = pending.removeValue(forKey: number) else { return }
         timer?.cancel()
         done(received)
@@ -160,6 +170,7 @@ public final class ClusterNode: @unchecked Sendable {
     // MARK: Receiving (cluster loop)
 
     private func receive(_ channel: String, _ payload: [UInt8]) {
+        assertInLoop()
         guard let message = try? JSONParser.parse(payload, maxDepth: 64), let kind = message["k"]?.stringValue else {
             Log.debug("cluster: unreadable message on \(channel)")
             return
@@ -184,6 +195,7 @@ public final class ClusterNode: @unchecked Sendable {
     }
 
     private func receiveAnswer(_ message: JSONValue) {
+        assertInLoop()
         guard let number = message["id"]?.intValue.map(UInt64.init),
               case .answers(let expected, var received, let timer, let done)? = pending[number] else { return }
         received.append(message)

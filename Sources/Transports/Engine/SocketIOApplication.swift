@@ -9,29 +9,36 @@ public final class SocketIOApplication: EngineApplication {
     }
 
     public func engineSocketOpened(_ socket: EngineSocket) {
+        socket.loop.assertInLoop()
         socket.context = server.engineOpened(socket)
     }
 
     public func engineSocket(_ socket: EngineSocket, didReceive packet: EnginePacket) {
+        socket.loop.assertInLoop()
         guard let client = socket.context else { return }
         server.engineReceived(packet, client: client)
     }
 
     public func engineSocketUpgraded(_ socket: EngineSocket) {
+        socket.loop.assertInLoop()
         guard let client = socket.context else { return }
         server.engineUpgraded(client: client)
     }
 
     public func engineSocketClosed(_ socket: EngineSocket, reason: EngineCloseReason) {
+        socket.loop.assertInLoop()
         guard let client = socket.context else { return }
         socket.context = nil
         server.engineClosed(client: client, reason: DisconnectReason(reason))
     }
 }
 
+/// The socket layer's loops; its timers are loop-confined (asserted in `schedule` and
+/// `Timer.cancel`).
 extension EventLoop: SocketExecutor {
     public func scheduleTimer(after milliseconds: Int64, _ action: @escaping () -> Void) -> SocketTimer {
-        schedule(after: milliseconds, action)
+        assertInLoop()
+        return schedule(after: milliseconds, action)
     }
 }
 

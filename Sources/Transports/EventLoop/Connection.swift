@@ -37,9 +37,8 @@ public struct ConnectionLimits: Sendable {
 /// Reads land in the loop's shared buffer; only unconsumed bytes are copied into the connection,
 /// so an idle connection holds no read buffer. Writes queue shared `ByteChunk`s and go out in
 /// one send or sendmsg: right after the read that caused them, else at the end of the iteration.
-/// Loop-confined, so stored properties skip the runtime's exclusivity checks (a third of the
-/// user-space instructions per message when they were on).
-public final class Connection: PollerHandler, @unchecked Sendable {
+/// Loop-confined (see LoopConfined): its entry points assert they run on `loop`.
+public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable {
     public let fd: Int32
     public unowned let loop: EventLoop
     @exclusivity(unchecked) public var handler: ConnectionHandler
@@ -77,6 +76,7 @@ public final class Connection: PollerHandler, @unchecked Sendable {
     }
 
     func start() {
+        assertInLoop()
         loop.register(fd: fd, handler: self, events: interest)
         handler.connectionDidOpen(self)
     }
@@ -97,6 +97,7 @@ public final class Connection: PollerHandler, @unchecked Sendable {
     // MARK: Events
 
     func handleEvents(_ events: UInt32) {
+        assertInLoop()
         if events & UInt32(EPOLLOUT.rawValue) != 0 { flushNow() }
         if events & UInt32(EPOLLIN.rawValue) != 0, !isClosed {
             readAvailable()
@@ -179,6 +180,7 @@ public final class Connection: PollerHandler, @unchecked Sendable {
 
     /// Stops reading from the peer (a rate limit) until `resumeReading`.
     public func pauseReading() {
+        assertInLoop()
         guard !pausedByHandler, !isClosed else { return }
         pausedByHandler = true
         updateInterest()
@@ -186,6 +188,7 @@ public final class Connection: PollerHandler, @unchecked Sendable {
 
     /// Reads again, first offering what was kept.
     public func resumeReading() {
+        assertInLoop()
         guard pausedByHandler, !isClosed else { return }
         pausedByHandler = false
         updateInterest()
@@ -195,6 +198,7 @@ public final class Connection: PollerHandler, @unchecked Sendable {
     /// Offers kept input to the handler again: a handler that stopped consuming while a
     /// response was pending calls this when it is ready for the next request.
     public func resumeInput() {
+        assertInLoop()
         guard !isClosed, !pendingInput.isEmpty else { return }
         processPendingInput()
         checkInputBacklog()
@@ -204,6 +208,7 @@ public final class Connection: PollerHandler, @unchecked Sendable {
 
     /// Queues bytes; they go out at the end of this loop iteration.
     public func write(_ chunk: ByteChunk) {
+        assertInLoop()
         guard !isClosed, chunk.count > 0 else { return }
         output.append(chunk)
         queuedBytes += chunk.count
@@ -230,6 +235,7 @@ public final class Connection: PollerHandler, @unchecked Sendable {
     /// case, a frame or a response), else one sendmsg per 64 chunks. Both skip the file layer
     /// that write and writev go through (its position lock was 3% of a broadcast's CPU).
     func flushNow() {
+        assertInLoop()
         flushScheduled = false
         guard !isClosed else { return }
         while outputHead < output.count {
@@ -312,6 +318,7 @@ public final class Connection: PollerHandler, @unchecked Sendable {
     /// Closes once everything queued is written, or after `lingerMilliseconds` if the peer
     /// does not read it.
     public func closeAfterFlush(lingerMilliseconds: Int64 = 10_000) {
+        assertInLoop()
         guard !isClosed, !closeWhenFlushed else { return }
         closeWhenFlushed = true
         if outputHead == output.count {
@@ -324,6 +331,7 @@ public final class Connection: PollerHandler, @unchecked Sendable {
 
     /// Closes now, dropping anything queued.
     public func close() {
+        assertInLoop()
         guard !isClosed else { return }
         isClosed = true
         linger?.cancel()

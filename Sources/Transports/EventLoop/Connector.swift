@@ -1,10 +1,11 @@
 import CPushSys
 import Glibc
 
-/// Opens an outgoing TCP connection on a loop (the Redis client's). Loop thread only.
-final class Connector: PollerHandler {
+/// Opens an outgoing TCP connection on a loop (the Redis client's). Loop-confined (see
+/// LoopConfined): its entry points assert they run on `loop`.
+final class Connector: PollerHandler, LoopConfined {
     private let fd: Int32
-    private unowned let loop: EventLoop
+    unowned let loop: EventLoop
     private let remote: String
     private let makeHandler: () -> ConnectionHandler
     private let completion: (Result<Connection, SystemError>) -> Void
@@ -24,6 +25,7 @@ final class Connector: PollerHandler {
     static func connect(on loop: EventLoop, host: String, port: Int, timeoutMilliseconds: Int64 = 5_000,
                         makeHandler: @escaping () -> ConnectionHandler,
                         completion: @escaping (Result<Connection, SystemError>) -> Void) {
+        loop.assertInLoop()
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -55,6 +57,7 @@ final class Connector: PollerHandler {
     }
 
     func handleEvents(_ events: UInt32) {
+        assertInLoop()
         var error: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
@@ -63,6 +66,7 @@ final class Connector: PollerHandler {
     }
 
     private func finish(error: Int32) {
+        assertInLoop()
         guard !done else { return }
         done = true
         timer?.cancel()
@@ -77,6 +81,7 @@ final class Connector: PollerHandler {
     }
 
     private func fail(_ error: SystemError, registered: Bool) {
+        assertInLoop()
         guard !done else { return }
         done = true
         if registered { loop.deregister(fd: fd) }

@@ -9,14 +9,18 @@ protocol PollerHandler: AnyObject {
 
 /// One epoll loop on one thread. Everything registered with a loop (connections, timers,
 /// sessions homed there) is touched only on that thread; other threads hand it work through
-/// `execute`, which wakes it through an eventfd.
-/// Loop-confined, so stored properties skip the runtime's exclusivity checks (a third of the
-/// user-space instructions per message when they were on).
+/// `run` or `execute`, which wake it through an eventfd.
+///
+/// Loop-owned objects follow the rule in `LoopConfined`.
+///
+/// The loop itself: `execute` and the thread id are safe from any thread (a lock, atomics);
+/// everything else is loop-confined.
 public final class EventLoop: @unchecked Sendable {
     public let index: Int
     private let epollFD: Int32
     private let wakeFD: Int32
-    private let inbox = Mutex<[@Sendable () -> Void]>([])
+    /// A pthread mutex, not `Mutex`, so ThreadSanitizer sees the hand-off (see PThreadMutex).
+    private let inbox = PThreadMutex<[@Sendable () -> Void]>([])
     private let wakePending = Atomic<Bool>(false)
     @exclusivity(unchecked) private var handlers: [PollerHandler?] = []
     private let wheel: TimingWheel
@@ -113,6 +117,7 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Refreshes `now` from the clock (for code that needs time mid-iteration).
     public func refreshNow() -> Int64 {
+        assertInLoop()
         now = MonotonicClock.milliseconds()
         return now
     }
@@ -120,6 +125,7 @@ public final class EventLoop: @unchecked Sendable {
     // MARK: Poller registration (loop thread only)
 
     func register(fd: Int32, handler: PollerHandler, events: UInt32) {
+        assertInLoop()
         if Int(fd) >= handlers.count {
             handlers.append(contentsOf: repeatElement(nil, count: Int(fd) + 1 - handlers.count + 64))
         }
@@ -133,6 +139,7 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     func modify(fd: Int32, events: UInt32) {
+        assertInLoop()
         var event = epoll_event()
         event.events = events
         event.data.fd = fd
@@ -140,6 +147,7 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     func deregister(fd: Int32) {
+        assertInLoop()
         _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, nil)
         if Int(fd) < handlers.count { handlers[Int(fd)] = nil }
     }
@@ -147,6 +155,7 @@ public final class EventLoop: @unchecked Sendable {
     /// Queues a connection for one send at the end of this iteration, so every write caused
     /// by one read goes out in one system call.
     func needsFlush(_ connection: Connection) {
+        assertInLoop()
         flushQueue.append(connection)
     }
 

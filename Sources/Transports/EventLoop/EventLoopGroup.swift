@@ -2,9 +2,9 @@ import Glibc
 import Synchronization
 
 /// The loops of a process, one thread each.
-public final class EventLoopGroup: @unchecked Sendable {
+public final class EventLoopGroup: Sendable {
     public let loops: [EventLoop]
-    private var threads: [pthread_t] = []
+    private let threads = Mutex<[pthread_t]>([])
     private let nextIndex = Atomic<Int>(0)
 
     /// Creates `threadCount` loops (at least one).
@@ -16,9 +16,8 @@ public final class EventLoopGroup: @unchecked Sendable {
 
     /// Starts one thread per loop.
     public func start() {
-        for loop in loops {
-            threads.append(Self.spawn { loop.runUntilStopped() })
-        }
+        let started = loops.map { loop in Self.spawn { loop.runUntilStopped() } }
+        threads.withLock { $0 += started }
     }
 
     /// A loop chosen round-robin (for connections the process opens itself).
@@ -34,8 +33,11 @@ public final class EventLoopGroup: @unchecked Sendable {
     /// Stops every loop and waits for their threads.
     public func shutdown() {
         for loop in loops { loop.stop() }
-        for thread in threads { pthread_join(thread, nil) }
-        threads.removeAll()
+        let running = threads.withLock { threads in
+            defer { threads.removeAll() }
+            return threads
+        }
+        for thread in running { pthread_join(thread, nil) }
     }
 
     private final class ThreadBody {

@@ -3,8 +3,8 @@ import Glibc
 
 /// A listening socket on one loop. Each loop has its own, bound with SO_REUSEPORT, so the
 /// kernel spreads new connections across loops without a shared accept lock.
-/// Loop-confined: touched only on its loop's thread.
-final class Listener: PollerHandler, @unchecked Sendable {
+/// Loop-confined (see LoopConfined); `TCPServer` holds it as a `LoopBound`.
+final class Listener: PollerHandler, LoopConfined {
     let fd: Int32
     unowned let loop: EventLoop
     let makeHandler: (EventLoop) -> ConnectionHandler
@@ -26,10 +26,12 @@ final class Listener: PollerHandler, @unchecked Sendable {
     }
 
     func start() {
+        assertInLoop()
         loop.register(fd: fd, handler: self, events: UInt32(EPOLLIN.rawValue))
     }
 
     func handleEvents(_ events: UInt32) {
+        assertInLoop()
         // A bounded batch keeps one loop from spending an iteration only on accepts.
         for _ in 0..<64 {
             var address = sockaddr_storage()
@@ -78,6 +80,7 @@ final class Listener: PollerHandler, @unchecked Sendable {
     }
 
     func close() {
+        assertInLoop()
         guard !isClosed else { return }
         isClosed = true
         loop.deregister(fd: fd)

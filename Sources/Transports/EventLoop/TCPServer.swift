@@ -2,14 +2,15 @@ import Glibc
 import Synchronization
 
 /// Accepts TCP connections on every loop of a group and hands each to a new handler.
-public final class TCPServer: @unchecked Sendable {
+public final class TCPServer: Sendable {
     public let group: EventLoopGroup
     public let host: String
-    public private(set) var port: Int
+    private let boundPort: Atomic<Int>
     private let limits: ConnectionLimits
     private let maxConnections: Int
     private let makeHandler: @Sendable (EventLoop) -> ConnectionHandler
-    private var listeners: [Listener] = []
+    /// One per loop, each bound to its loop; set by `bind`.
+    private let listeners = Mutex<[LoopBound<Listener>]>([])
     private let liveConnections = ConnectionCounter()
 
     /// - Parameters:
@@ -19,14 +20,18 @@ public final class TCPServer: @unchecked Sendable {
                 maxConnections: Int, makeHandler: @escaping @Sendable (EventLoop) -> ConnectionHandler) {
         self.group = group
         self.host = host
-        self.port = port
+        self.boundPort = Atomic(port)
         self.limits = limits
         self.maxConnections = maxConnections
         self.makeHandler = makeHandler
     }
 
+    /// The port; after `bind`, the bound one (when 0 was asked for).
+    public var port: Int { boundPort.load(ordering: .relaxed) }
+
     /// Binds one SO_REUSEPORT listener per loop. Call before `group.start()`.
     public func bind() throws(SystemError) {
+        var port = self.port
         var fds: [Int32] = []
         do {
             for _ in group.loops {
@@ -38,29 +43,29 @@ public final class TCPServer: @unchecked Sendable {
             for fd in fds { close(fd) }
             throw error
         }
+        boundPort.store(port, ordering: .relaxed)
         let counter = liveConnections
         let cap = maxConnections
-        for (loop, fd) in zip(group.loops, fds) {
-            let listener = Listener(
-                fd: fd, loop: loop, limits: limits,
-                admit: { counter.admit(upTo: cap) },
-                release: { counter.release() },
-                makeHandler: makeHandler)
-            listeners.append(listener)
+        let bound = zip(group.loops, fds).map { loop, fd in
+            LoopBound(takingOwnershipOf: Listener(fd: fd, loop: loop, limits: limits,
+                               admit: { counter.admit(upTo: cap) },
+                               release: { counter.release() },
+                               makeHandler: makeHandler), loop: loop)
         }
+        listeners.withLock { $0 += bound }
     }
 
     /// Registers the listeners with their loops (on the loops' threads).
     public func startAccepting() {
-        for listener in listeners {
-            listener.loop.execute { listener.start() }
+        for listener in listeners.withLock({ $0 }) {
+            listener.loop.run { listener.value.start() }
         }
     }
 
     /// Closes the listeners; existing connections stay.
     public func stopAccepting() {
-        for listener in listeners {
-            listener.loop.execute { listener.close() }
+        for listener in listeners.withLock({ $0 }) {
+            listener.loop.run { listener.value.close() }
         }
     }
 

@@ -1,7 +1,7 @@
 import Glibc
 
 /// A scheduled action on an event loop. Cancel it when it is no longer wanted. Loop-confined
-/// like its wheel.
+/// like its wheel (see LoopConfined).
 public final class Timer {
     /// Monotonic deadline in milliseconds.
     public let deadline: Int64
@@ -38,8 +38,7 @@ public final class Timer {
 /// without a heap or a thread. A cancelled timer leaves its slot at once (swapped with the
 /// slot's last timer), so a crowd of sessions that came and went leaves nothing behind for a
 /// revolution or more. Time is passed in, so the wheel is tested without sleeping.
-/// Loop-confined, so stored properties skip the runtime's exclusivity checks (a third of the
-/// user-space instructions per message when they were on).
+/// Loop-confined (see LoopConfined); a test may own one without a loop.
 public final class TimingWheel {
     public let tickMilliseconds: Int64
     @exclusivity(unchecked) private var slots: [[Timer]]

@@ -4,9 +4,8 @@ import PushCore
 /// A writer is complete after `respond`, `endStream` or `upgrade`; the connection then moves to
 /// the next pipelined request. Responses on a connection go out in request order because the
 /// next request is not parsed before this one is answered.
-/// Loop-confined, so stored properties skip the runtime's exclusivity checks (a third of the
-/// user-space instructions per message when they were on).
-public final class HTTPResponseWriter: @unchecked Sendable {
+/// Loop-confined (see LoopConfined): its entry points assert they run on the connection's loop.
+public final class HTTPResponseWriter: LoopConfined, @unchecked Sendable {
     public let connection: Connection
     public let head: HTTPRequestHead
     /// The connection's request reader, until this response completes.
@@ -16,7 +15,14 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     @exclusivity(unchecked) private var streaming = false
     /// Called if the connection closes before the response completes (a client that gave up
     /// on a held long-poll). Not called after completion.
-    @exclusivity(unchecked) public var onAbort: (() -> Void)?
+    public var onAbort: (() -> Void)? {
+        get { abortHandler }
+        set {
+            assertInLoop()
+            abortHandler = newValue
+        }
+    }
+    @exclusivity(unchecked) private var abortHandler: (() -> Void)?
     /// Bytes of the response head written so far (status line and headers, or the 101).
     @exclusivity(unchecked) public private(set) var headBytesWritten = 0
 
@@ -44,6 +50,7 @@ public final class HTTPResponseWriter: @unchecked Sendable {
 
     /// Sends headers with a Content-Length but no body (HEAD, 304).
     public func respondWithoutBody(status: Int, headers: [(String, String)] = [], contentLength: Int?) {
+        assertInLoop()
         guard isOpen else { return }
         let keepAlive = keepsAlive
         var all = headers
@@ -53,6 +60,7 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     }
 
     private func respond(status: Int, headers: [(String, String)], bodyChunk: ByteChunk?, bodyLength: Int) {
+        assertInLoop()
         guard isOpen else { return }
         let keepAlive = keepsAlive
         var all = headers
@@ -76,6 +84,7 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     /// Sends a complete response prepared in advance (status line to body, keep-alive, with
     /// a current Date): one shared chunk, no copying. Check `acceptsPreparedResponse` first.
     public func respondPrepared(_ response: ByteChunk) {
+        assertInLoop()
         guard isOpen else { return }
         connection.write(response)
         finish(keepAlive: true)
@@ -84,6 +93,7 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     /// Starts a response whose body has no announced length (Server-Sent Events); it ends when
     /// the connection closes, so the connection is not reused.
     public func beginStream(status: Int, headers: [(String, String)]) {
+        assertInLoop()
         guard isOpen, !streaming else { return }
         streaming = true
         writeHead(status: status, headers: headers, keepAlive: false)
@@ -91,12 +101,14 @@ public final class HTTPResponseWriter: @unchecked Sendable {
 
     /// Writes part of a streamed body.
     public func writeStream(_ chunk: ByteChunk) {
+        assertInLoop()
         guard isOpen, streaming else { return }
         connection.write(chunk)
     }
 
     /// Ends a streamed response and closes the connection after the last byte.
     public func endStream() {
+        assertInLoop()
         guard isOpen, streaming else { return }
         finish(keepAlive: false)
     }
@@ -104,6 +116,7 @@ public final class HTTPResponseWriter: @unchecked Sendable {
     /// Writes `response` (a 101) and hands the connection to `handler`, which receives every
     /// byte after this request.
     public func upgrade(response: [UInt8], to handler: ConnectionHandler) {
+        assertInLoop()
         guard isOpen else { return }
         headBytesWritten += response.count
         connection.write(response)
@@ -143,11 +156,12 @@ public final class HTTPResponseWriter: @unchecked Sendable {
 
     /// The connection closed first.
     func connectionClosed() {
+        assertInLoop()
         guard !isComplete else { return }
         isComplete = true
         owner = nil
-        let abort = onAbort
-        onAbort = nil
+        let abort = abortHandler
+        abortHandler = nil
         abort?()
     }
 }

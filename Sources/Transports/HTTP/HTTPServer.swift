@@ -1,5 +1,6 @@
 /// Per-loop state of the HTTP server: its live connections (for draining) and date cache.
-final class HTTPLoopState: @unchecked Sendable {
+/// Loop-confined (see LoopConfined); other threads hold it as a `LoopBound`.
+final class HTTPLoopState: LoopConfined {
     unowned let loop: EventLoop
     var connections: [ObjectIdentifier: HTTPServerConnection] = [:]
     /// Set when the server starts draining.
@@ -7,6 +8,7 @@ final class HTTPLoopState: @unchecked Sendable {
     let dates = HTTPDateCache()
 
     func forget(_ connection: HTTPServerConnection) {
+        assertInLoop()
         connections[ObjectIdentifier(connection)] = nil
         // Give the table back once a crowd has left (dictionaries never shrink by themselves).
         if connections.isEmpty && connections.capacity > 256 { connections = [:] }
@@ -15,23 +17,25 @@ final class HTTPLoopState: @unchecked Sendable {
 }
 
 /// HTTP/1.1 on a TCP server: parses requests and routes them to endpoints.
+/// Unchecked Sendable: `tcp` is set once in `init` (its handler factory needs `self`); the rest
+/// is immutable or bound to its loop.
 public final class HTTPServer: @unchecked Sendable {
     public let configuration: HTTPServerConfiguration
     public let router: HTTPRouter
     public let group: EventLoopGroup
     private var tcp: TCPServer!
-    /// Indexed by loop; each touched only on its loop.
-    private let states: [HTTPLoopState]
+    /// Indexed by loop.
+    private let states: [LoopBound<HTTPLoopState>]
 
     public init(group: EventLoopGroup, host: String, port: Int, maxConnections: Int,
                 configuration: HTTPServerConfiguration, router: HTTPRouter) {
         self.group = group
         self.configuration = configuration
         self.router = router
-        self.states = group.loops.map { HTTPLoopState(loop: $0) }
+        self.states = group.loops.map { LoopBound(takingOwnershipOf: HTTPLoopState(loop: $0), loop: $0) }
         self.tcp = TCPServer(group: group, host: host, port: port, limits: configuration.connection,
                              maxConnections: maxConnections) { [unowned self] loop in
-            HTTPServerConnection(server: self, state: self.states[loop.index])
+            HTTPServerConnection(server: self, state: self.states[loop.index].value)
         }
     }
 
@@ -46,8 +50,9 @@ public final class HTTPServer: @unchecked Sendable {
     /// Stops accepting and closes idle connections; busy ones close after their response.
     public func beginDrain() {
         tcp.stopAccepting()
-        for state in states {
-            state.loop.execute {
+        for bound in states {
+            bound.loop.execute {
+                let state = bound.value
                 state.draining = true
                 for connection in Array(state.connections.values) { connection.drain() }
             }

@@ -1,5 +1,7 @@
 import PushCore
 /// Routes by exact path, then by longest path prefix, then to a fallback (static files).
+/// Unchecked Sendable: routes are added before the loops start (thread creation orders those
+/// writes before every loop's reads) and only read after.
 public final class PathRouter: HTTPRouter, @unchecked Sendable {
     private var exact: [String: HTTPEndpoint] = [:]
     private var prefixes: [(String, HTTPEndpoint)] = []
@@ -28,7 +30,7 @@ public final class PathRouter: HTTPRouter, @unchecked Sendable {
 }
 
 /// Answers every request with one fixed JSON document computed per request (`/health`).
-public final class JSONStatusEndpoint: HTTPEndpoint, @unchecked Sendable {
+public final class JSONStatusEndpoint: HTTPEndpoint, Sendable {
     private let document: @Sendable () -> String
 
     public init(_ document: @escaping @Sendable () -> String) {

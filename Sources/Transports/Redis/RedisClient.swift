@@ -1,9 +1,9 @@
 import PushCore
 
 /// A Redis client on one event loop: a command connection (pipelined, replies in order) and a
-/// subscriber connection. Both reconnect with backoff and the subscriber resubscribes. Loop
-/// thread only, except `start`.
-public final class RedisClient: @unchecked Sendable {
+/// subscriber connection. Both reconnect with backoff and the subscriber resubscribes.
+/// Loop-confined (see LoopConfined), except `start`: its entry points assert they run on `loop`.
+public final class RedisClient: LoopConfined, @unchecked Sendable {
     public let url: RedisURL
     public let loop: EventLoop
     /// A pub/sub message: channel and payload (on the loop).
@@ -31,10 +31,14 @@ public final class RedisClient: @unchecked Sendable {
         }
     }
 
-    public var isAvailable: Bool { commands?.isReady ?? false }
+    public var isAvailable: Bool {
+        assertInLoop()
+        return commands?.isReady ?? false
+    }
 
     /// Sends a command; `reply` gets the answer, or an error value when Redis is unreachable.
     public func send(_ arguments: [[UInt8]], reply: ((RESPValue) -> Void)? = nil) {
+        assertInLoop()
         guard let link = commands, link.isReady else {
             droppedWhileDown += 1
             reply?(.error("ERR redis unreachable"))
@@ -49,6 +53,7 @@ public final class RedisClient: @unchecked Sendable {
 
     /// Subscribes now and after every reconnect.
     public func subscribe(_ channel: String) {
+        assertInLoop()
         guard channels.insert(channel).inserted else { return }
         if let link = subscriber, link.isReady { link.send([Array("SUBSCRIBE".utf8), Array(channel.utf8)], reply: nil) }
     }
@@ -56,6 +61,7 @@ public final class RedisClient: @unchecked Sendable {
     // MARK: Connecting
 
     private func connect(subscriberLink: Bool) {
+        assertInLoop()
         Connector.connect(on: loop, host: url.host, port: url.port, timeoutMilliseconds: 2_000, makeHandler: {
             RedisLink(isSubscriber: subscriberLink)
         }) { [self] result in
@@ -74,6 +80,7 @@ public final class RedisClient: @unchecked Sendable {
 
     /// AUTH and SELECT, then the link is ready (and the subscriber resubscribes).
     private func handshake(_ link: RedisLink, subscriberLink: Bool) {
+        assertInLoop()
         if let password = url.password {
             var auth = [Array("AUTH".utf8)]
             if let user = url.username { auth.append(Array(user.utf8)) }
@@ -104,6 +111,7 @@ public final class RedisClient: @unchecked Sendable {
     }
 
     private func linkLost(subscriberLink: Bool, error: String) {
+        assertInLoop()
         if subscriberLink { subscriber = nil } else {
             let wasUp = commands != nil
             commands = nil
@@ -121,6 +129,7 @@ public final class RedisClient: @unchecked Sendable {
 }
 
 /// One Redis connection: replies matched to commands in order; pub/sub messages to a callback.
+/// Loop-confined (see LoopConfined): `send` asserts, and the rest is called by its connection.
 final class RedisLink: ConnectionHandler {
     let isSubscriber: Bool
     var connection: Connection?
@@ -136,6 +145,7 @@ final class RedisLink: ConnectionHandler {
     }
 
     func send(_ arguments: [[UInt8]], reply: ((RESPValue) -> Void)?) {
+        assert(connection.map { $0.loop.isOwnedByCaller } ?? true, "RedisLink.send called off its event loop")
         var bytes: [UInt8] = []
         RESPEncoder.command(arguments, into: &bytes)
         if !isSubscriber { waiting.append(reply) }

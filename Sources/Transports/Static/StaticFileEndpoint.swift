@@ -6,15 +6,22 @@ import Glibc
 /// Files are read once and kept per loop as shared chunks, rechecked with stat at most once a
 /// second. A request can name only regular files inside the folder: `..`, `.`, encoded slashes,
 /// NUL bytes and symlinks that resolve outside all end in 400 or 404.
-public final class StaticFileEndpoint: HTTPEndpoint, @unchecked Sendable {
+/// Sendable: immutable but for the per-loop caches, each bound to its loop (`LoopBoundBox`).
+public final class StaticFileEndpoint: HTTPEndpoint, Sendable {
     private let root: String
-    private var caches: [[String: CachedFile]]
-    /// Per loop, request paths already checked, with the relative path each names: the check
-    /// is a pure function of the path and cost a fifth of a request. Emptied when full.
-    private var checkedPaths: [[String: String]]
+    /// Indexed by loop; each read and changed only on its loop.
+    private let caches: [LoopBoundBox<LoopCache>]
     private let maxCheckedPaths = 1024
     /// Files larger than this are not served (the folder holds a web page, not downloads).
     private let maxFileBytes = 32 << 20
+
+    /// What one loop keeps.
+    struct LoopCache {
+        var files: [String: CachedFile] = [:]
+        /// Request paths already checked, with the relative path each names: the check is a
+        /// pure function of the path and cost a fifth of a request. Emptied when full.
+        var checkedPaths: [String: String] = [:]
+    }
 
     struct CachedFile {
         let body: ByteChunk
@@ -33,16 +40,17 @@ public final class StaticFileEndpoint: HTTPEndpoint, @unchecked Sendable {
         var preparedSecond = -1
     }
 
-    /// - Parameter root: the folder; resolved to its real path once.
-    public init(root: String, loopCount: Int) {
+    /// - Parameters:
+    ///   - root: the folder; resolved to its real path once.
+    ///   - loops: the loops requests arrive on (each keeps its own cache).
+    public init(root: String, loops: [EventLoop]) {
         var resolved = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         if realpath(root, &resolved) != nil {
             self.root = String(decoding: resolved.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         } else {
             self.root = root
         }
-        caches = Array(repeating: [:], count: max(loopCount, 1))
-        checkedPaths = Array(repeating: [:], count: max(loopCount, 1))
+        caches = loops.map { LoopBoundBox(takingOwnershipOf: LoopCache(), loop: $0) }
     }
 
     /// Bodies are read (and ignored) only so other methods get a clean 405.
@@ -56,16 +64,16 @@ public final class StaticFileEndpoint: HTTPEndpoint, @unchecked Sendable {
             response.respond(status: 405, headers: [("Allow", "GET, HEAD")], body: Array("Method Not Allowed\n".utf8))
             return
         }
-        let loopIndex = response.loop.index
+        let cache = caches[response.loop.index]
         let relative: String
-        if let known = checkedPaths[loopIndex][head.path] {
+        if let known = cache.value.checkedPaths[head.path] {
             relative = known
         } else {
             switch Self.safeRelativePath(head.path) {
             case .success(let path):
                 relative = path
-                if checkedPaths[loopIndex].count >= maxCheckedPaths { checkedPaths[loopIndex].removeAll() }
-                checkedPaths[loopIndex][head.path] = path
+                if cache.value.checkedPaths.count >= maxCheckedPaths { cache.value.checkedPaths.removeAll() }
+                cache.value.checkedPaths[head.path] = path
             case .failure(let error):
                 let status = error.status
                 response.respond(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")],
@@ -73,7 +81,7 @@ public final class StaticFileEndpoint: HTTPEndpoint, @unchecked Sendable {
                 return
             }
         }
-        guard let file = lookup(relative, loop: response.loop) else {
+        guard let file = lookup(relative, cache: cache) else {
             response.respond(status: 404, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array("Not Found\n".utf8))
             return
         }
@@ -82,7 +90,7 @@ public final class StaticFileEndpoint: HTTPEndpoint, @unchecked Sendable {
             return
         }
         if head.method == .get && response.acceptsPreparedResponse {
-            response.respondPrepared(prepared(relative, file, response: response))
+            response.respondPrepared(prepared(relative, file, response: response, cache: cache))
             return
         }
         let headers = Self.headers(file)
@@ -101,7 +109,8 @@ public final class StaticFileEndpoint: HTTPEndpoint, @unchecked Sendable {
         [("Content-Type", file.contentType)] + validators(file)
     }
 
-    private func prepared(_ relative: String, _ file: CachedFile, response: HTTPResponseWriter) -> ByteChunk {
+    private func prepared(_ relative: String, _ file: CachedFile, response: HTTPResponseWriter,
+                          cache: LoopBoundBox<LoopCache>) -> ByteChunk {
         let date = response.date
         if let ready = file.prepared, file.preparedSecond == date.second { return ready }
         var bytes: [UInt8] = []
@@ -113,7 +122,7 @@ public final class StaticFileEndpoint: HTTPEndpoint, @unchecked Sendable {
         var updated = file
         updated.prepared = chunk
         updated.preparedSecond = date.second
-        caches[response.loop.index][relative] = updated
+        cache.value.files[relative] = updated
         return chunk
     }
 
@@ -163,22 +172,22 @@ public final class StaticFileEndpoint: HTTPEndpoint, @unchecked Sendable {
         return .success(segments.joined(separator: "/"))
     }
 
-    private func lookup(_ relative: String, loop: EventLoop) -> CachedFile? {
-        let now = loop.now
-        if var cached = caches[loop.index][relative] {
+    private func lookup(_ relative: String, cache: LoopBoundBox<LoopCache>) -> CachedFile? {
+        let now = cache.loop.now
+        if var cached = cache.value.files[relative] {
             if now - cached.checkedAt < 1000 { return cached }
             let path = root + "/" + relative
             var info = stat()
             if stat(path, &info) == 0, UInt64(info.st_ino) == cached.inode, UInt64(info.st_dev) == cached.device,
                Int(info.st_size) == cached.size, Self.nanos(info) == cached.modifiedNanos {
                 cached.checkedAt = now
-                caches[loop.index][relative] = cached
+                cache.value.files[relative] = cached
                 return cached
             }
-            caches[loop.index][relative] = nil
+            cache.value.files[relative] = nil
         }
         guard let loaded = load(relative, now: now) else { return nil }
-        caches[loop.index][relative] = loaded
+        cache.value.files[relative] = loaded
         return loaded
     }
 

@@ -24,6 +24,7 @@ public final class MemoryTrimmer: Sendable {
     }
 
     private func schedule(on loop: EventLoop, interval: Int64, followUps: Int = 0) {
+        loop.assertInLoop()
         loop.schedule(after: interval) { [self] in
             var remaining = followUps
             // Releases add up across checks: sessions that expire a few at a time count too.

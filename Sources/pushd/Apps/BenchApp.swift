@@ -4,23 +4,19 @@ import Transports
 /// The benchmark convention at the engine level: a message whose first byte is `B` goes to
 /// every open session (the sender too), in order per session; any other message is echoed to
 /// its sender. One task per loop per broadcast; the packet is wrapped once per loop.
-final class BenchApp: EngineApplication, @unchecked Sendable {
-    /// Sessions per loop, touched only on that loop.
-    private let sessions: [LoopSessions]
+/// Sendable: the per-loop session tables are bound to their loops (`LoopBoundBox`).
+final class BenchApp: EngineApplication, Sendable {
+    /// Sessions per loop, indexed by loop.
+    private let sessions: [LoopBoundBox<[String: EngineSocket]>]
     private let loops: [EventLoop]
-
-    /// Loop-confined.
-    final class LoopSessions: @unchecked Sendable {
-        var byID: [String: EngineSocket] = [:]
-    }
 
     init(loops: [EventLoop]) {
         self.loops = loops
-        self.sessions = loops.map { _ in LoopSessions() }
+        self.sessions = loops.map { LoopBoundBox(takingOwnershipOf: [:], loop: $0) }
     }
 
     func engineSocketOpened(_ socket: EngineSocket) {
-        sessions[socket.loop.index].byID[socket.id] = socket
+        sessions[socket.loop.index].value[socket.id] = socket
     }
 
     func engineSocket(_ socket: EngineSocket, didReceive packet: EnginePacket) {
@@ -30,15 +26,14 @@ final class BenchApp: EngineApplication, @unchecked Sendable {
         }
         for loop in loops {
             let local = sessions[loop.index]
-            let deliver: @Sendable () -> Void = {
+            loop.run {
                 let shared = OutboundPacket(packet)
-                for session in local.byID.values { session.send(shared) }
+                for session in local.value.values { session.send(shared) }
             }
-            if loop.inEventLoop { deliver() } else { loop.execute(deliver) }
         }
     }
 
     func engineSocketClosed(_ socket: EngineSocket, reason: EngineCloseReason) {
-        sessions[socket.loop.index].byID[socket.id] = nil
+        sessions[socket.loop.index].value[socket.id] = nil
     }
 }

@@ -4,7 +4,7 @@ import Synchronization
 /// The demo's server push: "tick" events to one room (a page's panels) at a rate the page
 /// chooses, so the four transports can be compared under the same push load. One ticker per
 /// connection that asks; it stops by itself after a minute.
-final class DemoTicker: @unchecked Sendable {
+final class DemoTicker: Sendable {
     static let maxRate = 100
     static let maxRunMilliseconds: Int64 = 60_000
     private let server: SocketServer

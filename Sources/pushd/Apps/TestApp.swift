@@ -303,8 +303,8 @@ enum TestApp {
         }
     }
 
-    /// Carries a middleware's `next` to the thread that decides (it hops back to the socket's
-    /// loop by itself).
+    /// Carries a middleware's `next` to the thread that decides. Unchecked Sendable: `next` is
+    /// safe from any thread (the middleware chain hops back to the socket's loop by itself).
     final class Deferred: @unchecked Sendable {
         private let next: (ConnectionRefused?) -> Void
 
