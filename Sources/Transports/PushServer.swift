@@ -75,7 +75,7 @@ public final class PushServer: Sendable {
     /// The API's own listener, with `apiListen`.
     public let apiHTTP: HTTPServer?
     /// The backend hooks, when any is configured.
-    public let hooks: BackendHooks?
+    package let hooks: BackendHooks?
     /// SIGINT and SIGTERM, blocked on every thread and awaited by `waitForShutdownSignal`.
     private let signals: sigset_t
 
