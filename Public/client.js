@@ -9,22 +9,25 @@
  * A single file cannot be both: a classic script may not contain `export`. Loading both ways in
  * one page gives one shared `io` (the second load keeps the first definition).
  *
- * Transports (option `transports`, in preference order):
- *     "websocket"     WebSocket                                  wire name "websocket"
- *     "sse"           EventSource down, POST up                  wire name "sse"
- *     "long-polling"  held GET down, POST up (Engine.IO polling) wire name "polling"
- *     "polling"       GET on a timer down, POST up               wire name "short-polling"
- * Note that "polling" here is plain polling; socket.io-client's "polling" is "long-polling".
+ * Transports (option `transports`, in preference order), named as on the wire and as in
+ * socket.io-client where it has the transport:
+ *     "websocket"      WebSocket
+ *     "sse"            EventSource down, POST up
+ *     "polling"        long-polling: a GET held by the server down, POST up (Engine.IO's polling)
+ *     "short-polling"  plain polling: a GET answered at once, asked on a timer; POST up
+ * "long-polling" and "plain-polling" are accepted as aliases. (Before 0.2, "polling" meant plain
+ * polling here and long-polling was "long-polling"; socket.io-client users write "polling" and
+ * mean long-polling, which is what it means now.)
  *
  * Fallback: each transport in turn gets `timeout` ms to deliver the server's open packet; an
  * error or timeout moves on to the next. Every (re)connection starts again from the first.
  *
  * Upgrade (option `upgrade`, default true): a session that opened on an HTTP transport probes
  * WebSocket when "websocket" is in `transports`, the server offers it, and WebSocket did not
- * already fail during this connection attempt. So ["long-polling", "websocket"] starts on
+ * already fail during this connection attempt. So ["polling", "websocket"] starts on
  * long-polling and moves to WebSocket; the default list tries WebSocket first and, when it is
  * refused, stays on whatever worked. The HTTP transport is paused before the switch: no GET or
- * POST in flight (long-polling, polling) or the server's noop seen on the stream (sse), so no
+ * POST in flight (polling, short-polling) or the server's noop seen on the stream (sse), so no
  * packet is lost or reordered.
  *
  * Leaving the page (pagehide) closes its connections and a return from the back/forward cache
@@ -32,23 +35,30 @@
  * wait in a buffer of `sendBufferLimit` packets (default 1000; the oldest go first); volatile
  * emits are dropped instead.
  *
- * Plain polling asks every 100 ms after traffic, backing off by 1.5x per empty answer to 250 ms;
- * an answer with packets is followed by another request at once (the server caps one answer at
- * maxPayload), and sending something brings the next request forward to 100 ms.
+ * Plain polling (option `pollInterval`, default 1000 ms): a full answer is followed by another
+ * request at once (more is waiting); a finished POST brings the next request forward (an
+ * acknowledgement is likely waiting); after traffic the client asks 100 ms later, backing off by
+ * 1.5x per empty answer up to `pollInterval`. Heartbeats (a ping down, its pong up) are not
+ * traffic: they leave the idle rhythm alone. The interval is capped at half the server's
+ * pingTimeout, and at its pingInterval, so a ping that arrives just after a poll is still
+ * answered in time however slowly the client was told to poll.
  */
 (function (root) {
   "use strict";
   if (root.io && root.io.pushd) return; // loaded twice (script tag and module import): keep one
 
-  const VERSION = "0.1.0";
-  const WIRE_NAMES = { "websocket": "websocket", "sse": "sse", "long-polling": "polling", "polling": "short-polling" };
-  const DEFAULT_TRANSPORTS = ["websocket", "sse", "long-polling", "polling"];
+  const VERSION = "0.2.0";
+  const DEFAULT_TRANSPORTS = ["websocket", "sse", "polling", "short-polling"];
+  /** Other names accepted in `transports`. */
+  const TRANSPORT_ALIASES = { "long-polling": "polling", "plain-polling": "short-polling" };
   const RECORD_SEPARATOR = "\x1e";
   const PACKET_TYPES = ["open", "close", "ping", "pong", "message", "upgrade", "noop"];
   const PACKET_DIGIT = { open: "0", close: "1", ping: "2", pong: "3", message: "4", upgrade: "5", noop: "6" };
+  /** Plain polling: the wait after an empty answer that followed traffic, growing by BACKOFF. */
   const SHORT_POLL_MIN_MS = 100;
-  const SHORT_POLL_MAX_MS = 250;
   const SHORT_POLL_BACKOFF = 1.5;
+  /** Plain polling's longest wait between requests when idle, unless `pollInterval` says. */
+  const DEFAULT_POLL_INTERVAL_MS = 1000;
   /** How long a retired event stream may stay open after an upgrade before it is closed. */
   const SSE_RETIRE_MS = 10000;
   /** Emits kept while offline at most; past it the oldest are dropped. */
@@ -195,14 +205,13 @@
       super();
       this.engine = engine;
       this.name = name;
-      this.wire = WIRE_NAMES[name];
       this.sid = null;
       this.readyState = "closed";
       this.writable = false;
       this._timers = new Set();
     }
 
-    url(scheme) { return this.engine._url(this.wire, this.sid, scheme); }
+    url(scheme) { return this.engine._url(this.name, this.sid, scheme); }
 
     /** The open packet arrived: the session exists. */
     opened(sid) {
@@ -232,7 +241,9 @@
 
     _fail(message, cause) {
       if (this.readyState === "closed") return;
-      const error = new Error(message);
+      // A refusal the server explained names itself; other failures name the step.
+      const explained = cause instanceof Error && cause.message === "origin not allowed";
+      const error = new Error(explained ? cause.message : message);
       error.type = "TransportError";
       error.transport = this.name;
       if (cause !== undefined) error.description = cause;
@@ -336,7 +347,8 @@
       return fetch(this.url("http"), init).then((response) => {
         if (!response.ok) {
           response.body && response.body.cancel && response.body.cancel().catch(() => {});
-          throw new Error("HTTP " + response.status);
+          // pushd names why it refused (readable when the answer is: same origin, a proxy).
+          throw new Error(response.headers.get("X-Pushd-Refused") || "HTTP " + response.status);
         }
         return response.text();
       }).then((text) => { done(); return text; }, (error) => { done(); throw error; });
@@ -350,7 +362,7 @@
         this._posting = false;
         if (this.readyState === "closed") return;
         this.writable = !this._paused;
-        this._sent();
+        this._sent(packets.some((packet) => packet.type !== "pong"));
         this._emitReserved("drain");
         this._checkPaused();
       }, (error) => {
@@ -359,6 +371,7 @@
       });
     }
 
+    /** A POST finished; `traffic` unless it carried only pongs. */
     _sent() {}
 
     pause(onPaused) {
@@ -426,10 +439,12 @@
       this._fetch("GET").then((body) => {
         this._getting = false;
         if (this.readyState === "closed") return;
+        // Traffic: anything but noops and heartbeats (a ping says nothing about what comes next).
         let data = false;
+        this._answered(body);
         const packets = body.split(RECORD_SEPARATOR).map(decodeTextPacket);
         for (const packet of packets) {
-          if (packet.type !== "noop") data = true;
+          if (packet.type !== "noop" && packet.type !== "ping") data = true;
           if (packet.type === "close") { this._shutdown("transport close"); return; }
         }
         this._packets(packets);
@@ -442,44 +457,84 @@
       });
     }
 
+    _answered() {}
     _polled() { if (!this._paused) this._poll(); }
     _resumed() { this._poll(); }
     _isIdle() { return !this._posting && !this._getting; }
+  }
+
+  /** The longest plain-polling interval a session allows: a ping queued just after a poll waits
+   * one interval to be seen, and its pong must reach the server within pingTimeout, so the
+   * interval takes at most half of that; and never longer than one heartbeat. */
+  function pollCeiling(pingInterval, pingTimeout) {
+    return Math.max(1, Math.min(pingInterval, Math.floor(pingTimeout / 2)));
+  }
+
+  /** The interval plain polling uses: the option (default 1000 ms) within the session's ceiling. */
+  function effectivePollInterval(requested, pingInterval, pingTimeout) {
+    const wanted = requested > 0 ? requested : DEFAULT_POLL_INTERVAL_MS;
+    return Math.min(wanted, pollCeiling(pingInterval, pingTimeout));
+  }
+
+  /** Plain polling's timing without timers: how long to wait before the next GET. */
+  class PollSchedule {
+    constructor(interval) {
+      this.interval = Math.max(1, interval);
+      this._next = Math.min(SHORT_POLL_MIN_MS, this.interval);
+    }
+
+    reset() { this._next = Math.min(SHORT_POLL_MIN_MS, this.interval); }
+
+    /** After an answer: at once when it was full (more is waiting), soon after packets, and
+     * backing off by 1.5x per empty answer up to the interval. */
+    afterAnswer(hadPackets, full) {
+      if (full) { this.reset(); return 0; }
+      if (hadPackets) this.reset();
+      const wait = this._next;
+      this._next = Math.min(this.interval, Math.round(this._next * SHORT_POLL_BACKOFF));
+      return wait;
+    }
+
+    /** A POST finished: its answer (an acknowledgement, say) is likely queued already. */
+    afterSend() { this.reset(); return 0; }
   }
 
   /** Plain polling: the server answers each GET at once, so the client asks on a timer. */
   class ShortPollingTransport extends PollingTransport {
     constructor(engine, name) {
       super(engine, name);
-      this._delay = SHORT_POLL_MIN_MS;
-      this._dueAt = 0;
+      this.pollInterval = effectivePollInterval(engine.opts.pollInterval, engine.pingInterval, engine.pingTimeout);
+      this._schedule = new PollSchedule(this.pollInterval);
+      this._full = false;
     }
 
-    _schedule(ms) {
+    /** The handshake's heartbeat settings bound the interval. */
+    opened(sid) {
+      super.opened(sid);
+      this.pollInterval = effectivePollInterval(this.engine.opts.pollInterval, this.engine.pingInterval, this.engine.pingTimeout);
+      this._schedule = new PollSchedule(this.pollInterval);
+    }
+
+    _pollIn(ms) {
       this._cancel(this._pollTimer);
-      this._dueAt = performance.now() + ms;
       this._pollTimer = this._later(ms, () => { this._pollTimer = null; this._poll(); });
     }
 
+    _answered(body) { this._full = body.length >= this.engine.maxPayload / 2; }
+
     _polled(data) {
       if (this._paused) return;
-      if (data) {
-        this._delay = SHORT_POLL_MIN_MS;
-        this._schedule(0);
-      } else {
-        this._schedule(this._delay);
-        this._delay = Math.min(SHORT_POLL_MAX_MS, this._delay * SHORT_POLL_BACKOFF);
-      }
+      this._pollIn(this._schedule.afterAnswer(data, this._full));
     }
 
-    /** Something went up: an answer is likely soon. */
-    _sent() {
-      this._delay = SHORT_POLL_MIN_MS;
-      if (this._pollTimer != null && this._dueAt - performance.now() > SHORT_POLL_MIN_MS) this._schedule(SHORT_POLL_MIN_MS);
+    _sent(traffic) {
+      if (!traffic) return;
+      const wait = this._schedule.afterSend();
+      if (this._pollTimer != null) this._pollIn(wait);
     }
 
     _pauseStarted() { this._cancel(this._pollTimer); this._pollTimer = null; }
-    _resumed() { this._delay = SHORT_POLL_MIN_MS; this._schedule(0); }
+    _resumed() { this._schedule.reset(); this._pollIn(0); }
   }
 
   /** Server-Sent Events down, POST up. The stream's first event is the open packet. */
@@ -554,7 +609,7 @@
 
   const TRANSPORT_CLASSES = {
     "websocket": WebSocketTransport, "sse": SSETransport,
-    "long-polling": PollingTransport, "polling": ShortPollingTransport,
+    "polling": PollingTransport, "short-polling": ShortPollingTransport,
   };
 
   // ---------------------------------------------------------------------------------------------
@@ -602,7 +657,8 @@
       if (this.readyState !== "opening") return;
       if (index >= this.transports.length) {
         this.readyState = "closed";
-        const error = new Error("could not connect: " + failures.join("; "));
+        const refused = failures.some((failure) => failure.endsWith(": origin not allowed"));
+        const error = new Error(refused ? "origin not allowed" : "could not connect: " + failures.join("; "));
         error.type = "TransportError";
         error.description = failures;
         this._emitReserved("error", error);
@@ -995,8 +1051,11 @@
   function normalizeTransports(list) {
     const names = list == null ? DEFAULT_TRANSPORTS : Array.isArray(list) ? list : [list];
     const out = [];
-    for (const name of names) {
-      if (!WIRE_NAMES[name]) throw new TypeError('unknown transport "' + name + '" (use websocket, sse, long-polling or polling)');
+    for (const given of names) {
+      const name = TRANSPORT_ALIASES[given] || given;
+      if (!TRANSPORT_CLASSES[name]) {
+        throw new TypeError('unknown transport "' + given + '" (use websocket, sse, polling or short-polling)');
+      }
       if (!out.includes(name)) out.push(name);
     }
     if (out.length === 0) throw new TypeError("no transports");
@@ -1028,7 +1087,9 @@
       if (event.persisted) for (const manager of pageManagers) manager._resume();
     });
     root.addEventListener("offline", () => {
-      for (const manager of pageManagers) if (manager.engine && manager.engine.readyState === "open") manager.engine._onClose("transport close");
+      for (const manager of pageManagers) {
+        if (manager.engine && manager.engine.readyState === "open") manager.engine._onClose("transport close");
+      }
     });
   }
 
@@ -1037,17 +1098,13 @@
       super();
       if (typeof uri === "object" && uri !== null) { opts = uri; uri = undefined; }
       opts = Object.assign({}, opts);
-      const location = root.location;
-      const url = new URL(uri == null ? "/" : uri, location ? location.href : undefined);
-      let path = opts.path || "/socket.io/";
-      if (path.charAt(0) !== "/") path = "/" + path;
-      if (path.charAt(path.length - 1) !== "/") path += "/";
-      opts.path = path;
+      const parsed = parseURI(uri, opts.path, pageAddress());
+      opts.path = parsed.path;
       opts.transports = normalizeTransports(opts.transports);
       opts.timeout = opts.timeout == null ? 10000 : opts.timeout;
-      this.uri = url.href;
+      this.uri = parsed.href;
       this.opts = opts;
-      this._base = url.protocol + "//" + url.host + path;
+      this._base = parsed.origin + parsed.path;
       this.nsps = {};
       this._subs = [];
       this.engine = null;
@@ -1112,6 +1169,7 @@
       return {
         transports: opts.transports, timeout: opts.timeout, upgrade: opts.upgrade,
         withCredentials: opts.withCredentials, queryString: queryString(opts.query),
+        pollInterval: opts.pollInterval,
       };
     }
 
@@ -1620,20 +1678,35 @@
 
   const cache = {};
 
+  /** Where io(uri, { path }) connects: `base` resolves a relative uri (the page's address);
+   * ws: and wss: mean http: and https:; the uri's path is the namespace and its query is sent
+   * with every request; managers are shared per `id` (origin and engine path). */
+  function parseURI(uri, path, base) {
+    const url = new URL(uri == null ? "/" : uri, base);
+    const protocol = url.protocol === "ws:" ? "http:" : url.protocol === "wss:" ? "https:" : url.protocol;
+    let enginePath = path || "/socket.io/";
+    if (enginePath.charAt(0) !== "/") enginePath = "/" + enginePath;
+    if (enginePath.charAt(enginePath.length - 1) !== "/") enginePath += "/";
+    const origin = protocol + "//" + url.host;
+    return {
+      origin, path: enginePath, nsp: url.pathname || "/", query: url.search ? url.search.slice(1) : "",
+      id: origin + enginePath, href: protocol + "//" + url.host + url.pathname + url.search,
+    };
+  }
+
+  function pageAddress() { return root.location ? root.location.href : undefined; }
+
   function lookup(uri, opts) {
     if (typeof uri === "object" && uri !== null) { opts = uri; uri = undefined; }
     opts = opts || {};
-    const location = root.location;
-    const url = new URL(uri == null ? "/" : uri, location ? location.href : undefined);
-    let path = opts.path || "/socket.io/";
-    if (path.charAt(path.length - 1) !== "/") path += "/";
-    const id = url.protocol + "//" + url.host + path;
-    const nsp = url.pathname || "/";
+    const parsed = parseURI(uri, opts.path, pageAddress());
+    const id = parsed.id;
+    const nsp = parsed.nsp;
     const sameNamespace = cache[id] && nsp in cache[id].nsps;
-    const newConnection = opts.forceNew || opts["force new connection"] || opts.multiplex === false || sameNamespace;
+    const newConnection = opts.forceNew || opts.multiplex === false || sameNamespace;
     const managerOpts = Object.assign({}, opts);
-    if (url.search && managerOpts.query == null) managerOpts.query = url.search.slice(1);
-    const origin = url.protocol + "//" + url.host + "/";
+    if (parsed.query && managerOpts.query == null) managerOpts.query = parsed.query;
+    const origin = parsed.origin + "/";
     let manager;
     if (newConnection) {
       manager = new Manager(origin, managerOpts);
@@ -1646,7 +1719,18 @@
 
   Object.assign(lookup, {
     io: lookup, connect: lookup, Manager, Socket, protocol: 5, pushd: VERSION,
-    transports: DEFAULT_TRANSPORTS.slice(), wireNames: Object.assign({}, WIRE_NAMES),
+    transports: DEFAULT_TRANSPORTS.slice(), transportAliases: Object.assign({}, TRANSPORT_ALIASES),
+  });
+
+  // The pure parts, for unit tests; not enumerable and not part of the documented API.
+  Object.defineProperty(lookup, "__internals", {
+    enumerable: false,
+    value: Object.freeze({
+      encodeTextPacket, decodeTextPacket, packetSize, utf8Length, toBase64, fromBase64,
+      encodePacket, decodeTextSocketPacket, Decoder, hasBinary, deconstruct, reconstruct,
+      Backoff, PollSchedule, pollCeiling, effectivePollInterval, normalizeTransports, queryString,
+      parseURI, Emitter, RECORD_SEPARATOR, DEFAULT_POLL_INTERVAL_MS,
+    }),
   });
 
   root.io = lookup;

@@ -81,7 +81,7 @@ public final class PushServer: Sendable {
     /// The metrics' own listener, with `metrics.listen`.
     public let metricsHTTP: HTTPServer?
     /// The backend hooks, when any is configured.
-    public let hooks: BackendHooks?
+    package let hooks: BackendHooks?
     /// SIGINT and SIGTERM, blocked on every thread and awaited by `waitForShutdownSignal`.
     private let signals: sigset_t
 

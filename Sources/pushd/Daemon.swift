@@ -21,7 +21,7 @@ final class Daemon {
         server = try PushServer(configuration: configuration.server, engineApplication: engineApplication)
         switch configuration.app {
         case .socketIOReference: SocketIOReferenceApp.install(on: server.sockets)
-        case .demo: DemoApp.install(on: server.sockets)
+        case .demo: DemoApp.install(on: server.sockets, engine: server.engine)
         case .test: TestApp.install(on: server.sockets)
         case .engineEcho, .bench: break
         }

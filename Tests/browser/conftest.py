@@ -15,9 +15,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "Tests", "e2e"))
 
 from pushd_server import PushdServer  # noqa: E402
-from browser_support import OUTPUT, Page, free_port  # noqa: E402,F401
-
-CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
+from browser_support import CHROMEDRIVER, OUTPUT, Page, free_port  # noqa: E402,F401
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,7 @@ import pytest
 
 from browser_support import Page, free_port
 
-TRANSPORTS = ["websocket", "sse", "long-polling", "polling"]
-WIRE = {"websocket": "websocket", "sse": "sse", "long-polling": "polling", "polling": "short-polling"}
+TRANSPORTS = ["websocket", "sse", "polling", "short-polling"]
 
 
 def only(transport, **extra):
@@ -55,7 +54,7 @@ def test_receive_a_broadcast(page, transport):
     assert line is not None, "the listener did not receive the chat line"
     assert line["text"] == text and line["room"] == "lobby"
     assert line["from"] == result["speaker"]
-    assert line["transport"] == WIRE[transport]
+    assert line["transport"] == transport
 
 
 @pytest.mark.parametrize("transport", TRANSPORTS)
@@ -123,8 +122,8 @@ def test_disconnect_leaves_nothing_running(page, transport):
 
 @pytest.mark.parametrize("blocked, expected", [
     ("websocket", "sse"),
-    ("websocket,sse", "long-polling"),
-    ("websocket,sse,polling", "polling"),
+    ("websocket,sse", "polling"),
+    ("websocket,sse,polling", "short-polling"),
 ], ids=["no-websocket", "no-websocket-no-sse", "only-short-polling"])
 def test_fallback_when_transports_are_refused(page, blocked, expected):
     result = page.run("""
@@ -141,7 +140,7 @@ def test_fallback_when_transports_are_refused(page, blocked, expected):
     """, blocked)
     assert result["name"] == expected
     assert result["echo"] == "after fallback"
-    assert result["failed"] == ["websocket", "sse", "long-polling"][:len(result["failed"])]
+    assert result["failed"] == ["websocket", "sse", "polling"][:len(result["failed"])]
     assert result["upgrading"] is False, "websocket was refused: no upgrade should be tried"
 
 
@@ -165,7 +164,7 @@ def test_connect_error_when_every_transport_is_refused(page):
     assert result["timers"] == 0
 
 
-@pytest.mark.parametrize("origin", ["long-polling", "sse", "polling"])
+@pytest.mark.parametrize("origin", ["polling", "sse", "short-polling"])
 def test_upgrade_to_websocket_keeps_every_message_in_order(page, origin):
     result = page.run("""
         const socket = io({ forceNew: true, transports: [args[0], "websocket"] });
@@ -206,11 +205,11 @@ def test_upgrade_to_websocket_keeps_every_message_in_order(page, origin):
 
 def test_upgrade_can_be_turned_off(page):
     result = page.run("""
-        const socket = await T.connect({ transports: ["long-polling", "websocket"], upgrade: false });
+        const socket = await T.connect({ transports: ["polling", "websocket"], upgrade: false });
         await probe.sleep(500);
         return socket.io.engine.transport.name;
     """)
-    assert result == "long-polling"
+    assert result == "polling"
 
 
 # --- reconnection --------------------------------------------------------------------------------
@@ -345,22 +344,74 @@ def test_retries_deliver_with_acknowledgement(page):
     assert result == [1, 2, 3]
 
 
-def test_plain_polling_interval_is_adaptive(page):
+def test_plain_polling_idles_at_its_interval_and_answers_sends_quickly(page):
     result = page.run("""
-        const socket = await T.connect({ transports: ["polling"] });
-        await probe.sleep(600);                       // settle into the idle rate
+        const socket = await T.connect({ transports: ["short-polling"], pollInterval: 400 });
+        await probe.sleep(1500);                      // settle into the idle rate (100, 150, 225, 338, 400 ms)
         const before = probe.requests("short-polling", "GET");
-        await probe.sleep(2000);
+        await probe.sleep(4000);
         const idle = probe.requests("short-polling", "GET") - before;
         const start = performance.now();
         await socket.timeout(3000).emitWithAck("ping");
         const rtt = performance.now() - start;
-        return { idle, rtt };
+        return { idle, rtt, interval: socket.io.engine.transport.pollInterval };
     """)
-    # Idle: one GET per 250 ms at most (8 in 2 s), allowing for timer jitter.
-    assert 6 <= result["idle"] <= 10, result
-    # After a send the next GET comes within 100 ms.
-    assert result["rtt"] < 400, result
+    assert result["interval"] == 400
+    # Idle: one GET per 400 ms (10 in 4 s), allowing for timer jitter.
+    assert 8 <= result["idle"] <= 11, result
+    # A finished POST brings the next GET forward: the acknowledgement comes back at once, not
+    # after the idle interval.
+    assert result["rtt"] < 200, result
+
+
+def test_plain_polling_default_interval(page):
+    result = page.run("""
+        const socket = await T.connect({ transports: ["short-polling"] });
+        await probe.sleep(3000);
+        const before = probe.requests("short-polling", "GET");
+        await probe.sleep(5000);
+        return { idle: probe.requests("short-polling", "GET") - before,
+                 interval: socket.io.engine.transport.pollInterval };
+    """)
+    assert result["interval"] == 1000
+    assert 4 <= result["idle"] <= 6, result
+
+
+def test_plain_polling_at_conformance_timing_stays_connected(driver, start_server):
+    # pingInterval 300 ms, pingTimeout 200 ms: a client polling every 250 ms or more would miss
+    # pongs; the interval is capped at 100 ms whatever the option says.
+    server = start_server(free_port(), "--ping-interval", "300ms", "--ping-timeout", "200ms")
+    page = Page(driver, server.url).open()
+    try:
+        result = page.run("""
+            const socket = await T.connect({ transports: ["short-polling"], pollInterval: 5000, reconnection: false });
+            const reasons = [];
+            socket.on("disconnect", (reason) => reasons.push(reason));
+            let pings = 0;
+            socket.io.engine.on("ping", () => pings++);
+            const id = socket.id;
+            await probe.sleep(5000);
+            const echo = await socket.timeout(2000).emitWithAck("echo", "still here");
+            return { reasons, pings, echo, sameId: socket.id === id, connected: socket.connected,
+                     interval: socket.io.engine.transport.pollInterval,
+                     engine: [socket.io.engine.pingInterval, socket.io.engine.pingTimeout] };
+        """)
+    finally:
+        driver.get("about:blank")
+    assert result["engine"] == [300, 200]
+    assert result["interval"] == 100
+    assert result["reasons"] == [] and result["connected"] and result["sameId"], result
+    assert result["pings"] >= 12, result
+    assert result["echo"] == "still here"
+
+
+@pytest.mark.parametrize("alias, name", [("long-polling", "polling"), ("plain-polling", "short-polling")])
+def test_transport_aliases(page, alias, name):
+    result = page.run("""
+        const socket = await T.connect({ transports: [args[0]], upgrade: false });
+        return [socket.io.engine.transport.name, await socket.timeout(3000).emitWithAck("echo", 1)];
+    """, alias)
+    assert result == [name, 1]
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -404,7 +455,7 @@ def test_leaving_the_page_closes_its_sessions(driver, server):
 
     page = Page(driver, server.url).open()
     page.run("""
-        for (const transport of ["websocket", "sse", "long-polling", "polling"]) await T.connect({ transports: [transport] });
+        for (const transport of ["websocket", "sse", "polling", "short-polling"]) await T.connect({ transports: [transport] });
     """)
     before = sessions()
     assert before >= 4

@@ -1,7 +1,7 @@
 /// True when `lhs` and `rhs` hold the same bytes. The time taken depends only on the two
 /// lengths, never on the contents or on where they first differ, so comparing a presented
 /// signature or API key with the real one reveals nothing but its length.
-public func constantTimeEquals(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeRawBufferPointer) -> Bool {
+package func constantTimeEquals(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeRawBufferPointer) -> Bool {
     var difference = UInt(bitPattern: lhs.count ^ rhs.count)
     if rhs.isEmpty { return lhs.isEmpty }
     // Walk all of `lhs` whatever the lengths; a length mismatch is already in `difference`.
@@ -15,6 +15,6 @@ public func constantTimeEquals(_ lhs: UnsafeRawBufferPointer, _ rhs: UnsafeRawBu
 }
 
 /// True when `lhs` and `rhs` hold the same bytes, in time that depends only on their lengths.
-public func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+package func constantTimeEquals(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
     lhs.withUnsafeBytes { left in rhs.withUnsafeBytes { right in constantTimeEquals(left, right) } }
 }

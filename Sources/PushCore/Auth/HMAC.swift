@@ -1,8 +1,8 @@
 /// HMAC (RFC 2104) over any SHA-2 hash. The key is folded into the inner and outer hashes once,
 /// at `init`; copy a keyed value to authenticate many messages without redoing that work.
-public struct HMAC<Hash: HashFunction>: Sendable {
+package struct HMAC<Hash: HashFunction>: Sendable {
     /// Bytes in an authentication code.
-    public static var byteCount: Int { Hash.digestByteCount }
+    package static var byteCount: Int { Hash.digestByteCount }
 
     /// The hash after `key XOR ipad`, then any message bytes given so far.
     private var inner: Hash
@@ -10,7 +10,7 @@ public struct HMAC<Hash: HashFunction>: Sendable {
     private let outer: Hash
 
     /// An HMAC keyed with `key`; keys longer than a block are hashed first (RFC 2104 §2).
-    public init(key: UnsafeRawBufferPointer) {
+    package init(key: UnsafeRawBufferPointer) {
         let blockSize = Hash.blockByteCount
         var inner = Hash()
         var outer = Hash()
@@ -32,22 +32,22 @@ public struct HMAC<Hash: HashFunction>: Sendable {
     }
 
     /// An HMAC keyed with `key`.
-    public init(key: [UInt8]) {
+    package init(key: [UInt8]) {
         self = key.withUnsafeBytes { HMAC(key: $0) }
     }
 
     /// Appends `bytes` to the message.
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    package mutating func update(_ bytes: UnsafeRawBufferPointer) {
         inner.update(bytes)
     }
 
     /// Appends `bytes` to the message.
-    public mutating func update(_ bytes: [UInt8]) {
+    package mutating func update(_ bytes: [UInt8]) {
         inner.update(bytes)
     }
 
     /// The authentication code of everything given so far; the value is unchanged.
-    public func finalize() -> [UInt8] {
+    package func finalize() -> [UInt8] {
         var outer = self.outer
         // The inner digest stays on the stack: 64 bytes is the largest.
         withUnsafeTemporaryAllocation(byteCount: Hash.digestByteCount, alignment: 8) { digest in
@@ -58,19 +58,19 @@ public struct HMAC<Hash: HashFunction>: Sendable {
     }
 
     /// The authentication code of `message` under this key, leaving this value as it was.
-    public func authenticationCode(for message: UnsafeRawBufferPointer) -> [UInt8] {
+    package func authenticationCode(for message: UnsafeRawBufferPointer) -> [UInt8] {
         var copy = self
         copy.update(message)
         return copy.finalize()
     }
 
     /// The authentication code of `message` under this key, leaving this value as it was.
-    public func authenticationCode(for message: [UInt8]) -> [UInt8] {
+    package func authenticationCode(for message: [UInt8]) -> [UInt8] {
         message.withUnsafeBytes { authenticationCode(for: $0) }
     }
 
     /// The authentication code of `message` under `key`.
-    public static func authenticationCode(for message: [UInt8], key: [UInt8]) -> [UInt8] {
+    package static func authenticationCode(for message: [UInt8], key: [UInt8]) -> [UInt8] {
         HMAC(key: key).authenticationCode(for: message)
     }
 }

@@ -1,6 +1,6 @@
 /// A FIPS 180-4 hash: fed with `update` as often as needed, read with `finalize`. HMAC works
 /// over any of them.
-public protocol HashFunction: Sendable {
+package protocol HashFunction: Sendable {
     /// Bytes in a digest.
     static var digestByteCount: Int { get }
     /// Bytes in one input block (HMAC pads its key to this size).
@@ -16,17 +16,17 @@ public protocol HashFunction: Sendable {
 
 extension HashFunction {
     /// Appends `bytes` to the message.
-    public mutating func update(_ bytes: [UInt8]) {
+    package mutating func update(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { update($0) }
     }
 
     /// Appends `bytes` to the message.
-    public mutating func update(_ bytes: ArraySlice<UInt8>) {
+    package mutating func update(_ bytes: ArraySlice<UInt8>) {
         bytes.withUnsafeBytes { update($0) }
     }
 
     /// The digest of everything given so far; the hash is unchanged, so more input may follow.
-    public func finalize() -> [UInt8] {
+    package func finalize() -> [UInt8] {
         [UInt8](unsafeUninitializedCapacity: Self.digestByteCount) { buffer, count in
             finalize(into: UnsafeMutableRawBufferPointer(buffer))
             count = Self.digestByteCount
@@ -34,19 +34,19 @@ extension HashFunction {
     }
 
     /// The digest of `bytes`.
-    public static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+    package static func hash(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
         var hasher = Self()
         hasher.update(bytes)
         return hasher.finalize()
     }
 
     /// The digest of `bytes`.
-    public static func hash(_ bytes: [UInt8]) -> [UInt8] {
+    package static func hash(_ bytes: [UInt8]) -> [UInt8] {
         bytes.withUnsafeBytes { hash($0) }
     }
 
     /// The digest of `bytes`.
-    public static func hash(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+    package static func hash(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
         bytes.withUnsafeBytes { hash($0) }
     }
 }

@@ -1,22 +1,22 @@
 /// SHA-256 (FIPS 180-4 §6.2): `update` as often as needed, then `finalize`; or `SHA256.hash`.
-public struct SHA256: HashFunction {
+package struct SHA256: HashFunction {
     /// Bytes in a digest.
-    public static let digestByteCount = 32
+    package static let digestByteCount = 32
     /// Bytes in one input block.
-    public static let blockByteCount = 64
+    package static let blockByteCount = 64
 
     private var hasher = SHA2Hasher<SHA256Compression>()
 
     /// A hash of nothing yet.
-    public init() {}
+    package init() {}
 
     /// Appends `bytes` to the message.
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    package mutating func update(_ bytes: UnsafeRawBufferPointer) {
         hasher.update(bytes)
     }
 
     /// Writes the 32-byte digest into the start of `digest` (at least 32 bytes); the hash is unchanged.
-    public func finalize(into digest: UnsafeMutableRawBufferPointer) {
+    package func finalize(into digest: UnsafeMutableRawBufferPointer) {
         precondition(digest.count >= Self.digestByteCount, "SHA256 digest buffer too small")
         let h = hasher.finalState()
         digest.storeBytes(of: h.0.bigEndian, toByteOffset: 0, as: UInt32.self)

@@ -1,23 +1,23 @@
 /// SHA-384 (FIPS 180-4 §6.5): SHA-512's compression from its own initial value, keeping the
 /// first 48 bytes.
-public struct SHA384: HashFunction {
+package struct SHA384: HashFunction {
     /// Bytes in a digest.
-    public static let digestByteCount = 48
+    package static let digestByteCount = 48
     /// Bytes in one input block.
-    public static let blockByteCount = 128
+    package static let blockByteCount = 128
 
     private var hasher = SHA2Hasher<SHA384Compression>()
 
     /// A hash of nothing yet.
-    public init() {}
+    package init() {}
 
     /// Appends `bytes` to the message.
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    package mutating func update(_ bytes: UnsafeRawBufferPointer) {
         hasher.update(bytes)
     }
 
     /// Writes the 48-byte digest into the start of `digest` (at least 48 bytes); the hash is unchanged.
-    public func finalize(into digest: UnsafeMutableRawBufferPointer) {
+    package func finalize(into digest: UnsafeMutableRawBufferPointer) {
         precondition(digest.count >= Self.digestByteCount, "SHA384 digest buffer too small")
         SHA512Compression.store(hasher.finalState(), words: 6, into: digest)
     }

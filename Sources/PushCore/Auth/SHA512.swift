@@ -1,22 +1,22 @@
 /// SHA-512 (FIPS 180-4 §6.4): `update` as often as needed, then `finalize`; or `SHA512.hash`.
-public struct SHA512: HashFunction {
+package struct SHA512: HashFunction {
     /// Bytes in a digest.
-    public static let digestByteCount = 64
+    package static let digestByteCount = 64
     /// Bytes in one input block.
-    public static let blockByteCount = 128
+    package static let blockByteCount = 128
 
     private var hasher = SHA2Hasher<SHA512Compression>()
 
     /// A hash of nothing yet.
-    public init() {}
+    package init() {}
 
     /// Appends `bytes` to the message.
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    package mutating func update(_ bytes: UnsafeRawBufferPointer) {
         hasher.update(bytes)
     }
 
     /// Writes the 64-byte digest into the start of `digest` (at least 64 bytes); the hash is unchanged.
-    public func finalize(into digest: UnsafeMutableRawBufferPointer) {
+    package func finalize(into digest: UnsafeMutableRawBufferPointer) {
         precondition(digest.count >= Self.digestByteCount, "SHA512 digest buffer too small")
         SHA512Compression.store(hasher.finalState(), words: 8, into: digest)
     }

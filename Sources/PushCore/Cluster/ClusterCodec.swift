@@ -1,9 +1,9 @@
 /// How values cross between nodes inside Redis messages: JSON, with binary made explicit
 /// (`{"$b":"<base64>"}`) so attachments survive, and engine packets and socket snapshots in
 /// fixed shapes.
-public enum ClusterCodec {
+package enum ClusterCodec {
     /// Binary-safe JSON form of a value.
-    public static func wrap(_ value: JSONValue) -> JSONValue {
+    package static func wrap(_ value: JSONValue) -> JSONValue {
         switch value {
         case .binary(let bytes): return .object([JSONMember("$b", .string(Base64.encode(bytes)))])
         case .array(let items): return .array(items.map(wrap))
@@ -13,7 +13,7 @@ public enum ClusterCodec {
     }
 
     /// The inverse of `wrap`.
-    public static func unwrap(_ value: JSONValue) -> JSONValue {
+    package static func unwrap(_ value: JSONValue) -> JSONValue {
         switch value {
         case .object(let members):
             if members.count == 1, members[0].key == "$b", case .string(let text) = members[0].value,
@@ -27,13 +27,13 @@ public enum ClusterCodec {
     }
 
     /// Engine message packets: text as a string, binary as `{"$b":...}`.
-    public static func packets(_ packets: [EnginePacket]) -> JSONValue {
+    package static func packets(_ packets: [EnginePacket]) -> JSONValue {
         .array(packets.map { packet in
             packet.isBinary ? wrap(.binary(packet.payload)) : .string(packet.text)
         })
     }
 
-    public static func packets(from value: JSONValue?) -> [EnginePacket]? {
+    package static func packets(from value: JSONValue?) -> [EnginePacket]? {
         guard case .array(let items)? = value else { return nil }
         var packets: [EnginePacket] = []
         for item in items {
@@ -46,24 +46,24 @@ public enum ClusterCodec {
         return packets
     }
 
-    public static func strings(_ set: Set<String>) -> JSONValue { .array(set.sorted().map { .string($0) }) }
+    package static func strings(_ set: Set<String>) -> JSONValue { .array(set.sorted().map { .string($0) }) }
 
-    public static func strings(from value: JSONValue?) -> Set<String> {
+    package static func strings(from value: JSONValue?) -> Set<String> {
         Set(value?.arrayValue?.compactMap(\.stringValue) ?? [])
     }
 
-    public static func pairs(_ pairs: [(String, String)]) -> JSONValue {
+    package static func pairs(_ pairs: [(String, String)]) -> JSONValue {
         .array(pairs.map { .array([.string($0.0), .string($0.1)]) })
     }
 
-    public static func pairs(from value: JSONValue?) -> [(String, String)] {
+    package static func pairs(from value: JSONValue?) -> [(String, String)] {
         value?.arrayValue?.compactMap { pair in
             guard let name = pair[0]?.stringValue, let text = pair[1]?.stringValue else { return nil }
             return (name, text)
         } ?? []
     }
 
-    public static func snapshot(_ socket: SocketSnapshot) -> JSONValue {
+    package static func snapshot(_ socket: SocketSnapshot) -> JSONValue {
         let handshake = socket.handshake
         return [
             "id": .string(socket.id), "ns": .string(socket.namespace), "rooms": strings(socket.rooms),
@@ -75,7 +75,7 @@ public enum ClusterCodec {
         ]
     }
 
-    public static func snapshot(from value: JSONValue) -> SocketSnapshot? {
+    package static func snapshot(from value: JSONValue) -> SocketSnapshot? {
         guard let id = value["id"]?.stringValue, let namespace = value["ns"]?.stringValue else { return nil }
         var data: [String: JSONValue] = [:]
         for member in unwrap(value["data"] ?? .null).objectValue ?? [] { data[member.key] = member.value }

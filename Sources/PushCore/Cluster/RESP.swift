@@ -1,5 +1,5 @@
 /// A Redis protocol value (RESP2, plus the RESP3 types a server may send).
-public enum RESPValue: Sendable, Equatable {
+package enum RESPValue: Sendable, Equatable {
     case simple(String)
     case error(String)
     case integer(Int64)
@@ -14,7 +14,7 @@ public enum RESPValue: Sendable, Equatable {
     case push([RESPValue])
     case map([(RESPValue, RESPValue)])
 
-    public static func == (a: RESPValue, b: RESPValue) -> Bool {
+    package static func == (a: RESPValue, b: RESPValue) -> Bool {
         switch (a, b) {
         case (.simple(let x), .simple(let y)), (.error(let x), .error(let y)): return x == y
         case (.integer(let x), .integer(let y)): return x == y
@@ -30,7 +30,7 @@ public enum RESPValue: Sendable, Equatable {
     }
 
     /// The bytes of a bulk or simple string.
-    public var bytes: [UInt8]? {
+    package var bytes: [UInt8]? {
         switch self {
         case .bulk(let bytes): return bytes
         case .simple(let text): return Array(text.utf8)
@@ -39,10 +39,10 @@ public enum RESPValue: Sendable, Equatable {
     }
 
     /// A bulk or simple string as text.
-    public var string: String? { bytes.map { String(decoding: $0, as: UTF8.self) } }
+    package var string: String? { bytes.map { String(decoding: $0, as: UTF8.self) } }
 
     /// The elements of an array or push.
-    public var elements: [RESPValue]? {
+    package var elements: [RESPValue]? {
         switch self {
         case .array(let items): return items
         case .push(let items): return items
@@ -52,14 +52,14 @@ public enum RESPValue: Sendable, Equatable {
 }
 
 /// Redis protocol errors: the connection is unusable after one.
-public enum RESPError: Error, Sendable, Equatable {
+package enum RESPError: Error, Sendable, Equatable {
     case malformed(String)
     case tooLarge
 }
 
 /// Encodes commands as RESP arrays of bulk strings.
-public enum RESPEncoder {
-    public static func command(_ arguments: [[UInt8]], into out: inout [UInt8]) {
+package enum RESPEncoder {
+    package static func command(_ arguments: [[UInt8]], into out: inout [UInt8]) {
         out.append(UInt8(ascii: "*"))
         out.append(contentsOf: String(arguments.count).utf8)
         out.append(contentsOf: [13, 10])
@@ -72,7 +72,7 @@ public enum RESPEncoder {
         }
     }
 
-    public static func command(_ arguments: String...) -> [UInt8] {
+    package static func command(_ arguments: String...) -> [UInt8] {
         var out: [UInt8] = []
         command(arguments.map { Array($0.utf8) }, into: &out)
         return out
@@ -81,15 +81,15 @@ public enum RESPEncoder {
 
 /// Decodes one RESP value from the start of a buffer. Incomplete input returns nil and
 /// consumes nothing (the caller keeps the bytes and calls again with more).
-public struct RESPDecoder: Sendable {
+package struct RESPDecoder: Sendable {
     /// Largest bulk string or aggregate accepted.
-    public var maxLength: Int
+    package var maxLength: Int
 
-    public init(maxLength: Int = 512 << 20) {
+    package init(maxLength: Int = 512 << 20) {
         self.maxLength = maxLength
     }
 
-    public func decode(_ input: UnsafeRawBufferPointer) throws(RESPError) -> (value: RESPValue, consumed: Int)? {
+    package func decode(_ input: UnsafeRawBufferPointer) throws(RESPError) -> (value: RESPValue, consumed: Int)? {
         var index = 0
         guard let value = try value(input, &index, depth: 0) else { return nil }
         return (value, index)

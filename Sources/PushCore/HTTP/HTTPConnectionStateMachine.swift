@@ -1,14 +1,14 @@
 /// Timeouts of an HTTP/1.1 server connection, in milliseconds.
-public struct HTTPConnectionTimeouts: Sendable, Equatable {
+package struct HTTPConnectionTimeouts: Sendable, Equatable {
     /// From the first byte of a request head to its end; past it the client gets a 408.
-    public var header: Int64
+    package var header: Int64
     /// From a head announcing a body to the body's end; past it the client gets a 408.
-    public var body: Int64
+    package var body: Int64
     /// Idle time between requests; past it the connection closes quietly.
-    public var keepAlive: Int64
+    package var keepAlive: Int64
 
     /// Timeouts in milliseconds.
-    public init(header: Int64, body: Int64, keepAlive: Int64) {
+    package init(header: Int64, body: Int64, keepAlive: Int64) {
         self.header = header
         self.body = body
         self.keepAlive = keepAlive
@@ -20,9 +20,9 @@ public struct HTTPConnectionTimeouts: Sendable, Equatable {
 /// returns. It owns every timeout, the drain rule (idle connections close now, busy ones after
 /// their response), 100-continue, the one-request-in-flight rule that keeps pipelined responses
 /// in order, and the hand-off to an upgraded protocol.
-public struct HTTPConnectionStateMachine: Sendable {
+package struct HTTPConnectionStateMachine: Sendable {
     /// Where the connection is in its request cycle. Deadlines are monotonic milliseconds.
-    public enum State: Equatable, Sendable {
+    package enum State: Equatable, Sendable {
         /// Accepted; `opened` not yet seen.
         case opening
         /// Between requests (keep-alive): closes quietly at the deadline.
@@ -43,7 +43,7 @@ public struct HTTPConnectionStateMachine: Sendable {
     }
 
     /// What happened on the connection.
-    public enum Input: Equatable, Sendable {
+    package enum Input: Equatable, Sendable {
         /// The connection was accepted; while the server drains it closes at once.
         case opened(now: Int64, serverDraining: Bool)
         /// Bytes of a request head arrived, not yet the whole head.
@@ -67,7 +67,7 @@ public struct HTTPConnectionStateMachine: Sendable {
     }
 
     /// What the connection does with its one timer.
-    public enum TimerAction: Equatable, Sendable {
+    package enum TimerAction: Equatable, Sendable {
         /// Leave it as it is.
         case unchanged
         /// Replace it with one that fires at `deadline` (monotonic milliseconds).
@@ -77,7 +77,7 @@ public struct HTTPConnectionStateMachine: Sendable {
     }
 
     /// What the connection does besides its timer.
-    public enum Effect: Equatable, Sendable {
+    package enum Effect: Equatable, Sendable {
         case none
         /// Write `HTTP/1.1 100 Continue` so the client sends its body.
         case write100Continue
@@ -96,37 +96,37 @@ public struct HTTPConnectionStateMachine: Sendable {
     }
 
     /// The answer to one input: at most one timer change and one effect, no allocation.
-    public struct Action: Equatable, Sendable {
+    package struct Action: Equatable, Sendable {
         /// What to do with the timer (done before the effect).
-        public var timer: TimerAction
+        package var timer: TimerAction
         /// What to do on the connection.
-        public var effect: Effect
+        package var effect: Effect
 
         /// An action of a timer change and an effect.
-        public init(timer: TimerAction = .unchanged, effect: Effect = .none) {
+        package init(timer: TimerAction = .unchanged, effect: Effect = .none) {
             self.timer = timer
             self.effect = effect
         }
 
         /// Nothing to do.
-        public static let none = Action()
+        package static let none = Action()
     }
 
     /// The timeouts this machine applies.
-    public let timeouts: HTTPConnectionTimeouts
+    package let timeouts: HTTPConnectionTimeouts
     /// Where the connection is.
-    public private(set) var state: State = .opening
+    package private(set) var state: State = .opening
     /// Set once the server drains: no response keeps the connection alive.
-    public private(set) var isDraining = false
+    package private(set) var isDraining = false
 
     /// A machine for a freshly accepted connection.
-    public init(timeouts: HTTPConnectionTimeouts) {
+    package init(timeouts: HTTPConnectionTimeouts) {
         self.timeouts = timeouts
     }
 
     /// Whether the connection parses input now (no request in flight, not closing).
     @inline(__always)
-    public var readsRequests: Bool {
+    package var readsRequests: Bool {
         switch state {
         case .idle, .receivingHead, .receivingBody: true
         default: false
@@ -134,7 +134,7 @@ public struct HTTPConnectionStateMachine: Sendable {
     }
 
     /// Whether input is of no further use (closing or closed): the connection may drop it.
-    public var discardsInput: Bool {
+    package var discardsInput: Bool {
         switch state {
         case .closing, .closed: true
         default: false
@@ -142,7 +142,7 @@ public struct HTTPConnectionStateMachine: Sendable {
     }
 
     /// The deadline of the timer the current state wants armed, if any.
-    public var deadline: Int64? {
+    package var deadline: Int64? {
         switch state {
         case .idle(let deadline), .receivingHead(let deadline): deadline
         case .receivingBody(let deadline): deadline
@@ -151,7 +151,7 @@ public struct HTTPConnectionStateMachine: Sendable {
     }
 
     /// Advances on `input` and returns what the connection does.
-    public mutating func handle(_ input: Input) -> Action {
+    package mutating func handle(_ input: Input) -> Action {
         switch input {
         case .drain:
             isDraining = true

@@ -1,11 +1,11 @@
 /// HTTP date formatting and parsing (RFC 9110 §5.6.7, IMF-fixdate only), by calendar
 /// arithmetic on epoch seconds: no C library, no time zone.
-public enum HTTPDate {
+package enum HTTPDate {
     private static let days = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]  // 1970-01-01 was a Thursday
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// "Sun, 06 Nov 1994 08:49:37 GMT" for `epochSeconds` (UTC).
-    public static func format(epochSeconds: Int) -> String {
+    package static func format(epochSeconds: Int) -> String {
         let dayNumber = epochSeconds >= 0 ? epochSeconds / 86_400 : (epochSeconds - 86_399) / 86_400
         let secondOfDay = epochSeconds - dayNumber * 86_400
         let (year, month, day) = civilDate(daysSinceEpoch: dayNumber)
@@ -16,7 +16,7 @@ public enum HTTPDate {
     }
 
     /// Parses an IMF-fixdate; nil for anything else (then a conditional header is ignored).
-    public static func parse(_ text: String) -> Int? {
+    package static func parse(_ text: String) -> Int? {
         // "Sun, 06 Nov 1994 08:49:37 GMT"
         let fields = text.split(separator: " ")
         guard fields.count == 6, fields[5] == "GMT", fields[0].count == 4,

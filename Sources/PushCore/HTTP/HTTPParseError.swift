@@ -1,5 +1,5 @@
 /// Why a request was rejected; each case maps to one response status.
-public enum HTTPParseError: Error, Sendable, Equatable {
+package enum HTTPParseError: Error, Sendable, Equatable {
     /// Request line longer than `maxRequestLineBytes` (414).
     case uriTooLong
     /// Header or trailer block larger than `maxHeaderBytes` (431).
@@ -16,7 +16,7 @@ public enum HTTPParseError: Error, Sendable, Equatable {
     case versionNotSupported
 
     /// The status to answer with before closing the connection.
-    public var status: Int {
+    package var status: Int {
         switch self {
         case .uriTooLong: 414
         case .headerTooLarge, .tooManyHeaders: 431
@@ -29,7 +29,7 @@ public enum HTTPParseError: Error, Sendable, Equatable {
 }
 
 /// What one `HTTPRequestParser.parse(_:)` call produced.
-public enum HTTPParseEvent {
+package enum HTTPParseEvent {
     /// Nothing more can be parsed until more bytes arrive.
     case needMore
     /// A complete request head.

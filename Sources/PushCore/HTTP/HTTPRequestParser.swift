@@ -23,7 +23,7 @@
 /// never does); up to `maxLeadingEmptyLines` empty lines before a request line are skipped.
 /// Transfer codings: only `chunked` is implemented; `chunked` missing, repeated or not last is a
 /// 400, and any coding before a final `chunked` (e.g. `gzip, chunked`) is a 501.
-public struct HTTPRequestParser: Sendable {
+package struct HTTPRequestParser: Sendable {
     enum State: Sendable {
         case requestLine
         case headerLines
@@ -38,7 +38,7 @@ public struct HTTPRequestParser: Sendable {
     }
 
     /// The limits this parser enforces.
-    public private(set) var limits: HTTPLimits
+    package private(set) var limits: HTTPLimits
     var state: State = .requestLine
     var bodyLimit: Int
     /// Bytes from the start of the current incomplete request line known to hold no LF.
@@ -54,7 +54,7 @@ public struct HTTPRequestParser: Sendable {
     var bodyKind: HTTPBodyKind = .none
 
     /// A parser waiting for a request line.
-    public init(limits: HTTPLimits = .init()) {
+    package init(limits: HTTPLimits = .init()) {
         self.limits = limits
         // Field offsets are kept in 32 bits; no sane header block comes near this.
         self.limits.maxHeaderBytes = min(limits.maxHeaderBytes, 1 << 30)
@@ -63,18 +63,18 @@ public struct HTTPRequestParser: Sendable {
 
     /// Overrides the body limit for the current request (call after `.head`); the next request
     /// starts again from `limits.maxBodyBytes`.
-    public mutating func setBodyLimit(_ bytes: Int) {
+    package mutating func setBodyLimit(_ bytes: Int) {
         bodyLimit = max(0, bytes)
     }
 
     /// Forgets everything, including a failure; not needed between pipelined requests.
-    public mutating func reset() {
+    package mutating func reset() {
         startNextRequest()
     }
 
     /// Parses from the start of `input` (the caller's unconsumed bytes); returns one event and how
     /// many bytes of `input` it consumed.
-    public mutating func parse(_ input: UnsafeRawBufferPointer) -> (event: HTTPParseEvent, consumed: Int) {
+    package mutating func parse(_ input: UnsafeRawBufferPointer) -> (event: HTTPParseEvent, consumed: Int) {
         var offset = 0
         // Where the header or trailer block being parsed starts in `input`: its bytes stay in the
         // caller's buffer until the block is complete, then are copied out in one piece.

@@ -2,10 +2,10 @@
 ///
 /// Nothing the caller passes can split a response: a header whose name is not a token, or whose
 /// value holds CR, LF, NUL or any other control byte but HTAB (or DEL), is dropped, not written.
-public enum HTTPResponse {
+package enum HTTPResponse {
     /// Appends `HTTP/1.1 <status> <reason>\r\n`, the safe headers in order, and the empty line to
     /// `out`. A status outside 100...999 is written as 500.
-    public static func writeHead(status: Int, headers: [(String, String)], into out: inout [UInt8]) {
+    package static func writeHead(status: Int, headers: [(String, String)], into out: inout [UInt8]) {
         let code = (100...999).contains(status) ? status : 500
         out.append(contentsOf: "HTTP/1.1 ".utf8)
         out.append(UInt8(48 &+ code / 100))
@@ -28,12 +28,12 @@ public enum HTTPResponse {
     }
 
     /// Whether `name` is a non-empty token, so it can be written as a field name.
-    public static func isSafeName(_ name: String) -> Bool {
+    package static func isSafeName(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.allSatisfy(HTTPBytes.isTchar)
     }
 
     /// Whether `value` can be written as a field value (no control bytes but HTAB, no DEL).
-    public static func isSafeValue(_ value: String) -> Bool {
+    package static func isSafeValue(_ value: String) -> Bool {
         value.utf8.allSatisfy(HTTPBytes.isFieldValueByte)
     }
 
@@ -41,7 +41,7 @@ public enum HTTPResponse {
     /// `keepAlive` is false, then `extraHeaders` and the body. Framing stays ours: extra
     /// Content-Length and Transfer-Encoding (and Connection, when closing) are ignored. For
     /// 1xx, 204 and 304 the body, Content-Type and Content-Length are left out, as RFC 9110 requires.
-    public static func simple(
+    package static func simple(
         status: Int, contentType: String, body: [UInt8], keepAlive: Bool, extraHeaders: [(String, String)] = []
     ) -> [UInt8] {
         let bodyAllowed = !((100...199).contains(status) || status == 204 || status == 304)
@@ -66,7 +66,7 @@ public enum HTTPResponse {
     }
 
     /// The standard reason phrase (RFC 9110 §15), or a generic one for the status class.
-    public static func reasonPhrase(_ status: Int) -> String {
+    package static func reasonPhrase(_ status: Int) -> String {
         switch status {
         case 100: "Continue"
         case 101: "Switching Protocols"

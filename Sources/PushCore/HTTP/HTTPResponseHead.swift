@@ -1,5 +1,5 @@
 /// How a response body is framed (RFC 9112 §6.3, for a response to a request other than HEAD).
-public enum HTTPResponseBodyKind: Sendable, Equatable {
+package enum HTTPResponseBodyKind: Sendable, Equatable {
     /// No body: 1xx, 204 and 304.
     case none
     /// Exactly this many bytes (Content-Length; may be 0).
@@ -11,24 +11,24 @@ public enum HTTPResponseBodyKind: Sendable, Equatable {
 }
 
 /// The status line and header block of one response.
-public struct HTTPResponseHead: Sendable, Equatable {
+package struct HTTPResponseHead: Sendable, Equatable {
     /// The three-digit status code.
-    public var status: Int
+    package var status: Int
     /// The reason phrase as sent (may be empty).
-    public var reason: String
+    package var reason: String
     /// 0 or 1: the major version is always 1.
-    public var versionMinor: Int
+    package var versionMinor: Int
     /// Every header field as received.
-    public var headers: HTTPHeaders
+    package var headers: HTTPHeaders
     /// Whether the connection may carry another request after this response: HTTP/1.1 unless
     /// `Connection: close`, HTTP/1.0 only with `Connection: keep-alive`; never for a body that
     /// runs until close.
-    public var keepAlive: Bool
+    package var keepAlive: Bool
     /// How the body is framed.
-    public var body: HTTPResponseBodyKind
+    package var body: HTTPResponseBodyKind
 
     /// A head from its parts.
-    public init(status: Int, reason: String, versionMinor: Int, headers: HTTPHeaders, keepAlive: Bool,
+    package init(status: Int, reason: String, versionMinor: Int, headers: HTTPHeaders, keepAlive: Bool,
                 body: HTTPResponseBodyKind) {
         self.status = status
         self.reason = reason
@@ -40,7 +40,7 @@ public struct HTTPResponseHead: Sendable, Equatable {
 }
 
 /// What one `HTTPResponseParser.parse(_:)` call produced.
-public enum HTTPResponseParseEvent {
+package enum HTTPResponseParseEvent {
     /// Nothing more can be parsed until more bytes arrive (or the connection ends: `finish()`).
     case needMore
     /// A complete final response head (interim 1xx heads are skipped).

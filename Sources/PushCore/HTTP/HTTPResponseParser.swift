@@ -10,7 +10,7 @@
 /// Content-Length over it is reported right after `.head`). Other violations are `.badRequest`
 /// naming the rule. Only `chunked` is decoded: other codings are `.notImplemented`, and
 /// Transfer-Encoding with Content-Length is refused rather than guessed at.
-public struct HTTPResponseParser: Sendable {
+package struct HTTPResponseParser: Sendable {
     enum State: Sendable {
         case statusLine
         case headerLines
@@ -24,7 +24,7 @@ public struct HTTPResponseParser: Sendable {
     }
 
     /// The limits this parser enforces.
-    public let limits: HTTPLimits
+    package let limits: HTTPLimits
     var state: State = .statusLine
     /// Bytes of the current incomplete status line known to hold no LF.
     var scanned = 0
@@ -40,14 +40,14 @@ public struct HTTPResponseParser: Sendable {
     var bodyReceived = 0
 
     /// A parser waiting for a status line.
-    public init(limits: HTTPLimits = .init()) {
+    package init(limits: HTTPLimits = .init()) {
         var capped = limits
         capped.maxHeaderBytes = min(limits.maxHeaderBytes, 1 << 30)
         self.limits = capped
     }
 
     /// Forgets everything, including a failure, for the next response on a connection.
-    public mutating func reset() {
+    package mutating func reset() {
         state = .statusLine
         scanned = 0
         block = HTTPFieldBlockScanner()
@@ -63,14 +63,14 @@ public struct HTTPResponseParser: Sendable {
     }
 
     /// Whether the parser is between responses (nothing of the next one seen yet).
-    public var isIdle: Bool {
+    package var isIdle: Bool {
         if case .statusLine = state { return scanned == 0 }
         return false
     }
 
     /// The peer closed the connection: ends a body framed by the close, else reports the
     /// response as cut short.
-    public mutating func finish() -> HTTPResponseParseEvent {
+    package mutating func finish() -> HTTPResponseParseEvent {
         switch state {
         case .untilClose:
             reset()
@@ -85,7 +85,7 @@ public struct HTTPResponseParser: Sendable {
     }
 
     /// Parses from the start of `input`; returns one event and how many bytes it consumed.
-    public mutating func parse(_ input: UnsafeRawBufferPointer) -> (event: HTTPResponseParseEvent, consumed: Int) {
+    package mutating func parse(_ input: UnsafeRawBufferPointer) -> (event: HTTPResponseParseEvent, consumed: Int) {
         var offset = 0
         var blockStart = 0
         switch state {

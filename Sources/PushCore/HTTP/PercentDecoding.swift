@@ -1,9 +1,9 @@
 /// Percent-decoding (RFC 3986 §2.1) for path segments, shared with query decoding.
-public enum PercentDecoding {
+package enum PercentDecoding {
     /// Decodes %XX in a path segment ('+' stays '+'); nil on a malformed escape, on %00, or when
     /// the result is not valid UTF-8. The result is not interpreted: "%2F" gives "/" and
     /// "%2e%2e" gives "..", so callers mapping segments to files must reject those themselves.
-    public static func decode(_ s: Substring) -> String? {
+    package static func decode(_ s: Substring) -> String? {
         decode(s.utf8, plusAsSpace: false)
     }
 

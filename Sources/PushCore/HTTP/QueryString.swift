@@ -1,9 +1,9 @@
 /// Decoding of `application/x-www-form-urlencoded` queries ("a=1&b=%20x+y").
-public enum QueryString {
+package enum QueryString {
     /// Splits `query` into decoded (name, value) pairs in order: '&' separates pairs (empty ones
     /// are skipped), the first '=' separates name and value (none: value ""), '+' means space.
     /// nil if any escape is malformed, decodes to NUL, or yields invalid UTF-8.
-    public static func parse(_ query: String) -> [(String, String)]? {
+    package static func parse(_ query: String) -> [(String, String)]? {
         var pairs: [(String, String)] = []
         for segment in query.utf8.split(separator: UInt8(ascii: "&")) {
             let (rawName, rawValue) = split(segment)
@@ -16,7 +16,7 @@ public enum QueryString {
 
     /// The decoded value of the first pair named `name`, or nil if there is none or its value is
     /// malformed. Other pairs are not validated, so a bad escape elsewhere does not hide it.
-    public static func value(_ name: String, in query: String) -> String? {
+    package static func value(_ name: String, in query: String) -> String? {
         for segment in query.utf8.split(separator: UInt8(ascii: "&")) {
             let (rawName, rawValue) = split(segment)
             // Most names need no decoding: compare bytes without building a String.

@@ -3,15 +3,15 @@
 ///
 /// `{"allow":true,"data":{...},"rooms":[...],"user":"id"}` admits; `{"allow":false,
 /// "message":"...","data":{...}}` refuses with that message and data.
-public enum ConnectHookAnswer: Sendable, Equatable {
+package enum ConnectHookAnswer: Sendable, Equatable {
     case allow(data: [JSONMember], rooms: [String], user: String?)
     case refuse(message: String, data: JSONValue?)
 
     /// The message a refusal carries when the backend gave none.
-    public static let defaultRefusal = "unauthorized"
+    package static let defaultRefusal = "unauthorized"
 
     /// Decodes an answer body.
-    public static func decode(_ body: [UInt8], maxDepth: Int = 32) -> Result<ConnectHookAnswer, HookAnswerError> {
+    package static func decode(_ body: [UInt8], maxDepth: Int = 32) -> Result<ConnectHookAnswer, HookAnswerError> {
         let members: [JSONMember]
         switch HookJSON.object(body, maxDepth: maxDepth) {
         case .success(let parsed): members = parsed

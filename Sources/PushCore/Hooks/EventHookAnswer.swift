@@ -3,15 +3,15 @@
 /// `{"ack":[...],"emit":[{"to":[...],"except":[...],"event","args"}],"join":[...],"leave":[...],
 /// "disconnect":false}`; every field optional. `emit` items are server API `emit` commands
 /// (their namespace defaults to the socket's); `{"$binary":"<base64>"}` becomes binary.
-public struct EventHookAnswer: Sendable, Equatable {
+package struct EventHookAnswer: Sendable, Equatable {
     /// The acknowledgement's arguments, when the answer has `ack`.
-    public var ack: [JSONValue]?
-    public var emits: [EmitCommand] = []
-    public var join: [String] = []
-    public var leave: [String] = []
-    public var disconnect = false
+    package var ack: [JSONValue]?
+    package var emits: [EmitCommand] = []
+    package var join: [String] = []
+    package var leave: [String] = []
+    package var disconnect = false
 
-    public init(ack: [JSONValue]? = nil, emits: [EmitCommand] = [], join: [String] = [], leave: [String] = [],
+    package init(ack: [JSONValue]? = nil, emits: [EmitCommand] = [], join: [String] = [], leave: [String] = [],
                 disconnect: Bool = false) {
         self.ack = ack
         self.emits = emits
@@ -21,7 +21,7 @@ public struct EventHookAnswer: Sendable, Equatable {
     }
 
     /// Decodes an answer body for a socket of `namespace`.
-    public static func decode(_ body: [UInt8], namespace: String, maxDepth: Int = 32)
+    package static func decode(_ body: [UInt8], namespace: String, maxDepth: Int = 32)
         -> Result<EventHookAnswer, HookAnswerError> {
         let members: [JSONMember]
         switch HookJSON.object(body, maxDepth: maxDepth) {

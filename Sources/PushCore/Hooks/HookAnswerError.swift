@@ -1,5 +1,5 @@
 /// Why a backend's answer to a hook could not be used; a stable description for the log.
-public enum HookAnswerError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum HookAnswerError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The body is not JSON (or nests too deep).
     case notJSON
     /// The body is JSON but not an object.
@@ -9,7 +9,7 @@ public enum HookAnswerError: Error, Sendable, Equatable, CustomStringConvertible
     /// An `emit` item broke the server API's rules (the API's error message).
     case invalidEmit(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notJSON: "the answer is not JSON"
         case .notAnObject: "the answer is not a JSON object"

@@ -1,8 +1,8 @@
 /// JSON as hooks carry it: binary arguments travel as `{"$binary":"<base64>"}` both ways, the
 /// same convention as the server API.
-public enum HookJSON {
+package enum HookJSON {
     /// `value` with every binary attachment replaced by `{"$binary":"<base64>"}`.
-    public static func wrapBinary(_ value: JSONValue) -> JSONValue {
+    package static func wrapBinary(_ value: JSONValue) -> JSONValue {
         switch value {
         case .binary(let bytes):
             return .object([JSONMember("$binary", .string(Base64.encode(bytes)))])

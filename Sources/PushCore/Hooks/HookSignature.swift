@@ -4,21 +4,21 @@
 /// ASCII); `X-Pushd-Signature` is the lowercase hex HMAC-SHA256, keyed with the hook secret's
 /// UTF-8 bytes, of the timestamp's ASCII digits, one `.` (0x2E), then the request body's exact
 /// bytes. A backend recomputes it, compares in constant time, and rejects old timestamps.
-public struct HookSignature: Sendable {
+package struct HookSignature: Sendable {
     /// The header carrying the timestamp.
-    public static let timestampHeader = "X-Pushd-Timestamp"
+    package static let timestampHeader = "X-Pushd-Timestamp"
     /// The header carrying the signature.
-    public static let signatureHeader = "X-Pushd-Signature"
+    package static let signatureHeader = "X-Pushd-Signature"
 
     private let keyed: HMAC<SHA256>
 
     /// A signer for `secret`.
-    public init(secret: String) {
+    package init(secret: String) {
         keyed = HMAC<SHA256>(key: Array(secret.utf8))
     }
 
     /// The signature of `body` made at `timestamp` (Unix seconds), as lowercase hex.
-    public func sign(timestamp: Int64, body: [UInt8]) -> String {
+    package func sign(timestamp: Int64, body: [UInt8]) -> String {
         var mac = keyed
         mac.update(Array(String(timestamp).utf8) + [0x2E])
         mac.update(body)
@@ -27,7 +27,7 @@ public struct HookSignature: Sendable {
 
     /// Whether `signature` (hex, any case) is the signature of `body` at `timestamp`, compared in
     /// constant time.
-    public func verify(timestamp: Int64, body: [UInt8], signature: String) -> Bool {
+    package func verify(timestamp: Int64, body: [UInt8], signature: String) -> Bool {
         constantTimeEquals(Array(sign(timestamp: timestamp, body: body).utf8), Array(signature.lowercased().utf8))
     }
 

@@ -7,16 +7,16 @@
 /// the queue after an exponential backoff with jitter (`minBackoff` doubling up to `maxBackoff`,
 /// each delay drawn from its upper half). Past `capacity` the oldest records are dropped and
 /// counted: the caller logs them, never silently.
-public struct LifecycleOutbox: Sendable {
+package struct LifecycleOutbox: Sendable {
     /// Batching, retry and capacity settings.
-    public struct Configuration: Sendable {
-        public var maxBatch = 100
-        public var batchDelay: Int64 = 100
-        public var minBackoff: Int64 = 100
-        public var maxBackoff: Int64 = 30_000
-        public var capacity = 100_000
+    package struct Configuration: Sendable {
+        package var maxBatch = 100
+        package var batchDelay: Int64 = 100
+        package var minBackoff: Int64 = 100
+        package var maxBackoff: Int64 = 30_000
+        package var capacity = 100_000
 
-        public init() {}
+        package init() {}
     }
 
     /// One record waiting for delivery.
@@ -27,15 +27,15 @@ public struct LifecycleOutbox: Sendable {
     }
 
     /// A batch to post: its body and the last sequence number in it.
-    public struct Batch: Sendable, Equatable {
-        public let lastSequence: UInt64
-        public let count: Int
+    package struct Batch: Sendable, Equatable {
+        package let lastSequence: UInt64
+        package let count: Int
         /// `{"events":[...]}`.
-        public let body: [UInt8]
+        package let body: [UInt8]
     }
 
     /// What the caller does next.
-    public enum Action: Sendable, Equatable {
+    package enum Action: Sendable, Equatable {
         /// Post this batch, then report `delivered` or `failed`.
         case send(Batch)
         /// Poll again at this time (or when a record is appended).
@@ -44,7 +44,7 @@ public struct LifecycleOutbox: Sendable {
         case idle
     }
 
-    public let configuration: Configuration
+    package let configuration: Configuration
     private var entries: [Entry] = []
     private var head = 0
     private var nextSequence: UInt64 = 1
@@ -54,12 +54,12 @@ public struct LifecycleOutbox: Sendable {
     private var random: UInt64
 
     /// Records delivered, dropped past capacity, and batches retried, since start.
-    public private(set) var deliveredCount = 0
-    public private(set) var droppedCount = 0
-    public private(set) var retryCount = 0
+    package private(set) var deliveredCount = 0
+    package private(set) var droppedCount = 0
+    package private(set) var retryCount = 0
 
     /// - Parameter seed: seeds the jitter (any value; tests pass a fixed one).
-    public init(configuration: Configuration = .init(), seed: UInt64) {
+    package init(configuration: Configuration = .init(), seed: UInt64) {
         var checked = configuration
         checked.maxBatch = max(1, configuration.maxBatch)
         checked.capacity = max(1, configuration.capacity)
@@ -70,18 +70,18 @@ public struct LifecycleOutbox: Sendable {
     }
 
     /// Records waiting (the batch in flight included).
-    public var pendingCount: Int { entries.count - head }
+    package var pendingCount: Int { entries.count - head }
 
     /// Whether a batch is out and not yet reported.
-    public var isSending: Bool { inFlight != nil }
+    package var isSending: Bool { inFlight != nil }
 
     /// The sequence number the next appended record gets.
-    public var upcomingSequence: UInt64 { nextSequence }
+    package var upcomingSequence: UInt64 { nextSequence }
 
     /// Queues a record (one JSON object's bytes); returns its sequence number and how many of
     /// the oldest records were dropped to make room.
     @discardableResult
-    public mutating func append(_ json: [UInt8], now: Int64) -> (sequence: UInt64, dropped: Int) {
+    package mutating func append(_ json: [UInt8], now: Int64) -> (sequence: UInt64, dropped: Int) {
         let sequence = nextSequence
         nextSequence &+= 1
         entries.append(Entry(sequence: sequence, json: json, appendedAt: now))
@@ -96,15 +96,15 @@ public struct LifecycleOutbox: Sendable {
     }
 
     /// The oldest sequence number still waiting, if any (what a persistent copy may trim below).
-    public var oldestSequence: UInt64? { head < entries.count ? entries[head].sequence : nil }
+    package var oldestSequence: UInt64? { head < entries.count ? entries[head].sequence : nil }
 
     /// Calls `body` with every waiting record, oldest first (to copy them again after a store lost them).
-    public func forEachPending(_ body: (_ sequence: UInt64, _ json: [UInt8]) -> Void) {
+    package func forEachPending(_ body: (_ sequence: UInt64, _ json: [UInt8]) -> Void) {
         for index in head..<entries.count { body(entries[index].sequence, entries[index].json) }
     }
 
     /// What to do at `now`.
-    public mutating func poll(now: Int64) -> Action {
+    package mutating func poll(now: Int64) -> Action {
         if inFlight != nil { return .idle }
         guard head < entries.count else { return .idle }
         if let retryAt {
@@ -118,7 +118,7 @@ public struct LifecycleOutbox: Sendable {
     }
 
     /// The batch in flight was answered 2xx: its records are done.
-    public mutating func delivered(_ batch: Batch) {
+    package mutating func delivered(_ batch: Batch) {
         guard inFlight == batch else { return }
         inFlight = nil
         attempts = 0
@@ -131,7 +131,7 @@ public struct LifecycleOutbox: Sendable {
 
     /// The batch in flight failed: it is retried (with whatever joined the head of the queue)
     /// after the next backoff.
-    public mutating func failed(_ batch: Batch, now: Int64) {
+    package mutating func failed(_ batch: Batch, now: Int64) {
         guard inFlight == batch else { return }
         inFlight = nil
         attempts += 1

@@ -3,13 +3,13 @@
 /// mode can route a request to the node that owns the session without any lookup:
 /// `q3Lx6Q.7hB0...` (tag "q3Lx6Q", random part 27 characters). "." is not in the base64url
 /// alphabet, so the split is unambiguous, and it needs no escaping in a query string.
-public enum SessionID {
+package enum SessionID {
     /// Random bytes per id: 160 bits makes guessing a live id hopeless.
-    public static let randomByteCount = 20
+    package static let randomByteCount = 20
     /// Characters of the random part (ceil(160 / 6)).
-    public static let randomLength = 27
+    package static let randomLength = 27
     /// The most node-tag bytes `make` accepts (43 characters once encoded).
-    public static let maxNodeTagBytes = 32
+    package static let maxNodeTagBytes = 32
 
     private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
     private static let separator = UInt8(ascii: ".")
@@ -19,13 +19,13 @@ public enum SessionID {
     /// Randomness comes from `SystemRandomNumberGenerator`, which on Linux reads the kernel
     /// CSPRNG through getrandom(2), so ids are unpredictable, not merely unique. `nodeTag` is
     /// configuration, at most `maxNodeTagBytes` bytes.
-    public static func make(nodeTag: [UInt8] = []) -> String {
+    package static func make(nodeTag: [UInt8] = []) -> String {
         var generator = SystemRandomNumberGenerator()
         return make(nodeTag: nodeTag, using: &generator)
     }
 
     /// A session id drawn from `generator` (tests pass a seeded one; servers use `make(nodeTag:)`).
-    public static func make<Generator: RandomNumberGenerator>(
+    package static func make<Generator: RandomNumberGenerator>(
         nodeTag: [UInt8] = [], using generator: inout Generator
     ) -> String {
         precondition(nodeTag.count <= maxNodeTagBytes, "node tag longer than \(maxNodeTagBytes) bytes")
@@ -46,7 +46,7 @@ public enum SessionID {
     }
 
     /// The base64url text of a node tag, as it appears before the "." of the ids it makes.
-    public static func encodeNodeTag(_ nodeTag: [UInt8]) -> String {
+    package static func encodeNodeTag(_ nodeTag: [UInt8]) -> String {
         var out: [UInt8] = []
         appendBase64URL(nodeTag, into: &out)
         return String(decoding: out, as: UTF8.self)
@@ -54,14 +54,14 @@ public enum SessionID {
 
     /// The node tag (base64url text) of a well-formed tagged id, or nil for an untagged or
     /// malformed one.
-    public static func nodeTag(of sid: String) -> Substring? {
+    package static func nodeTag(of sid: String) -> Substring? {
         guard isWellFormed(sid), let dot = sid.utf8.firstIndex(of: separator) else { return nil }
         return sid[..<dot]
     }
 
     /// Whether `sid` has the shape `make` produces: 27 base64url characters, optionally after
     /// a non-empty base64url tag and ".". Cheap; lets endpoints reject junk before a lookup.
-    public static func isWellFormed(_ sid: some StringProtocol) -> Bool {
+    package static func isWellFormed(_ sid: some StringProtocol) -> Bool {
         let maxTagLength = (maxNodeTagBytes * 4 + 2) / 3
         var length = 0
         var tagLength: Int? = nil

@@ -5,7 +5,7 @@ import Synchronization
 /// Sharded so loops rarely contend: each shard is a dictionary behind its own `Mutex`, chosen
 /// by a hash of the id's last eight bytes. Ids end in CSPRNG output, so eight bytes spread
 /// evenly and the hash stays cheap; the end is used because tagged ids share their prefix.
-public final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
+package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
     /// One shard; a class because `Mutex` cannot be copied into an array.
     private final class Shard: Sendable {
         let sessions = Mutex<[String: Session]>([:])
@@ -15,7 +15,7 @@ public final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
     private let shardMask: Int
 
     /// A registry with `shardCount` shards (rounded up to a power of two, at least 1).
-    public init(shardCount: Int = 16) {
+    package init(shardCount: Int = 16) {
         var count = 1
         while count < shardCount && count < 1 << 16 { count <<= 1 }
         shards = (0..<count).map { _ in Shard() }
@@ -23,12 +23,12 @@ public final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
     }
 
     /// The number of shards.
-    public var shardCount: Int { shards.count }
+    package var shardCount: Int { shards.count }
 
     /// Stores `session` under `sid` unless that id is taken; returns whether it was stored.
     /// An existing entry is never replaced, so a repeated id cannot take over a live session.
     @discardableResult
-    public func insert(_ session: Session, for sid: String) -> Bool {
+    package func insert(_ session: Session, for sid: String) -> Bool {
         shard(for: sid).sessions.withLock { sessions in
             if sessions[sid] != nil { return false }
             sessions[sid] = session
@@ -37,13 +37,13 @@ public final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
     }
 
     /// The session stored under `sid`, if any.
-    public func lookup(_ sid: String) -> Session? {
+    package func lookup(_ sid: String) -> Session? {
         shard(for: sid).sessions.withLock { $0[sid] }
     }
 
     /// Removes and returns the session stored under `sid`, if any.
     @discardableResult
-    public func remove(_ sid: String) -> Session? {
+    package func remove(_ sid: String) -> Session? {
         shard(for: sid).sessions.withLock { sessions in
             let removed = sessions.removeValue(forKey: sid)
             // A dictionary never shrinks by itself: after a crowd leaves, give its table back.
@@ -55,7 +55,7 @@ public final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
     /// Removes the entry for `sid` only if it is `session` itself; returns whether it did.
     /// Lets a closing session unregister without racing a later owner of the same id.
     @discardableResult
-    public func remove(_ sid: String, ifIdenticalTo session: Session) -> Bool {
+    package func remove(_ sid: String, ifIdenticalTo session: Session) -> Bool {
         shard(for: sid).sessions.withLock { sessions in
             guard let current = sessions[sid], current === session else { return false }
             sessions.removeValue(forKey: sid)
@@ -65,7 +65,7 @@ public final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
 
     /// The number of sessions (a sum over shards, each read under its lock; not atomic as a
     /// whole while others insert or remove).
-    public var count: Int {
+    package var count: Int {
         var total = 0
         for shard in shards { total &+= shard.sessions.withLock { $0.count } }
         return total
@@ -73,7 +73,7 @@ public final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
 
     /// Calls `body` for every session. Each shard is copied under its lock (copy-on-write makes
     /// that O(1)) and visited outside it, so `body` may use the registry.
-    public func forEach(_ body: (String, Session) throws -> Void) rethrows {
+    package func forEach(_ body: (String, Session) throws -> Void) rethrows {
         for shard in shards {
             let snapshot = shard.sessions.withLock { $0 }
             for (sid, session) in snapshot { try body(sid, session) }
@@ -81,7 +81,7 @@ public final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
     }
 
     /// Removes every session and returns them (for shutdown).
-    public func removeAll() -> [Session] {
+    package func removeAll() -> [Session] {
         var removed: [Session] = []
         for shard in shards {
             let sessions = shard.sessions.withLock { sessions in
@@ -94,7 +94,7 @@ public final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
     }
 
     /// The shard index for `sid`: FNV-1a over its last eight UTF-8 bytes.
-    public func shardIndex(for sid: String) -> Int {
+    package func shardIndex(for sid: String) -> Int {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         var text = sid
         let hashed = text.withUTF8 { bytes in

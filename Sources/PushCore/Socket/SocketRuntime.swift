@@ -43,6 +43,13 @@ public struct SessionCounters: Sendable, Equatable {
     public var bytesIn = 0
     public var bytesOut = 0
     public var httpRequests = 0
+    /// HTTP head bytes read from the client: request lines and headers, WebSocket handshakes included.
+    public var headBytesIn = 0
+    /// HTTP head bytes written to the client: status lines and headers, the 101 and the event stream's head included.
+    public var headBytesOut = 0
+    /// Complete HTTP responses written (not event streams or 101s), and their bytes, heads and bodies.
+    public var httpResponses = 0
+    public var httpResponseBytes = 0
     public init() {}
 }
 

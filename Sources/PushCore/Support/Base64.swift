@@ -1,6 +1,6 @@
 /// Standard base64 (RFC 4648 §4, with padding), as used by Engine.IO's "b" packets and the
 /// WebSocket accept key. Works on bytes; no Foundation.
-public enum Base64 {
+package enum Base64 {
     private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// 0...63 for alphabet bytes, 0xFF otherwise.
@@ -11,7 +11,7 @@ public enum Base64 {
     }()
 
     /// Appends the base64 encoding of `bytes` to `output`.
-    public static func encode<C: Collection>(_ bytes: C, into output: inout [UInt8]) where C.Element == UInt8 {
+    package static func encode<C: Collection>(_ bytes: C, into output: inout [UInt8]) where C.Element == UInt8 {
         output.reserveCapacity(output.count + (bytes.count + 2) / 3 * 4)
         var iterator = bytes.makeIterator()
         while let b0 = iterator.next() {
@@ -24,14 +24,14 @@ public enum Base64 {
     }
 
     /// The base64 encoding of `bytes` as a String.
-    public static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+    package static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         var output: [UInt8] = []
         encode(bytes, into: &output)
         return String(decoding: output, as: UTF8.self)
     }
 
     /// Decodes padded or unpadded base64; nil on any byte outside the alphabet or a bad length.
-    public static func decode<C: Collection>(_ text: C) -> [UInt8]? where C.Element == UInt8 {
+    package static func decode<C: Collection>(_ text: C) -> [UInt8]? where C.Element == UInt8 {
         var output: [UInt8] = []
         output.reserveCapacity(text.count / 4 * 3)
         var accumulator: UInt32 = 0

@@ -10,7 +10,7 @@ extension Base64 {
     }()
 
     /// Appends the unpadded base64url encoding of `bytes` to `output`.
-    public static func encodeURL<C: Collection>(_ bytes: C, into output: inout [UInt8]) where C.Element == UInt8 {
+    package static func encodeURL<C: Collection>(_ bytes: C, into output: inout [UInt8]) where C.Element == UInt8 {
         output.reserveCapacity(output.count + (bytes.count * 4 + 2) / 3)
         var iterator = bytes.makeIterator()
         while let b0 = iterator.next() {
@@ -23,7 +23,7 @@ extension Base64 {
     }
 
     /// The unpadded base64url encoding of `bytes` as a String.
-    public static func encodeURL<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+    package static func encodeURL<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         var output: [UInt8] = []
         encodeURL(bytes, into: &output)
         return String(decoding: output, as: UTF8.self)
@@ -32,7 +32,7 @@ extension Base64 {
     /// Decodes unpadded base64url, strictly: nil on `=`, on any byte outside the base64url
     /// alphabet (so `+` and `/` too), on a length that leaves a single character over, and on
     /// unused trailing bits that are not zero (so each byte string has exactly one encoding).
-    public static func decodeURL<C: Collection>(_ text: C) -> [UInt8]? where C.Element == UInt8 {
+    package static func decodeURL<C: Collection>(_ text: C) -> [UInt8]? where C.Element == UInt8 {
         var output: [UInt8] = []
         output.reserveCapacity(text.count * 3 / 4)
         var accumulator: UInt32 = 0

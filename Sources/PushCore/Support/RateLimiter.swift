@@ -1,24 +1,24 @@
 /// A token bucket: `rate` events per second on average, bursts up to `burst`. Time is passed
 /// in (milliseconds), so it is tested without sleeping.
-public struct RateLimiter: Sendable {
-    public let rate: Int
-    public let burst: Int
+package struct RateLimiter: Sendable {
+    package let rate: Int
+    package let burst: Int
     private var tokens: Double
     private var updatedAt: Int64
 
     /// A rate of 0 means unlimited.
-    public init(rate: Int, burst: Int? = nil, now: Int64) {
+    package init(rate: Int, burst: Int? = nil, now: Int64) {
         self.rate = rate
         self.burst = max(1, burst ?? rate)
         self.tokens = Double(self.burst)
         self.updatedAt = now
     }
 
-    public var isUnlimited: Bool { rate <= 0 }
+    package var isUnlimited: Bool { rate <= 0 }
 
     /// Takes `count` tokens; returns 0 when allowed now, else the milliseconds until the bucket
     /// holds enough again (the tokens are taken anyway: the caller waits that long).
-    public mutating func take(_ count: Int = 1, now: Int64) -> Int64 {
+    package mutating func take(_ count: Int = 1, now: Int64) -> Int64 {
         guard rate > 0 else { return 0 }
         refill(now)
         tokens -= Double(count)

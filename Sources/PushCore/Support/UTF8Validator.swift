@@ -1,13 +1,13 @@
 /// Strict UTF-8 validation (RFC 3629) for WebSocket text messages and close reasons: rejects
 /// overlong forms, surrogates (U+D800-DFFF), scalars above U+10FFFF and stray continuation bytes.
-public enum UTF8Validator {
+package enum UTF8Validator {
     /// Whether `bytes` is complete, valid UTF-8.
-    public static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    package static func isValid(_ bytes: UnsafeRawBufferPointer) -> Bool {
         validPrefixLength(bytes) == bytes.count
     }
 
     /// Whether `bytes` is complete, valid UTF-8.
-    public static func isValid(_ bytes: [UInt8]) -> Bool {
+    package static func isValid(_ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { isValid($0) }
     }
 
@@ -15,7 +15,7 @@ public enum UTF8Validator {
     /// of complete valid sequences, provided whatever follows it is the valid start of a
     /// sequence cut off by the end of the buffer (at most 3 bytes). Nil as soon as any byte
     /// makes the text invalid, so a bad fragment fails before the message ends.
-    public static func validPrefixLength(_ bytes: UnsafeRawBufferPointer) -> Int? {
+    package static func validPrefixLength(_ bytes: UnsafeRawBufferPointer) -> Int? {
         guard let base = bytes.baseAddress else { return 0 }
         let count = bytes.count
         var i = 0

@@ -1,8 +1,8 @@
 
 /// SHA-1 (FIPS 180-4), needed only for the WebSocket accept value. Not for security uses.
-public enum SHA1 {
+package enum SHA1 {
     /// The 20-byte SHA-1 digest of `bytes`.
-    public static func hash<C: Collection>(_ bytes: C) -> [UInt8] where C.Element == UInt8 {
+    package static func hash<C: Collection>(_ bytes: C) -> [UInt8] where C.Element == UInt8 {
         // Pad once up front: 0x80, zeros to 56 mod 64, then the bit length big-endian.
         var message = Array(bytes)
         let bitLength = UInt64(truncatingIfNeeded: message.count) &* 8

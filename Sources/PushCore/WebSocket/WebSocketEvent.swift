@@ -1,6 +1,6 @@
 
 /// What one `WebSocketFrameDecoder.decode` call produced.
-public enum WebSocketEvent: Sendable, Equatable {
+package enum WebSocketEvent: Sendable, Equatable {
     /// No complete event yet: keep the unconsumed bytes and call again when more arrive.
     case needMore
     /// A complete text message, already validated as UTF-8.
@@ -21,7 +21,7 @@ public enum WebSocketEvent: Sendable, Equatable {
 
 extension WebSocketEvent {
     /// Whether this is `.failure`.
-    public var isFailure: Bool {
+    package var isFailure: Bool {
         if case .failure = self { return true }
         return false
     }

@@ -1,5 +1,5 @@
 /// Why a peer's frames broke RFC 6455 or a limit; each case has the close code sent back.
-public enum WebSocketFailure: Sendable, Hashable, CustomStringConvertible {
+package enum WebSocketFailure: Sendable, Hashable, CustomStringConvertible {
     case reservedBitsSet
     case reservedOpcode(UInt8)
     case unmaskedClientFrame
@@ -16,7 +16,7 @@ public enum WebSocketFailure: Sendable, Hashable, CustomStringConvertible {
     case invalidUTF8CloseReason
 
     /// The code of the close frame that answers this failure.
-    public var closeCode: WebSocketCloseCode {
+    package var closeCode: WebSocketCloseCode {
         switch self {
         case .messageTooBig: .messageTooBig
         case .tooManyFragments: .policyViolation
@@ -29,7 +29,7 @@ public enum WebSocketFailure: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// A stable sentence for logs.
-    public var description: String {
+    package var description: String {
         switch self {
         case .reservedBitsSet: "reserved bits set without an extension"
         case .reservedOpcode(let opcode): "reserved opcode \(opcode)"

@@ -6,13 +6,13 @@
 /// caller's buffer; payload bytes are taken and buffered here, up to `maxMessageBytes` per
 /// message, so a connection's input buffer stays small. Sizes are checked from the header,
 /// before any payload is buffered.
-public struct WebSocketFrameDecoder: Sendable {
+package struct WebSocketFrameDecoder: Sendable {
     /// Largest message (sum of its fragments) accepted; larger ones fail with 1009.
-    public let maxMessageBytes: Int
+    package let maxMessageBytes: Int
     /// Most frames one message may span; more fail with 1008 (stops tiny-fragment floods).
-    public let maxFragmentsPerMessage: Int
+    package let maxFragmentsPerMessage: Int
     /// Client frames must be masked (RFC 6455 §5.1); false only to read server-style frames.
-    public let requireMask: Bool
+    package let requireMask: Bool
 
     private enum State: Sendable {
         case header
@@ -50,7 +50,7 @@ public struct WebSocketFrameDecoder: Sendable {
     private var control: [UInt8] = []
 
     /// A decoder with the given limits.
-    public init(maxMessageBytes: Int = 1_000_000, maxFragmentsPerMessage: Int = 10_000, requireMask: Bool = true) {
+    package init(maxMessageBytes: Int = 1_000_000, maxFragmentsPerMessage: Int = 10_000, requireMask: Bool = true) {
         self.maxMessageBytes = max(0, maxMessageBytes)
         self.maxFragmentsPerMessage = max(1, maxFragmentsPerMessage)
         self.requireMask = requireMask
@@ -59,7 +59,7 @@ public struct WebSocketFrameDecoder: Sendable {
     /// Decodes from the start of `input`; returns one event and how many bytes it used.
     /// After a failure every call returns the same failure and discards its input; after the
     /// peer's close every call discards its input and returns `.needMore`.
-    public mutating func decode(_ input: UnsafeRawBufferPointer) -> (event: WebSocketEvent, consumed: Int) {
+    package mutating func decode(_ input: UnsafeRawBufferPointer) -> (event: WebSocketEvent, consumed: Int) {
         var consumed = 0
         while true {
             switch state {

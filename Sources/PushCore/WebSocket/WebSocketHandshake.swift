@@ -1,6 +1,6 @@
 
 /// Why an upgrade request was refused.
-public enum WebSocketHandshakeError: Error, Equatable, Sendable {
+package enum WebSocketHandshakeError: Error, Equatable, Sendable {
     /// The method is not GET.
     case notGet
     /// The request is not HTTP/1.1.
@@ -16,15 +16,15 @@ public enum WebSocketHandshakeError: Error, Equatable, Sendable {
 
     /// The HTTP status to answer with: 426 Upgrade Required for a version we do not speak
     /// (RFC 6455 §4.4), 400 otherwise.
-    public var status: Int { self == .unsupportedVersion ? 426 : 400 }
+    package var status: Int { self == .unsupportedVersion ? 426 : 400 }
 
     /// Headers the refusal must carry: the version we speak, on 426.
-    public var responseHeaders: [(String, String)] {
+    package var responseHeaders: [(String, String)] {
         self == .unsupportedVersion ? [("Sec-WebSocket-Version", "13")] : []
     }
 
     /// A short reason for logs and the response body.
-    public var reason: String {
+    package var reason: String {
         switch self {
         case .notGet: return "WebSocket upgrade requires GET"
         case .badHTTPVersion: return "WebSocket upgrade requires HTTP/1.1"
@@ -37,12 +37,12 @@ public enum WebSocketHandshakeError: Error, Equatable, Sendable {
 }
 
 /// The server side of the RFC 6455 opening handshake (§4.2), on plain values.
-public enum WebSocketHandshake {
+package enum WebSocketHandshake {
     /// The GUID appended to the client's key before hashing (RFC 6455 §1.3).
-    public static let guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+    package static let guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
     /// The Sec-WebSocket-Accept value for `key`: base64(SHA1(key + guid)).
-    public static func acceptValue(forKey key: String) -> String {
+    package static func acceptValue(forKey key: String) -> String {
         var input = Array(key.utf8)
         input.append(contentsOf: guid.utf8)
         return Base64.encode(SHA1.hash(input))
@@ -53,7 +53,7 @@ public enum WebSocketHandshake {
     /// `header(name)` gives the first value of a header (case-insensitive name);
     /// `headerHasToken(name, token)` tells whether a comma-separated header holds `token`
     /// (case-insensitive). No subprotocol or extension is ever selected.
-    public static func validate(
+    package static func validate(
         method: String,
         versionMinor: Int,
         header: (String) -> String?,
@@ -76,7 +76,7 @@ public enum WebSocketHandshake {
     /// The complete 101 response. `extraHeaders` are appended after the required ones, except
     /// Sec-WebSocket-Protocol/Extensions (we select none) and any header whose name or value
     /// holds CR, LF or NUL (response splitting).
-    public static func switchingProtocolsResponse(accept: String, extraHeaders: [(String, String)] = []) -> [UInt8] {
+    package static func switchingProtocolsResponse(accept: String, extraHeaders: [(String, String)] = []) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(160)
         out.append(contentsOf: "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ".utf8)

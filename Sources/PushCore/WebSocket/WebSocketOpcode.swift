@@ -1,6 +1,6 @@
 
 /// RFC 6455 §5.2 frame opcodes. Values 3-7 and 11-15 are reserved and have no case.
-public enum WebSocketOpcode: UInt8, Sendable {
+package enum WebSocketOpcode: UInt8, Sendable {
     /// A later fragment of a text or binary message.
     case continuation = 0
     /// The first (or only) frame of a UTF-8 text message.
@@ -15,5 +15,5 @@ public enum WebSocketOpcode: UInt8, Sendable {
     case pong = 10
 
     /// Control frames (close, ping, pong): at most 125 payload bytes, never fragmented.
-    public var isControl: Bool { rawValue & 0x08 != 0 }
+    package var isControl: Bool { rawValue & 0x08 != 0 }
 }

@@ -8,6 +8,12 @@ public protocol EngineResponder: AnyObject, Sendable {
     /// Called (on `loop`) if the client gives up before the answer.
     var onAbort: (() -> Void)? { get set }
     func respond(status: Int, headers: [(String, String)], body: [UInt8])
+    /// Bytes of response head written (0 where unknown, as for a reply relayed to another node).
+    var headBytesWritten: Int { get }
+}
+
+extension EngineResponder {
+    public var headBytesWritten: Int { 0 }
 }
 
 extension HTTPResponseWriter: EngineResponder {}

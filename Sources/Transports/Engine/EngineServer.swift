@@ -134,7 +134,9 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     /// Runs an HTTP transport request on its session's loop.
     func dispatch(_ request: HTTPRequest, _ writer: EngineResponder, to socket: EngineSocket, kind: EngineTransportKind) {
         let method = request.head.method
+        let headBytes = request.head.wireByteCount
         socket.loop.run {
+            socket.stats.headBytesIn += headBytes
             guard !socket.closeIfExpired() else {
                 socket.respondError(writer, .unknownSid)
                 return
@@ -193,9 +195,11 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         let socket = EngineSocket(id: SessionID.make(nodeTag: nodeTag), loop: writer.loop, request: info, transport: kind,
                                   server: self, corsHeaders: cors)
         socket.stats.httpRequests = kind == .websocket ? 0 : 1
+        socket.stats.headBytesIn = request.head.wireByteCount
         switch kind {
         case .websocket:
             guard let transport = acceptWebSocket(request, writer) else { return }
+            socket.written.streamHead(writer.headBytesWritten)
             transport.socket = socket
             socket.channel = .webSocket(transport)
         case .longPolling, .polling:
@@ -207,6 +211,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
                 // Tells nginx and similar proxies not to buffer the stream.
                 ("X-Accel-Buffering", "no"),
             ] + cors)
+            socket.written.streamHead(writer.headBytesWritten)
             var prelude: [UInt8] = []
             EngineCodec.appendSSEPrelude(into: &prelude)
             writer.writeStream(ByteChunk(prelude))
@@ -244,11 +249,16 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     /// closes it, on its own loop.
     private func upgrade(_ request: HTTPRequest, _ writer: HTTPResponseWriter, to socket: EngineSocket) {
         guard let transport = acceptWebSocket(request, writer) else { return }
+        socket.written.streamHead(writer.headBytesWritten)
+        let headBytes = request.head.wireByteCount
         // Frames may follow the 101 at once: the transport knows its session before any read,
         // and the session sees the probe before any of its frames (same loop: now; another
         // loop: that loop's queue is FIFO).
         transport.socket = socket
-        socket.loop.run { socket.attachProbe(transport) }
+        socket.loop.run {
+            socket.stats.headBytesIn += headBytes
+            socket.attachProbe(transport)
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import PushCore
+import Synchronization
 
 /// What the handshake request told about a client.
 /// Kept as long as the session, so it holds the head's bytes compactly and decodes on demand.
@@ -55,6 +56,14 @@ public final class EngineSocket: @unchecked Sendable {
     /// CORS headers for responses to this client.
     let corsHeaders: [(String, String)]
     @exclusivity(unchecked) public internal(set) var stats = SessionCounters()
+    /// Response heads and complete responses are written on their connection's loop, which
+    /// may be another: those counts are kept apart and added to `stats` when read.
+    let written = EngineResponseCounters()
+    /// The demo's simulated delay on every response and stream write (ms; 0: none).
+    @exclusivity(unchecked) var simulatedDelay: Int64 = 0
+    /// Writes waiting out the simulated delay, in order.
+    @exclusivity(unchecked) var delayedWrites: [(due: Int64, write: () -> Void)] = []
+    @exclusivity(unchecked) var delayTimer: Timer?
     /// Slot for the layer above (the Socket.IO connection state).
     @exclusivity(unchecked) public var context: AnyObject?
     /// The message rate limit for packets that come up by POST.
@@ -87,7 +96,7 @@ public final class EngineSocket: @unchecked Sendable {
     public func send(_ packet: OutboundPacket) {
         loop.assertInLoop()
         // The common case: a WebSocket on this loop with nothing waiting takes the frame now.
-        if case .webSocket(let transport) = channel, !session.hasQueued, transport.connection.loop === loop {
+        if case .webSocket(let transport) = channel, !session.hasQueued, transport.connection.loop === loop, !isDelaying {
             switch session.admit(packet, transportBacklog: transport.connection.queuedBytes) {
             case .queued:
                 let frame = WebSocketTransport.frame(for: packet)
@@ -198,7 +207,12 @@ public final class EngineSocket: @unchecked Sendable {
             stats.messagesOut += packets.count
             loop.metrics.counters.bytesSent += bytes
             loop.metrics.counters.messagesSent.websocket += packets.count
-            transport.write(frames)
+            if isDelaying {
+                let ready = frames
+                afterSimulatedDelay { transport.write(ready) }
+            } else {
+                transport.write(frames)
+            }
         case .eventStream(let writer):
             var events: [ByteChunk] = []
             events.reserveCapacity(packets.count)
@@ -214,7 +228,8 @@ public final class EngineSocket: @unchecked Sendable {
             loop.metrics.counters.bytesSent += bytes
             loop.metrics.counters.messagesSent.sse += packets.count
             let ready = events
-            writer.loop.run { for event in ready { writer.writeStream(event) } }
+            let stream = { writer.loop.run { for event in ready { writer.writeStream(event) } } }
+            if isDelaying { afterSimulatedDelay(stream) } else { stream() }
         case .heldPoll, .none:
             assertionFailure("no stream to write on")
         }
@@ -240,7 +255,15 @@ public final class EngineSocket: @unchecked Sendable {
 
     func respond(_ writer: EngineResponder, status: Int, body: [UInt8], contentType: String = "text/plain; charset=UTF-8") {
         let headers = [("Content-Type", contentType), ("Cache-Control", "no-store")] + corsHeaders
-        writer.loop.run { writer.respond(status: status, headers: headers, body: body) }
+        let written = self.written
+        let answer = {
+            writer.loop.run {
+                let before = writer.headBytesWritten
+                writer.respond(status: status, headers: headers, body: body)
+                written.response(head: writer.headBytesWritten - before, body: body.count)
+            }
+        }
+        if isDelaying { afterSimulatedDelay(answer) } else { answer() }
     }
 
     /// Lets go of the transport in use as the session says (an upgrade or a close).
@@ -403,6 +426,7 @@ public final class EngineSocket: @unchecked Sendable {
     /// Ends the session: releases the transport as the plan says, forgets the session, tells
     /// the application.
     private func finishClose(_ plan: EngineClosePlan) {
+        flushDelayedWrites()
         heartbeat?.cancel()
         heartbeat = nil
         upgradeTimer?.cancel()

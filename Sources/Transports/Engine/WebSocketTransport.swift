@@ -123,8 +123,13 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
         return true
     }
 
-    private func deliver(_ size: Int, _ decode: () throws(EngineDecodeError) -> EnginePacket) {
+    /// A client frame's header and mask for `size` payload bytes (one unfragmented frame), so
+    /// bytes in count frames as bytes out do.
+    static func clientFrameOverhead(_ size: Int) -> Int { (size < 126 ? 2 : size <= 0xFFFF ? 4 : 10) + 4 }
+
+    private func deliver(_ payloadSize: Int, _ decode: () throws(EngineDecodeError) -> EnginePacket) {
         guard let socket else { return }
+        let size = payloadSize + Self.clientFrameOverhead(payloadSize)
         do {
             let packet = try decode()
             // A session on this connection's loop (every WebSocket-first session) takes the

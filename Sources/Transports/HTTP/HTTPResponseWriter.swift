@@ -23,6 +23,8 @@ public final class HTTPResponseWriter: LoopConfined, @unchecked Sendable {
         }
     }
     @exclusivity(unchecked) private var abortHandler: (() -> Void)?
+    /// Bytes of the response head written so far (status line and headers, or the 101).
+    @exclusivity(unchecked) public private(set) var headBytesWritten = 0
 
     init(connection: Connection, head: HTTPRequestHead, owner: HTTPServerConnection, dates: HTTPDateCache) {
         self.connection = connection
@@ -118,6 +120,7 @@ public final class HTTPResponseWriter: LoopConfined, @unchecked Sendable {
         assertInLoop()
         guard isOpen else { return }
         loop.metrics.counters.httpResponses.record(101)
+        headBytesWritten += response.count
         connection.write(response)
         isComplete = true
         onAbort = nil
@@ -139,6 +142,7 @@ public final class HTTPResponseWriter: LoopConfined, @unchecked Sendable {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256)
         HTTPResponse.writeHead(status: status, headers: all, into: &bytes)
+        headBytesWritten += bytes.count
         connection.write(bytes)
     }
 

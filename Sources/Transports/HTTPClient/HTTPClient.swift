@@ -3,8 +3,8 @@ import PushCore
 /// The backend HTTP client of one event loop: keep-alive connections per origin, requests in
 /// flight, and requests waiting for one of the process's slots. Requests and their completions
 /// stay on this loop. Loop thread only, except `HTTPClientGroup`'s wake-ups.
-public final class HTTPClient: @unchecked Sendable {
-    public let loop: EventLoop
+package final class HTTPClient: @unchecked Sendable {
+    package let loop: EventLoop
     /// Strong: the clients and their group live as long as each other (a server's lifetime).
     let group: HTTPClientGroup
     var configuration: HTTPClientConfiguration { group.configuration }
@@ -12,7 +12,7 @@ public final class HTTPClient: @unchecked Sendable {
     @exclusivity(unchecked) private var waiting: [HTTPClientExchange] = []
     @exclusivity(unchecked) private var waitingHead = 0
     /// Connections open (idle or busy), for tests and the health figures.
-    @exclusivity(unchecked) public private(set) var openConnections = 0
+    @exclusivity(unchecked) package private(set) var openConnections = 0
 
     init(loop: EventLoop, group: HTTPClientGroup) {
         self.loop = loop
@@ -20,7 +20,7 @@ public final class HTTPClient: @unchecked Sendable {
     }
 
     /// Sends `request`; `completion` runs once, on this loop. Loop thread only.
-    public func execute(_ request: HTTPClientRequest, completion: @escaping HTTPClientCompletion) {
+    package func execute(_ request: HTTPClientRequest, completion: @escaping HTTPClientCompletion) {
         loop.assertInLoop()
         let deadline = loop.now + (request.timeout ?? configuration.totalTimeout)
         let exchange = HTTPClientExchange(request: request, deadline: deadline, completion: completion)
@@ -38,7 +38,7 @@ public final class HTTPClient: @unchecked Sendable {
     }
 
     /// Requests waiting here for a slot.
-    public var waitingCount: Int { waiting.count - waitingHead }
+    package var waitingCount: Int { waiting.count - waitingHead }
 
     // MARK: Running an exchange (holds a slot)
 

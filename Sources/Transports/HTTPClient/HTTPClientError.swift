@@ -1,5 +1,5 @@
 /// Why a request to a backend got no usable answer. Every case has a stable description for logs.
-public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The TCP connection could not be opened (errno: ECONNREFUSED, EHOSTUNREACH, ...).
     case connectFailed(errno: Int32)
     /// The TCP connection did not open within the connect timeout.
@@ -17,7 +17,7 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     /// Every request slot was busy and the queue of waiting requests was full.
     case overloaded
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .connectFailed(let code): "connection failed (\(Self.errnoName(code)))"
         case .connectTimeout: "connect timeout"

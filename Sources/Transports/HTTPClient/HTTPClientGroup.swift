@@ -2,34 +2,34 @@ import Synchronization
 
 /// The backend HTTP clients of every loop, and what they share: the process-wide bound on
 /// requests in flight and on requests waiting, and the counters. Safe from any thread.
-public final class HTTPClientGroup: @unchecked Sendable {
-    public let configuration: HTTPClientConfiguration
+package final class HTTPClientGroup: @unchecked Sendable {
+    package let configuration: HTTPClientConfiguration
     private var clients: [HTTPClient] = []
     private let inFlight = Atomic<Int>(0)
     private let waiting = Atomic<Int>(0)
     /// Requests refused because slots and queue were full, since start.
-    public let overloadedCount = Atomic<Int>(0)
+    package let overloadedCount = Atomic<Int>(0)
     /// Requests that found every slot busy and waited, since start.
-    public let queuedCount = Atomic<Int>(0)
+    package let queuedCount = Atomic<Int>(0)
     private let queuedSinceLog = Atomic<Int>(0)
     private let lastQueueLog = Atomic<Int64>(Int64.min)
     private let overloadedSinceLog = Atomic<Int>(0)
     private let lastOverloadLog = Atomic<Int64>(Int64.min)
     /// Minimum time between two overload log lines, in milliseconds.
-    public var logInterval: Int64 = 10_000
+    package var logInterval: Int64 = 10_000
 
-    public init(loops: [EventLoop], configuration: HTTPClientConfiguration) {
+    package init(loops: [EventLoop], configuration: HTTPClientConfiguration) {
         self.configuration = configuration
         clients = loops.map { HTTPClient(loop: $0, group: self) }
     }
 
     /// The client of `loop`.
-    public func client(on loop: EventLoop) -> HTTPClient { clients[loop.index] }
+    package func client(on loop: EventLoop) -> HTTPClient { clients[loop.index] }
 
     /// Requests in flight now, in the whole process.
-    public var inFlightCount: Int { inFlight.load(ordering: .relaxed) }
+    package var inFlightCount: Int { inFlight.load(ordering: .relaxed) }
     /// Requests waiting for a slot now.
-    public var waitingCount: Int { waiting.load(ordering: .relaxed) }
+    package var waitingCount: Int { waiting.load(ordering: .relaxed) }
 
     func acquireSlot() -> Bool {
         var current = inFlight.load(ordering: .relaxed)

@@ -1,16 +1,16 @@
 import PushCore
 
 /// One request to a backend: always a complete body (hooks send JSON), never streamed.
-public struct HTTPClientRequest: Sendable {
-    public var url: HTTPClientURL
-    public var method: String
+package struct HTTPClientRequest: Sendable {
+    package var url: HTTPClientURL
+    package var method: String
     /// Extra header fields (Host, Content-Length and Connection are written by the client).
-    public var headers: [(String, String)]
-    public var body: [UInt8]
+    package var headers: [(String, String)]
+    package var body: [UInt8]
     /// Time for the whole exchange in milliseconds (nil: the client's default).
-    public var timeout: Int64?
+    package var timeout: Int64?
 
-    public init(url: HTTPClientURL, method: String = "POST", headers: [(String, String)] = [], body: [UInt8] = [],
+    package init(url: HTTPClientURL, method: String = "POST", headers: [(String, String)] = [], body: [UInt8] = [],
                 timeout: Int64? = nil) {
         self.url = url
         self.method = method
@@ -31,17 +31,17 @@ public struct HTTPClientRequest: Sendable {
 }
 
 /// A backend's complete answer.
-public struct HTTPClientResponse: Sendable {
-    public var head: HTTPResponseHead
-    public var body: [UInt8]
+package struct HTTPClientResponse: Sendable {
+    package var head: HTTPResponseHead
+    package var body: [UInt8]
 
-    public var status: Int { head.status }
+    package var status: Int { head.status }
     /// Whether the status is 2xx.
-    public var isSuccess: Bool { (200..<300).contains(head.status) }
+    package var isSuccess: Bool { (200..<300).contains(head.status) }
 }
 
 /// What a request's caller gets, once, on the loop it asked from.
-public typealias HTTPClientCompletion = (Result<HTTPClientResponse, HTTPClientError>) -> Void
+package typealias HTTPClientCompletion = (Result<HTTPClientResponse, HTTPClientError>) -> Void
 
 /// A request on its way: where it is due, and who waits for it.
 final class HTTPClientExchange {

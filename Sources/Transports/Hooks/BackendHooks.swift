@@ -1,17 +1,17 @@
 import PushCore
 
 /// The configured backend hooks of a server, sharing one signed HTTP client.
-public final class BackendHooks: @unchecked Sendable {
-    public let configuration: HookConfiguration
-    public let client: HookClient
+package final class BackendHooks: @unchecked Sendable {
+    package let configuration: HookConfiguration
+    package let client: HookClient
     let log: HookLog
     let connect: ConnectHook?
     let event: EventHook?
     /// The lifecycle hook, when configured.
-    public let lifecycle: LifecycleHook?
+    package let lifecycle: LifecycleHook?
 
     /// Installs the configured hooks on `sockets` (before the server starts).
-    public init(configuration: HookConfiguration, loops: [EventLoop], sockets: SocketServer) {
+    package init(configuration: HookConfiguration, loops: [EventLoop], sockets: SocketServer) {
         self.configuration = configuration
         let client = HookClient(loops: loops, configuration: configuration)
         let log = HookLog()
@@ -29,17 +29,17 @@ public final class BackendHooks: @unchecked Sendable {
 
     /// Joins a cluster (before `start`): lifecycle records carry the node's id and are kept in
     /// Redis until delivered, and records of nodes that died are delivered by the survivors.
-    public func attach(cluster node: ClusterNode) {
+    package func attach(cluster node: ClusterNode) {
         lifecycle?.attach(cluster: node)
     }
 
     /// Starts what runs on its own (the lifecycle hook's delivery); after the loops started.
-    public func start() {
+    package func start() {
         lifecycle?.start()
     }
 
     /// Figures for the health document.
-    public var statistics: String {
+    package var statistics: String {
         var text = "{\"inFlight\":\(client.clients.inFlightCount),\"waiting\":\(client.clients.waitingCount),"
             + "\"queued\":\(client.clients.queuedCount.load(ordering: .relaxed)),"
             + "\"overloaded\":\(client.clients.overloadedCount.load(ordering: .relaxed))"

@@ -3,8 +3,8 @@ import Synchronization
 
 /// Posts signed JSON to the backend for every hook, on the caller's loop, through the shared
 /// HTTP client (so all hooks together respect one concurrency bound and one queue).
-public final class HookClient: @unchecked Sendable {
-    public let clients: HTTPClientGroup
+package final class HookClient: @unchecked Sendable {
+    package let clients: HTTPClientGroup
     let loops: [EventLoop]
     private let signer: HookSignature
     /// Which hook a request serves, in `X-Pushd-Hook`.

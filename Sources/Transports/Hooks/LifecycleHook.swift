@@ -19,14 +19,14 @@ protocol LifecycleStore: AnyObject {
 /// node id and the time in milliseconds since 1970. A socket's connect and disconnect ids are
 /// `<node>-<socket id>-c` and `-d`, so a disconnect reported twice (by a node as it died and by
 /// the survivor that noticed) deduplicates to one.
-public final class LifecycleHook: SocketObserver, @unchecked Sendable {
+package final class LifecycleHook: SocketObserver, @unchecked Sendable {
     let url: HTTPClientURL
     let client: HookClient
     let loop: EventLoop
     let timeout: Int64
     @exclusivity(unchecked) var outbox: LifecycleOutbox
     /// This node's id in records (the cluster node's id in a cluster).
-    public private(set) var nodeID: String
+    package private(set) var nodeID: String
     @exclusivity(unchecked) var store: LifecycleStore?
     @exclusivity(unchecked) private var timer: Timer?
     @exclusivity(unchecked) private var timerAt: Int64 = .max
@@ -51,7 +51,7 @@ public final class LifecycleHook: SocketObserver, @unchecked Sendable {
     }
 
     /// Records waiting for the backend (any thread).
-    public var pendingCount: Int { pending.load(ordering: .relaxed) }
+    package var pendingCount: Int { pending.load(ordering: .relaxed) }
 
     /// Uses the cluster node's id and keeps pending records in Redis (before `start`).
     func attach(cluster node: ClusterNode) {
@@ -69,7 +69,7 @@ public final class LifecycleHook: SocketObserver, @unchecked Sendable {
 
     // MARK: SocketObserver (the socket's loop): records are made there, queued on loop 0
 
-    public func socketConnected(_ socket: Socket) {
+    package func socketConnected(_ socket: Socket) {
         let rooms = socket.rooms.filter { $0 != socket.id }.sorted().map { JSONValue.string($0) }
         let json = record(type: "connect", Self.socketFields(socket) + [
             JSONMember("rooms", .array(rooms)), JSONMember("transport", .string(socket.transportName)),
@@ -85,19 +85,19 @@ public final class LifecycleHook: SocketObserver, @unchecked Sendable {
         }
     }
 
-    public func socket(_ socket: Socket, joined room: String) {
+    package func socket(_ socket: Socket, joined room: String) {
         guard room != socket.id else { return }
         let json = record(type: "join", Self.socketFields(socket) + [JSONMember("room", .string(room))])
         loop.run { self.append(json) }
     }
 
-    public func socket(_ socket: Socket, left room: String) {
+    package func socket(_ socket: Socket, left room: String) {
         guard room != socket.id else { return }
         let json = record(type: "leave", Self.socketFields(socket) + [JSONMember("room", .string(room))])
         loop.run { self.append(json) }
     }
 
-    public func socketDisconnected(_ socket: Socket, reason: DisconnectReason) {
+    package func socketDisconnected(_ socket: Socket, reason: DisconnectReason) {
         let json = record(type: "disconnect", Self.socketFields(socket) + [JSONMember("reason", .string(reason.description))],
                           id: "\(nodeID)-\(socket.id)-d")
         let id = socket.id

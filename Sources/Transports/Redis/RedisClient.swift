@@ -3,43 +3,43 @@ import PushCore
 /// A Redis client on one event loop: a command connection (pipelined, replies in order) and a
 /// subscriber connection. Both reconnect with backoff and the subscriber resubscribes.
 /// Loop-confined (see LoopConfined), except `start`: its entry points assert they run on `loop`.
-public final class RedisClient: LoopConfined, @unchecked Sendable {
-    public let url: RedisURL
-    public let loop: EventLoop
+package final class RedisClient: LoopConfined, @unchecked Sendable {
+    package let url: RedisURL
+    package let loop: EventLoop
     /// A pub/sub message: channel and payload (on the loop).
-    public var onMessage: (String, [UInt8]) -> Void = { _, _ in }
+    package var onMessage: (String, [UInt8]) -> Void = { _, _ in }
     /// Called on the loop when the command connection comes up or goes down.
-    public var onAvailability: (Bool) -> Void = { _ in }
+    package var onAvailability: (Bool) -> Void = { _ in }
     private var commands: RedisLink?
     private var subscriber: RedisLink?
     private var channels: Set<String> = []
     private var outageStarted: Int64?
     /// Commands refused while Redis was unreachable (publishes lost to other nodes).
-    public private(set) var droppedWhileDown = 0
+    package private(set) var droppedWhileDown = 0
     /// Commands refused while Redis was unreachable, since start.
-    public private(set) var droppedTotal = 0
+    package private(set) var droppedTotal = 0
     private var backoff: Int64 = 100
 
-    public init(url: RedisURL, loop: EventLoop) {
+    package init(url: RedisURL, loop: EventLoop) {
         self.url = url
         self.loop = loop
     }
 
     /// Connects both links (from any thread).
-    public func start() {
+    package func start() {
         loop.execute { [self] in
             connect(subscriberLink: false)
             connect(subscriberLink: true)
         }
     }
 
-    public var isAvailable: Bool {
+    package var isAvailable: Bool {
         assertInLoop()
         return commands?.isReady ?? false
     }
 
     /// Sends a command; `reply` gets the answer, or an error value when Redis is unreachable.
-    public func send(_ arguments: [[UInt8]], reply: ((RESPValue) -> Void)? = nil) {
+    package func send(_ arguments: [[UInt8]], reply: ((RESPValue) -> Void)? = nil) {
         assertInLoop()
         guard let link = commands, link.isReady else {
             droppedWhileDown += 1
@@ -50,12 +50,12 @@ public final class RedisClient: LoopConfined, @unchecked Sendable {
         link.send(arguments, reply: reply)
     }
 
-    public func send(_ arguments: String..., reply: ((RESPValue) -> Void)? = nil) {
+    package func send(_ arguments: String..., reply: ((RESPValue) -> Void)? = nil) {
         send(arguments.map { Array($0.utf8) }, reply: reply)
     }
 
     /// Subscribes now and after every reconnect.
-    public func subscribe(_ channel: String) {
+    package func subscribe(_ channel: String) {
         assertInLoop()
         guard channels.insert(channel).inserted else { return }
         if let link = subscriber, link.isReady { link.send([Array("SUBSCRIBE".utf8), Array(channel.utf8)], reply: nil) }

@@ -1,21 +1,51 @@
 import PushCore
+import Transports
 
-/// The default app behind the demo page: chat rooms, echo, latency pings, bursts, and each
-/// session's own wire counters so the page can compare transports with real numbers.
+/// The default app behind the demo page: chat rooms, echo, latency pings, bursts, server push to
+/// one page, and each session's own wire counters so the page can compare transports with real
+/// numbers. A page's panels share a page id (handshake auth `{"page": id}`); a separate meter
+/// connection (`{"meter": id}`) reads their counters and starts pushes, so the panels carry only
+/// their own traffic.
 enum DemoApp {
     /// Longest chat line kept; longer ones are cut.
     static let maxChatCharacters = 2_000
+    /// How often a panel's counters are sampled for the meter.
+    static let sampleMilliseconds: Int64 = 1_000
 
-    static func install(on server: SocketServer) {
-        let ticker = DemoTicker(server: server)
+    static func install(on server: SocketServer, engine: EngineServer) {
         server.onConnection { socket in
-            socket.join("lobby")
+            let page = pageID(socket.handshake.auth["page"])
+            let isMeter = pageID(socket.handshake.auth["meter"]) != nil
+            if !isMeter { socket.join("lobby") }
+            if let page {
+                socket.join(pageRoom(page))
+                sampleCounters(of: socket, number: 0)
+            }
+            // Simulated round trip for this page's session: every HTTP response and stream
+            // write waits this long (0 to 500 ms).
+            socket.on("delay") { arguments, ack in
+                let asked = Int64(min(max(arguments.first?.intValue ?? 0, 0), Int(EngineSocket.maxSimulatedDelay)))
+                engine.session(socket.sessionID)?.setSimulatedDelay(asked)
+                ack?.send([.number(Double(asked))])
+            }
 
-            // Server push at a chosen rate to everyone: {"rate": n} per second, 0 stops.
+            // Server push to the panels of one page (the asker's own, or the one named), at
+            // most DemoTicker.maxRate per second: {"rate": n, "page": id}, 0 stops.
+            let ticker = DemoTicker(server: server)
+            socket.onDisconnect { _ in ticker.stop() }
             socket.on("ticker") { arguments, ack in
-                let rate = arguments.first?["rate"]?.intValue ?? 0
-                if rate > 0 { ticker.start(rate: rate, on: socket) } else { ticker.stop() }
-                ack?.send([["rate": .number(Double(min(max(rate, 0), DemoTicker.maxRate)))]])
+                let rate = min(max(arguments.first?["rate"]?.intValue ?? 0, 0), DemoTicker.maxRate)
+                let room = (pageID(arguments.first?["page"]) ?? page).map(pageRoom) ?? socket.id
+                if rate > 0 { ticker.start(rate: rate, to: room, on: socket) } else { ticker.stop() }
+                ack?.send([["rate": .number(Double(rate))]])
+            }
+
+            // The meter: the latest counter sample of every panel of a page.
+            socket.on("meter") { arguments, ack in
+                guard let ack, let page = pageID(arguments.first) else { return }
+                server.to(pageRoom(page)).fetchSockets { snapshots in
+                    ack.send([.array(snapshots.map { ["id": .string($0.id), "counters": $0.data["counters"] ?? .null] })])
+                }
             }
 
             // Echo: the same arguments back, as an event or as the acknowledgement.
@@ -77,6 +107,29 @@ enum DemoApp {
         return name
     }
 
+    /// A page id: 1 to 64 letters, digits, '-' or '_'.
+    static func pageID(_ value: JSONValue?) -> String? {
+        guard let id = value?.stringValue, (1...64).contains(id.utf8.count),
+              id.utf8.allSatisfy({ $0 == 0x2D || $0 == 0x5F || (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) })
+        else { return nil }
+        return id
+    }
+
+    static func pageRoom(_ id: String) -> String { "page:" + id }
+
+    /// Keeps the socket's latest counters in its data, numbered, once a second while connected
+    /// (the meter reads them from any loop with fetchSockets).
+    static func sampleCounters(of socket: Socket, number: Int) {
+        guard socket.isConnected || number == 0 else { return }
+        var sample = counters(of: socket)
+        if case .object(var members) = sample {
+            members.append(JSONMember("sample", .number(Double(number))))
+            sample = .object(members)
+        }
+        socket.data["counters"] = sample
+        socket.schedule(after: sampleMilliseconds) { sampleCounters(of: socket, number: number + 1) }
+    }
+
     static func counters(of socket: Socket) -> JSONValue {
         let counters = socket.counters
         return [
@@ -86,6 +139,10 @@ enum DemoApp {
             "bytesIn": .number(Double(counters.bytesIn)),
             "bytesOut": .number(Double(counters.bytesOut)),
             "httpRequests": .number(Double(counters.httpRequests)),
+            "headBytesIn": .number(Double(counters.headBytesIn)),
+            "headBytesOut": .number(Double(counters.headBytesOut)),
+            "httpResponses": .number(Double(counters.httpResponses)),
+            "httpResponseBytes": .number(Double(counters.httpResponseBytes)),
         ]
     }
 }

@@ -1,11 +1,11 @@
 import PushCore
 import Synchronization
 
-/// The demo's server-side broadcast: "tick" events to every socket in "lobby" at a rate a page
-/// chooses, so the four transports can be compared under the same push load. One ticker for
-/// the whole server; it stops by itself after a minute.
+/// The demo's server push: "tick" events to one room (a page's panels) at a rate the page
+/// chooses, so the four transports can be compared under the same push load. One ticker per
+/// connection that asks; it stops by itself after a minute.
 final class DemoTicker: Sendable {
-    static let maxRate = 1_000
+    static let maxRate = 100
     static let maxRunMilliseconds: Int64 = 60_000
     private let server: SocketServer
     /// Bumped on every start/stop; a running ticker whose generation is stale stops.
@@ -15,8 +15,8 @@ final class DemoTicker: Sendable {
         self.server = server
     }
 
-    /// Starts ticking at `rate` per second from `socket`'s loop (0 stops).
-    func start(rate: Int, on socket: Socket) {
+    /// Starts ticking to `room` at `rate` per second from `socket`'s loop (0 stops).
+    func start(rate: Int, to room: String, on socket: Socket) {
         let mine = generation.add(1, ordering: .relaxed).newValue
         guard rate > 0 else { return }
         let rate = min(rate, Self.maxRate)
@@ -29,7 +29,7 @@ final class DemoTicker: Sendable {
             let due = Int(elapsed) * rate / 1000
             while sent < due {
                 sent += 1
-                server.to("lobby").emit("tick", ["seq": .number(Double(sent)), "rate": .number(Double(rate))])
+                server.to(room).emit("tick", ["seq": .number(Double(sent)), "rate": .number(Double(rate))])
             }
             socket.schedule(after: step, tick)
         }
