@@ -46,7 +46,9 @@ public final class EngineSocket: @unchecked Sendable {
     public let loop: EventLoop
     public let request: EngineRequestInfo
     let session: EngineSession
-    unowned let server: EngineServer
+    /// Strong, like `loop`: the engine server outlives its sessions, and unowned would cost an
+    /// atomic check per message.
+    let server: EngineServer
     @exclusivity(unchecked) var channel: Channel = .none
     /// The WebSocket probed for an upgrade.
     @exclusivity(unchecked) var probe: WebSocketTransport?

@@ -40,7 +40,9 @@ public struct ConnectionLimits: Sendable {
 /// Loop-confined (see LoopConfined): its entry points assert they run on `loop`.
 public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable {
     public let fd: Int32
-    public unowned let loop: EventLoop
+    /// Strong: loops live as long as the process, and an unowned reference would cost an
+    /// atomic check on every access (several per message).
+    public let loop: EventLoop
     @exclusivity(unchecked) public var handler: ConnectionHandler
     public let remoteAddress: String
     let limits: ConnectionLimits
