@@ -53,6 +53,15 @@ public struct SessionCounters: Sendable, Equatable {
     public init() {}
 }
 
+extension SessionCounters {
+    /// A complete HTTP response went out: its head and body.
+    public mutating func countResponse(head: Int, body: Int) {
+        headBytesOut += head
+        httpResponses += 1
+        httpResponseBytes += head + body
+    }
+}
+
 extension SocketExecutor {
     /// Runs `task` now when on this loop, else through its queue.
     @inline(__always)

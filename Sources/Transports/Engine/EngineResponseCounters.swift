@@ -1,32 +1,17 @@
 import PushCore
-import Synchronization
 
-/// What a session's HTTP responses cost on the wire, counted on whichever loop wrote them.
-final class EngineResponseCounters: Sendable {
-    private let headBytes = Atomic<Int>(0)
-    private let responses = Atomic<Int>(0)
-    private let responseBytes = Atomic<Int>(0)
-
-    /// A complete response went out (nothing when `head` is 0: it was not written).
-    func response(head: Int, body: Int) {
+extension EngineSocket {
+    /// Counts a complete response written for this session (nothing when `head` is 0: it was
+    /// not written). From any loop: a response written on another loop hops here, so the counts
+    /// stay plain integers of the session's loop.
+    func countResponse(head: Int, body: Int) {
         guard head > 0 else { return }
-        headBytes.add(head, ordering: .relaxed)
-        responses.add(1, ordering: .relaxed)
-        responseBytes.add(head + body, ordering: .relaxed)
+        loop.run { [self] in stats.countResponse(head: head, body: body) }
     }
 
-    /// A head that opens a stream or a WebSocket (not a complete response).
-    func streamHead(_ bytes: Int) {
-        headBytes.add(bytes, ordering: .relaxed)
-    }
-
-    /// `counters` with these counts added.
-    func added(to counters: SessionCounters) -> SessionCounters {
-        var total = counters
-        total.headBytesOut += headBytes.load(ordering: .relaxed)
-        total.httpResponses += responses.load(ordering: .relaxed)
-        total.httpResponseBytes += responseBytes.load(ordering: .relaxed)
-        return total
+    /// Counts a head that opens a stream or a WebSocket (not a complete response). Any loop.
+    func countStreamHead(_ bytes: Int) {
+        loop.run { [self] in stats.headBytesOut += bytes }
     }
 }
 

@@ -199,7 +199,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         switch kind {
         case .websocket:
             guard let transport = acceptWebSocket(request, writer) else { return }
-            socket.written.streamHead(writer.headBytesWritten)
+            socket.countStreamHead(writer.headBytesWritten)
             transport.socket = socket
             socket.channel = .webSocket(transport)
         case .longPolling, .polling:
@@ -211,7 +211,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
                 // Tells nginx and similar proxies not to buffer the stream.
                 ("X-Accel-Buffering", "no"),
             ] + cors)
-            socket.written.streamHead(writer.headBytesWritten)
+            socket.countStreamHead(writer.headBytesWritten)
             var prelude: [UInt8] = []
             EngineCodec.appendSSEPrelude(into: &prelude)
             writer.writeStream(ByteChunk(prelude))
@@ -249,7 +249,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     /// closes it, on its own loop.
     private func upgrade(_ request: HTTPRequest, _ writer: HTTPResponseWriter, to socket: EngineSocket) {
         guard let transport = acceptWebSocket(request, writer) else { return }
-        socket.written.streamHead(writer.headBytesWritten)
+        socket.countStreamHead(writer.headBytesWritten)
         let headBytes = request.head.wireByteCount
         // Frames may follow the 101 at once: the transport knows its session before any read,
         // and the session sees the probe before any of its frames (same loop: now; another

@@ -58,14 +58,8 @@ public final class EngineSocket: @unchecked Sendable {
     /// CORS headers for responses to this client.
     let corsHeaders: [(String, String)]
     @exclusivity(unchecked) public internal(set) var stats = SessionCounters()
-    /// Response heads and complete responses are written on their connection's loop, which
-    /// may be another: those counts are kept apart and added to `stats` when read.
-    let written = EngineResponseCounters()
-    /// The demo's simulated delay on every response and stream write (ms; 0: none).
-    @exclusivity(unchecked) var simulatedDelay: Int64 = 0
-    /// Writes waiting out the simulated delay, in order.
-    @exclusivity(unchecked) var delayedWrites: [(due: Int64, write: () -> Void)] = []
-    @exclusivity(unchecked) var delayTimer: Timer?
+    /// The demo's simulated delay on every response and stream write (nil: none).
+    @exclusivity(unchecked) var simulatedDelay: SimulatedDelay?
     /// Slot for the layer above (the Socket.IO connection state).
     @exclusivity(unchecked) public var context: AnyObject?
     /// The message rate limit for packets that come up by POST.
@@ -257,12 +251,11 @@ public final class EngineSocket: @unchecked Sendable {
 
     func respond(_ writer: EngineResponder, status: Int, body: [UInt8], contentType: String = "text/plain; charset=UTF-8") {
         let headers = [("Content-Type", contentType), ("Cache-Control", "no-store")] + corsHeaders
-        let written = self.written
-        let answer = {
+        let answer = { [self] in
             writer.loop.run {
                 let before = writer.headBytesWritten
                 writer.respond(status: status, headers: headers, body: body)
-                written.response(head: writer.headBytesWritten - before, body: body.count)
+                self.countResponse(head: writer.headBytesWritten - before, body: body.count)
             }
         }
         if isDelaying { afterSimulatedDelay(answer) } else { answer() }

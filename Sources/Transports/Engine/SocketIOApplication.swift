@@ -53,5 +53,5 @@ extension EngineSocket: EngineLink {
     public var remoteAddress: String { request.remoteAddress }
     public var issuedAt: Int64 { request.issuedAt }
     public var requestURL: String { request.url }
-    public var counters: SessionCounters { written.added(to: stats) }
+    public var counters: SessionCounters { stats }
 }
