@@ -1,3 +1,9 @@
+/// Engine session settings held once and shared by reference by every session of a server.
+public final class EngineSessionSettings: Sendable {
+    public let config: EngineSessionConfig
+    public init(_ config: EngineSessionConfig) { self.config = config }
+}
+
 /// Settings of every engine session, with Engine.IO's defaults.
 public struct EngineSessionConfig: Sendable {
     public var pingInterval: Int64 = 25_000
@@ -47,7 +53,10 @@ public enum HeartbeatOutcome: Equatable {
 /// user-space instructions per message when they were on).
 public final class EngineSession {
     public let id: String
-    public let config: EngineSessionConfig
+    /// Shared by every session of a server: one reference each instead of a copy (64 bytes
+    /// per session).
+    private let settings: EngineSessionSettings
+    public var config: EngineSessionConfig { settings.config }
     /// Where packets go down, and the upgrade in progress.
     @exclusivity(unchecked) public internal(set) var transportState: EngineTransportState
     @exclusivity(unchecked) private var queue: [OutboundPacket] = []
@@ -59,11 +68,16 @@ public final class EngineSession {
     /// Volatile packets dropped so far.
     @exclusivity(unchecked) public private(set) var droppedVolatile = 0
 
-    public init(id: String, transport: EngineTransportKind, config: EngineSessionConfig, now: Int64) {
+    public init(id: String, transport: EngineTransportKind, settings: EngineSessionSettings, now: Int64) {
         self.id = id
         self.transportState = EngineTransportState(transport: transport)
-        self.config = config
-        self.nextPingAt = now + config.pingInterval
+        self.settings = settings
+        self.nextPingAt = now + settings.config.pingInterval
+    }
+
+    /// A session with settings of its own (tests, one-off sessions).
+    public convenience init(id: String, transport: EngineTransportKind, config: EngineSessionConfig, now: Int64) {
+        self.init(id: id, transport: transport, settings: EngineSessionSettings(config), now: now)
     }
 
     /// The transport packets currently go down on.

@@ -32,8 +32,12 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     /// This node's tag in the session ids it makes (cluster mode); empty alone.
     public var nodeTag: [UInt8] = []
 
+    /// The session settings every session shares.
+    let sessionSettings: EngineSessionSettings
+
     public init(configuration: EngineServerConfiguration, application: EngineApplication) {
         self.configuration = configuration
+        self.sessionSettings = EngineSessionSettings(configuration.session)
         self.application = application
     }
 

@@ -72,7 +72,7 @@ public final class EngineSocket: @unchecked Sendable {
         self.request = request
         self.server = server
         self.corsHeaders = corsHeaders
-        self.session = EngineSession(id: id, transport: transport, config: server.configuration.session, now: loop.now)
+        self.session = EngineSession(id: id, transport: transport, settings: server.sessionSettings, now: loop.now)
         let rate = server.configuration.session.maxMessagesPerSecond
         self.postLimiter = RateLimiter(rate: rate, burst: rate * 2, now: loop.now)
     }
