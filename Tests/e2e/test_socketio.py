@@ -17,7 +17,7 @@ from sio_helpers import (
     run,
 )
 
-TIMEOUT = 15
+TIMEOUT = 30
 
 
 @pytest.fixture(scope="module")
