@@ -21,35 +21,48 @@ extension EngineApplication {
 public enum OriginPolicy: Sendable {
     /// Only pages served by this server (Origin's host equals Host).
     case sameOrigin
-    /// Any origin (`--cors-origin '*'`).
+    /// Any origin (`--cors-origin '*'`), without credentials: `Access-Control-Allow-Origin: *`.
     case any
-    /// Same origin plus these exact origins ("https://app.example.com").
+    /// Same origin plus these exact origins ("https://app.example.com"), with credentials.
     case list([String])
 
     /// Whether a request with this Origin (nil: not a browser's cross-site request) and Host
-    /// may proceed.
-    public func allows(origin: String?, host: String?) -> Bool {
+    /// (the one the browser addressed: X-Forwarded-Host when the proxy is trusted) may proceed;
+    /// `scheme`, when a trusted proxy tells it, must be the Origin's too.
+    public func allows(origin: String?, host: String?, scheme: String? = nil) -> Bool {
         guard let origin else { return true }
         if case .any = self { return true }
-        if let host, Self.authority(of: origin) == host.lowercased() { return true }
+        if let host, scheme.map({ origin.lowercased().hasPrefix($0 + "://") }) ?? true,
+           Self.sameAuthority(origin: origin, host: host) { return true }
         if case .list(let origins) = self { return origins.contains(origin) }
         return false
     }
 
-    /// Whether to send CORS headers for this origin (cross-origin and allowed).
+    /// The CORS headers for this origin: `*` without credentials for `.any` (reflecting any
+    /// origin with credentials would let every site act with the user's cookies); the origin
+    /// itself with credentials only when it is listed by name.
     public func corsHeaders(origin: String?, host: String?) -> [(String, String)] {
-        guard let origin, origin != "null" || isAny else { return [] }
+        guard let origin else { return [] }
         switch self {
         case .any:
-            return [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"), ("Vary", "Origin")]
-        case .list(let origins) where origins.contains(origin):
+            return [("Access-Control-Allow-Origin", "*")]
+        case .list(let origins) where origin != "null" && origins.contains(origin):
             return [("Access-Control-Allow-Origin", origin), ("Access-Control-Allow-Credentials", "true"), ("Vary", "Origin")]
         default:
             return []
         }
     }
 
-    private var isAny: Bool { if case .any = self { return true } else { return false } }
+    /// Whether the Origin names the host the request was sent to: "http://Example.com:80" and
+    /// "example.com" match (a default port may be written or left out on either side).
+    static func sameAuthority(origin: String, host: String) -> Bool {
+        let authority = authority(of: origin)
+        let host = host.lowercased()
+        if authority == host { return true }
+        let defaultPort = origin.lowercased().hasPrefix("https:") ? ":443" : ":80"
+        func bare(_ text: String) -> String { text.hasSuffix(defaultPort) ? String(text.dropLast(defaultPort.count)) : text }
+        return bare(authority) == bare(host)
+    }
 
     /// "http://Example.com:3000" -> "example.com:3000".
     static func authority(of origin: String) -> String {

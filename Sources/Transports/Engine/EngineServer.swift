@@ -8,6 +8,9 @@ public struct EngineServerConfiguration: Sendable {
     public var path = "/socket.io/"
     public var session = EngineSessionConfig()
     public var origins = OriginPolicy.sameOrigin
+    /// Believe X-Forwarded-For, -Host and -Proto (set only behind a proxy that sets them):
+    /// for the origin check and the client address apps, the API and hooks see.
+    public var trustProxy = false
     public var transports: Set<EngineTransportKind> = Set(EngineTransportKind.allCases)
     /// Sessions open at once at most; handshakes past it get 503.
     public var maxSessions = 1_000_000
@@ -81,8 +84,8 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     public func handle(_ request: HTTPRequest, _ writer: HTTPResponseWriter) {
         let head = request.head
         let origin = head.headers["Origin"]
-        let host = head.headers["Host"]
-        let cors = configuration.origins.corsHeaders(origin: origin, host: host)
+        let proxy = ProxyHeaders(head.headers, peer: request.remoteAddress, trusted: configuration.trustProxy)
+        let cors = configuration.origins.corsHeaders(origin: origin, host: proxy.host)
         if head.method == .options {
             preflight(head, writer, cors: cors)
             return
@@ -106,7 +109,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
             reject(writer, .forbidden, cors: cors)
             return
         }
-        guard configuration.origins.allows(origin: origin, host: host) else {
+        guard configuration.origins.allows(origin: origin, host: proxy.host, scheme: proxy.scheme) else {
             refusedOrigin(origin ?? "", request, writer)
             return
         }
@@ -116,7 +119,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
             return
         }
         guard let sid = parameter("sid") else {
-            openSession(request, writer, kind: kind, query: query, cors: cors)
+            openSession(request, writer, kind: kind, query: query, cors: cors, clientAddress: proxy.clientAddress)
             return
         }
         guard let socket = registry.lookup(sid) else {
@@ -181,7 +184,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     // MARK: Handshake
 
     private func openSession(_ request: HTTPRequest, _ writer: HTTPResponseWriter, kind: EngineTransportKind,
-                             query: [(String, String)], cors: [(String, String)]) {
+                             query: [(String, String)], cors: [(String, String)], clientAddress: String) {
         guard request.head.method == .get else {
             reject(writer, .badHandshakeMethod, cors: cors)
             return
@@ -193,7 +196,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         }
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        let info = EngineRequestInfo(headers: request.head.headers, remoteAddress: request.remoteAddress,
+        let info = EngineRequestInfo(headers: request.head.headers, remoteAddress: clientAddress,
                                      issuedAt: Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000,
                                      url: request.head.target)
         let socket = EngineSocket(id: SessionID.make(nodeTag: nodeTag), loop: writer.loop, request: info, transport: kind,
