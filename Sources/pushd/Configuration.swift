@@ -50,7 +50,7 @@ enum Command {
 
 extension Configuration {
     /// The flags, in the order `--help` lists them.
-    static let options: [Option] = coreOptions + apiOptions + authOptions + hookOptions + metricsOptions
+    static let options: [Option] = coreOptions + apiOptions + authOptions + hookOptions + metricsOptions + deploymentOptions
 
     static let coreOptions: [Option] = [
         Option(name: "host", valueName: "ADDRESS", help: "Address to listen on", defaultValue: "0.0.0.0") { c, v throws(OptionError) in c.server.host = v },
@@ -126,11 +126,14 @@ extension Configuration {
         Option(name: "max-sessions", valueName: "N", help: "Sessions open at once (503 past it)", defaultValue: "1000000") { c, v throws(OptionError) in
             c.server.engine.maxSessions = try OptionValue.integer(v, "max-sessions", in: 1...100_000_000)
         },
-        Option(name: "transports", valueName: "LIST", help: "Transports offered: websocket,sse,polling,short-polling", defaultValue: "all four") { c, v throws(OptionError) in
+        Option(name: "transports", valueName: "LIST", help: "Transports offered: websocket,sse,polling,short-polling (aliases long-polling, plain-polling)", defaultValue: "all four") { c, v throws(OptionError) in
             var kinds = Set<EngineTransportKind>()
             for name in v.split(separator: ",") {
-                guard let kind = EngineTransportKind(rawValue: String(name).trimmingSpaces) else {
-                    throw OptionError(description: "--transports takes websocket, sse, polling and short-polling, not '\(name)'")
+                let name = String(name).trimmingSpaces
+                // client.js's aliases, so one list works on both sides.
+                let aliases = ["long-polling": EngineTransportKind.longPolling, "plain-polling": .polling]
+                guard let kind = EngineTransportKind(rawValue: name) ?? aliases[name] else {
+                    throw OptionError(description: "--transports takes websocket, sse, polling (alias long-polling) and short-polling (alias plain-polling), not '\(name)'")
                 }
                 kinds.insert(kind)
             }

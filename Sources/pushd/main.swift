@@ -48,6 +48,9 @@ do {
 }
 do {
     try daemon.server.start()
+} catch where error.code == EADDRINUSE {
+    // error.call is "port N": the main port, or the API's or metrics' own.
+    fail("\(error.call) is already in use (another pushd?)", status: 1)
 } catch {
     fail("cannot listen on \(configuration.server.host):\(configuration.server.port): \(String(cString: strerror(error.code)))", status: 1)
 }

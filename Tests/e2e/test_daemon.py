@@ -11,7 +11,7 @@ import time
 import pytest
 
 from http_raw import get
-from pushd_server import BINARY, ROOT
+from pushd_server import BINARY, ROOT, PushdServer
 
 PUBLIC = os.path.join(ROOT, "Public")
 
@@ -20,6 +20,7 @@ FLAGS = [
     "max-request-line", "max-header-bytes", "max-headers", "header-timeout", "body-timeout",
     "keepalive-timeout", "write-high-water", "path", "ping-interval", "ping-timeout", "max-payload",
     "max-session-queue", "max-sessions", "transports", "cors-origin", "upgrade-timeout",
+    "trust-proxy", "reuse-port",
 ]
 
 CRASH_MARKERS = ("Fatal error", "Stack dump", "backtrace", "Backtrace", "Current stack trace", "Segmentation")
@@ -95,6 +96,52 @@ def test_port_in_use_fails_cleanly():
     assert "in use" in stderr.lower(), stderr
 
 
+def second_pushd(*flags):
+    return run("--host", "127.0.0.1", "--public", PUBLIC, "--threads", "2", *flags)
+
+
+def test_a_second_pushd_on_the_same_port_exits_1():
+    """Every loop's listener sets SO_REUSEPORT; without a check a second pushd would start
+    and the kernel would split new connections between the two."""
+    first = PushdServer("--threads", "2")
+    try:
+        result = second_pushd("--port", str(first.port))
+        stderr = assert_clean_failure(result, status=1)
+        assert f"port {first.port} is already in use (another pushd?)" in stderr, stderr
+        assert "listening" not in stderr, stderr
+        assert get(first.port, "/health").status == 200
+    finally:
+        first.stop()
+
+
+@pytest.mark.parametrize("flag", ["--api-listen", "--metrics-listen"])
+def test_a_busy_side_port_exits_1(flag):
+    side = free_port()
+    extra = ["--api-key", "k" * 24] if flag == "--api-listen" else []
+    first = PushdServer(*extra, flag, f"127.0.0.1:{side}")
+    try:
+        result = second_pushd("--port", "0", *extra, flag, f"127.0.0.1:{side}")
+        stderr = assert_clean_failure(result, status=1)
+        assert f"port {side} is already in use (another pushd?)" in stderr, stderr
+    finally:
+        first.stop()
+
+
+def test_reuse_port_shares_the_port_only_when_both_ask():
+    first = PushdServer("--reuse-port")
+    try:
+        refused = second_pushd("--port", str(first.port))
+        assert f"port {first.port} is already in use" in assert_clean_failure(refused, status=1)
+        second = PushdServer("--reuse-port", "--port", str(first.port))
+        try:
+            assert second.port == first.port
+            assert get(first.port, "/health").status == 200
+        finally:
+            second.stop()
+    finally:
+        first.stop()
+
+
 def test_pushd_port_environment_variable():
     port = free_port()
     environment = {key: value for key, value in os.environ.items() if not key.startswith("PUSHD_")}
@@ -134,3 +181,23 @@ def test_start_log_line_has_address_threads_and_version(start_server):
     assert f"http://127.0.0.1:{instance.port}" in line, line
     assert re.search(r"threads\D{0,3}3\b", line), line
     assert version in line, line
+
+
+def test_debug_logs_redact_session_ids():
+    """A session id is a bearer credential: logs show its first 4 characters only."""
+    server = PushdServer("--log-level", "debug")
+    try:
+        opened = get(server.port, "/socket.io/?EIO=4&transport=short-polling")
+        sid = json.loads(opened.body.decode()[1:])["sid"]
+        assert get(server.port, f"/socket.io/?EIO=4&transport=short-polling&sid={sid}&t=1", timeout=5).status == 200
+        with socket.create_connection(("127.0.0.1", server.port)) as conn:
+            body = b"1"   # a close packet: the session logs its end
+            conn.sendall(f"POST /socket.io/?EIO=4&transport=short-polling&sid={sid} HTTP/1.1\r\nHost: x\r\n"
+                         f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+            conn.recv(4096)
+        log = server.read_log(wait=0.5)
+        assert f"sid={sid[:4]}…" in log, log
+        assert f"session {sid[:4]}… closed" in log, log
+        assert sid not in log, log
+    finally:
+        server.stop()

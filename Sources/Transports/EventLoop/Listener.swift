@@ -117,6 +117,24 @@ public enum SocketAddress {
 
     /// Opens a non-blocking listening socket on host:port with SO_REUSEPORT.
     static func listen(host: String, port: Int, backlog: Int32 = 4096) throws(SystemError) -> Int32 {
+        let fd = try bound(host: host, port: port, reusePort: true)
+        guard Glibc.listen(fd, backlog) == 0 else {
+            let error = SystemError.last("listen")
+            Glibc.close(fd)
+            throw error
+        }
+        return fd
+    }
+
+    /// Throws EADDRINUSE when any socket, SO_REUSEPORT or not, is bound to host:port: a bind
+    /// without SO_REUSEPORT succeeds only on a free port. The probe is closed at once.
+    static func probeExclusive(host: String, port: Int) throws(SystemError) {
+        Glibc.close(try bound(host: host, port: port, reusePort: false))
+    }
+
+    /// A non-blocking socket bound to host:port (SO_REUSEADDR, so connections of a stopped
+    /// process in TIME_WAIT do not hold the port).
+    private static func bound(host: String, port: Int, reusePort: Bool) throws(SystemError) -> Int32 {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -131,14 +149,9 @@ public enum SocketAddress {
         guard fd >= 0 else { throw SystemError.last("socket") }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size))
+        if reusePort { setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, socklen_t(MemoryLayout<Int32>.size)) }
         guard bind(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
             let error = SystemError.last("bind \(host):\(port)")
-            Glibc.close(fd)
-            throw error
-        }
-        guard Glibc.listen(fd, backlog) == 0 else {
-            let error = SystemError.last("listen")
             Glibc.close(fd)
             throw error
         }

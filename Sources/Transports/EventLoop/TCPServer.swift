@@ -8,6 +8,7 @@ public final class TCPServer: Sendable {
     private let boundPort: Atomic<Int>
     private let limits: ConnectionLimits
     private let maxConnections: Int
+    private let sharesPort: Bool
     private let makeHandler: @Sendable (EventLoop) -> ConnectionHandler
     /// One per loop, each bound to its loop; set by `bind`.
     private let listeners = Mutex<[LoopBound<Listener>]>([])
@@ -16,13 +17,16 @@ public final class TCPServer: Sendable {
     /// - Parameters:
     ///   - port: 0 picks a free port; `port` holds the chosen one after `start()`.
     ///   - maxConnections: connections past this are accepted and closed at once.
+    ///   - sharesPort: join other processes' listeners on the port instead of failing.
     public init(group: EventLoopGroup, host: String, port: Int, limits: ConnectionLimits = .init(),
-                maxConnections: Int, makeHandler: @escaping @Sendable (EventLoop) -> ConnectionHandler) {
+                maxConnections: Int, sharesPort: Bool = false,
+                makeHandler: @escaping @Sendable (EventLoop) -> ConnectionHandler) {
         self.group = group
         self.host = host
         self.boundPort = Atomic(port)
         self.limits = limits
         self.maxConnections = maxConnections
+        self.sharesPort = sharesPort
         self.makeHandler = makeHandler
     }
 
@@ -30,10 +34,16 @@ public final class TCPServer: Sendable {
     public var port: Int { boundPort.load(ordering: .relaxed) }
 
     /// Binds one SO_REUSEPORT listener per loop. Call before `group.start()`.
+    /// Throws `SystemError(call: "port N", code: EADDRINUSE)` when another socket holds the
+    /// port: SO_REUSEPORT alone would let a second server join it silently, so unless
+    /// `sharesPort`, a probe binds the port without it first.
     public func bind() throws(SystemError) {
         var port = self.port
         var fds: [Int32] = []
         do {
+            if port != 0 && !sharesPort {
+                try SocketAddress.probeExclusive(host: host, port: port)
+            }
             for _ in group.loops {
                 let fd = try SocketAddress.listen(host: host, port: port)
                 if port == 0 { port = SocketAddress.boundPort(fd) }
@@ -41,7 +51,7 @@ public final class TCPServer: Sendable {
             }
         } catch {
             for fd in fds { close(fd) }
-            throw error
+            throw error.code == EADDRINUSE ? SystemError(call: "port \(port)", code: EADDRINUSE) : error
         }
         boundPort.store(port, ordering: .relaxed)
         let counter = liveConnections

@@ -30,6 +30,9 @@ public struct HTTPServerConfiguration: Sendable {
     /// Time to receive a request body, measured from the head.
     public var bodyTimeoutMilliseconds: Int64 = 30_000
     public var connection = ConnectionLimits()
+    /// Share the port with another process that also asks to (a zero-downtime restart: the
+    /// new process starts, the old one drains). Off, a port another process holds is an error.
+    public var reusePort = false
 
     public init() {}
 }

@@ -34,7 +34,7 @@ public final class HTTPServer: @unchecked Sendable {
         self.router = router
         self.states = group.loops.map { LoopBound(takingOwnershipOf: HTTPLoopState(loop: $0), loop: $0) }
         self.tcp = TCPServer(group: group, host: host, port: port, limits: configuration.connection,
-                             maxConnections: maxConnections) { [unowned self] loop in
+                             maxConnections: maxConnections, sharesPort: configuration.reusePort) { [unowned self] loop in
             HTTPServerConnection(server: self, state: self.states[loop.index].value)
         }
     }
