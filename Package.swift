@@ -14,7 +14,11 @@ let package = Package(
         // I/O-free protocol code: bytes in, bytes out.
         .target(name: "PushCore"),
         // Everything that touches a socket.
-        .target(name: "Transports", dependencies: ["PushCore", "CPushSys"]),
+        .target(name: "Transports", dependencies: ["PushCore", "CPushSys"], plugins: ["EmbedClient"]),
+        // Public/client.js, client.mjs and client.d.ts compiled into Transports, so pushd
+        // serves them whatever its --public folder holds (the files in Public/ stay the source).
+        .plugin(name: "EmbedClient", capability: .buildTool(), dependencies: ["embed-files"]),
+        .executableTarget(name: "embed-files"),
         .executableTarget(name: "pushd", dependencies: ["PushCore", "Transports"]),
         // A small complete app on the Swift API, kept compiling with the package.
         .executableTarget(name: "chat-example", dependencies: ["PushCore", "Transports"], path: "Examples/ChatServer"),

@@ -96,3 +96,20 @@ def test_environment_errors_name_the_variable():
     result = run(env={"PUSHD_PORT": "abc"})
     assert result.returncode == 2
     assert b"PUSHD_PORT=abc: --port needs a whole number" in result.stderr
+
+
+def test_transports_takes_client_js_aliases():
+    """One set of names on both sides: client.js's aliases long-polling and plain-polling work
+    in --transports too."""
+    server = PushdServer("--transports", "long-polling, plain-polling")
+    try:
+        for name in ("polling", "short-polling"):
+            response = get(server.port, f"/socket.io/?EIO=4&transport={name}")
+            assert response.status == 200 and response.body.startswith(b"0"), (name, response)
+        for name in ("sse", "long-polling"):
+            assert get(server.port, f"/socket.io/?EIO=4&transport={name}").status == 400, name
+    finally:
+        server.stop()
+    result = run("--transports", "polling,carrier-pigeon")
+    assert result.returncode == 2
+    assert b"alias long-polling" in result.stderr and b"carrier-pigeon" in result.stderr

@@ -152,3 +152,32 @@ def test_no_escape_from_public_folder(jailed, path):
 def test_jailed_server_serves_inside_files(jailed):
     assert get(jailed.port, "/a/page.txt").body == b"inside\n"
     assert get(jailed.port, "/").status == 200
+
+
+# --- the browser client, built in ---------------------------------------------------------------
+
+@pytest.mark.parametrize("name, content_type", [("client.js", "text/javascript"), ("client.mjs", "text/javascript"),
+                                                ("client.d.ts", "text/plain"), ("client.d.mts", "text/plain")])
+def test_the_client_is_served_from_the_binary_when_the_folder_lacks_it(jailed, name, content_type):
+    """A user's own --public folder has no client.js; pushd serves the one it was built with."""
+    with open(os.path.join(ROOT, "Public", name), "rb") as source:
+        expected = source.read()
+    response = get(jailed.port, "/" + name)
+    assert response.status == 200, response
+    assert response.body == expected, f"/{name} differs from Public/{name}: rebuild pushd"
+    assert response.header("Content-Type").startswith(content_type)
+    etag = response.header("ETag")
+    with Conn(jailed.port) as conn:
+        conn.send(f"GET /{name} HTTP/1.1\r\nHost: 127.0.0.1\r\nIf-None-Match: {etag}\r\n\r\n".encode())
+        assert conn.read_response().status == 304
+
+
+def test_a_client_js_in_the_folder_wins(tmp_path):
+    (tmp_path / "client.js").write_bytes(b"// my own build\n")
+    instance = PushdServer(public=str(tmp_path))
+    try:
+        assert get(instance.port, "/client.js").body == b"// my own build\n"
+        assert get(instance.port, "/client.mjs").status == 200, "the rest still comes from the binary"
+        assert get(instance.port, "/demo.js").status == 404, "only the client is built in"
+    finally:
+        instance.stop()

@@ -38,7 +38,7 @@ final class SocketClient: @unchecked Sendable {
         case .needAttachments:
             return
         case .error(let error):
-            server.log("session \(link.sessionID): malformed packet (\(error)); closing")
+            server.log("session \(SessionID.redacted(link.sessionID)): malformed packet (\(error)); closing")
             close(reason: .parseError)
         case .packet(let socketPacket):
             route(socketPacket)
@@ -53,7 +53,7 @@ final class SocketClient: @unchecked Sendable {
         guard let socket = sockets[packet.namespace] else {
             if sockets.isEmpty {
                 // The spec: a first packet other than CONNECT closes the connection.
-                server.log("session \(link.sessionID): \(packet.type) before CONNECT; closing")
+                server.log("session \(SessionID.redacted(link.sessionID)): \(packet.type) before CONNECT; closing")
                 close(reason: .parseError)
             }
             // Otherwise packets for a namespace this client is not in are dropped, as Socket.IO does.

@@ -20,7 +20,7 @@ extension EngineSocket {
         case .rejectRequest(let error):
             respondError(writer, error)
         case .rejectRequestAndClose(let error, let plan):
-            Log.debug("session \(id): \(plan.reason) (\(error.message))")
+            Log.debug("session \(SessionID.redacted(id)): \(plan.reason) (\(error.message))")
             respondError(writer, error)
             perform(.close(plan))
         default:
@@ -64,7 +64,7 @@ extension EngineSocket {
         do {
             packets = try EngineCodec.decodePayload(request.body, maxPayload: server.configuration.session.maxPayload)
         } catch {
-            Log.debug("session \(id): bad payload: \(error)")
+            Log.debug("session \(SessionID.redacted(id)): bad payload: \(error)")
             respondError(writer, .badRequest)
             perform(session.close(.parseError, mode: .silent))
             return

@@ -124,7 +124,7 @@ public final class EngineSocket: @unchecked Sendable {
 
     private func overflowed() {
         loop.metrics.counters.dropped.slowConsumer += 1
-        Log.warning("session \(id): closed as a slow consumer (over \(server.configuration.session.maxQueueBytes) bytes queued)")
+        Log.warning("session \(SessionID.redacted(id)): closed as a slow consumer (over \(server.configuration.session.maxQueueBytes) bytes queued)")
         perform(session.close(.slowConsumer, mode: .abort))
     }
 
@@ -342,7 +342,7 @@ public final class EngineSocket: @unchecked Sendable {
         upgradeTimer = loop.schedule(after: max(0, deadline - loop.now)) { [self] in
             self.upgradeTimer = nil
             let action = self.session.upgradeTimer(now: self.loop.now)
-            if action == .closeProbe { Log.debug("session \(self.id): upgrade timed out; the probe is closed") }
+            if action == .closeProbe { Log.debug("session \(SessionID.redacted(self.id)): upgrade timed out; the probe is closed") }
             self.perform(action)
             self.syncUpgradeTimer()
         }
@@ -409,9 +409,9 @@ public final class EngineSocket: @unchecked Sendable {
         let action = session.receive(packet, via: kind)
         switch action {
         case .closeProbe:
-            Log.debug("session \(id): unexpected \(packet.type) packet on the probe; dropping the upgrade")
+            Log.debug("session \(SessionID.redacted(id)): unexpected \(packet.type) packet on the probe; dropping the upgrade")
         case .close(let plan) where plan.reason == .parseError:
-            Log.debug("session \(id): unexpected \(packet.type) packet")
+            Log.debug("session \(SessionID.redacted(id)): unexpected \(packet.type) packet")
         default:
             break
         }
@@ -431,7 +431,7 @@ public final class EngineSocket: @unchecked Sendable {
         release(plan.release)
         if plan.closesProbe { probe?.closeSession(sendClosePacket: false) }
         probe = nil
-        Log.debug("session \(id) closed: \(plan.reason)")
+        Log.debug("session \(SessionID.redacted(id)) closed: \(plan.reason)")
         server.application.engineSocketClosed(self, reason: plan.reason)
     }
 }

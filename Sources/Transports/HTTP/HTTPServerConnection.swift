@@ -104,7 +104,7 @@ final class HTTPServerConnection: ConnectionHandler {
                                              expectsContinue: requestHead.expectsContinue,
                                              now: state.loop.now)), on: connection)
         if Log.enabled(.debug) {
-            Log.debug("\(connection.remoteAddress) \(requestHead.method) \(requestHead.target)")
+            Log.debug("\(connection.remoteAddress) \(requestHead.method) \(SessionID.redactingQuery(requestHead.target))")
         }
     }
 

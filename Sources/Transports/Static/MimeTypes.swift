@@ -9,6 +9,7 @@ enum MimeTypes {
         "gif": "image/gif", "webp": "image/webp", "ico": "image/x-icon", "avif": "image/avif",
         "woff": "font/woff", "woff2": "font/woff2", "wasm": "application/wasm",
         "xml": "application/xml", "pdf": "application/pdf",
+        "ts": "text/plain; charset=utf-8", "mts": "text/plain; charset=utf-8",
     ]
 
     static func forPath(_ path: String) -> String {

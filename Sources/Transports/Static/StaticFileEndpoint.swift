@@ -1,7 +1,8 @@
 import PushCore
 import Glibc
 
-/// Serves the files of one folder (the demo page and client.js).
+/// Serves the files of one folder (the demo page and client.js). client.js, client.mjs and
+/// client.d.ts come from the binary when the folder lacks them (a file in the folder wins).
 ///
 /// Files are read once and kept per loop as shared chunks, rechecked with stat at most once a
 /// second. A request can name only regular files inside the folder: `..`, `.`, encoded slashes,
@@ -186,10 +187,27 @@ public final class StaticFileEndpoint: HTTPEndpoint, Sendable {
             }
             cache.value.files[relative] = nil
         }
-        guard let loaded = load(relative, now: now) else { return nil }
+        guard let loaded = load(relative, now: now) ?? Self.builtIn[relative].map({ file in
+            var file = file
+            file.checkedAt = now   // rechecked like a file, so one added to the folder takes over
+            return file
+        }) else { return nil }
         cache.value.files[relative] = loaded
         return loaded
     }
+
+    /// The browser client compiled into the binary, dated when the process started.
+    private static let builtIn: [String: CachedFile] = {
+        let started = Int(WallClock.seconds())
+        var files: [String: CachedFile] = [:]
+        for file in EmbeddedClientFiles.files {
+            let body = Array(file.text.utf8)
+            files[file.name] = CachedFile(body: ByteChunk(body), contentType: MimeTypes.forPath(file.name), etag: file.etag,
+                                          lastModified: HTTPDate.format(epochSeconds: started), modifiedSeconds: started,
+                                          device: 0, inode: 0, size: body.count, modifiedNanos: 0, checkedAt: 0)
+        }
+        return files
+    }()
 
     private static func nanos(_ info: stat) -> Int {
         Int(info.st_mtim.tv_sec) &* 1_000_000_000 &+ Int(info.st_mtim.tv_nsec)
