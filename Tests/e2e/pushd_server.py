@@ -13,6 +13,17 @@ LISTENING = re.compile(rb"listening on http://127\.0\.0\.1:(\d+)")
 CRASH_SIGNALS = {signal.SIGILL, signal.SIGTRAP, signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS}
 
 
+def stop_process(proc, sig=signal.SIGTERM, timeout=10):
+    """Sends `sig` to a process this test started (by its PID), then SIGKILL if it lingers."""
+    if proc.poll() is None:
+        os.kill(proc.pid, sig)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
+
+
 class PushdServer:
     def __init__(self, *flags, public=None, env=None):
         args = [BINARY, "--host", "127.0.0.1", "--port", "0", "--threads", "2",
@@ -66,13 +77,7 @@ class PushdServer:
     def stop(self, sig=signal.SIGTERM, timeout=10):
         """Stops pushd; fails (once) if it had crashed: a trap such as a debug build's failed
         assertion, or a ThreadSanitizer report."""
-        if self.proc.poll() is None:
-            os.kill(self.pid, sig)
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.kill(self.pid, signal.SIGKILL)
-                self.proc.wait(timeout=5)
+        stop_process(self.proc, sig, timeout)
         self.read_log()
         crashed = -self.proc.returncode in CRASH_SIGNALS or b"ThreadSanitizer" in self.log
         if crashed and not self.crash_reported:

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from http_raw import get
-from pushd_server import BINARY, ROOT, PushdServer
+from pushd_server import BINARY, ROOT, PushdServer, stop_process
 
 PUBLIC = os.path.join(ROOT, "Public")
 
@@ -162,13 +162,7 @@ def test_pushd_port_environment_variable():
         response = get(port, "/health")
         assert response.status == 200
     finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=5)
+        stop_process(proc)
         proc.stderr.close()
 
 
