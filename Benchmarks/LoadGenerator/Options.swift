@@ -83,7 +83,7 @@ struct Options {
       --forward-port PORT     HTTP transports: handshake on the session's port, every later
                               request to PORT (a cluster node that forwards it to the owner)
       --path PATH             /socket.io/ for engineio, / for raw
-      --transport NAME        websocket, polling (long-polling), sse, short-polling
+      --transport NAME        websocket, sse, polling (alias long-polling), short-polling (alias plain-polling)
       --protocol NAME         engineio (Engine.IO v4 framing, pings) or raw (WebSocket only)
       --scenario NAME         echo, pipelined, broadcast, idle, connect, socketio-ack,
                               socketio-broadcast, api-broadcast (--api-port, --api-key:
@@ -143,7 +143,8 @@ struct Options {
             case "--forward-port": options.forwardPort = integer(value())
             case "--path": options.path = value()
             case "--transport":
-                let name = value() == "long-polling" ? "polling" : arguments[index]
+                let aliases = ["long-polling": "polling", "plain-polling": "short-polling"]   // client.js's
+                let name = aliases[value()] ?? arguments[index]
                 guard let kind = TransportKind(rawValue: name) else { fail("unknown transport \(name)") }
                 options.transport = kind
             case "--protocol":

@@ -40,6 +40,26 @@ private final class CollectingHandler: ConnectionHandler {
 /// Real loops on their own threads: connections accepted on one loop, opened from another,
 /// work handed between them with `run` (what the ThreadSanitizer run checks).
 final class TCPServerTests: XCTestCase {
+    func testASecondServerOnABusyPortFailsUnlessBothSharePorts() throws {
+        let group = try EventLoopGroup(threadCount: 2)
+        let first = TCPServer(group: group, host: "127.0.0.1", port: 0, maxConnections: 10, sharesPort: true) { _ in EchoHandler() }
+        try first.bind()
+        group.start()
+        defer { group.shutdown() }
+        first.startAccepting()
+        defer { first.stopAccepting() }
+        let port = first.port
+        let exclusive = TCPServer(group: group, host: "127.0.0.1", port: port, maxConnections: 10) { _ in EchoHandler() }
+        XCTAssertThrowsError(try exclusive.bind()) { error in
+            XCTAssertEqual((error as? SystemError)?.code, EADDRINUSE)
+            XCTAssertEqual((error as? SystemError)?.call, "port \(port)")
+        }
+        let sharing = TCPServer(group: group, host: "127.0.0.1", port: port, maxConnections: 10, sharesPort: true) { _ in EchoHandler() }
+        XCTAssertNoThrow(try sharing.bind(), "two servers that both ask share the port (one listener per loop each)")
+        sharing.startAccepting()
+        sharing.stopAccepting()
+    }
+
     func testClientsOnEveryLoopGetTheirBytesEchoedAndTheServerCountsThem() throws {
         let group = try EventLoopGroup(threadCount: 2)
         let server = TCPServer(group: group, host: "127.0.0.1", port: 0, maxConnections: 100) { _ in EchoHandler() }
