@@ -68,13 +68,27 @@ build_cpushsys() {
     stamp_of "${inputs[@]}" > "$out/stamps/CPushSys"
 }
 
+# What the EmbedClient plugin adds to Transports in a SwiftPM build, made by the same tool from
+# the same files (Plugins/EmbedClient/EmbedClient.swift lists them).
+embedded_client() {
+    local inputs=(Sources/embed-files/main.swift Public/client.js Public/client.mjs Public/client.d.ts Public/client.d.mts)
+    mkdir -p "$out/gen"
+    up_to_date "$out/gen/EmbeddedClientFiles.swift" embedded "${inputs[@]}" && return
+    (cd "$out/tmp" && "$swiftc" -O "$root/Sources/embed-files/main.swift" -o "$out/bin/embed-files")
+    # shellcheck disable=SC2046
+    "$out/bin/embed-files" "$out/gen/EmbeddedClientFiles.swift" $(absolute "${inputs[@]:1}")
+    stamp_of "${inputs[@]}" > "$out/stamps/embedded"
+}
+
 build_module() { # name, after the modules it imports
-    local name=$1 sources
+    local name=$1 sources generated=()
     sources=$(swift_files "Sources/$name")
+    if [ "$name" = Transports ]; then embedded_client; generated=("$out/gen/EmbeddedClientFiles.swift"); fi
     # A module is stale when its sources changed or a module it imports was rebuilt after it.
     # shellcheck disable=SC2086
     if up_to_date "$out/lib/$name.o" "$name" $sources \
-        && { [ "$name" = PushCore ] || [ "$out/lib/$name.o" -nt "$out/lib/PushCore.o" ]; }; then
+        && { [ "$name" = PushCore ] || [ "$out/lib/$name.o" -nt "$out/lib/PushCore.o" ]; } \
+        && { [ ${#generated[@]} -eq 0 ] || [ "$out/lib/$name.o" -nt "${generated[0]}" ]; }; then
         return
     fi
     echo "  $name (library)"
@@ -82,7 +96,7 @@ build_module() { # name, after the modules it imports
     (cd "$out/tmp" && "${pin[@]}" "$swiftc" "${flags[@]}" -enable-testing -module-name "$name" \
         -I "$out/modules" -I "$out/include/CPushSys" \
         -emit-module -emit-module-path "$out/modules/$name.swiftmodule" \
-        -c $(absolute $sources) -o "$out/lib/$name.o")
+        -c $(absolute $sources) "${generated[@]}" -o "$out/lib/$name.o")
     # shellcheck disable=SC2086
     stamp_of $sources > "$out/stamps/$name"
 }
