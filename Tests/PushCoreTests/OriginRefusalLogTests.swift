@@ -23,5 +23,6 @@ final class OriginRefusalLogTests: XCTestCase {
     func testMessageNamesTheFix() {
         XCTAssertEqual(OriginRefusalLog.message(origin: "http://localhost:3100"),
                        "origin http://localhost:3100 refused; allow it with --cors-origin")
+        XCTAssertTrue(OriginRefusalLog.message(origin: "http://a.example", untrustedProxy: true).hasSuffix("see --trust-proxy)"))
     }
 }

@@ -98,6 +98,7 @@ def test_forwarded_host_decides_the_same_origin_check_only_when_trusted(proxied,
     assert trusted.status_code == 200 and trusted.text.startswith("0"), trusted.text
     untrusted = requests.get(handshake_url(direct), headers=headers, timeout=3)
     assert untrusted.status_code == 403, "X-Forwarded-Host is anyone's to send without --trust-proxy"
+    assert "see --trust-proxy" in direct.read_log(wait=0.3), "the refusal's log line names the flag"
 
 
 def test_a_forwarded_host_does_not_widen_the_check(proxied):

@@ -34,8 +34,10 @@ public struct OriginRefusalLog: Sendable {
     public static let reasonHeader = "X-Pushd-Refused"
     public static let reasonValue = "origin not allowed"
 
-    /// The log line for a refusal, with the way to allow the origin.
-    public static func message(origin: String) -> String {
+    /// The log line for a refusal, with the way to allow the origin (and, when a proxy's
+    /// X-Forwarded-Host came and was not believed, the flag that believes it).
+    public static func message(origin: String, untrustedProxy: Bool = false) -> String {
         "origin \(origin) refused; allow it with --cors-origin"
+            + (untrustedProxy ? " (behind a proxy that sets X-Forwarded-Host? see --trust-proxy)" : "")
     }
 }

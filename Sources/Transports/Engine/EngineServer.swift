@@ -64,7 +64,8 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     private func refusedOrigin(_ origin: String, _ request: HTTPRequest, _ writer: HTTPResponseWriter) {
         let now = writer.loop.now
         if originRefusals.withLock({ $0.shouldLog(origin, now: now) }) {
-            Log.info(OriginRefusalLog.message(origin: origin))
+            let untrustedProxy = !configuration.trustProxy && request.head.headers["X-Forwarded-Host"] != nil
+            Log.info(OriginRefusalLog.message(origin: origin, untrustedProxy: untrustedProxy))
         } else {
             Log.debug("\(request.remoteAddress): origin \(origin) refused")
         }
