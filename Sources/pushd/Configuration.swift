@@ -57,7 +57,7 @@ extension Configuration {
         Option(name: "port", valueName: "PORT", help: "TCP port (0 picks a free one)", defaultValue: "3000") { c, v throws(OptionError) in
             c.server.port = try OptionValue.integer(v, "port", in: 0...65535)
         },
-        Option(name: "public", valueName: "DIR", help: "Folder served at / (client.js, the demo page)", defaultValue: "Public") { c, v throws(OptionError) in
+        Option(name: "public", valueName: "DIR", help: "Folder served at / (the demo page; client.js is built in, a copy here wins)", defaultValue: "Public") { c, v throws(OptionError) in
             c.server.publicDirectory = v
         },
         Option(name: "threads", valueName: "N", help: "Event loop threads", defaultValue: "cores") { c, v throws(OptionError) in
