@@ -1,5 +1,4 @@
 import PushCore
-import Synchronization
 
 /// Keeps the bytes held for clients under the node's budget (`--max-client-memory`). Nothing
 /// is shared on the message path: each loop sums its own sessions' holdings when asked; one
@@ -19,7 +18,8 @@ final class ClientMemoryGuard: Sendable {
         var total = 0
         var candidates: [MemoryBudget.Holder<EngineSocket>] = []
     }
-    private let round = Mutex(Round())
+    /// Loops report at once: a pthread mutex, which ThreadSanitizer follows (see PThreadMutex).
+    private let round = PThreadMutex(Round())
 
     init(limit: Int, loops: [EventLoop], engine: EngineServer, interval: Int64 = 500) {
         self.budget = MemoryBudget(limit: limit)
