@@ -281,7 +281,7 @@ final class ClientLoop {
                     }
                 }
             }
-            for action in wheel.advance(to: nowMilliseconds) { action() }
+            for timer in wheel.advance(to: nowMilliseconds) { timer.fire() }
         }
         flushDirty()
     }

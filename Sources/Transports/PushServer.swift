@@ -28,6 +28,9 @@ public struct PushServerConfiguration: Sendable {
     public var metrics = MetricsConfiguration()
     /// Backend hooks (connect, event, lifecycle); off unless a URL is set.
     public var hooks = HookConfiguration()
+    /// Bytes all clients together may make the node hold (queues, partial messages, pending
+    /// attachments, POST bodies); past it the largest holders are closed. 0: no budget.
+    public var maxClientMemory = 0
 
     public init() {}
 }
@@ -84,6 +87,8 @@ public final class PushServer: Sendable {
     package let hooks: BackendHooks?
     /// SIGINT and SIGTERM, blocked on every thread and awaited by `waitForShutdownSignal`.
     private let signals: sigset_t
+    /// Closes the largest holders while clients make the node hold more than its budget.
+    private let memoryGuard: ClientMemoryGuard
 
     /// - Parameter engineApplication: runs raw engine sessions instead of Socket.IO (then
     ///   `sockets` stays unused).
@@ -106,6 +111,8 @@ public final class PushServer: Sendable {
         self.sockets = sockets
         engine = EngineServer(configuration: configuration.engine,
                               application: engineApplication?(group) ?? SocketIOApplication(server: sockets))
+        memoryGuard = ClientMemoryGuard(limit: configuration.maxClientMemory, loops: group.loops, engine: engine)
+        if configuration.maxClientMemory > 0 { engine.trackSessions(loopCount: group.loops.count) }
         configuration.tokens.makeTokens()?.install(on: sockets)
         configuration.roomRules?.install(on: sockets)
         // After the token check, so the connect hook sees the verified user.
@@ -160,6 +167,7 @@ public final class PushServer: Sendable {
         metricsHTTP?.startAccepting()
         metrics?.startLagProbes(interval: configuration.metrics.lagProbeInterval)
         engine.trimmer.start(on: group.loops[0])
+        memoryGuard.start()
     }
 
     /// Blocks until SIGINT or SIGTERM, then drains; returns the signal's name.

@@ -11,6 +11,7 @@ struct Configuration {
 
     init() {
         server.maxConnections = Configuration.defaultMaxConnections
+        server.maxClientMemory = Configuration.defaultMaxClientMemory
     }
 
     /// The open-file limit less room for listeners, files and the log.
@@ -51,6 +52,7 @@ enum Command {
 extension Configuration {
     /// The flags, in the order `--help` lists them.
     static let options: [Option] = coreOptions + apiOptions + authOptions + hookOptions + metricsOptions + deploymentOptions
+        + memoryLimitOptions
 
     static let coreOptions: [Option] = [
         Option(name: "host", valueName: "ADDRESS", help: "Address to listen on", defaultValue: "0.0.0.0") { c, v throws(OptionError) in c.server.host = v },

@@ -16,6 +16,10 @@ final class EnginePollingPayloadTests: XCTestCase {
             Result { () throws(EngineDecodeError) in try EngineCodec.decodePayload(buffer, maxPayload: maxPayload) }
         }
         XCTAssertEqual(viaBuffer.decodeFailure, expected, file: file, line: line)
+        // So does the check that runs before a body is read packet by packet.
+        XCTAssertThrowsError(try EngineCodec.checkPayload(body, maxPayload: maxPayload), file: file, line: line) { error in
+            XCTAssertEqual(error as? EngineDecodeError, expected, "\(body)", file: file, line: line)
+        }
     }
 
     func testSpecExamples() throws {
@@ -123,6 +127,14 @@ final class EnginePollingPayloadTests: XCTestCase {
             }
             let wire = EngineCodec.payload(packets)
             XCTAssertEqual(try decode(wire, maxPayload: wire.count), packets)
+            // Checked, then read one packet at a time: the same packets.
+            XCTAssertEqual(try EngineCodec.checkPayload(wire, maxPayload: wire.count), packets.count)
+            var cursor = EnginePayloadCursor(body: wire)
+            var read: [EnginePacket] = []
+            while let packet = cursor.next() { read.append(packet) }
+            XCTAssertEqual(read, packets)
+            XCTAssertTrue(cursor.isAtEnd)
+            XCTAssertEqual(cursor.remainingBytes, 0)
         }
     }
 

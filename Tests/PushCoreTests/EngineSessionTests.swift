@@ -80,7 +80,7 @@ final class EngineSessionTests: XCTestCase {
         for index in 0..<10 {
             XCTAssertEqual(s.enqueue(OutboundPacket(.message(text: "message \(index)"))), .queued)
         }
-        XCTAssertEqual(s.queuedBytes, 10 * 10)
+        XCTAssertEqual(s.queuedBytes, 10 * (10 + OutboundPacket.memoryOverhead))
         let first = s.takeQueued(maxBytes: 35)
         XCTAssertEqual(first.map(\.packet.text), ["message 0", "message 1", "message 2"])
         let rest = s.takeQueued()
@@ -97,7 +97,8 @@ final class EngineSessionTests: XCTestCase {
     }
 
     func testVolatileDroppedThenOverflow() {
-        let s = session { $0.maxQueueBytes = 1_000; $0.volatileDropBytes = 100 }
+        let overhead = OutboundPacket.memoryOverhead
+        let s = session { $0.maxQueueBytes = 1_000 + 5 * overhead; $0.volatileDropBytes = 100 + overhead }
         let big = EnginePacket.message(text: String(repeating: "a", count: 199))
         XCTAssertEqual(s.enqueue(OutboundPacket(big, isVolatile: true)), .queued)
         XCTAssertEqual(s.enqueue(OutboundPacket(big, isVolatile: true)), .droppedVolatile)
@@ -106,13 +107,31 @@ final class EngineSessionTests: XCTestCase {
         XCTAssertEqual(s.enqueue(OutboundPacket(.message(text: "v"), isVolatile: true), transportBacklog: 0), .droppedVolatile)
         // 200 bytes queued; four more bring it exactly to the cap, which is allowed.
         for _ in 0..<4 { XCTAssertEqual(s.enqueue(OutboundPacket(big)), .queued) }
-        XCTAssertEqual(s.queuedBytes, 1_000)
+        XCTAssertEqual(s.queuedBytes, 1_000 + 5 * overhead)
         XCTAssertEqual(s.enqueue(OutboundPacket(.message(text: ""))), .overflow)
         XCTAssertEqual(s.enqueue(OutboundPacket(.message(text: "x")), transportBacklog: 1_000), .overflow)
         XCTAssertEqual(s.close(.slowConsumer, mode: .abort),
                        .close(EngineClosePlan(reason: .slowConsumer, mode: .abort, release: .none, closesProbe: false)))
         XCTAssertEqual(s.close(.slowConsumer, mode: .abort), .none)
         XCTAssertEqual(s.enqueue(OutboundPacket(big)), .closed)
+        XCTAssertEqual(s.queuedBytes, 0)
+    }
+
+    func testTinyPacketsCountTheirMemoryNotTheirWireBytes() {
+        // A flood of one-byte messages holds about 120 bytes of memory per packet: the cap counts
+        // that, so 1 MiB of queue stops at a few thousand of them, not a million.
+        let s = session { $0.maxQueueBytes = 1 << 20 }
+        var queued = 0
+        while s.enqueue(OutboundPacket(.message(text: "a"))) == .queued { queued += 1 }
+        XCTAssertEqual(queued, (1 << 20) / (2 + OutboundPacket.memoryOverhead))
+        XCTAssertLessThan(queued, 10_000)
+        // Taking packets gives their whole cost back.
+        _ = s.takeQueued()
+        XCTAssertEqual(s.queuedBytes, 0)
+        // The ping counts at its cost too, and leaves with it.
+        XCTAssertEqual(s.heartbeat(now: s.config.pingInterval), .pingQueued)
+        XCTAssertEqual(s.queuedBytes, 1 + OutboundPacket.memoryOverhead)
+        _ = s.takeQueued()
         XCTAssertEqual(s.queuedBytes, 0)
     }
 }

@@ -26,4 +26,19 @@ final class RateLimiterTests: XCTestCase {
         XCTAssertTrue(free.isUnlimited)
         XCTAssertEqual(free.take(1_000_000, now: 0), 0)
     }
+
+    func testTakeAvailableTakesWhatTheBucketHoldsAndDelaySaysWhenMoreComes() {
+        // A POST of 20,000 packets at 2,000/s with bursts of 4,000: the burst now, then the rate.
+        var limiter = RateLimiter(rate: 2_000, burst: 4_000, now: 0)
+        XCTAssertEqual(limiter.takeAvailable(20_000, now: 0), 4_000)
+        XCTAssertEqual(limiter.takeAvailable(20_000, now: 0), 0)
+        XCTAssertEqual(limiter.delay(until: 40, now: 0), 20)
+        XCTAssertEqual(limiter.delay(until: 40, now: 20), 0)
+        XCTAssertEqual(limiter.takeAvailable(20_000, now: 500), 1_000)
+        // Never more than a burst is waited for.
+        XCTAssertEqual(limiter.delay(until: 1_000_000, now: 500), 2_000)
+        var free = RateLimiter(rate: 0, now: 0)
+        XCTAssertEqual(free.takeAvailable(333_000, now: 0), 333_000)
+        XCTAssertEqual(free.delay(until: 10, now: 0), 0)
+    }
 }

@@ -175,4 +175,36 @@ final class SocketClientTests: XCTestCase {
         XCTAssertTrue(server.sockets.loops[0].rooms.isEmpty)
         XCTAssertTrue(link.takePackets().isEmpty, "broadcasts skip a closed session")
     }
+
+    func testAttachmentsThatNeverArriveCloseTheSessionAfterTheAttachmentTimeout() throws {
+        var configuration = SocketServerConfiguration()
+        configuration.attachmentTimeout = 30_000
+        let (server, loops) = makeSocketServer(configuration: configuration)
+        let link = InMemoryEngineLink(server: server, executor: loops[0])
+        _ = try XCTUnwrap(link.connectSocket())
+        let client = try XCTUnwrap(link.socketClient)
+
+        // Two of three announced attachments: the packet waits, holding them.
+        link.receive(text: #"53-["upload",{"_placeholder":true,"num":0},{"_placeholder":true,"num":1},{"_placeholder":true,"num":2}]"#)
+        link.receive(.message(binary: [UInt8](repeating: 1, count: 1_000)))
+        link.receive(.message(binary: [UInt8](repeating: 2, count: 500)))
+        XCTAssertEqual(server.heldBytes(client: client), 1_500)
+        loops[0].advance(by: 29_999)
+        XCTAssertFalse(link.isClosed)
+        loops[0].advance(by: 1)
+        XCTAssertTrue(link.isClosed, "a partial packet does not wait for ever")
+        XCTAssertEqual(server.heldBytes(client: client), 0)
+    }
+
+    func testAttachmentsThatArriveInTimeCancelTheAttachmentTimeout() throws {
+        let (server, loops) = makeSocketServer()
+        let link = InMemoryEngineLink(server: server, executor: loops[0])
+        _ = try XCTUnwrap(link.connectSocket())
+        link.receive(text: #"51-["upload",{"_placeholder":true,"num":0}]"#)
+        XCTAssertEqual(loops[0].activeTimerCount, 1)
+        link.receive(.message(binary: [1, 2, 3]))
+        XCTAssertEqual(loops[0].activeTimerCount, 0)
+        loops[0].advance(by: server.configuration.attachmentTimeout * 2)
+        XCTAssertFalse(link.isClosed)
+    }
 }

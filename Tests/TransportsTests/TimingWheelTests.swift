@@ -12,9 +12,9 @@ final class TimingWheelTests: XCTestCase {
         var now: Int64 = 1_000
         var firedAt: [Int: Int64] = [:]
         while now <= 1_600 {
-            for action in wheel.advance(to: now) {
+            for timer in wheel.advance(to: now) {
                 let before = fired.count
-                action()
+                timer.fire()
                 for index in fired[before...] { firedAt[index] = now }
             }
             now += 1
@@ -35,7 +35,7 @@ final class TimingWheelTests: XCTestCase {
         let timer = wheel.schedule(at: 50) { fired = true }
         timer.cancel()
         XCTAssertTrue(timer.isDone)
-        for action in wheel.advance(to: 1_000) { action() }
+        for timer in wheel.advance(to: 1_000) { timer.fire() }
         XCTAssertFalse(fired)
         XCTAssertEqual(wheel.count, 0)
         XCTAssertNil(wheel.millisecondsToNextTick(now: 1_000))
@@ -48,9 +48,9 @@ final class TimingWheelTests: XCTestCase {
             _ = wheel.schedule(at: Int64(delay)) { count += 1 }
         }
         // Jumping past many revolutions at once fires each timer exactly once.
-        for action in wheel.advance(to: 5_000) { action() }
+        for timer in wheel.advance(to: 5_000) { timer.fire() }
         XCTAssertEqual(count, 100)
-        for action in wheel.advance(to: 10_000) { action() }
+        for timer in wheel.advance(to: 10_000) { timer.fire() }
         XCTAssertEqual(count, 100)
     }
 
@@ -58,9 +58,9 @@ final class TimingWheelTests: XCTestCase {
         let wheel = TimingWheel(now: 0, tickMilliseconds: 10, slotCount: 4)
         var fired = false
         _ = wheel.schedule(at: 95) { fired = true }
-        for action in wheel.advance(to: 60) { action() }
+        for timer in wheel.advance(to: 60) { timer.fire() }
         XCTAssertFalse(fired)
-        for action in wheel.advance(to: 100) { action() }
+        for timer in wheel.advance(to: 100) { timer.fire() }
         XCTAssertTrue(fired)
     }
 
@@ -96,7 +96,7 @@ final class TimingWheelTests: XCTestCase {
         }
         XCTAssertEqual(wheel.count, 2_000 - cancelled.count)
         while now <= 3_100 {
-            for action in wheel.advance(to: now) { action() }
+            for timer in wheel.advance(to: now) { timer.fire() }
             // Cancelling from inside the run (some timers already fired) is harmless too.
             if now == 1_500 { timers[0].timer.cancel() }
             now += 7
@@ -111,5 +111,33 @@ final class TimingWheelTests: XCTestCase {
         }
         XCTAssertTrue(cancelled.allSatisfy { firedAt[$0] == nil })
         XCTAssertEqual(wheel.count, 0)
+    }
+
+    func testATimerCancelledByAnotherDueInTheSameTickDoesNotRun() {
+        // A session's connect timeout and its heartbeat can fall due together: the first closes
+        // the session and cancels the second, which must then not run (it re-armed itself for
+        // good before, holding the closed session).
+        let wheel = TimingWheel(now: 0, tickMilliseconds: 10, slotCount: 8)
+        var ran: [String] = []
+        var heartbeat: Transports.Timer?
+        _ = wheel.schedule(at: 45) {
+            ran.append("connect timeout")
+            heartbeat?.cancel()
+        }
+        heartbeat = wheel.schedule(at: 45) { ran.append("heartbeat") }
+        for timer in wheel.advance(to: 50) { timer.fire() }
+        XCTAssertEqual(ran, ["connect timeout"])
+        XCTAssertEqual(wheel.count, 0)
+    }
+
+    func testSlotStorageShrinksAfterACrowdLeaves() {
+        let wheel = TimingWheel(now: 0, tickMilliseconds: 10, slotCount: 8)
+        let crowd = (0..<10_000).map { _ in wheel.schedule(at: 15) {} }
+        XCTAssertGreaterThanOrEqual(wheel.slotCapacity, 10_000)
+        for timer in crowd.dropFirst(100) { timer.cancel() }
+        XCTAssertLessThan(wheel.slotCapacity, 1_000, "cancelled timers leave their slot's storage behind")
+        for timer in wheel.advance(to: 20) { timer.fire() }
+        XCTAssertEqual(wheel.count, 0)
+        XCTAssertLessThan(wheel.slotCapacity, 8 * 64 + 1)
     }
 }

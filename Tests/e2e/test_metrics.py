@@ -143,13 +143,14 @@ def test_sockets_by_namespace(start_server):
 
 
 def test_slow_consumer_and_rate_limit_are_counted(start_server):
-    server = start_server("--app", "engine-echo", "--max-session-queue", "1KiB", "--max-messages-per-second", "20",
+    server = start_server("--app", "engine-echo", "--max-session-queue", "1KiB", "--max-messages-per-second", "2",
                           "--ping-interval", "20s", "--ping-timeout", "20s")
     client = PollingClient(server.url, PATH)
     try:
-        # 60 echoes of 100 bytes that nobody reads: past the 1 KiB queue. 60 packets at 20/s
-        # (burst 40) also hold the POST's answer back.
-        response = client.post(*[f"4{'x' * 100}"] * 60, timeout=10)
+        # 60 echoes that nobody reads, each holding 130 bytes of queue: the 8th passes the 1 KiB
+        # cap. At 2/s (burst 4) the POST is read at the rate from the 5th packet on, so the
+        # limit holds it back before the queue overflows (about 2 s in).
+        response = client.post(*["4x"] * 60, timeout=10)
         assert response.status_code in (200, 400), response.text
         samples = wait_for(server.url, lambda s: value(s, "pushd_dropped_total", reason="slow_consumer") >= 1)
         assert value(samples, "pushd_dropped_total", reason="slow_consumer") == 1

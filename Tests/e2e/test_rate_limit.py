@@ -1,9 +1,11 @@
 """A client emitting as fast as it can is held to --max-messages-per-second, and the others
 on the same loop keep their round-trip time."""
+import json
 import statistics
 import threading
 import time
 
+import pytest
 import websocket
 
 from pushd_server import PushdServer
@@ -83,4 +85,57 @@ def test_a_flooding_client_is_held_to_the_rate_and_others_keep_their_latency():
         assert during <= max(2 * idle, idle + 0.002), (idle, during)
         assert server.alive()
     finally:
+        server.stop()
+
+
+def messages_received(port):
+    import urllib.request
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+        lines = response.read().decode().splitlines()
+    return sum(float(line.rsplit(" ", 1)[1]) for line in lines if line.startswith("pushd_messages_received_total"))
+
+
+@pytest.mark.parametrize("transport", ["polling", "sse"])
+def test_a_post_is_read_at_the_rate_like_a_websocket(transport):
+    """Every packet of a POST used to be handled at once and only the `ok` waited; now the body
+    is read at the rate's pace (the burst at once, then `rate` a second), so a POST costs what
+    the same messages over WebSocket cost. A second POST meanwhile is refused."""
+    import socket
+    rate = 1000
+    server = PushdServer("--app", "engine-echo", "--max-messages-per-second", str(rate),
+                         "--ping-interval", "20s", "--ping-timeout", "20s", "--max-session-queue", "64MiB")
+    stream = None
+    try:
+        if transport == "sse":
+            from engine_client import SSEStream
+            stream = SSEStream(f"{server.url}/engine.io/?EIO=4&transport=sse")
+            sid = json.loads(stream.next_event()[1][1:])["sid"]
+        else:
+            with socket.create_connection(("127.0.0.1", server.port), timeout=5) as conn:
+                conn.sendall(b"GET /engine.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                answer = b""
+                while chunk := conn.recv(4096):
+                    answer += chunk
+            sid = json.loads(answer[answer.index(b"0{") + 1:])["sid"]
+        target = f"/engine.io/?EIO=4&transport={transport}&sid={sid}"
+        body = b"\x1e".join([b"4a"] * 5_000)
+        conn = socket.create_connection(("127.0.0.1", server.port), timeout=15)
+        started = time.monotonic()
+        conn.sendall(f"POST {target} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
+        time.sleep(0.5)
+        early = messages_received(server.port)
+        # The burst (2 x rate) at once, then the rate: about 2,500 by now, never all 5,000.
+        assert 1_500 <= early <= 3_500, early
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as other:
+            other.sendall(f"POST {target} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n4b".encode())
+            assert other.recv(4096).startswith(b"HTTP/1.1 400"), "one POST at a time"
+        answer = conn.recv(4096)
+        took = time.monotonic() - started
+        conn.close()
+        assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b"ok"), answer
+        assert messages_received(server.port) == 5_000
+        assert 2.5 <= took <= 6, took  # (5,000 - 2,000) / 1,000 a second
+    finally:
+        if stream:
+            stream.close()
         server.stop()

@@ -6,6 +6,8 @@ import socket
 import time
 import urllib.request
 
+import pytest
+
 from pushd_server import PushdServer
 
 
@@ -87,33 +89,8 @@ def test_abandoned_sessions_expire_and_release_memory():
 def open_and_close_websockets(port, count, namespace_connect):
     """Opens `count` Engine.IO WebSocket sessions (joining the main namespace when asked), waits
     for each open packet, then closes every connection."""
-    request = (f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-               "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-               "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").encode()
-    # "40" in a masked text frame (mask 0: the payload goes as is).
-    connect_frame = bytes([0x81, 0x82, 0, 0, 0, 0]) + b"40"
-    conns = []
-    try:
-        for _ in range(count):
-            conn = socket.create_connection(("127.0.0.1", port), timeout=10)
-            conn.sendall(request)
-            conns.append(conn)
-        for conn in conns:
-            seen = b""
-            while b'"sid"' not in seen:
-                chunk = conn.recv(4096)
-                assert chunk, seen
-                seen += chunk
-            assert seen.startswith(b"HTTP/1.1 101"), seen[:40]
-            if namespace_connect:
-                conn.sendall(connect_frame)
-                while seen.count(b'"sid"') < 2:
-                    chunk = conn.recv(4096)
-                    assert chunk, seen
-                    seen += chunk
-    finally:
-        for conn in conns:
-            conn.close()
+    for conn in open_streams(port, count, "websocket", namespace_connect):
+        conn.close()
 
 
 def test_closed_websocket_sessions_leave_no_heap_behind():
@@ -136,3 +113,112 @@ def test_closed_websocket_sessions_leave_no_heap_behind():
             assert server.alive()
         finally:
             server.stop()
+
+
+def open_streams(port, count, transport, namespace_connect):
+    """Opens `count` sessions on a streaming transport (websocket or sse), each on its own
+    connection, reads each open packet (and the CONNECT answer when asked), and returns the
+    connections, still open."""
+    if transport == "websocket":
+        request = (f"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                   "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                   "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").encode()
+    else:
+        request = (f"GET /socket.io/?EIO=4&transport=sse HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                   "Accept: text/event-stream\r\n\r\n").encode()
+    conns = []
+    for _ in range(count):
+        conn = socket.create_connection(("127.0.0.1", port), timeout=10)
+        conn.sendall(request)
+        conns.append(conn)
+    for conn in conns:
+        seen = b""
+        while b'"sid"' not in seen:
+            chunk = conn.recv(4096)
+            assert chunk, seen
+            seen += chunk
+        if namespace_connect:
+            if transport == "websocket":
+                # "40" in a masked text frame (mask 0: the payload goes as is), then its answer.
+                conn.sendall(bytes([0x81, 0x82, 0, 0, 0, 0]) + b"40")
+                while seen.count(b'"sid"') < 2:
+                    chunk = conn.recv(4096)
+                    assert chunk, seen
+                    seen += chunk
+            else:
+                sid = json.loads(seen[seen.index(b"{"):seen.index(b"}") + 1])["sid"]
+                post(port, f"/socket.io/?EIO=4&transport=sse&sid={sid}", b"40")
+    return conns
+
+
+def post(port, target, body):
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        conn.sendall(f"POST {target} HTTP/1.1\r\nHost: x\r\nContent-Length: {len(body)}\r\n"
+                     f"Connection: close\r\n\r\n".encode() + body)
+        answer = conn.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 200"), answer
+
+
+def close_polling_sessions(port, sids, transport):
+    """Ends each session as a client does: a POST of the close packet "1", pipelined."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        reader = conn.makefile("rb")
+        for start in range(0, len(sids), 100):
+            batch = sids[start:start + 100]
+            conn.sendall(b"".join(f"POST /socket.io/?EIO=4&transport={transport}&sid={sid} HTTP/1.1\r\n"
+                                  f"Host: x\r\nContent-Length: 1\r\n\r\n1".encode() for sid in batch))
+            for _ in batch:
+                assert reader.readline().startswith(b"HTTP/1.1 200")
+                length = 0
+                while (line := reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                reader.read(length)
+
+
+def session_round(server, transport, ending, namespace_connect, count):
+    """Opens `count` sessions on `transport` and ends them by `ending` ("expire": the client goes
+    silent until the ping timeout; "close": it closes), until /health counts none."""
+    if transport in ("websocket", "sse"):
+        conns = open_streams(server.port, count, transport, namespace_connect)
+        if ending == "close":
+            for conn in conns:
+                conn.close()
+        assert wait_for(lambda: health(server)["sessions"] == 0, 20), health(server)
+        for conn in conns:
+            conn.close()
+    else:
+        sids = open_sessions(server.port, count, transport=transport)
+        if ending == "close":
+            close_polling_sessions(server.port, sids, transport)
+        assert wait_for(lambda: health(server)["sessions"] == 0, 20), health(server)
+
+
+@pytest.mark.parametrize("transport", ["websocket", "sse", "polling", "short-polling"])
+@pytest.mark.parametrize("ending", ["expire", "close"])
+@pytest.mark.parametrize("app", ["default", "engine-echo"])
+def test_sessions_that_end_leave_no_heap_behind(app, ending, transport):
+    """Every transport, ended by expiry or by the client: the allocator's bytes in use come
+    back to where they were. The connect timeout is the ping deadline, so a session's connect
+    timeout and heartbeat fall due in the same tick (a heartbeat that re-armed itself after
+    such a close kept every session, and a timer, for good)."""
+    timing = (["--ping-interval", "300ms", "--ping-timeout", "200ms", "--connect-timeout", "500ms"]
+              if ending == "expire" else ["--ping-interval", "20s", "--ping-timeout", "20s"])
+    server = PushdServer("--app", app, "--path", "/socket.io/", *timing)
+    namespace_connect = app == "default" and ending == "close"
+    count = 400 if transport in ("websocket", "sse") else 1500
+    try:
+        # One round first, so tables sized for this many sessions are the baseline.
+        session_round(server, transport, ending, namespace_connect, count)
+        time.sleep(1)
+        baseline = health(server)["heapBytes"]
+        for _ in range(2):
+            session_round(server, transport, ending, namespace_connect, count)
+        time.sleep(1)
+        after = health(server)["heapBytes"]
+        print(f"{app} {transport} {ending}: heap in use {baseline} bytes before, {after} after {2 * count} sessions")
+        assert after - baseline < 256 * 1024, (baseline, after)
+        assert server.alive()
+    finally:
+        server.stop()

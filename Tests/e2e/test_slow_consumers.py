@@ -442,3 +442,22 @@ def test_volatile_storm_is_dropped_for_stalled_member_not_queued(start_server):
     assert joined_bytes <= DEFAULT_SESSION_CAP, (joined, joined_bytes)
     assert joined < JOIN_EVENTS
     assert server.alive()
+
+
+def test_a_flood_of_tiny_echoes_is_capped_by_its_memory_not_its_wire_bytes():
+    """One POST of 50,000 one-byte messages to the echo app queues 50,000 echoes nobody reads:
+    100 kB on the wire, but about 6 MB of memory. The per-session cap counts that memory, so the
+    session is closed as a slow consumer instead of holding 60 times what it sent."""
+    from pushd_server import PushdServer
+    server = PushdServer("--app", "engine-echo", "--max-messages-per-second", "0",
+                         "--ping-interval", "20s", "--ping-timeout", "20s")
+    try:
+        handshake = requests.get(engine_url(server.url, "/engine.io/", transport="polling"), timeout=5)
+        sid = parse_open(handshake.text)["sid"]
+        target = engine_url(server.url, "/engine.io/", transport="polling", sid=sid)
+        answer = requests.post(target, data=b"\x1e".join([b"4a"] * 50_000), timeout=10)
+        assert answer.status_code == 200
+        assert wait_for(lambda: SLOW_CONSUMER.search(server.read_log()), 5), server.read_log()[-2000:]
+        assert requests.get(target, timeout=5).status_code == 400, "the session is gone"
+    finally:
+        server.stop()

@@ -26,6 +26,35 @@ extension EngineCodec {
         return packets
     }
 
+    /// Checks a polling request body as `decodePayload` does, with the same errors, without
+    /// keeping any packet; returns how many it holds. `EnginePayloadCursor` then reads them.
+    public static func checkPayload(_ body: [UInt8], maxPayload: Int) throws(EngineDecodeError) -> Int {
+        try withBytes(body) { (buffer) throws(EngineDecodeError) -> Int in
+            guard buffer.count <= maxPayload else { throw .payloadTooLarge }
+            guard !buffer.isEmpty else { throw .empty }
+            guard UTF8Validator.isValid(buffer) else { throw .invalidUTF8 }
+            var records = 1
+            var start = 0
+            for index in buffer.indices where buffer[index] == recordSeparator {
+                try checkTextForm(UnsafeRawBufferPointer(rebasing: buffer[start..<index]))
+                start = index &+ 1
+                records &+= 1
+            }
+            try checkTextForm(UnsafeRawBufferPointer(rebasing: buffer[start...]))
+            return records
+        }
+    }
+
+    /// Whether `decodeTextForm` would accept the bytes (only base64 is decoded, and dropped).
+    private static func checkTextForm(_ bytes: UnsafeRawBufferPointer) throws(EngineDecodeError) {
+        guard let first = bytes.first else { throw .empty }
+        if first == UInt8(ascii: "b") {
+            guard Base64.decode(UnsafeRawBufferPointer(rebasing: bytes[1...])) != nil else { throw .badBase64 }
+            return
+        }
+        guard EnginePacketType(wireDigit: first) != nil else { throw .unknownType }
+    }
+
     /// Decodes a polling request body held in an array; see the buffer-pointer overload.
     public static func decodePayload(_ body: [UInt8], maxPayload: Int) throws(EngineDecodeError) -> [EnginePacket] {
         try withBytes(body) { (buffer) throws(EngineDecodeError) in try decodePayload(buffer, maxPayload: maxPayload) }

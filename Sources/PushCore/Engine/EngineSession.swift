@@ -9,8 +9,8 @@ public struct EngineSessionConfig: Sendable {
     public var pingInterval: Int64 = 25_000
     public var pingTimeout: Int64 = 20_000
     public var maxPayload: Int = 1_000_000
-    /// Bytes a session may have waiting (its own queue plus its transport's unsent bytes);
-    /// past it the session is closed as a slow consumer.
+    /// Bytes a session may have waiting (its own queue, each packet counted at its memory cost,
+    /// plus its transport's unsent bytes); past it the session is closed as a slow consumer.
     public var maxQueueBytes: Int = 1 << 20
     /// Past this backlog volatile packets are dropped instead of queued.
     public var volatileDropBytes: Int = 64 << 10
@@ -61,6 +61,7 @@ public final class EngineSession {
     @exclusivity(unchecked) public internal(set) var transportState: EngineTransportState
     @exclusivity(unchecked) private var queue: [OutboundPacket] = []
     @exclusivity(unchecked) private var queueHead = 0
+    /// What the queue holds in memory: the packets' `queueCost`.
     @exclusivity(unchecked) public private(set) var queuedBytes = 0
     /// When the last ping went out, while its pong is awaited.
     @exclusivity(unchecked) private var pingSentAt: Int64?
@@ -100,7 +101,7 @@ public final class EngineSession {
         let outcome = admit(packet, transportBacklog: transportBacklog)
         if outcome == .queued {
             queue.append(packet)
-            queuedBytes += packet.byteCount
+            queuedBytes += packet.queueCost
         }
         return outcome
     }
@@ -115,7 +116,7 @@ public final class EngineSession {
             droppedVolatile += 1
             return .droppedVolatile
         }
-        if backlog + packet.byteCount > config.maxQueueBytes { return .overflow }
+        if backlog + packet.queueCost > config.maxQueueBytes { return .overflow }
         return .queued
     }
 
@@ -128,13 +129,15 @@ public final class EngineSession {
     public func takeQueued(maxBytes: Int = .max, maxPackets: Int = .max) -> ArraySlice<OutboundPacket> {
         let start = queueHead
         var bytes = 0
+        var cost = 0
         while queueHead < queue.count {
-            let size = queue[queueHead].byteCount
-            if queueHead > start && (bytes + size > maxBytes || queueHead - start >= maxPackets) { break }
-            bytes += size
+            let packet = queue[queueHead]
+            if queueHead > start && (bytes + packet.byteCount > maxBytes || queueHead - start >= maxPackets) { break }
+            bytes += packet.byteCount
+            cost += packet.queueCost
             queueHead += 1
         }
-        queuedBytes -= bytes
+        queuedBytes -= cost
         let taken = queue[start..<queueHead]
         if queueHead == queue.count {
             queue.removeAll(keepingCapacity: queue.count <= 64)
@@ -164,8 +167,9 @@ public final class EngineSession {
         pingSentAt = nextPingAt
         nextPingAt += config.pingInterval
         // The ping bypasses the byte cap: it is tiny and the session's liveness depends on it.
-        queue.append(OutboundPacket(.ping()))
-        queuedBytes += 1
+        let ping = OutboundPacket(.ping())
+        queue.append(ping)
+        queuedBytes += ping.queueCost
         return .pingQueued
     }
 

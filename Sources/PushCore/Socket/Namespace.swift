@@ -3,6 +3,10 @@
 public final class Namespace: @unchecked Sendable {
     public let name: String
     unowned let server: SocketServer
+    /// Made by a rule of `of(matching:)`, so freed when empty (if the server cleans up).
+    let isDynamic: Bool
+    /// Sockets connected or connecting to the namespace; guarded by the server's namespace lock.
+    var holders = 0
     /// Index: executor index. Each entry is touched only on its loop.
     let loops: [LoopState]
     private var middlewares: [(Socket, @escaping (ConnectionRefused?) -> Void) -> Void] = []
@@ -14,9 +18,10 @@ public final class Namespace: @unchecked Sendable {
         var rooms: [String: Set<String>] = [:]
     }
 
-    init(name: String, server: SocketServer) {
+    init(name: String, server: SocketServer, isDynamic: Bool) {
         self.name = name
         self.server = server
+        self.isDynamic = isDynamic
         self.loops = server.executors.map { _ in LoopState() }
     }
 
@@ -42,6 +47,14 @@ public final class Namespace: @unchecked Sendable {
     /// Runs for every socket that connects to this namespace, on the socket's loop.
     public func onConnection(_ handler: @escaping (Socket) -> Void) {
         connectionHandlers.append(handler)
+    }
+
+    /// Drops the handlers of a dynamic namespace that was freed: handlers that capture their
+    /// namespace (`namespace.onConnection { ... namespace.to(room) ... }`) would otherwise
+    /// keep it, and what it holds, alive for good.
+    func retire() {
+        middlewares = []
+        connectionHandlers = []
     }
 
     // MARK: Broadcasting

@@ -14,6 +14,8 @@ public final class Socket: @unchecked Sendable {
     public private(set) var isConnected = false
     /// Set once the socket left; it never connects again.
     private var hasDisconnected = false
+    /// Whether the socket still holds its namespace (from CONNECT until it leaves or is refused).
+    private var holdsNamespace = true
     /// Free-form data the application keeps with the socket.
     public var data: [String: JSONValue] = [:]
     /// What the socket's connection token granted (nil without one).
@@ -199,6 +201,13 @@ public final class Socket: @unchecked Sendable {
         client.send(SocketWire(packet), volatile: volatile)
     }
 
+    /// Lets go of the namespace once (the last socket out frees a dynamic one).
+    func releaseNamespace() {
+        guard holdsNamespace else { return }
+        holdsNamespace = false
+        namespace.server.release(namespace)
+    }
+
     func markConnected() {
         isConnected = true
         rooms.insert(id)
@@ -240,6 +249,7 @@ public final class Socket: @unchecked Sendable {
         acks.failAll()
         for handler in disconnectHandlers { handler(reason) }
         handlers = [:]
+        releaseNamespace()
         anyHandlers = []
         disconnectingHandlers = []
         disconnectHandlers = []

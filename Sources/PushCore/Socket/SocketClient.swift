@@ -6,6 +6,8 @@ final class SocketClient: @unchecked Sendable {
     private var decoder: SocketPacketDecoder
     private var sockets: [String: Socket] = [:]
     private var connectTimer: SocketTimer?
+    /// Runs while a binary packet waits for its attachments.
+    private var attachmentTimer: SocketTimer?
     private var closed = false
     /// Why the server closed the session, when it did (the engine reports its own reason).
     private var closeReason: DisconnectReason?
@@ -34,6 +36,12 @@ final class SocketClient: @unchecked Sendable {
 
     func receive(_ packet: EnginePacket) {
         let result = packet.isBinary ? decoder.receive(binary: packet.payload) : decoder.receive(text: packet.payload)
+        if case .needAttachments = result {
+            if attachmentTimer == nil { startAttachmentTimer() }
+            return
+        }
+        attachmentTimer?.cancel()
+        attachmentTimer = nil
         switch result {
         case .needAttachments:
             return
@@ -42,6 +50,19 @@ final class SocketClient: @unchecked Sendable {
             close(reason: .parseError)
         case .packet(let socketPacket):
             route(socketPacket)
+        }
+    }
+
+    /// Bytes held in a binary packet still collecting its attachments.
+    var heldBytes: Int { decoder.pendingAttachmentBytes }
+
+    private func startAttachmentTimer() {
+        let timeout = server.configuration.attachmentTimeout
+        attachmentTimer = link.executor.scheduleTimer(after: timeout) { [self] in
+            attachmentTimer = nil
+            guard !closed else { return }
+            server.log("session \(link.sessionID): a binary packet's attachments did not arrive within \(timeout) ms; closing")
+            close(reason: .parseError)
         }
     }
 
@@ -65,8 +86,16 @@ final class SocketClient: @unchecked Sendable {
     private func connect(_ packet: SocketPacket) {
         let name = packet.namespace
         guard sockets[name] == nil else { return }
-        guard let namespace = server.namespace(named: name) else {
+        let namespace: Namespace
+        switch server.reserveNamespace(named: name) {
+        case .found(let found):
+            namespace = found
+        case .unknown:
             send(SocketWire(SocketPacket(type: .connectError, namespace: name, data: ["message": "Invalid namespace"])), volatile: false)
+            return
+        case .full:
+            server.log("session \(link.sessionID): CONNECT to \(name) refused: \(server.configuration.maxNamespaces) namespaces exist")
+            send(SocketWire(SocketPacket(type: .connectError, namespace: name, data: ["message": "Too many namespaces"])), volatile: false)
             return
         }
         let auth: JSONValue
@@ -83,6 +112,7 @@ final class SocketClient: @unchecked Sendable {
             guard !closed else { return }
             if let refusal {
                 self.sockets[name] = nil
+                socket.releaseNamespace()
                 self.send(SocketWire(SocketPacket(type: .connectError, namespace: name, data: refusal.payload)), volatile: false)
                 return
             }
@@ -127,8 +157,15 @@ final class SocketClient: @unchecked Sendable {
         closed = true
         connectTimer?.cancel()
         connectTimer = nil
+        attachmentTimer?.cancel()
+        attachmentTimer = nil
+        decoder.reset()
         let reason = closeReason ?? reason
-        for socket in Array(sockets.values) { socket.didDisconnect(reason: reason) }
+        for socket in Array(sockets.values) {
+            socket.didDisconnect(reason: reason)
+            // One still in middleware never connected: it lets go of its namespace here.
+            socket.releaseNamespace()
+        }
         sockets = [:]
     }
 }

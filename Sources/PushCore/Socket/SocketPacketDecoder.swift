@@ -25,6 +25,8 @@ public struct SocketPacketDecoder: Sendable {
     /// Deepest nesting of arrays/objects allowed in a payload.
     public let maxDepth: Int
     private var state = State.idle
+    /// Bytes of the attachments collected so far for the pending binary packet.
+    public private(set) var pendingAttachmentBytes = 0
 
     private enum State: Sendable {
         case idle
@@ -52,12 +54,13 @@ public struct SocketPacketDecoder: Sendable {
     /// Drops a half-assembled binary packet, if any.
     public mutating func reset() {
         state = .idle
+        pendingAttachmentBytes = 0
     }
 
     /// Decodes a text message (an Engine.IO "message" payload without its "4").
     public mutating func receive(text: UnsafeRawBufferPointer) -> SocketDecodeResult {
         if case .collecting = state {
-            state = .idle
+            reset()
             return .error(.unexpectedText)
         }
         do throws(SocketDecodeError) {
@@ -88,8 +91,10 @@ public struct SocketPacketDecoder: Sendable {
         received.append(binary)
         guard received.count == expected else {
             state = .collecting(packet: packet, expected: expected, received: received)
+            pendingAttachmentBytes += binary.count
             return .needAttachments
         }
+        pendingAttachmentBytes = 0
         do throws(SocketDecodeError) {
             try Self.resolvePlaceholders(in: &packet, with: received)
         } catch {

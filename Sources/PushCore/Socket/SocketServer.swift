@@ -8,6 +8,14 @@ public struct SocketServerConfiguration: Sendable {
     public var maxAttachments = 10
     /// Nesting depth of event payloads.
     public var maxJSONDepth = 32
+    /// Milliseconds a binary packet may wait for its attachments; past it the session is
+    /// closed (a client that announces attachments and never sends them holds memory).
+    public var attachmentTimeout: Int64 = 30_000
+    /// Free a namespace made by `of(matching:)` once its last socket leaves (Socket.IO's
+    /// `cleanupEmptyChildNamespaces`), so distinct names cost nothing after use.
+    public var cleanupEmptyNamespaces = true
+    /// Namespaces that may exist at once; a CONNECT that would make one more gets a connect error.
+    public var maxNamespaces = 10_000
 
     public init() {}
 }
@@ -36,7 +44,7 @@ public final class SocketServer: @unchecked Sendable {
     public init(configuration: SocketServerConfiguration = .init(), executors: [SocketExecutor]) {
         self.configuration = configuration
         self.executors = executors
-        namespaces["/"] = Namespace(name: "/", server: self)
+        namespaces["/"] = Namespace(name: "/", server: self, isDynamic: false)
     }
 
     func log(_ line: String) { logger(line) }
@@ -51,11 +59,14 @@ public final class SocketServer: @unchecked Sendable {
         let key = name.hasPrefix("/") ? name : "/" + name
         return namespaceLock.withLock {
             if let existing = namespaces[key] { return existing }
-            let created = Namespace(name: key, server: self)
+            let created = Namespace(name: key, server: self, isDynamic: false)
             namespaces[key] = created
             return created
         }
     }
+
+    /// Namespaces that exist now.
+    public var namespaceCount: Int { namespaceLock.withLock { namespaces.count } }
 
     /// Namespaces made on demand when a client asks for a name `matches` accepts; `configure`
     /// sets each one up (middleware, connection handlers) when it is made.
@@ -63,16 +74,51 @@ public final class SocketServer: @unchecked Sendable {
         namespaceLock.withLock { dynamic.append((matches, configure)) }
     }
 
-    func namespace(named name: String) -> Namespace? {
-        let (found, configure) = namespaceLock.withLock { () -> (Namespace?, ((Namespace) -> Void)?) in
-            if let existing = namespaces[name] { return (existing, nil) }
-            guard let rule = dynamic.first(where: { $0.matches(name) }) else { return (nil, nil) }
-            let created = Namespace(name: name, server: self)
+    /// What a CONNECT finds under a name.
+    enum NamespaceLookup {
+        /// The namespace, held for the socket until `release` (made now if a rule matched).
+        case found(Namespace)
+        /// Neither a namespace nor a rule for this name.
+        case unknown
+        /// A rule matched, but `maxNamespaces` exist already.
+        case full
+    }
+
+    /// The namespace a CONNECT asks for, made on demand by a matching rule, and held for the
+    /// connecting socket: a dynamic namespace lives while any socket holds it.
+    func reserveNamespace(named name: String) -> NamespaceLookup {
+        let (found, configure) = namespaceLock.withLock { () -> (NamespaceLookup, ((Namespace) -> Void)?) in
+            if let existing = namespaces[name] {
+                existing.holders += 1
+                return (.found(existing), nil)
+            }
+            guard let rule = dynamic.first(where: { $0.matches(name) }) else { return (.unknown, nil) }
+            guard namespaces.count < configuration.maxNamespaces else { return (.full, nil) }
+            let created = Namespace(name: name, server: self, isDynamic: true)
+            created.holders = 1
             namespaces[name] = created
-            return (created, rule.configure)
+            return (.found(created), rule.configure)
         }
-        if let found, let configure { configure(found) }
+        if case .found(let namespace) = found, let configure { configure(namespace) }
         return found
+    }
+
+    /// A socket that held `namespace` left it (or never got in); the last one out frees a
+    /// dynamic namespace when cleanup is on.
+    func release(_ namespace: Namespace) {
+        let freed = namespaceLock.withLock { () -> Bool in
+            namespace.holders -= 1
+            guard namespace.holders == 0, namespace.isDynamic, configuration.cleanupEmptyNamespaces,
+                  namespaces[namespace.name] === namespace else { return false }
+            namespaces[namespace.name] = nil
+            // The map never shrinks by itself: give its table back once a crowd of names has gone.
+            if namespaces.count * 4 < namespaces.capacity && namespaces.capacity > 1024 {
+                namespaces = Dictionary(uniqueKeysWithValues: namespaces.map { ($0.key, $0.value) })
+            }
+            return true
+        }
+        // Nobody can reach it any more; its handlers often capture it, so let them go.
+        if freed { namespace.retire() }
     }
 
     /// A middleware step: call the continuation once, with a refusal or nil, from any thread.
@@ -164,6 +210,11 @@ public final class SocketServer: @unchecked Sendable {
     /// The engine session moved to another transport.
     public func engineUpgraded(client: AnyObject) {
         (client as? SocketClient)?.upgraded()
+    }
+
+    /// Bytes the session's client holds in partial packets (attachments still being collected).
+    public func heldBytes(client: AnyObject) -> Int {
+        (client as? SocketClient)?.heldBytes ?? 0
     }
 
     /// The engine session closed.

@@ -31,4 +31,21 @@ package struct RateLimiter: Sendable {
         updatedAt = now
         tokens = min(Double(burst), tokens + Double(elapsed) * Double(rate) / 1000)
     }
+
+    /// Takes as many of `count` tokens as the bucket holds now; returns how many it took.
+    package mutating func takeAvailable(_ count: Int, now: Int64) -> Int {
+        guard rate > 0 else { return count }
+        refill(now)
+        let taken = min(count, max(0, Int(tokens)))
+        tokens -= Double(taken)
+        return taken
+    }
+
+    /// Milliseconds until the bucket holds `count` tokens (at most a burst); 0 if it does now.
+    package mutating func delay(until count: Int, now: Int64) -> Int64 {
+        guard rate > 0 else { return 0 }
+        refill(now)
+        let missing = Double(min(count, burst)) - tokens
+        return missing <= 0 ? 0 : Int64((missing / Double(rate) * 1000).rounded(.up))
+    }
 }

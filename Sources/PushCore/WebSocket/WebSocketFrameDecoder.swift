@@ -43,6 +43,8 @@ package struct WebSocketFrameDecoder: Sendable {
     /// The open data message: its opcode (text or binary) while fragments are pending.
     private var messageOpcode: WebSocketOpcode?
     private var message: [UInt8] = []
+    /// Bytes of a fragmented message collected so far (held until its last fragment).
+    public var pendingMessageBytes: Int { message.count }
     private var messageFragments = 0
     /// Bytes of a text message known to be valid UTF-8 (complete sequences).
     private var validatedCount = 0

@@ -11,10 +11,14 @@ public protocol EngineApplication: AnyObject, Sendable {
     func engineSocketUpgraded(_ socket: EngineSocket)
     /// The session closed (the reason's description is Socket.IO's wording).
     func engineSocketClosed(_ socket: EngineSocket, reason: EngineCloseReason)
+    /// Bytes the application holds for the session's client (partial packets), for the node's
+    /// client memory budget.
+    func engineSocketHeldBytes(_ socket: EngineSocket) -> Int
 }
 
 extension EngineApplication {
     public func engineSocketUpgraded(_ socket: EngineSocket) {}
+    public func engineSocketHeldBytes(_ socket: EngineSocket) -> Int { 0 }
 }
 
 /// Who may call from another origin (CORS, and the Origin of WebSocket handshakes).

@@ -38,6 +38,33 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     /// The session settings every session shares.
     let sessionSettings: EngineSessionSettings
 
+    /// One loop's open sessions, touched on that loop only (what the memory budget scans).
+    final class LoopSessions {
+        var sockets: [ObjectIdentifier: EngineSocket] = [:]
+    }
+    /// Index: loop index. Set before start (`trackSessions`); empty when nothing scans them.
+    private(set) var sessionsByLoop: [LoopSessions] = []
+
+    /// Keeps a list of each loop's sessions, for the client memory budget. Before start.
+    func trackSessions(loopCount: Int) {
+        sessionsByLoop = (0..<loopCount).map { _ in LoopSessions() }
+    }
+
+    /// What loop `loop`'s sessions hold for their clients: the sum, and the largest holders.
+    func holdings(on loop: EventLoop, largest count: Int) -> (total: Int, largest: [MemoryBudget.Holder<EngineSocket>]) {
+        loop.assertInLoop()
+        guard loop.index < sessionsByLoop.count else { return (0, []) }
+        var total = 0
+        var holders: [MemoryBudget.Holder<EngineSocket>] = []
+        for socket in sessionsByLoop[loop.index].sockets.values {
+            let held = socket.heldBytes
+            guard held > 0 else { continue }
+            total += held
+            holders.append(MemoryBudget.Holder(id: socket, bytes: held))
+        }
+        return (total, MemoryBudget.largest(count, of: holders))
+    }
+
     public init(configuration: EngineServerConfiguration, application: EngineApplication) {
         self.configuration = configuration
         self.sessionSettings = EngineSessionSettings(configuration.session)
@@ -52,6 +79,14 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
 
     func forget(_ socket: EngineSocket) {
         _ = registry.remove(socket.id)
+        if socket.loop.index < sessionsByLoop.count {
+            let list = sessionsByLoop[socket.loop.index]
+            list.sockets[ObjectIdentifier(socket)] = nil
+            // A dictionary never shrinks by itself: give the table back once a crowd has left.
+            if list.sockets.count * 4 < list.sockets.capacity && list.sockets.capacity > 1024 {
+                list.sockets = Dictionary(uniqueKeysWithValues: list.sockets.map { ($0.key, $0.value) })
+            }
+        }
         trimmer.noteRelease()
     }
 
@@ -228,6 +263,9 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
             writer.onAbort = { socket.loop.run { socket.eventStreamAborted(writer) } }
         }
         registry.insert(socket, for: socket.id)
+        if socket.loop.index < sessionsByLoop.count {
+            sessionsByLoop[socket.loop.index].sockets[ObjectIdentifier(socket)] = socket
+        }
         socket.perform(socket.session.handshake(), request: writer)
         socket.opened()
     }

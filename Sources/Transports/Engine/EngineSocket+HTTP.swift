@@ -60,28 +60,62 @@ extension EngineSocket {
             perform(verdict, request: writer)
             return
         }
-        let packets: [EnginePacket]
+        // One POST at a time, as the reference server has it: a second one while the first is
+        // still read at the rate limit's pace is refused.
+        guard !postInProgress else {
+            Log.debug("session \(id): a POST while the previous one is still being read")
+            respondError(writer, .badRequest)
+            return
+        }
+        let count: Int
         do {
-            packets = try EngineCodec.decodePayload(request.body, maxPayload: server.configuration.session.maxPayload)
+            count = try EngineCodec.checkPayload(request.body, maxPayload: server.configuration.session.maxPayload)
         } catch {
             Log.debug("session \(SessionID.redacted(id)): bad payload: \(error)")
             respondError(writer, .badRequest)
             perform(session.close(.parseError, mode: .silent))
             return
         }
-        // Over the message rate the answer waits, and the client with it: its next POST
-        // cannot start before this one is answered.
-        let wait = postLimiter.take(packets.count, now: loop.now)
-        if wait > 0 {
-            loop.metrics.counters.rateLimited[kind] += 1
-            loop.schedule(after: wait) { [self] in
-                respond(writer, status: 200, body: Array("ok".utf8), contentType: "text/html")
-            }
-        } else {
+        // Packets go up at the message rate, as WebSocket reads do: those the bucket allows
+        // now are taken, the rest of the body waits (as bytes) and is read at the rate's
+        // pace, and `ok` follows the last, so the client's next POST waits too.
+        var packets = EnginePayloadCursor(body: request.body)
+        receive(&packets, upTo: postLimiter.takeAvailable(count, now: loop.now), via: kind)
+        guard !packets.isAtEnd, isOpen else {
             respond(writer, status: 200, body: Array("ok".utf8), contentType: "text/html")
+            return
         }
-        for packet in packets where isOpen {
+        loop.metrics.counters.rateLimited[kind] += 1
+        postInProgress = true
+        receiveAtRate(packets, writer, kind: kind)
+    }
+
+    /// Hands the next `count` packets of a POSTed body to the session (fewer if it closes).
+    private func receive(_ packets: inout EnginePayloadCursor, upTo count: Int, via kind: EngineTransportKind) {
+        var left = count
+        while left > 0, isOpen, let packet = packets.next() {
             receive(packet, via: kind)
+            left -= 1
+        }
+    }
+
+    /// Reads the rest of a POSTed body as the rate allows, then answers it.
+    private func receiveAtRate(_ rest: EnginePayloadCursor, _ writer: EngineResponder, kind: EngineTransportKind) {
+        // Steps of about 20 ms of the rate, so the wait between them stays short.
+        let step = max(1, postLimiter.rate / 50)
+        let wait = postLimiter.delay(until: step, now: loop.now)
+        var packets = rest
+        postBacklogBytes = rest.remainingBytes
+        loop.schedule(after: wait) { [self] in
+            receive(&packets, upTo: postLimiter.takeAvailable(step * 4, now: loop.now), via: kind)
+            postBacklogBytes = packets.remainingBytes
+            if packets.isAtEnd || !isOpen {
+                postInProgress = false
+                postBacklogBytes = 0
+                respond(writer, status: 200, body: Array("ok".utf8), contentType: "text/html")
+            } else {
+                receiveAtRate(packets, writer, kind: kind)
+            }
         }
     }
 

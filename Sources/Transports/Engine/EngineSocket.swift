@@ -64,6 +64,10 @@ public final class EngineSocket: @unchecked Sendable {
     @exclusivity(unchecked) public var context: AnyObject?
     /// The message rate limit for packets that come up by POST.
     @exclusivity(unchecked) var postLimiter: RateLimiter
+    /// Whether a POST's body is still being read at the rate limit's pace.
+    @exclusivity(unchecked) var postInProgress = false
+    /// Bytes of that body still unread.
+    @exclusivity(unchecked) var postBacklogBytes = 0
 
     init(id: String, loop: EventLoop, request: EngineRequestInfo, transport: EngineTransportKind,
          server: EngineServer, corsHeaders: [(String, String)]) {
@@ -144,6 +148,33 @@ public final class EngineSocket: @unchecked Sendable {
         default:
             return 0
         }
+    }
+
+    // MARK: The node's client memory budget
+
+    /// Bytes held for this client: its queue (at memory cost), its stream's unsent bytes, a
+    /// partial WebSocket message, a POST body read at the rate's pace, partial packets above.
+    var heldBytes: Int {
+        var held = session.queuedBytes + postBacklogBytes + server.application.engineSocketHeldBytes(self)
+        switch channel {
+        case .webSocket(let transport) where transport.connection.loop === loop:
+            held += transport.heldBytes
+        case .eventStream(let writer) where writer.loop === loop:
+            held += writer.connection.queuedBytes
+        default:
+            break
+        }
+        if let probe, probe.connection.loop === loop { held += probe.heldBytes }
+        return held
+    }
+
+    /// Closes the session to bring the node back under its client memory budget.
+    func evictForMemoryBudget(held: Int, limit: Int) {
+        loop.assertInLoop()
+        guard isOpen else { return }
+        loop.metrics.counters.dropped.memoryBudget += 1
+        Log.warning("session \(id): closed to keep memory held for clients under \(limit) bytes (--max-client-memory); it held \(held) bytes, the most")
+        perform(session.close(.slowConsumer, mode: .abort))
     }
 
     /// Moves queued packets onto the transport, if it can take them now.
@@ -388,6 +419,8 @@ public final class EngineSocket: @unchecked Sendable {
 
     private func scheduleHeartbeat() {
         heartbeat?.cancel()
+        // A closed session has no heartbeat: re-arming one would keep it (and a timer) for good.
+        guard isOpen else { heartbeat = nil; return }
         let delay = max(0, session.nextDeadline - loop.now)
         // A strong capture: the timer keeps the session alive until it is closed, and close()
         // cancels it. (A weak reference would give every socket a side table, and every retain

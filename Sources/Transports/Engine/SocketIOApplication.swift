@@ -25,6 +25,10 @@ public final class SocketIOApplication: EngineApplication {
         server.engineUpgraded(client: client)
     }
 
+    public func engineSocketHeldBytes(_ socket: EngineSocket) -> Int {
+        socket.context.map { server.heldBytes(client: $0) } ?? 0
+    }
+
     public func engineSocketClosed(_ socket: EngineSocket, reason: EngineCloseReason) {
         socket.loop.assertInLoop()
         guard let client = socket.context else { return }

@@ -15,6 +15,8 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
 
     /// Keeps one client from starving the loop: past the rate, reading pauses.
     @exclusivity(unchecked) private var limiter: RateLimiter
+    /// Bytes held for the client: frames not yet written, and a fragmented message not yet whole.
+    var heldBytes: Int { connection.queuedBytes + decoder.pendingMessageBytes }
 
     init(connection: Connection, maxMessageBytes: Int, maxMessagesPerSecond: Int) {
         self.connection = connection

@@ -184,7 +184,7 @@ public final class EventLoop: @unchecked Sendable {
                     }
                 }
             }
-            for action in wheel.advance(to: now) { action() }
+            for timer in wheel.advance(to: now) { timer.fire() }
             runInbox()
             flushPending()
         }

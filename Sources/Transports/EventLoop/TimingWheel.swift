@@ -31,6 +31,15 @@ public final class Timer {
 
     /// Whether the timer was cancelled or has fired.
     public var isDone: Bool { action == nil }
+
+    /// Runs the action unless the timer was cancelled meanwhile: timers due in the same tick
+    /// run one after another, and one may cancel another (a session's close cancels its
+    /// heartbeat), which then must not run.
+    public func fire() {
+        guard let action else { return }
+        self.action = nil
+        action()
+    }
 }
 
 /// A hashed timing wheel: timers land in the slot of their tick and fire when the wheel passes
@@ -77,14 +86,15 @@ public final class TimingWheel {
         }
         timer.wheel = nil
         count -= 1
+        shrinkIfSparse(timer.slot)
     }
 
-    /// Moves the wheel to `now` and returns the actions of the timers that expired, in order of
-    /// their slots. The caller runs them (they may schedule new timers).
-    public func advance(to now: Int64) -> [() -> Void] {
+    /// Moves the wheel to `now` and returns the timers that expired, in order of their slots.
+    /// The caller fires them (their actions may schedule or cancel timers).
+    public func advance(to now: Int64) -> [Timer] {
         let target = now / tickMilliseconds
         guard target > currentTick else { return [] }
-        var fired: [() -> Void] = []
+        var fired: [Timer] = []
         // A jump longer than a revolution visits every slot once.
         let steps = min(target - currentTick, Int64(slots.count))
         var tick = target - steps + 1
@@ -98,7 +108,7 @@ public final class TimingWheel {
     }
 
     /// Takes the due (and the cancelled) timers out of a slot in place, keeping the others in order.
-    private func sweep(_ index: Int, dueBy target: Int64, into fired: inout [() -> Void]) {
+    private func sweep(_ index: Int, dueBy target: Int64, into fired: inout [Timer]) {
         let total = slots[index].count
         var kept = 0
         for position in 0..<total {
@@ -111,13 +121,25 @@ public final class TimingWheel {
             }
             timer.wheel = nil
             count -= 1
-            if let action = timer.action {
-                timer.action = nil
-                fired.append(action)
-            }
+            if timer.action != nil { fired.append(timer) }
         }
         slots[index].removeLast(total - kept)
+        shrinkIfSparse(index)
     }
+
+    /// A slot's storage never shrinks by itself: a crowd of sessions whose timers passed
+    /// through a slot would leave its capacity behind, and over a revolution in every slot.
+    private func shrinkIfSparse(_ index: Int) {
+        let capacity = slots[index].capacity
+        guard capacity > 64, slots[index].count * 4 < capacity else { return }
+        var smaller: [Timer] = []
+        smaller.reserveCapacity(slots[index].count * 2)
+        smaller.append(contentsOf: slots[index])
+        slots[index] = smaller
+    }
+
+    /// Timers the slots have room for (their storage, for tests).
+    var slotCapacity: Int { slots.reduce(0) { $0 + $1.capacity } }
 
     /// Milliseconds until the next tick boundary when any timer is pending, else nil.
     public func millisecondsToNextTick(now: Int64) -> Int64? {

@@ -1,5 +1,4 @@
 import PushCore
-import Synchronization
 
 /// Gathers a scrape: each loop's counters read on its own thread, summed, then the other
 /// sources' families. Only the scrape hops between loops; the counters are never shared.
@@ -65,11 +64,12 @@ private final class Gathering: Sendable {
         var pending: Int
     }
 
-    private let state: Mutex<State>
+    /// Loops report at once: a pthread mutex, which ThreadSanitizer follows (see PThreadMutex).
+    private let state: PThreadMutex<State>
     private let done: @Sendable (MetricsSnapshot, [[MetricFamily]]) -> Void
 
     init(parts: Int, done: @escaping @Sendable (MetricsSnapshot, [[MetricFamily]]) -> Void) {
-        state = Mutex(State(pending: parts))
+        state = PThreadMutex(State(pending: parts))
         self.done = done
     }
 

@@ -46,6 +46,9 @@ final class InMemoryEngineLink: EngineLink, @unchecked Sendable {
         if open { self.open() }
     }
 
+    /// The socket layer's state for this session, while open.
+    var socketClient: AnyObject? { client }
+
     /// Opens the engine session (what the engine does after its handshake).
     func open() {
         client = server.engineOpened(self)
