@@ -146,6 +146,10 @@ final class HTTPClientTests: XCTestCase {
             if sequential { one(0) } else { for index in 0..<count { one(index) } }
         }
         wait(for: [done], timeout: 15)
+        // A completion runs before its slot goes back: let the loop finish that step first.
+        let settled = expectation(description: "loop settled")
+        loop.execute { settled.fulfill() }
+        wait(for: [settled], timeout: 15)
         return results.withLock { $0.sorted { $0.0 < $1.0 }.map(\.1) }
     }
 
