@@ -101,7 +101,8 @@ public final class PushServer: Sendable {
         self.signals = signals
         let group = try EventLoopGroup(threadCount: configuration.threads)
         self.group = group
-        let sockets = SocketServer(configuration: configuration.socket, executors: group.loops)
+        let sockets = SocketServer(configuration: configuration.socket, executors: group.loops,
+                                   clock: { MonotonicClock.milliseconds() })
         sockets.logger = { Log.debug($0) }
         self.sockets = sockets
         engine = EngineServer(configuration: configuration.engine,

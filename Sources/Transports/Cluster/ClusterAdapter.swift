@@ -18,6 +18,14 @@ final class ClusterAdapter: SocketAdapter, Sendable {
 
     func broadcast(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>, volatile: Bool) {
         node.local.broadcast(wire, namespace: namespace, rooms: rooms, except: except, volatile: volatile)
+        publish(wire, namespace: namespace, rooms: rooms, except: except, volatile: volatile)
+    }
+
+    func publishRemote(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>) {
+        publish(wire, namespace: namespace, rooms: rooms, except: except, volatile: false)
+    }
+
+    private func publish(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>, volatile: Bool) {
         node.publish(.object(scope("broadcast", namespace, rooms, except) + [
             JSONMember("volatile", .bool(volatile)), JSONMember("packets", ClusterCodec.packets(wire.messages)),
         ]))

@@ -1,0 +1,259 @@
+"""Connection state recovery (Socket.IO 4.6's pid/offset) over raw Engine.IO/Socket.IO clients:
+a socket that drops and comes back within the window keeps its id, rooms and data and gets
+every event it missed once and in order; past the window, past the byte cap, or with a bad
+pid it connects afresh; volatile emits and emits that ask for an ack carry no offset."""
+import json
+import time
+
+import pytest
+import requests
+
+from engine_client import WebSocketClient, PollingClient, SSEClient
+from pushd_server import PushdServer
+from sio_helpers import PATH, new_tag
+
+TRANSPORTS = {"websocket": WebSocketClient, "polling": PollingClient, "sse": SSEClient}
+
+
+class RawSocket:
+    """One Socket.IO client on the main namespace, packet by packet."""
+
+    def __init__(self, url, transport="websocket", auth=None):
+        self.engine = TRANSPORTS[transport](url, PATH)
+        self.events = []
+        self.next_ack = 0
+        self.engine.send("40" + (json.dumps(auth) if auth else ""))
+        self.connect_data = None
+        while self.connect_data is None:
+            self._handle(self._next())
+
+    @property
+    def sid(self):
+        return self.connect_data["sid"]
+
+    @property
+    def pid(self):
+        return self.connect_data.get("pid")
+
+    def _next(self, timeout=5.0):
+        (message,) = self.engine.recv_messages(1, timeout=timeout)
+        return message
+
+    def _handle(self, message):
+        # Socket.IO packets (the engine's "4" already taken off).
+        if message.startswith("0"):
+            self.connect_data = json.loads(message[1:])
+        elif message.startswith("4"):
+            raise AssertionError(f"connect refused: {message}")
+        elif message.startswith("2"):
+            body = message[1:]
+            start = body.index("[")
+            self.events.append((body[:start], json.loads(body[start:])))
+        elif message.startswith("3"):
+            body = message[1:]
+            start = body.index("[")
+            return int(body[:start]), json.loads(body[start:])
+        return None
+
+    def call(self, event, *args, timeout=5.0):
+        self.next_ack += 1
+        ack_id = self.next_ack
+        self.engine.send("42" + str(ack_id) + json.dumps([event, *args]))
+        deadline = time.monotonic() + timeout
+        while True:
+            answer = self._handle(self._next(deadline - time.monotonic()))
+            if answer and answer[0] == ack_id:
+                return answer[1]
+
+    def wait_events(self, count, timeout=5.0):
+        deadline = time.monotonic() + timeout
+        while len(self.events) < count:
+            self._handle(self._next(deadline - time.monotonic()))
+        return self.events
+
+    def offset(self):
+        """The last event's offset, as socket.io-client keeps it."""
+        return self.events[-1][1][-1] if self.events else None
+
+    def drop(self):
+        """Loses the connection without a Socket.IO goodbye: the WebSocket or the event stream
+        is cut; a polling client closes its engine session (socket.io.engine.close()), as a
+        server only notices a polling client gone silent after the ping timeout."""
+        if isinstance(self.engine, WebSocketClient):
+            self.engine.ws.shutdown()
+        elif isinstance(self.engine, PollingClient):
+            self.engine.send("1")
+            self.engine.close()
+        else:
+            self.engine.close()
+
+
+def reconnect(url, previous, transport="websocket", auth=None):
+    recovery = {"pid": previous.pid}
+    if previous.offset() is not None:
+        recovery["offset"] = previous.offset()
+    return RawSocket(url, transport, {**(auth or {}), **recovery})
+
+
+def arguments(events):
+    """Event name and arguments without the offset."""
+    return [(packet[0], *packet[1:-1]) for _, packet in events]
+
+
+@pytest.fixture(scope="module")
+def server():
+    instance = PushdServer("--app", "test", "--recovery-window", "10s", "--recovery-max-bytes", "64KiB")
+    yield instance
+    instance.stop()
+
+
+@pytest.mark.parametrize("transport", list(TRANSPORTS))
+def test_recovers_id_rooms_data_and_missed_events_in_order(server, transport):
+    room, other_room = new_tag("room"), new_tag("other")
+    a = RawSocket(server.url, transport)
+    sender = RawSocket(server.url)
+    assert a.pid and a.pid != a.sid and sender.pid != a.pid, "every socket gets its own private id"
+    a.call("join", room)
+    a.call("set-data", "colour", "blue")
+    sender.call("to-room", room, "before", 0)
+    a.wait_events(1)
+    assert a.events[-1][1][:2] == ["before", 0] and isinstance(a.offset(), str)
+
+    a.drop()
+    time.sleep(0.3)
+    # 100 events meanwhile, interleaved: to a room the socket is in, to the socket alone, and
+    # others it must not get (a room it is not in, everyone except its room).
+    for n in range(100):
+        target = room if n % 2 == 0 else a.sid
+        sender.call("to-room", target, "missed", n)
+        if n % 25 == 0:
+            sender.call("to-room", other_room, "not-mine", n)
+            sender.call("except-room", room, "not-mine-either", n)
+
+    b = reconnect(server.url, a, transport)
+    assert (b.sid, b.pid) == (a.sid, a.pid), "same socket id and pid"
+    b.wait_events(100)
+    time.sleep(0.2)
+    info = b.call("handshake")[0]
+    assert arguments(b.events) == [("missed", n) for n in range(100)], "each missed event once, in order"
+    offsets = [packet[-1] for _, packet in b.events]
+    assert len(set(offsets)) == 100
+    assert info["recovered"] is True
+    assert info["rooms"] == sorted([a.sid, room])
+    assert info["data"] == {"colour": "blue"}
+
+    # Live again: room broadcasts arrive, with offsets.
+    sender.call("to-room", room, "after", 1)
+    b.wait_events(101)
+    assert b.events[100][1][:2] == ["after", 1]
+    for client in (b, sender):
+        client.engine.close()
+
+
+def test_a_recovered_session_is_recovered_once(server):
+    a = RawSocket(server.url)
+    a.drop()
+    time.sleep(0.2)
+    b = reconnect(server.url, a)
+    assert b.sid == a.sid
+    b.drop()
+    time.sleep(0.2)
+    # b dropped too: its own state is kept, so the same pid works again, ...
+    c = reconnect(server.url, b)
+    assert c.sid == a.sid
+    # ... but a second client presenting a pid already taken gets a fresh socket.
+    d = RawSocket(server.url, auth={"pid": a.pid})
+    assert d.sid != a.sid and d.pid != a.pid
+    for client in (c, d):
+        client.engine.close()
+
+
+def test_no_offset_replays_everything_since_connecting(server):
+    room = new_tag("room")
+    a = RawSocket(server.url, auth={"rooms": [room]})
+    sender = RawSocket(server.url)
+    a.drop()
+    time.sleep(0.2)
+    for n in range(5):
+        sender.call("to-room", room, "missed", n)
+    b = reconnect(server.url, a)   # a got no event: no offset
+    b.wait_events(5)
+    assert arguments(b.events) == [("missed", n) for n in range(5)]
+    for client in (b, sender):
+        client.engine.close()
+
+
+def test_volatile_and_acked_emits_carry_no_offset_and_are_not_replayed(server):
+    a = RawSocket(server.url)
+    a.call("volatile-to-me", "quick", 1)
+    a.wait_events(1)
+    assert a.events[-1][1] == ["quick", 1], "no offset on a volatile emit"
+    a.engine.send('42["ask-client", 2000, "q"]')
+    message = a._next()
+    assert message.startswith("2") and message[1:].split("[", 1)[0].isdigit(), message
+    assert json.loads("[" + message.split("[", 1)[1]) == ["question", "q"], "no offset on an emit asking for an ack"
+    a.engine.close()
+
+
+def test_unknown_or_forged_pid_connects_afresh(server):
+    a = RawSocket(server.url, auth={"pid": "not-a-pid", "offset": "x:1"})
+    assert a.pid != "not-a-pid"
+    info = a.call("handshake")[0]
+    assert info["recovered"] is False
+    assert "pid" not in info["auth"] and "offset" not in info["auth"], "the pid never reaches the app's handshake"
+    a.engine.close()
+
+
+def test_a_clean_disconnect_is_not_recoverable(server):
+    a = RawSocket(server.url)
+    a.call("disconnect-me")
+    a.engine.close()
+    b = RawSocket(server.url, auth={"pid": a.pid})
+    assert b.sid != a.sid
+    b.engine.close()
+
+
+def test_too_many_missed_bytes_reconnects_fresh(server):
+    room = new_tag("room")
+    a = RawSocket(server.url, auth={"rooms": [room]})
+    sender = RawSocket(server.url)
+    sender.call("to-room", room, "first", 0)
+    a.wait_events(1)
+    a.drop()
+    time.sleep(0.2)
+    for n in range(80):   # 80 x ~1 KiB, over the 64 KiB cap
+        sender.call("to-room", room, "big", "x" * 1000)
+    b = reconnect(server.url, a)
+    assert b.sid != a.sid and b.pid != a.pid
+    time.sleep(0.2)
+    assert b.events == [], "nothing replayed to a fresh socket"
+    metrics = requests.get(server.url + "/metrics", timeout=5).text
+    assert 'pushd_recovery_failed_total{reason="too many missed bytes"} 1' in metrics
+    for client in (b, sender):
+        client.engine.close()
+
+
+def test_after_the_window_the_socket_is_not_recoverable():
+    server = PushdServer("--app", "test", "--recovery-window", "2s")
+    try:
+        a = RawSocket(server.url)
+        a.drop()
+        time.sleep(2.5)
+        b = reconnect(server.url, a)
+        assert b.sid != a.sid and b.pid != a.pid
+        assert b.call("handshake")[0]["recovered"] is False
+        b.engine.close()
+    finally:
+        server.stop()
+
+
+def test_recovery_is_off_for_the_reference_apps_and_on_for_the_default_app():
+    for flags, expect_pid in ((("--app", "socketio-reference"), False), ((), True),
+                              (("--recovery-window", "0"), False)):
+        server = PushdServer(*flags)
+        try:
+            a = RawSocket(server.url)
+            assert ("pid" in a.connect_data) == expect_pid, flags
+            a.engine.close()
+        finally:
+            server.stop()
