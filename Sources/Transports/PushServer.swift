@@ -161,6 +161,18 @@ public final class PushServer: Sendable {
         metricsHTTP?.startAccepting()
         metrics?.startLagProbes(interval: configuration.metrics.lagProbeInterval)
         engine.trimmer.start(on: group.loops[0])
+        if let recovery = sockets.recovery { expireRecovery(recovery, every: max(1_000, recovery.configuration.window / 4)) }
+    }
+
+    /// Drops recovery state past its window even when no event or disconnection comes to do it.
+    private func expireRecovery(_ recovery: ConnectionRecovery, every interval: Int64) {
+        let loop = group.loops[0]
+        loop.execute { [self] in
+            _ = loop.schedule(after: interval) { [self] in
+                recovery.expire()
+                expireRecovery(recovery, every: interval)
+            }
+        }
     }
 
     /// Blocks until SIGINT or SIGTERM, then drains; returns the signal's name.

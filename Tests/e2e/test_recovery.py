@@ -257,3 +257,35 @@ def test_recovery_is_off_for_the_reference_apps_and_on_for_the_default_app():
             a.engine.close()
         finally:
             server.stop()
+
+
+def test_in_a_cluster_a_socket_recovers_on_its_node_with_events_from_every_node():
+    """Each node logs recoverable broadcasts in its own offset order, those other nodes publish
+    included, so a socket that comes back to its node gets what any node sent meanwhile."""
+    from redis_server import RedisServer
+    redis = RedisServer()
+    nodes = []
+    try:
+        nodes = [PushdServer("--redis", redis.url, "--app", "test", "--recovery-window", "10s") for _ in range(2)]
+        room = new_tag("room")
+        a = RawSocket(nodes[0].url, auth={"rooms": [room]})
+        sender = RawSocket(nodes[1].url)
+        time.sleep(0.5)   # the cluster bus is subscribed
+        sender.call("to-room", room, "n", -1)
+        a.wait_events(1)
+        a.drop()
+        time.sleep(0.3)
+        for n in range(10):
+            sender.call("to-room", room, "n", n)
+        time.sleep(0.3)
+        b = reconnect(nodes[0].url, a)
+        assert b.sid == a.sid
+        b.wait_events(10)
+        time.sleep(0.2)
+        assert arguments(b.events) == [("n", n) for n in range(10)]
+        for client in (b, sender):
+            client.engine.close()
+    finally:
+        for node in nodes:
+            node.stop()
+        redis.stop()

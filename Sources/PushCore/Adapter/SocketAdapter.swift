@@ -21,8 +21,8 @@ public protocol SocketAdapter: AnyObject, Sendable {
     /// Calls `completion` once everything the calling thread handed to this adapter so far has
     /// left for the other nodes (at once without a cluster).
     func whenPublished(_ completion: @escaping @Sendable () -> Void)
-    /// Hands a broadcast to the other nodes only (recovery delivers it on this node itself, in
-    /// offset order).
+    /// Hands a recoverable broadcast (no offset yet) to the other nodes only: each node's
+    /// recovery logs it and delivers it itself, in its own offset order.
     func publishRemote(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>)
 }
 

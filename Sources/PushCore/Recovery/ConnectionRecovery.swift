@@ -70,13 +70,18 @@ public final class ConnectionRecovery: @unchecked Sendable {
 
     // MARK: Events
 
-    /// Logs a broadcast and delivers it on every loop.
+    /// Logs a broadcast and delivers it on every loop; other nodes get it without this node's
+    /// offset and log it in their own order (each node's sockets recover against its own log).
     func broadcast(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>) {
-        let (spliced, inline) = log(wire, namespace: namespace, rooms: rooms, except: except, loop: nil) { wire, executor in
+        namespace.server.adapter.publishRemote(wire, namespace: namespace, rooms: rooms, except: except)
+        deliver(wire, namespace: namespace, rooms: rooms, except: except)
+    }
+
+    /// A recoverable broadcast from another node: logged and delivered here as if made here.
+    package func deliver(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>) {
+        let (_, inline) = log(wire, namespace: namespace, rooms: rooms, except: except, loop: nil) { wire, executor in
             InMemoryAdapter.deliver(wire, namespace: namespace, onLoop: executor.index, rooms: rooms, except: except, volatile: false)
         }
-        // Other nodes' sockets (nothing without a cluster).
-        namespace.server.adapter.publishRemote(spliced, namespace: namespace, rooms: rooms, except: except)
         inline?()
     }
 
@@ -129,6 +134,12 @@ public final class ConnectionRecovery: @unchecked Sendable {
     /// been delivered there, so the socket, joining its rooms now, gets the rest live.
     func connectedSequence(onLoop loop: Int) -> UInt64 {
         lock.withLock { _ in pending[loop] == 0 ? store.lastSequence : deliveredThrough[loop] }
+    }
+
+    /// Drops events and sockets past the window (a timer calls it).
+    public func expire() {
+        let now = clock()
+        lock.withLock { _ in store.expire(now: now) }
     }
 
     /// Keeps a socket that dropped within the window.
