@@ -560,10 +560,26 @@
       source.onmessage = (event) => this._text(event.data);
       source.addEventListener("b64", (event) => this._text(textDecoder.decode(new Uint8Array(fromBase64(event.data)))));
       source.onerror = () => {
-        // EventSource would reconnect on its own, opening a new session: never let it.
-        this._closeSource();
-        if (this.readyState !== "closed") this._fail(this.sid ? "sse stream error" : "sse handshake error");
+        // A cut stream: the browser reconnects by itself with Last-Event-ID and pushd resumes
+        // the same session. Give it until the heartbeat would have failed anyway; a refused or
+        // failed handshake (CLOSED) fails at once.
+        // A second error before the stream came back: that attempt failed too.
+        if (this.sid && source.readyState === EventSource.CONNECTING && this.readyState !== "closed" && this._resumeTimer == null) {
+          const wait = (this.engine.pingInterval || 25000) + (this.engine.pingTimeout || 20000);
+          this._resumeTimer = this._later(wait, () => { this._resumeTimer = null; this._streamFailed(); });
+          return;
+        }
+        this._streamFailed();
       };
+      source.onopen = () => {
+        if (this._resumeTimer != null) { this._cancel(this._resumeTimer); this._resumeTimer = null; }
+      };
+    }
+
+    _streamFailed() {
+      if (this._resumeTimer != null) { this._cancel(this._resumeTimer); this._resumeTimer = null; }
+      this._closeSource();
+      if (this.readyState !== "closed") this._fail(this.sid ? "sse stream error" : "sse handshake error");
     }
 
     _text(text) {
@@ -586,8 +602,9 @@
       const source = this.source;
       if (!source) return;
       this.source = null;
-      source.onmessage = source.onerror = null;
+      source.onmessage = source.onerror = source.onopen = null;
       source.close();
+      if (this._resumeTimer != null) { this._cancel(this._resumeTimer); this._resumeTimer = null; }
     }
 
     /** The server ends the stream once the upgrade packet arrives; closing it sooner would end
