@@ -71,6 +71,19 @@ final class EngineSSEResumeTests: XCTestCase {
         XCTAssertEqual(texts(s.flush()).count, 3)
     }
 
+    func testAPongLetsGoOfWhatCameBeforeItsPing() {
+        let s = session()
+        _ = s.handshake()
+        _ = send(s, "a", "b")                           // 2, 3
+        XCTAssertEqual(s.heartbeat(now: 1_000), .pingQueued)
+        _ = send(s, "c")                                // ping 4, then "c" 5
+        XCTAssertEqual(s.receive(.pong(), via: .sse), .rescheduleHeartbeat)
+        _ = s.eventStreamDropped(now: 1_100)
+        XCTAssertFalse(s.resumeEventStream(after: 3), "the client read past the ping: nothing before it is kept")
+        XCTAssertTrue(s.resumeEventStream(after: 4))
+        XCTAssertEqual(texts(s.flush()), ["c"])
+    }
+
     func testADetachedSessionTimesOutAfterPingTimeout() {
         let s = session()
         _ = s.handshake()

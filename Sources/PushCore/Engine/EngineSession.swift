@@ -73,6 +73,9 @@ public final class EngineSession {
     @exclusivity(unchecked) private var streamLogBytes = 0
     /// The sequence of the last packet written on the event stream (its SSE `id:`).
     @exclusivity(unchecked) public private(set) var streamSequence: UInt64 = 0
+    /// The stream sequence of the last ping written: its pong proves the client read the stream
+    /// up to there, so the log lets go of it (an idle stream keeps next to nothing).
+    @exclusivity(unchecked) private var streamPingSequence: UInt64 = 0
     /// While the event stream is detached: when the session gives up waiting for it.
     @exclusivity(unchecked) var detachedUntil: Int64?
 
@@ -163,8 +166,9 @@ public final class EngineSession {
         for packet in packets {
             streamLog.append(packet)
             streamLogBytes += packet.byteCount
+            streamSequence += 1
+            if packet.packet.type == .ping { streamPingSequence = streamSequence }
         }
-        streamSequence += UInt64(packets.count)
         var drop = 0
         while streamLog.count - drop > Self.streamLogLimit.packets
             || (streamLogBytes > Self.streamLogLimit.bytes && streamLog.count - drop > 1) {
@@ -243,8 +247,15 @@ public final class EngineSession {
         detachedUntil = nil
     }
 
-    /// Records a pong: the ping it answers is no longer awaited.
+    /// Records a pong: the ping it answers is no longer awaited, and what the stream carried up
+    /// to that ping has arrived.
     func pongReceived() {
         pingSentAt = nil
+        let first = streamSequence - UInt64(streamLog.count) + 1
+        if streamPingSequence >= first {
+            let arrived = Int(min(UInt64(streamLog.count), streamPingSequence - first + 1))
+            for packet in streamLog.prefix(arrived) { streamLogBytes -= packet.byteCount }
+            streamLog.removeFirst(arrived)
+        }
     }
 }
