@@ -201,3 +201,30 @@ def test_in_a_cluster_a_socket_recovers_on_its_node_with_events_from_every_node(
         for node in nodes:
             node.stop()
         redis.stop()
+
+
+def test_tokens_are_verified_again_on_recovery():
+    """Recovery skips middleware, not the token check: a socket whose token expired while it
+    was away is refused, one with a valid token comes back with its user."""
+    import jwt
+    secret = "recovery-secret-0123456789abcdef-0123456789abcdef"
+    server = PushdServer("--app", "test", "--recovery-window", "10s", "--jwt-secret", secret, "--jwt-leeway", "0s")
+    try:
+        lasting = jwt.encode({"sub": "u1", "exp": int(time.time()) + 600}, secret, algorithm="HS256")
+        a = RawSocket(server.url, auth={"token": lasting})
+        a.drop()
+        time.sleep(0.2)
+        b = reconnect(server.url, a, auth={"token": lasting})
+        assert b.sid == a.sid
+        info = b.call("handshake")[0]
+        assert info["recovered"] is True and info["data"]["user"] == "u1"
+
+        brief = jwt.encode({"sub": "u2", "exp": int(time.time()) + 2}, secret, algorithm="HS256")
+        c = RawSocket(server.url, auth={"token": brief})
+        c.drop()
+        time.sleep(2.5)
+        with pytest.raises(AssertionError, match="connect refused"):
+            reconnect(server.url, c, auth={"token": brief})
+        b.engine.close()
+    finally:
+        server.stop()
