@@ -59,17 +59,11 @@ for run in $(seq 1 "$runs"); do
 done
 
 python3 - "$results" Benchmarks/RESULTS.md "$mode" "$sessions" <<'PY'
-import json, statistics, sys, time
+import sys, time
+sys.path.insert(0, "Benchmarks")
+from results_section import Runs, replace_section
 results, md_path, mode, sessions = sys.argv[1:5]
-rows = {}
-for line in open(results):
-    entry = json.loads(line)
-    rows.setdefault(entry["row"], []).append(entry)
-def med(row, key):
-    values = [r.get(key) for r in rows.get(row, []) if r.get(key) is not None]
-    return statistics.median(values) if values else None
-def fmt(value, digits=0):
-    return "n/a" if value is None else f"{value:,.{digits}f}"
+runs = Runs(results)
 start, end = "<!-- api section: Benchmarks/api.sh -->", "<!-- end of api section -->"
 lines = [start, "## Server API", "",
          f"Run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} (`Benchmarks/api.sh{' quick' if mode == 'quick' else ''}`), "
@@ -78,25 +72,11 @@ lines = [start, "## Server API", "",
          "|---|---:|---:|---:|---:|---:|"]
 for row, title, count in (("in-process", "a socket's event, `broadcastAll.emit` in pushd", sessions),
                           ("api", "`POST /api/emit`", sessions), ("api-one", "`POST /api/emit` to one socket, 32 in flight", "1")):
-    def latency(q):
-        values = [(r.get("latency_us") or {}).get(q) for r in rows.get(row, [])]
-        values = [v for v in values if v is not None]
-        return statistics.median(values) / 1000 if values else None
-    p50, p99 = latency("p50"), latency("p99")
-    missing = sum(r.get("missing") or 0 for r in rows.get(row, []))
-    lines.append(f"| {title} | {count} | {fmt(med(row, 'rate'))} | {fmt(p50, 1)} / {fmt(p99, 1)} | {missing} | "
-                 f"{fmt(med(row, 'server_cpu_us_per_msg'), 2)} us |")
-a, b = med("api", "server_cpu_us_per_msg"), med("in-process", "server_cpu_us_per_msg")
+    lines.append(runs.broadcast_line(row, title, count))
+a, b = runs.med("api", "server_cpu_us_per_msg"), runs.med("in-process", "server_cpu_us_per_msg")
 if a and b:
     lines += ["", f"An API broadcast costs pushd {a / b:.2f}x the CPU per delivery of the same broadcast started inside it "
               "(target: at most 2x). For one socket each call is one delivery, so its row's rate is API calls per second."]
 lines.append(end)
-section = "\n".join(lines) + "\n"
-text = open(md_path).read()
-if start in text:
-    text = text[:text.index(start)] + section + text[text.index(end) + len(end) + 1:]
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-open(md_path, "w").write(text)
-print(section)
+print(replace_section(md_path, start, end, lines))
 PY

@@ -261,7 +261,13 @@ export declare class Socket<Listen extends EventsMap = DefaultEventsMap, Emit ex
   readonly disconnected: boolean;
   /** Whether the socket listens to its manager (connected or trying to). */
   readonly active: boolean;
-  /** Always false: pushd does not recover state across connections. */
+  /**
+   * Whether the last connection restored this socket (connection state recovery, when the
+   * server runs with `--recovery-window`): same `id`, rooms and data, and every event missed
+   * while away delivered once and in order before new ones. False on a fresh connection.
+   * Events carry their offset as a last argument on the wire; client.js takes it off, so
+   * listeners see only the emitted arguments.
+   */
   readonly recovered: boolean;
   auth: SocketOptions["auth"] | undefined;
   /** Events received before `connect` fired. */

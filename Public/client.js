@@ -68,6 +68,8 @@
 
   // Socket.IO packet types.
   const CONNECT = 0, DISCONNECT = 1, EVENT = 2, ACK = 3, CONNECT_ERROR = 4, BINARY_EVENT = 5, BINARY_ACK = 6;
+  // An offset pushd appends to a recoverable event: "<log tag>:<sequence in base 36>".
+  const RECOVERY_OFFSET = /^[A-Za-z0-9_-]{10}:[0-9a-z]{1,13}$/;
   const RESERVED_EVENTS = new Set(["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener"]);
 
   // ---------------------------------------------------------------------------------------------
@@ -558,10 +560,26 @@
       source.onmessage = (event) => this._text(event.data);
       source.addEventListener("b64", (event) => this._text(textDecoder.decode(new Uint8Array(fromBase64(event.data)))));
       source.onerror = () => {
-        // EventSource would reconnect on its own, opening a new session: never let it.
-        this._closeSource();
-        if (this.readyState !== "closed") this._fail(this.sid ? "sse stream error" : "sse handshake error");
+        // A cut stream: the browser reconnects by itself with Last-Event-ID and pushd resumes
+        // the same session. Give it until the heartbeat would have failed anyway; a refused or
+        // failed handshake (CLOSED) fails at once.
+        // A second error before the stream came back: that attempt failed too.
+        if (this.sid && source.readyState === EventSource.CONNECTING && this.readyState !== "closed" && this._resumeTimer == null) {
+          const wait = (this.engine.pingInterval || 25000) + (this.engine.pingTimeout || 20000);
+          this._resumeTimer = this._later(wait, () => { this._resumeTimer = null; this._streamFailed(); });
+          return;
+        }
+        this._streamFailed();
       };
+      source.onopen = () => {
+        if (this._resumeTimer != null) { this._cancel(this._resumeTimer); this._resumeTimer = null; }
+      };
+    }
+
+    _streamFailed() {
+      if (this._resumeTimer != null) { this._cancel(this._resumeTimer); this._resumeTimer = null; }
+      this._closeSource();
+      if (this.readyState !== "closed") this._fail(this.sid ? "sse stream error" : "sse handshake error");
     }
 
     _text(text) {
@@ -584,8 +602,9 @@
       const source = this.source;
       if (!source) return;
       this.source = null;
-      source.onmessage = source.onerror = null;
+      source.onmessage = source.onerror = source.onopen = null;
       source.close();
+      if (this._resumeTimer != null) { this._cancel(this._resumeTimer); this._resumeTimer = null; }
     }
 
     /** The server ends the stream once the upgrade packet arrives; closing it sooner would end
@@ -1524,6 +1543,12 @@
     }
 
     _sendConnectPacket(data) {
+      // Coming back: the private session id and the last offset let the server restore this
+      // socket and replay what it missed (connection state recovery).
+      if (this._pid) {
+        data = Object.assign({}, data, { pid: this._pid });
+        if (this._lastOffset !== undefined) data.offset = this._lastOffset;
+      }
       this._packet(data === undefined ? { type: CONNECT } : { type: CONNECT, data });
     }
 
@@ -1553,7 +1578,7 @@
       if (packet.nsp !== this.nsp) return;
       switch (packet.type) {
         case CONNECT:
-          if (packet.data && typeof packet.data.sid === "string") this._onconnect(packet.data.sid);
+          if (packet.data && typeof packet.data.sid === "string") this._onconnect(packet.data.sid, packet.data.pid);
           else this._emitReserved("connect_error", new Error("invalid CONNECT packet"));
           break;
         case EVENT:
@@ -1580,6 +1605,12 @@
 
     _onevent(packet) {
       const args = packet.data.slice();
+      // With recovery on, the last argument of an event that asks no ack is its offset: kept
+      // for the next CONNECT, not handed to listeners.
+      const last = args[args.length - 1];
+      if (this._pid && packet.id == null && args.length > 1 && typeof last === "string" && RECOVERY_OFFSET.test(last)) {
+        this._lastOffset = args.pop();
+      }
       if (packet.id != null) args.push(this._ack(packet.id));
       if (this.connected) this._emitEvent(args);
       else this.receiveBuffer.push(args);
@@ -1610,8 +1641,12 @@
       try { ack.apply(this, args); } catch (error) { report(error); }
     }
 
-    _onconnect(id) {
+    _onconnect(id, pid) {
       this.id = id;
+      // The server answers with the same pid only when it restored this socket.
+      this.recovered = typeof pid === "string" && pid === this._pid;
+      if (!this.recovered) this._lastOffset = undefined;
+      this._pid = typeof pid === "string" ? pid : undefined;
       this.connected = true;
       for (const args of this.receiveBuffer) this._emitEvent(args);
       this.receiveBuffer = [];
@@ -1640,6 +1675,9 @@
     }
 
     disconnect() {
+      // Leaving on purpose: nothing to recover.
+      this._pid = undefined;
+      this._lastOffset = undefined;
       if (this.connected) this._packet({ type: DISCONNECT });
       this.destroy();
       if (this.connected) this._onclose("io client disconnect");

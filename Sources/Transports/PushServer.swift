@@ -106,7 +106,8 @@ public final class PushServer: Sendable {
         self.signals = signals
         let group = try EventLoopGroup(threadCount: configuration.threads)
         self.group = group
-        let sockets = SocketServer(configuration: configuration.socket, executors: group.loops)
+        let sockets = SocketServer(configuration: configuration.socket, executors: group.loops,
+                                   clock: { MonotonicClock.milliseconds() })
         sockets.logger = { Log.debug($0) }
         self.sockets = sockets
         engine = EngineServer(configuration: configuration.engine,
@@ -168,6 +169,18 @@ public final class PushServer: Sendable {
         metrics?.startLagProbes(interval: configuration.metrics.lagProbeInterval)
         engine.trimmer.start(on: group.loops[0])
         memoryGuard.start()
+        if let recovery = sockets.recovery { expireRecovery(recovery, every: max(1_000, recovery.configuration.window / 4)) }
+    }
+
+    /// Drops recovery state past its window even when no event or disconnection comes to do it.
+    private func expireRecovery(_ recovery: ConnectionRecovery, every interval: Int64) {
+        let loop = group.loops[0]
+        loop.execute { [self] in
+            _ = loop.schedule(after: interval) { [self] in
+                recovery.expire()
+                expireRecovery(recovery, every: interval)
+            }
+        }
     }
 
     /// Blocks until SIGINT or SIGTERM, then drains; returns the signal's name.

@@ -25,6 +25,8 @@ struct Configuration {
     /// Settings an app implies unless a flag says otherwise.
     mutating func applyAppPreset(explicit: Set<String>) {
         if app == .demo { server.engine.allowsBlockParameter = true }
+        // The demo's clients recover (the offset on every event is opt-in, as in Socket.IO).
+        if app == .demo && !explicit.contains("recovery-window") { server.socket.recovery.window = Configuration.demoRecoveryWindow }
         if app == .bench {
             // No copy may be dropped during a run: raise the slow-consumer limits.
             if !explicit.contains("max-session-queue") { server.engine.session.maxQueueBytes = 256 << 20 }
@@ -52,7 +54,7 @@ enum Command {
 extension Configuration {
     /// The flags, in the order `--help` lists them.
     static let options: [Option] = coreOptions + apiOptions + authOptions + hookOptions + metricsOptions + deploymentOptions
-        + memoryLimitOptions
+        + memoryLimitOptions + recoveryOptions
 
     static let coreOptions: [Option] = [
         Option(name: "host", valueName: "ADDRESS", help: "Address to listen on", defaultValue: "0.0.0.0") { c, v throws(OptionError) in c.server.host = v },

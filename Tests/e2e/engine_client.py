@@ -258,7 +258,8 @@ class SSEClient(ClientBase):
 class SSEStream:
     """A GET read as text/event-stream over a raw socket, parsed on a background thread.
 
-    `events` gets (event type, data) tuples, in order; `None` marks the end of the stream."""
+    `events` gets (event type, data) tuples, in order; `None` marks the end of the stream.
+    `last_event_id` is the last `id:` seen, as EventSource keeps it for `Last-Event-ID`."""
 
     def __init__(self, url, headers=None, connect_timeout=5):
         parts = urlsplit(url)
@@ -271,6 +272,7 @@ class SSEStream:
         self.status, self.response_headers, rest = read_response_head(self.sock, timeout=connect_timeout)
         self.events = queue.Queue()
         self.raw = bytearray()  # every body byte after the head (de-chunked)
+        self.last_event_id = None
         self.body = b""
         self.ended = threading.Event()
         self._stop = False
@@ -316,6 +318,8 @@ class SSEStream:
                                 value = value[1:]
                             if name == "event":
                                 event_type = value
+                            elif name == "id":
+                                self.last_event_id = value
                             elif name == "data":
                                 data_lines.append(value)
                     if decoder and decoder.done:

@@ -43,7 +43,8 @@ def echo():
 
 @pytest.fixture(scope="module")
 def sio():
-    server = PushdServer("--app", "default", "--log-level", "debug", *CALM)
+    # Exact packets: without recovery's offset argument on events.
+    server = PushdServer("--app", "default", "--log-level", "debug", "--recovery-window", "0", *CALM)
     yield server
     server.stop()
 

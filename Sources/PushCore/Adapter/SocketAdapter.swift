@@ -21,10 +21,14 @@ public protocol SocketAdapter: AnyObject, Sendable {
     /// Calls `completion` once everything the calling thread handed to this adapter so far has
     /// left for the other nodes (at once without a cluster).
     func whenPublished(_ completion: @escaping @Sendable () -> Void)
+    /// Hands a recoverable broadcast (no offset yet) to the other nodes only: each node's
+    /// recovery logs it and delivers it itself, in its own offset order.
+    func publishRemote(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>)
 }
 
 extension SocketAdapter {
     public func whenPublished(_ completion: @escaping @Sendable () -> Void) { completion() }
+    public func publishRemote(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>) {}
 }
 
 /// Broadcasts within this process: one task per loop, each wrapping the encoded packet once
@@ -35,13 +39,19 @@ public final class InMemoryAdapter: SocketAdapter {
     public func broadcast(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>, volatile: Bool) {
         for executor in namespace.server.executors {
             executor.run {
-                let recipients = namespace.recipients(onLoop: executor.index, rooms: rooms, except: except)
-                guard !recipients.isEmpty else { return }
-                let packets = wire.outbound(volatile: volatile)
-                for socket in recipients {
-                    for packet in packets { socket.client.link.send(packet) }
-                }
+                Self.deliver(wire, namespace: namespace, onLoop: executor.index, rooms: rooms, except: except, volatile: volatile)
             }
+        }
+    }
+
+    /// Hands a broadcast to its recipients on loop `index` (that loop's thread).
+    static func deliver(_ wire: SocketWire, namespace: Namespace, onLoop index: Int, rooms: Set<String>, except: Set<String>,
+                        volatile: Bool) {
+        let recipients = namespace.recipients(onLoop: index, rooms: rooms, except: except)
+        guard !recipients.isEmpty else { return }
+        let packets = wire.outbound(volatile: volatile)
+        for socket in recipients {
+            for packet in packets { socket.client.link.send(packet) }
         }
     }
 

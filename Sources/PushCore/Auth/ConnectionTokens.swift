@@ -65,7 +65,8 @@ public final class ConnectionTokens: Sendable {
     /// event. Configure before start.
     public func install(on server: SocketServer) {
         guard mode != .off else { return }
-        server.useOnEveryNamespace { [self] socket, next in
+        // Checked again when a socket is recovered: the token may have expired meanwhile.
+        server.useOnEveryNamespace(alsoOnRecovery: true) { [self] socket, next in
             switch check(auth: socket.handshake.auth, namespace: socket.namespace.name) {
             case .failure(let refusal):
                 next(refusal.refusal())

@@ -11,8 +11,11 @@
 ///   decodes base64 then UTF-8, and reads the result as a text form.
 ///
 /// This is exact for every packet whose text payload is UTF-8 (the stream is decoded as UTF-8).
-/// Other fields (`id:`, `retry:`) are not used per event. Comments (lines starting with ":")
-/// are ignored by EventSource and serve as keep-alives and padding.
+/// Each event is preceded by its own `id: <sid>:<sequence>` line (written beside the shared
+/// event bytes, never into them): when a proxy cuts the stream, the browser's EventSource
+/// reconnects to the handshake URL with `Last-Event-ID`, which names the session and the last
+/// packet it got, and the stream resumes. Comments (lines starting with ":") are ignored by
+/// EventSource and serve as keep-alives and padding.
 ///
 /// Browser side, in short:
 /// `es.onmessage = e => onText(e.data)` and
@@ -52,6 +55,25 @@ extension EngineCodec {
         var out: [UInt8] = []
         appendSSEEvent(packet, into: &out)
         return out
+    }
+
+    /// The `id:` line of packet `sequence` of session `sid`.
+    public static func sseIDLine(sid: String, sequence: UInt64) -> [UInt8] {
+        var line = Array("id: ".utf8)
+        line.append(contentsOf: sid.utf8)
+        line.append(UInt8(ascii: ":"))
+        line.append(contentsOf: String(sequence).utf8)
+        line.append(0x0A)
+        return line
+    }
+
+    /// The session and packet sequence a `Last-Event-ID` names; nil for anything else.
+    public static func parseSSEEventID(_ text: String) -> (sid: String, sequence: UInt64)? {
+        guard text.utf8.count <= 128, let colon = text.utf8.lastIndex(of: UInt8(ascii: ":")) else { return nil }
+        let sid = String(text[..<colon])
+        let digits = text[text.utf8.index(after: colon)...]
+        guard !sid.isEmpty, let sequence = UInt64(digits), String(sequence) == digits else { return nil }
+        return (sid, sequence)
     }
 
     /// Appends what starts an event stream, before the first packet: an optional `retry:` line

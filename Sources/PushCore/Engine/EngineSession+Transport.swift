@@ -10,6 +10,7 @@ extension EngineSession {
     /// transports) or as the first thing on the stream.
     public func handshake() -> EngineTransportAction {
         let open = ArraySlice([OutboundPacket(openPacket())])
+        if transport == .sse { recordStreamed(open) }
         return transport.isRequestResponse ? .answerRequest(.packets(open)) : .writeStream(open)
     }
 
@@ -20,12 +21,16 @@ extension EngineSession {
     public func flush() -> EngineTransportAction {
         guard hasQueued else { return .none }
         switch transportState.downstream {
-        case .webSocket, .eventStream(paused: false):
+        case .webSocket:
             return .writeStream(takeQueued())
+        case .eventStream(paused: false):
+            let packets = takeQueued()
+            recordStreamed(packets)
+            return .writeStream(packets)
         case .longPolling(.held), .longPolling(.heldUntil):
             transportState.releasePoll()
             return .answerHeldPoll(takePollAnswer())
-        case .eventStream(paused: true), .longPolling(.none), .polling, .closed:
+        case .eventStream(paused: true), .eventStreamDetached, .longPolling(.none), .polling, .closed:
             return .none
         }
     }
@@ -52,7 +57,7 @@ extension EngineSession {
         case .longPolling(.held), .longPolling(.heldUntil):
             // Two GETs at once break ordering: the spec closes the session.
             return .rejectRequestAndClose(.badRequest, closePlan(.transportError, mode: .notify))
-        case .webSocket, .eventStream, .closed:
+        case .webSocket, .eventStream, .eventStreamDetached, .closed:
             return .rejectRequest(.badRequest)
         }
     }
@@ -161,6 +166,30 @@ extension EngineSession {
     public func close(_ reason: EngineCloseReason, mode: EngineCloseMode) -> EngineTransportAction {
         guard !isClosed else { return .none }
         return .close(closePlan(reason, mode: mode))
+    }
+
+    /// The event stream's connection dropped. Outside an upgrade the session waits up to
+    /// pingTimeout for the browser's EventSource to come back and resume it (`resumeEventStream`);
+    /// otherwise it closes as `transportClosed` does.
+    public func eventStreamDropped(now: Int64) -> EngineTransportAction {
+        guard !isClosed, case .eventStream = transportState.downstream, transportState.probe == .none else {
+            return transportClosed()
+        }
+        transportState.downstream = .eventStreamDetached
+        detachedUntil = now + config.pingTimeout
+        return .none
+    }
+
+    /// The browser's EventSource came back with `Last-Event-ID` naming `sequence`: the packets
+    /// written after it go again, first, then what queued meanwhile. False when the session is
+    /// not waiting for its stream or no longer holds everything after `sequence`.
+    public func resumeEventStream(after sequence: UInt64) -> Bool {
+        guard !isClosed, transportState.downstream == .eventStreamDetached,
+              let resent = takeStreamed(after: sequence) else { return false }
+        requeueFirst(resent)
+        transportState.downstream = .eventStream(paused: false)
+        detachedUntil = nil
+        return true
     }
 
     /// The transport in use went away under the session (the held GET's or the event stream's

@@ -68,6 +68,17 @@ public final class EngineSession {
     @exclusivity(unchecked) private var nextPingAt: Int64
     /// Volatile packets dropped so far.
     @exclusivity(unchecked) public private(set) var droppedVolatile = 0
+    /// Event stream only: the packets last written, kept so a stream the browser's EventSource
+    /// reopens with `Last-Event-ID` resumes where it broke (bounded by `streamLogBytes`).
+    @exclusivity(unchecked) private var streamLog: [OutboundPacket] = []
+    @exclusivity(unchecked) private var streamLogBytes = 0
+    /// The sequence of the last packet written on the event stream (its SSE `id:`).
+    @exclusivity(unchecked) public private(set) var streamSequence: UInt64 = 0
+    /// The stream sequence of the last ping written: its pong proves the client read the stream
+    /// up to there, so the log lets go of it (an idle stream keeps next to nothing).
+    @exclusivity(unchecked) private var streamPingSequence: UInt64 = 0
+    /// While the event stream is detached: when the session gives up waiting for it.
+    @exclusivity(unchecked) var detachedUntil: Int64?
 
     public init(id: String, transport: EngineTransportKind, settings: EngineSessionSettings, now: Int64) {
         self.id = id
@@ -147,17 +158,63 @@ public final class EngineSession {
         return taken
     }
 
+    // MARK: Event stream log
+
+    /// Packets kept for a resumed event stream: what the client may have lost in a cut stream
+    /// without the session growing past a small, fixed cost.
+    static let streamLogLimit = (packets: 256, bytes: 64 << 10)
+
+    /// Packets written on the event stream now, numbered from `streamSequence + 1`.
+    func recordStreamed(_ packets: ArraySlice<OutboundPacket>) {
+        for packet in packets {
+            streamLog.append(packet)
+            streamLogBytes += packet.byteCount
+            streamSequence += 1
+            if packet.packet.type == .ping { streamPingSequence = streamSequence }
+        }
+        var drop = 0
+        while streamLog.count - drop > Self.streamLogLimit.packets
+            || (streamLogBytes > Self.streamLogLimit.bytes && streamLog.count - drop > 1) {
+            streamLogBytes -= streamLog[drop].byteCount
+            drop += 1
+        }
+        if drop > 0 { streamLog.removeFirst(drop) }
+    }
+
+    /// The packets written after `sequence`, taken out of the log (they will be written again
+    /// with the same numbers); nil when some of them are no longer kept.
+    func takeStreamed(after sequence: UInt64) -> [OutboundPacket]? {
+        guard sequence <= streamSequence else { return nil }
+        let count = Int(streamSequence - sequence)
+        guard count <= streamLog.count else { return nil }
+        let resent = Array(streamLog.suffix(count))
+        streamLog.removeLast(count)
+        for packet in resent { streamLogBytes -= packet.byteCount }
+        streamSequence = sequence
+        return resent
+    }
+
+    /// Puts packets back in front of the queue.
+    func requeueFirst(_ packets: [OutboundPacket]) {
+        guard !packets.isEmpty else { return }
+        queue = packets + queue[queueHead...]
+        queueHead = 0
+        queuedBytes += packets.reduce(0) { $0 + $1.byteCount }
+    }
+
     // MARK: Heartbeat
 
     /// When `heartbeat` should next run.
     public var nextDeadline: Int64 {
-        if let sent = pingSentAt { return sent + config.pingTimeout }
-        return nextPingAt
+        let heartbeat = pingSentAt.map { $0 + config.pingTimeout } ?? nextPingAt
+        return min(heartbeat, detachedUntil ?? .max)
     }
 
-    /// Sends pings every pingInterval and times out when a pong is late.
+    /// Sends pings every pingInterval and times out when a pong is late (or a detached event
+    /// stream did not come back in time).
     public func heartbeat(now: Int64) -> HeartbeatOutcome {
         guard !isClosed else { return .none }
+        if let until = detachedUntil, now >= until { return .timeout }
         if let sent = pingSentAt {
             return now >= sent + config.pingTimeout ? .timeout : .none
         }
@@ -179,7 +236,7 @@ public final class EngineSession {
     /// Whether the session is past its heartbeat deadline (checked when a request arrives, so
     /// a timer that has not fired yet cannot keep a dead session answering).
     public func isExpired(now: Int64) -> Bool {
-        !isClosed && now >= (pingSentAt ?? nextPingAt) + config.pingTimeout
+        !isClosed && (now >= (pingSentAt ?? nextPingAt) + config.pingTimeout || now >= detachedUntil ?? .max)
     }
 
     // MARK: Closing
@@ -189,10 +246,20 @@ public final class EngineSession {
         queue.removeAll()
         queueHead = 0
         queuedBytes = 0
+        streamLog.removeAll()
+        streamLogBytes = 0
+        detachedUntil = nil
     }
 
-    /// Records a pong: the ping it answers is no longer awaited.
+    /// Records a pong: the ping it answers is no longer awaited, and what the stream carried up
+    /// to that ping has arrived.
     func pongReceived() {
         pingSentAt = nil
+        let first = streamSequence - UInt64(streamLog.count) + 1
+        if streamPingSequence >= first {
+            let arrived = Int(min(UInt64(streamLog.count), streamPingSequence - first + 1))
+            for packet in streamLog.prefix(arrived) { streamLogBytes -= packet.byteCount }
+            streamLog.removeFirst(arrived)
+        }
     }
 }

@@ -8,6 +8,9 @@ public struct EngineTransportState: Equatable, Sendable {
         /// The SSE event stream. Paused from the probe's noop marker until the upgrade ends:
         /// a client that saw the marker may stop reading the stream and switch at any moment.
         case eventStream(paused: Bool)
+        /// The event stream dropped (a proxy cut it): packets wait for the browser's EventSource
+        /// to come back with `Last-Event-ID` and resume it.
+        case eventStreamDetached
         /// Long-polling, with its held GET if any.
         case longPolling(HeldPoll)
         /// Plain polling: each GET is answered at once.
@@ -162,7 +165,7 @@ public struct EngineTransportState: Equatable, Sendable {
             release = mode == .abort ? .abortEventStream : .endEventStream(sendClosePacket: mode == .notify)
         case .longPolling(.held), .longPolling(.heldUntil):
             release = mode == .clientRequested ? .answerHeldPollWithNoop : .answerHeldPollWithClose
-        case .longPolling(.none), .polling, .closed:
+        case .longPolling(.none), .polling, .eventStreamDetached, .closed:
             release = .none
         }
         let plan = EngineClosePlan(reason: reason, mode: mode, release: release, closesProbe: probe != .none)

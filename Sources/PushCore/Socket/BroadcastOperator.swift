@@ -50,10 +50,15 @@ public struct BroadcastOperator: Sendable {
     }
 
     /// Sends an event to every chosen socket. The packet is encoded once; each loop wraps it
-    /// once and hands the same bytes to each of its recipients.
+    /// once and hands the same bytes to each of its recipients. With recovery on, a broadcast
+    /// that is not volatile gets one offset, spliced into the encoded packet once.
     public func emit(_ event: String, _ arguments: [JSONValue]) {
         let wire = SocketWire(SocketPacket(type: .event, namespace: namespace.name, data: .array([.string(event)] + arguments)))
-        namespace.server.adapter.broadcast(wire, namespace: namespace, rooms: rooms, except: exceptRooms, volatile: isVolatile)
+        if !isVolatile, let recovery = namespace.server.recovery {
+            recovery.broadcast(wire, namespace: namespace, rooms: rooms, except: exceptRooms)
+        } else {
+            namespace.server.adapter.broadcast(wire, namespace: namespace, rooms: rooms, except: exceptRooms, volatile: isVolatile)
+        }
     }
 
     /// Snapshots of the chosen sockets from every loop (and node), delivered once to `completion`

@@ -29,6 +29,15 @@ public enum DisconnectReason: String, Sendable, CaseIterable, CustomStringConver
     /// The stable string.
     public var description: String { rawValue }
 
+    /// Whether a socket that left for this reason may be recovered (Socket.IO's list: the
+    /// connection failed or the server went away, not a decision of either side's app).
+    public var isRecoverable: Bool {
+        switch self {
+        case .transportError, .transportClose, .forcedClose, .pingTimeout, .serverShuttingDown, .forcedServerClose: true
+        case .parseError, .clientNamespaceDisconnect, .serverNamespaceDisconnect, .connectTimeout, .slowConsumer, .tokenExpired: false
+        }
+    }
+
     /// The reason whose stable string is `description`, or nil (e.g. an engine reason this
     /// layer does not know).
     public init?(_ description: String) {

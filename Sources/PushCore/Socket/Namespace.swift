@@ -78,9 +78,15 @@ public final class Namespace: @unchecked Sendable {
 
     // MARK: Connecting
 
-    /// Runs middleware in order, then connects `socket` or refuses it. Socket's loop.
+    /// Runs middleware in order, then connects `socket` or refuses it. Socket's loop. A recovered
+    /// socket may skip it all but the checks that run on recovery too.
     func admit(_ socket: Socket, completion: @escaping (ConnectionRefused?) -> Void) {
-        let steps = server.serverMiddlewares.isEmpty ? middlewares : server.serverMiddlewares + middlewares
+        let steps: [(Socket, @escaping (ConnectionRefused?) -> Void) -> Void]
+        if socket.recovered && server.configuration.recovery.skipMiddleware {
+            steps = server.recoveryMiddlewares
+        } else {
+            steps = server.serverMiddlewares.isEmpty ? middlewares : server.serverMiddlewares + middlewares
+        }
         MiddlewareChain(socket: socket, steps: steps, completion: completion).next(nil)
     }
 

@@ -20,6 +20,17 @@ public final class Socket: @unchecked Sendable {
     public var data: [String: JSONValue] = [:]
     /// What the socket's connection token granted (nil without one).
     package var access: SocketAccess?
+    /// The private session id a client presents to recover this socket (recovery on only).
+    /// Only this client hears it, in its CONNECT answer.
+    public internal(set) var pid: String?
+    /// Whether this socket came back with a dropped one's id, rooms and data, and got what it
+    /// missed (Socket.IO's `socket.recovered`).
+    public internal(set) var recovered = false
+    /// Whether the socket dropped in a way that keeps its state for the recovery window (set
+    /// before the disconnect handlers and observers run).
+    public private(set) var isRecoverable = false
+    /// The recovery log's sequence when the socket joined its rooms.
+    var connectedAtSequence: UInt64 = 0
     private var handlers: [String: [(id: Int, once: Bool, handler: EventHandler)]] = [:]
     private var anyHandlers: [(id: Int, handler: (String, [JSONValue]) -> Void)] = []
     private var nextHandlerID = 0
@@ -121,9 +132,15 @@ public final class Socket: @unchecked Sendable {
         emit(event, arguments)
     }
 
-    /// Sends an event with an argument list.
+    /// Sends an event with an argument list. With recovery on, an event that is not volatile
+    /// carries its offset and is kept for replay.
     public func emit(_ event: String, _ arguments: [JSONValue], volatile: Bool = false) {
-        sendPacket(SocketPacket(type: .event, namespace: namespace.name, data: .array([.string(event)] + arguments)), volatile: volatile)
+        let packet = SocketPacket(type: .event, namespace: namespace.name, data: .array([.string(event)] + arguments))
+        if !volatile, isConnected, let recovery = namespace.server.recovery {
+            recovery.emit(SocketWire(packet), to: self)
+        } else {
+            sendPacket(packet, volatile: volatile)
+        }
     }
 
     /// Sends an event and waits for the client's acknowledgement, at most `timeout` ms.
@@ -208,6 +225,14 @@ public final class Socket: @unchecked Sendable {
         namespace.server.release(namespace)
     }
 
+    /// Takes a dropped socket's rooms and data (before middleware and connecting).
+    func restore(_ snapshot: RecoverySnapshot) {
+        rooms = snapshot.rooms
+        data = snapshot.data
+        recovered = true
+        pid = snapshot.pid
+    }
+
     func markConnected() {
         isConnected = true
         rooms.insert(id)
@@ -240,6 +265,11 @@ public final class Socket: @unchecked Sendable {
     func didDisconnect(reason: DisconnectReason) {
         guard isConnected else { return }
         hasDisconnected = true
+        if let recovery = namespace.server.recovery, let pid, reason.isRecoverable {
+            isRecoverable = true
+            recovery.save(RecoverySnapshot(pid: pid, socketID: id, namespace: namespace.name, rooms: rooms, data: data,
+                                           disconnectedAt: recovery.clock(), connectedAtSequence: connectedAtSequence))
+        }
         for observer in namespace.server.observers { observer.socketDisconnected(self, reason: reason) }
         for handler in disconnectingHandlers { handler(reason) }
         isConnected = false

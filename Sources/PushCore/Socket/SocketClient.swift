@@ -98,14 +98,29 @@ final class SocketClient: @unchecked Sendable {
             send(SocketWire(SocketPacket(type: .connectError, namespace: name, data: ["message": "Too many namespaces"])), volatile: false)
             return
         }
-        let auth: JSONValue
+        var auth: JSONValue
         switch packet.data {
         case .object?: auth = packet.data!
         default: auth = .object([])
         }
+        // A client that had a socket here presents its pid and last offset (Socket.IO 4.6).
+        var previous: (pid: String, offset: String?, session: RecoveredSession?)?
+        if let recovery = server.recovery, case .object(let members) = auth, let pid = auth["pid"]?.stringValue {
+            let offset = auth["offset"]?.stringValue
+            // The pid is a secret: it stays out of what middleware, hooks and fetchSockets see.
+            auth = .object(members.filter { $0.key != "pid" && $0.key != "offset" })
+            let session = try? recovery.peek(pid: pid, namespace: name, offset: offset).get()
+            previous = (pid, offset, session)
+        }
         let handshake = SocketHandshake(headers: link.handshakeHeaders, query: link.handshakeQuery, auth: auth,
                                         remoteAddress: link.remoteAddress, issuedAt: link.issuedAt, url: link.requestURL)
-        let socket = Socket(id: SessionID.make(), namespace: namespace, client: self, handshake: handshake)
+        let socket = Socket(id: previous?.session?.snapshot.socketID ?? SessionID.make(), namespace: namespace, client: self,
+                            handshake: handshake)
+        if let session = previous?.session {
+            socket.restore(session.snapshot)
+        } else if server.recovery != nil {
+            socket.pid = SessionID.make()
+        }
         // Reserve the namespace so a second CONNECT during middleware is ignored.
         sockets[name] = socket
         namespace.admit(socket) { [self] refusal in
@@ -118,10 +133,41 @@ final class SocketClient: @unchecked Sendable {
             }
             self.connectTimer?.cancel()
             self.connectTimer = nil
-            socket.markConnected()
-            self.send(SocketWire(SocketPacket(type: .connect, namespace: name, data: ["sid": .string(socket.id)])), volatile: false)
-            namespace.connected(socket)
+            guard let recovery = server.recovery else { return finishConnect(socket, missed: []) }
+            guard socket.recovered, let previous else {
+                socket.connectedAtSequence = recovery.connectedSequence(onLoop: socket.loopIndex)
+                return finishConnect(socket, missed: [])
+            }
+            // Missed events are chosen at a point in the loop's order (see ConnectionRecovery).
+            recovery.recover(pid: previous.pid, namespace: name, offset: previous.offset, on: link.executor) { [self] result in
+                guard !closed, sockets[name] === socket else { return }
+                switch result {
+                case .success(let session):
+                    socket.connectedAtSequence = session.lastSequence
+                    finishConnect(socket, missed: session.missed)
+                case .failure:
+                    // Gone since the peek (expired, or its events dropped): a fresh pid tells
+                    // the client it was not recovered.
+                    socket.recovered = false
+                    socket.pid = SessionID.make()
+                    socket.connectedAtSequence = recovery.connectedSequence(onLoop: socket.loopIndex)
+                    finishConnect(socket, missed: [])
+                }
+            }
         }
+    }
+
+    /// Joins the socket's rooms, answers CONNECT, replays what a recovered socket missed, then
+    /// runs the connection handlers (whose emits follow the replay).
+    private func finishConnect(_ socket: Socket, missed: [[EnginePacket]]) {
+        socket.markConnected()
+        var answer: [JSONMember] = [JSONMember("sid", .string(socket.id))]
+        if let pid = socket.pid { answer.append(JSONMember("pid", .string(pid))) }
+        send(SocketWire(SocketPacket(type: .connect, namespace: socket.namespace.name, data: .object(answer))), volatile: false)
+        for messages in missed {
+            for message in messages { link.send(OutboundPacket(message)) }
+        }
+        socket.namespace.connected(socket)
     }
 
     /// The engine session moved to another transport.

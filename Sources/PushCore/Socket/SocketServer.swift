@@ -16,6 +16,8 @@ public struct SocketServerConfiguration: Sendable {
     public var cleanupEmptyNamespaces = true
     /// Namespaces that may exist at once; a CONNECT that would make one more gets a connect error.
     public var maxNamespaces = 10_000
+    /// Connection state recovery (off by default, as in Socket.IO).
+    public var recovery = RecoveryConfiguration()
 
     public init() {}
 }
@@ -30,6 +32,10 @@ public final class SocketServer: @unchecked Sendable {
     private var dynamic: [(matches: @Sendable (String) -> Bool, configure: (Namespace) -> Void)] = []
     /// Middleware every namespace runs before its own (tokens, the connect hook). Set before start.
     private(set) var serverMiddlewares: [Middleware] = []
+    /// The ones of them that also run when a socket is recovered without middleware (tokens).
+    private(set) var recoveryMiddlewares: [Middleware] = []
+    /// Logs recoverable events and brings sockets back (nil with recovery off).
+    public let recovery: ConnectionRecovery?
     /// Sees client events before the socket's handlers (room rules, the event hook). Set before start.
     private(set) var eventInterceptors: [EventInterceptor] = []
     /// Told of every socket's connection, rooms and disconnection. Set before start.
@@ -40,10 +46,22 @@ public final class SocketServer: @unchecked Sendable {
     /// Where debug lines go (the daemon points this at its log).
     public var logger: @Sendable (String) -> Void = { _ in }
 
-    /// - Parameter executors: every event loop that hosts sessions, by index.
-    public init(configuration: SocketServerConfiguration = .init(), executors: [SocketExecutor]) {
+    /// - Parameters:
+    ///   - executors: every event loop that hosts sessions, by index.
+    ///   - clock: monotonic milliseconds, for the recovery window.
+    ///   - recoveryStore: where recovery keeps its log and snapshots (this process's memory
+    ///     unless given).
+    public init(configuration: SocketServerConfiguration = .init(), executors: [SocketExecutor],
+                clock: @escaping @Sendable () -> Int64 = { 0 }, recoveryStore: RecoveryStore? = nil) {
         self.configuration = configuration
         self.executors = executors
+        if configuration.recovery.isEnabled {
+            let store = recoveryStore ?? InMemoryRecoveryStore(tag: String(SessionID.make().prefix(10)),
+                                                               configuration: configuration.recovery)
+            recovery = ConnectionRecovery(configuration: configuration.recovery, store: store, loops: executors.count, clock: clock)
+        } else {
+            recovery = nil
+        }
         namespaces["/"] = Namespace(name: "/", server: self, isDynamic: false)
     }
 
@@ -126,8 +144,11 @@ public final class SocketServer: @unchecked Sendable {
 
     /// Adds middleware that runs for a CONNECT to any namespace, before the namespace's own
     /// middleware (pushd's token check and connect hook sit here). Configure before start.
-    public func useOnEveryNamespace(_ middleware: @escaping Middleware) {
+    /// `alsoOnRecovery`: it runs for a recovered socket too, even when recovery skips middleware
+    /// (a check that must hold every time, such as the connection token's).
+    public func useOnEveryNamespace(alsoOnRecovery: Bool = false, _ middleware: @escaping Middleware) {
         serverMiddlewares.append(middleware)
+        if alsoOnRecovery { recoveryMiddlewares.append(middleware) }
     }
 
     /// Sees a client event before the socket's own handlers; returns true when it took the event

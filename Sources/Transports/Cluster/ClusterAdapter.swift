@@ -18,9 +18,20 @@ final class ClusterAdapter: SocketAdapter, Sendable {
 
     func broadcast(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>, volatile: Bool) {
         node.local.broadcast(wire, namespace: namespace, rooms: rooms, except: except, volatile: volatile)
-        node.publish(.object(scope("broadcast", namespace, rooms, except) + [
+        publish(wire, namespace: namespace, rooms: rooms, except: except, volatile: volatile, recoverable: false)
+    }
+
+    func publishRemote(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>) {
+        publish(wire, namespace: namespace, rooms: rooms, except: except, volatile: false, recoverable: true)
+    }
+
+    private func publish(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>, volatile: Bool,
+                         recoverable: Bool) {
+        var members = scope("broadcast", namespace, rooms, except) + [
             JSONMember("volatile", .bool(volatile)), JSONMember("packets", ClusterCodec.packets(wire.messages)),
-        ]))
+        ]
+        if recoverable { members.append(JSONMember("recoverable", true)) }
+        node.publish(.object(members))
     }
 
     func apply(_ operation: SocketOperation, namespace: Namespace, rooms: Set<String>, except: Set<String>) {
@@ -69,6 +80,10 @@ final class ClusterAdapter: SocketAdapter, Sendable {
         switch kind {
         case "broadcast":
             guard let namespace, let packets = ClusterCodec.packets(from: message["packets"]) else { return }
+            if message["recoverable"]?.boolValue == true, let recovery = node.sockets.recovery {
+                recovery.deliver(SocketWire(messages: packets), namespace: namespace, rooms: rooms, except: except)
+                return
+            }
             node.local.broadcast(SocketWire(messages: packets), namespace: namespace, rooms: rooms, except: except,
                                  volatile: message["volatile"]?.boolValue ?? false)
         case "operation":

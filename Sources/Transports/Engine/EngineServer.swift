@@ -155,6 +155,11 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
             return
         }
         guard let sid = parameter("sid") else {
+            // The browser's EventSource reopening a cut stream (the URL has no sid): resume it.
+            if kind == .sse, head.method == .get, let lastID = head.headers["Last-Event-ID"], !lastID.isEmpty {
+                resumeEventStream(lastID, writer, cors: cors)
+                return
+            }
             openSession(request, writer, kind: kind, query: query, cors: cors, clientAddress: proxy.clientAddress)
             return
         }
@@ -219,6 +224,26 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
 
     // MARK: Handshake
 
+    /// How long EventSource waits before reopening a cut stream (its own default is 3 s).
+    static let eventStreamRetry = 1_000
+
+    /// The head of an event stream.
+    static let eventStreamHeaders = [
+        ("Content-Type", "text/event-stream"),
+        ("Cache-Control", "no-cache, no-transform"),
+        // Tells nginx and similar proxies not to buffer the stream.
+        ("X-Accel-Buffering", "no"),
+    ]
+
+    /// Finds the session a `Last-Event-ID` names and resumes its event stream there.
+    private func resumeEventStream(_ lastID: String, _ writer: HTTPResponseWriter, cors: [(String, String)]) {
+        guard let (sid, sequence) = EngineCodec.parseSSEEventID(lastID), let socket = registry.lookup(sid) else {
+            reject(writer, .unknownSid, cors: cors)
+            return
+        }
+        socket.loop.run { socket.resumeEventStream(writer, after: sequence) }
+    }
+
     private func openSession(_ request: HTTPRequest, _ writer: HTTPResponseWriter, kind: EngineTransportKind,
                              query: [(String, String)], cors: [(String, String)], clientAddress: String) {
         guard request.head.method == .get else {
@@ -248,15 +273,10 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         case .longPolling, .polling:
             break
         case .sse:
-            writer.beginStream(status: 200, headers: [
-                ("Content-Type", "text/event-stream"),
-                ("Cache-Control", "no-cache, no-transform"),
-                // Tells nginx and similar proxies not to buffer the stream.
-                ("X-Accel-Buffering", "no"),
-            ] + cors)
+            writer.beginStream(status: 200, headers: Self.eventStreamHeaders + cors)
             socket.countStreamHead(writer.headBytesWritten)
             var prelude: [UInt8] = []
-            EngineCodec.appendSSEPrelude(into: &prelude)
+            EngineCodec.appendSSEPrelude(into: &prelude, retryMilliseconds: Self.eventStreamRetry)
             writer.writeStream(ByteChunk(prelude))
             socket.channel = .eventStream(writer)
             // The writer drops this closure once the stream ends or its connection closes.

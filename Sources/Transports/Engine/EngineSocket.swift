@@ -242,12 +242,18 @@ public final class EngineSocket: @unchecked Sendable {
             }
         case .eventStream(let writer):
             var events: [ByteChunk] = []
-            events.reserveCapacity(packets.count)
+            events.reserveCapacity(packets.count * 2)
             var bytes = 0
+            // The session numbered these packets as it took them: the last is streamSequence.
+            var sequence = session.streamSequence - UInt64(packets.count)
             for packet in packets {
                 let event = packet.sseEvent ?? ByteChunk(EngineCodec.sseEvent(packet.packet))
                 packet.sseEvent = event
-                bytes += event.count
+                sequence += 1
+                // This session's id line beside the shared event bytes (one gathered write).
+                let id = ByteChunk(EngineCodec.sseIDLine(sid: self.id, sequence: sequence))
+                bytes += id.count + event.count
+                events.append(id)
                 events.append(event)
             }
             stats.bytesOut += bytes
@@ -399,7 +405,36 @@ public final class EngineSocket: @unchecked Sendable {
         loop.assertInLoop()
         guard case .eventStream(let current) = channel, current === writer else { return }
         channel = .none
-        perform(session.transportClosed())
+        perform(session.eventStreamDropped(now: loop.now))
+        if isOpen {
+            Log.debug("session \(id): event stream dropped; waiting for EventSource to resume it")
+            scheduleHeartbeat()
+        }
+    }
+
+    /// The browser's EventSource reopened the stream with `Last-Event-ID`: attach it and send
+    /// what came after `sequence`; a 400 when this session cannot resume from there.
+    func resumeEventStream(_ writer: HTTPResponseWriter, after sequence: UInt64) {
+        loop.assertInLoop()
+        stats.httpRequests += 1
+        guard !closeIfExpired(), session.resumeEventStream(after: sequence) else {
+            respondError(writer, .unknownSid)
+            return
+        }
+        let headers = EngineServer.eventStreamHeaders + corsHeaders
+        writer.loop.run { [self] in
+            writer.beginStream(status: 200, headers: headers)
+            countStreamHead(writer.headBytesWritten)
+            var prelude: [UInt8] = []
+            EngineCodec.appendSSEPrelude(into: &prelude, retryMilliseconds: EngineServer.eventStreamRetry)
+            writer.writeStream(ByteChunk(prelude))
+            // Set on the writer's loop, which owns it; dropped once the stream ends.
+            writer.onAbort = { [self] in loop.run { self.eventStreamAborted(writer) } }
+        }
+        channel = .eventStream(writer)
+        Log.debug("session \(id): event stream resumed after \(sequence)")
+        scheduleHeartbeat()
+        flush()
     }
 
     // MARK: Lifecycle
@@ -417,7 +452,7 @@ public final class EngineSocket: @unchecked Sendable {
         server.application.engineSocketOpened(self)
     }
 
-    private func scheduleHeartbeat() {
+    func scheduleHeartbeat() {
         heartbeat?.cancel()
         // A closed session has no heartbeat: re-arming one would keep it (and a timer) for good.
         guard isOpen else { heartbeat = nil; return }

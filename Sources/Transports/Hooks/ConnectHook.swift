@@ -49,6 +49,7 @@ final class ConnectHook: @unchecked Sendable {
             JSONMember("address", .string(ServerAPI.hostPart(of: handshake.remoteAddress))),
             JSONMember("transport", .string(socket.transportName)),
             JSONMember("user", socket.data["user"] ?? .null),
+            JSONMember("recovered", .bool(socket.recovered)),
         ])
         var bytes: [UInt8] = []
         document.serialize(into: &bytes)

@@ -74,7 +74,8 @@ package final class LifecycleHook: SocketObserver, @unchecked Sendable {
         let json = record(type: "connect", Self.socketFields(socket) + [
             JSONMember("rooms", .array(rooms)), JSONMember("transport", .string(socket.transportName)),
             JSONMember("address", .string(ServerAPI.hostPart(of: socket.handshake.remoteAddress))),
-        ], id: "\(nodeID)-\(socket.id)-c")
+            JSONMember("recovered", .bool(socket.recovered)),
+        ], id: "\(nodeID)-\(socket.id)-c\(socket.recovered ? "-r" + String(socket.handshake.issuedAt) : "")")
         var encoded: [UInt8] = []
         JSONValue.object(Self.socketFields(socket)).serialize(into: &encoded)
         let fields = encoded
@@ -98,8 +99,9 @@ package final class LifecycleHook: SocketObserver, @unchecked Sendable {
     }
 
     package func socketDisconnected(_ socket: Socket, reason: DisconnectReason) {
-        let json = record(type: "disconnect", Self.socketFields(socket) + [JSONMember("reason", .string(reason.description))],
-                          id: "\(nodeID)-\(socket.id)-d")
+        let json = record(type: "disconnect", Self.socketFields(socket) + [JSONMember("reason", .string(reason.description)),
+                                                                           JSONMember("recoverable", .bool(socket.isRecoverable))],
+                          id: "\(nodeID)-\(socket.id)-d\(socket.recovered ? "-r" + String(socket.handshake.issuedAt) : "")")
         let id = socket.id
         loop.run { [self] in
             append(json)

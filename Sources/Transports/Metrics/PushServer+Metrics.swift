@@ -21,6 +21,7 @@ extension PushServer {
             })
         }
         if let api { collector.add(MetricsSource { api.metricFamilies }) }
+        if let recovery = sockets.recovery { collector.add(MetricsSource { recovery.metricFamilies }) }
         if let hooks { collector.add(hooks.metricsSource) }
         let endpoint = MetricsEndpoint(collector: collector)
         let page = EmbeddedPageEndpoint(StatsPage.html(metricsPath: settings.path))

@@ -225,6 +225,18 @@ enum TestApp {
             namespace.to(room).disconnectSockets(closeTransport: closeTransport)
         }
 
+        socket.on("set-data") { arguments, ack in
+            guard arguments.count >= 2, let key = arguments[0].stringValue else { return }
+            socket.data[key] = arguments[1]
+            ack?.send([])
+        }
+
+        socket.on("volatile-to-me") { arguments, ack in
+            guard let event = arguments.first?.stringValue else { return }
+            socket.emit(event, Array(arguments.dropFirst()), volatile: true)
+            ack?.send([])
+        }
+
         socket.on("handshake") { _, ack in
             ack?.send([handshake(of: socket)])
         }
@@ -272,6 +284,7 @@ enum TestApp {
         members.append(JSONMember("transport", .string(socket.transportName)))
         members.append(JSONMember("rooms", strings(socket.rooms.sorted())))
         members.append(JSONMember("data", object(socket.data)))
+        members.append(JSONMember("recovered", .bool(socket.recovered)))
         return .object(members)
     }
 
