@@ -20,6 +20,6 @@ extension Configuration {
         guard host == "0.0.0.0" || host == "::" || host.isEmpty else { return NodeAddress(host: host, port: port) }
         var name = [CChar](repeating: 0, count: 256)
         guard gethostname(&name, name.count - 1) == 0 else { return NodeAddress(host: "127.0.0.1", port: port) }
-        return NodeAddress(host: String(cString: name), port: port)
+        return NodeAddress(host: String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), port: port)
     }
 }

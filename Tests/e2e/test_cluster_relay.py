@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import socket
+import subprocess
 import threading
 import time
 
@@ -16,8 +17,8 @@ import websocket
 
 from engine_client import decode_payload, encode_payload, engine_url
 from nginx_proxy import NginxProxy
-from pushd_server import PushdServer
-from redis_server import RedisServer
+from pushd_server import BINARY, PushdServer
+from redis_server import RedisServer, free_port
 
 PATH = "/socket.io/"
 
@@ -115,8 +116,11 @@ class SplitSession:
         self.poll_until(lambda: any(p.startswith("40") for p in self.polled))
         if ticker_rate:
             self.post('42["ticker",{"rate":%d}]' % ticker_rate)
-        self.ws = websocket.create_connection(engine_url(relay.url, PATH, "ws", transport="websocket", sid=self.sid),
-                                              timeout=5, suppress_origin=True)
+        self.ws = self.websocket(relay) if relay else None
+
+    def websocket(self, node):
+        return websocket.create_connection(engine_url(node.url, PATH, "ws", transport="websocket", sid=self.sid),
+                                           timeout=5, suppress_origin=True)
 
     def url(self):
         return engine_url(self.owner.url, PATH, transport="polling", sid=self.sid)
@@ -300,3 +304,32 @@ def test_a_relay_holds_bounded_bytes_when_the_client_reads_slowly(redis):
     finally:
         for node in nodes:
             node.stop()
+
+
+def test_an_unreachable_owner_answers_502_and_the_client_stays_on_polling(redis):
+    # The owner advertises a port nothing listens on.
+    wrong = f"127.0.0.1:{free_port()}"
+    owner = PushdServer("--redis", redis.url, "--cluster-advertise", wrong)
+    relay = PushdServer("--redis", redis.url)
+    try:
+        assert wait_until(lambda: " alive" in owner.read_log() and " alive" in relay.read_log(), 10)
+        assert wait_until(lambda: f"reachable at {wrong}" in owner.read_log(), 5)
+        session = SplitSession(owner, relay=None)
+        with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+            session.websocket(relay)
+        assert refused.value.status_code == 502
+        assert metric(relay, "pushd_cluster_relay_failures_total") == 1
+        assert "cannot relay a WebSocket" in relay.read_log()
+        # The session lives on over polling.
+        session.post('42["echo","still here"]')
+        session.poll_until(lambda: events(session.polled, "echo") == ["still here"])
+    finally:
+        owner.stop()
+        relay.stop()
+
+
+def test_cluster_advertise_must_be_host_and_port():
+    for value in ("3000", "host:", "host:70000", "a b:1"):
+        result = subprocess.run([BINARY, "--cluster-advertise", value], capture_output=True, timeout=10)
+        assert result.returncode == 2, value
+        assert b"--cluster-advertise needs HOST:PORT" in result.stderr, result.stderr
