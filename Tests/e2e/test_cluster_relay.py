@@ -106,21 +106,22 @@ def test_python_socketio_behind_round_robin_nginx_upgrades_every_time(cluster, p
 class SplitSession:
     """A Socket.IO session opened by long-polling on `owner`, upgraded to a WebSocket on `relay`."""
 
-    def __init__(self, owner, relay, ticker_rate=0):
+    def __init__(self, owner, relay, ticker_rate=0, auth="", receive_buffer=None):
         self.owner = owner
         self.http = requests.Session()
         response = self.http.get(engine_url(owner.url, PATH, transport="polling"), timeout=5)
         self.sid = json.loads(decode_payload(response.content)[0][1:])["sid"]
         self.polled = []
-        self.post("40")
+        self.post("40" + auth)
         self.poll_until(lambda: any(p.startswith("40") for p in self.polled))
         if ticker_rate:
             self.post('42["ticker",{"rate":%d}]' % ticker_rate)
-        self.ws = self.websocket(relay) if relay else None
+        self.ws = self.websocket(relay, receive_buffer) if relay else None
 
-    def websocket(self, node):
+    def websocket(self, node, receive_buffer=None):
+        options = ((socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer),) if receive_buffer else ()
         return websocket.create_connection(engine_url(node.url, PATH, "ws", transport="websocket", sid=self.sid),
-                                           timeout=5, suppress_origin=True)
+                                           timeout=5, suppress_origin=True, sockopt=options)
 
     def url(self):
         return engine_url(self.owner.url, PATH, transport="polling", sid=self.sid)
@@ -280,27 +281,36 @@ def test_a_relay_holds_bounded_bytes_when_the_owner_reads_slowly(redis):
 
 
 def test_a_relay_holds_bounded_bytes_when_the_client_reads_slowly(redis):
-    # The client asks for echoes and reads none: the relay stops reading from the owner, the
-    # owner stops reading the requests for more, and the client's sends stall.
-    nodes = start_cluster(redis, count=2)
+    # Another client sends big events to a room of the relayed client, which reads nothing.
+    # The relay stops reading from the owner once the client's queue is full, so the owner's
+    # queue for the session grows instead, until the owner closes it as a slow consumer: the
+    # relay's memory stays flat. One thread: the owner counts a WebSocket's unsent bytes
+    # against its session only when both are on one loop.
+    nodes = start_cluster(redis, count=2, flags=("--app", "test", "--max-session-queue", "1MiB", "--threads", "1"))
     try:
         owner, relay = nodes
-        session = SplitSession(owner, relay)
+        # A small receive buffer, so that little of what follows can hide in the client's kernel.
+        session = SplitSession(owner, relay, auth='{"rooms":["slow"]}', receive_buffer=8192)
         session.upgrade()
         before = relay.rss_kib()
-        frame = websocket.ABNF.create_frame('42["echo","' + "x" * 60_000 + '"]', websocket.ABNF.OPCODE_TEXT).format()
-        raw = session.ws.sock
-        raw.settimeout(2)
-        sent = 0
+        sender = websocket.create_connection(engine_url(owner.url, PATH, "ws", transport="websocket"), timeout=5,
+                                             suppress_origin=True)
+        assert sender.recv().startswith("0")
+        sender.send("40")
+        assert sender.recv().startswith("40")
         try:
-            while sent < 64 << 20:
-                sent += raw.send(frame)
-        except (socket.timeout, ConnectionError):
-            pass
-        grown = relay.rss_kib() - before
-        assert sent < 48 << 20, sent
-        assert grown < 8 << 10, grown
-        raw.close()
+            # Up to 36 MB, paced: more than the socket buffers between owner and relay hold.
+            for n in range(600):
+                sender.send('42["to-room","slow","big","' + "x" * 60_000 + '"]')
+                if n % 20 == 0:
+                    if "slow consumer" in owner.read_log():
+                        break
+                    time.sleep(0.05)
+            assert wait_until(lambda: "slow consumer" in owner.read_log(), 20)
+            grown = relay.rss_kib() - before
+            assert grown < 8 << 10, grown
+        finally:
+            sender.close()
     finally:
         for node in nodes:
             node.stop()
