@@ -343,3 +343,22 @@ def test_cluster_advertise_must_be_host_and_port():
         result = subprocess.run([BINARY, "--cluster-advertise", value], capture_output=True, timeout=10)
         assert result.returncode == 2, value
         assert b"--cluster-advertise needs HOST:PORT" in result.stderr, result.stderr
+
+
+def test_an_upgrade_is_relayed_once_never_round_again(redis):
+    # The owner advertises the relaying node's own address (as a balancer's address would
+    # lead back to any node): the relayed upgrade reaches the relay again, which refuses it
+    # instead of relaying it round and round.
+    relay = PushdServer("--redis", redis.url)
+    owner = PushdServer("--redis", redis.url, "--cluster-advertise", f"127.0.0.1:{relay.port}")
+    try:
+        assert wait_until(lambda: " alive" in owner.read_log() and " alive" in relay.read_log(), 10)
+        assert wait_until(lambda: f"reachable at 127.0.0.1:{relay.port}" in owner.read_log(), 5)
+        session = SplitSession(owner, relay=None)
+        with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+            session.websocket(relay)
+        assert refused.value.status_code == 400
+        assert metric(relay, "pushd_cluster_relays_total") == 1
+    finally:
+        owner.stop()
+        relay.stop()

@@ -7,7 +7,7 @@ import PushCore
 /// can send the upgrade anywhere.
 extension ClusterNode {
     public func relay(_ request: HTTPRequest, _ writer: HTTPResponseWriter, owner: String, cors: [(String, String)]) -> Bool {
-        let head = Self.requestBytes(request.head)
+        let head = requestBytes(request.head)
         loop.execute { [self] in
             guard liveNodes.contains(owner), redis.isAvailable else {
                 Self.refuse(writer, cors: cors)
@@ -73,17 +73,20 @@ extension ClusterNode {
         }
     }
 
-    /// The upgrade request as the owner will read it: the same target and header fields.
-    static func requestBytes(_ head: HTTPRequestHead) -> [UInt8] {
+    /// The upgrade request as the owner will read it: the same target and header fields, and
+    /// the mark of a relayed request.
+    func requestBytes(_ head: HTTPRequestHead) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(512)
         bytes.append(contentsOf: "GET \(head.target) HTTP/1.1\r\n".utf8)
-        for (name, value) in head.headers {
+        func field(_ name: String, _ value: String) {
             bytes.append(contentsOf: name.utf8)
             bytes.append(contentsOf: ": ".utf8)
             bytes.append(contentsOf: value.utf8)
             bytes.append(contentsOf: "\r\n".utf8)
         }
+        for (name, value) in head.headers { field(name, value) }
+        field(EngineServer.relayHeader, id)
         bytes.append(contentsOf: "\r\n".utf8)
         return bytes
     }

@@ -27,6 +27,9 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     /// Returns freed memory to the system after many sessions close.
     public let trimmer = MemoryTrimmer()
 
+    /// Marks an upgrade request one node relays to another.
+    package static let relayHeader = "X-Pushd-Relayed"
+
     /// Takes requests for sessions of other nodes (cluster mode). Set before start.
     public var forwarder: SessionForwarder?
     /// This node's tag in the session ids it makes (cluster mode); empty alone.
@@ -122,9 +125,12 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         guard let socket = registry.lookup(sid) else {
             if let forwarder, let owner = SessionID.nodeTag(of: sid), owner != SessionID.encodeNodeTag(nodeTag) {
                 if kind == .websocket {
-                    // A bad handshake is answered here; a good one is relayed to the owner.
+                    // A bad handshake is answered here; a good one is relayed to the owner, once:
+                    // an upgrade already relayed (an advertised address that leads to another
+                    // node) is refused rather than sent round again.
                     guard validateWebSocket(request, writer) != nil else { return }
-                    if forwarder.relay(request, writer, owner: String(owner), cors: cors) { return }
+                    if head.headers[Self.relayHeader] == nil,
+                       forwarder.relay(request, writer, owner: String(owner), cors: cors) { return }
                 } else if forwarder.forward(request, writer, kind: kind, sid: sid, owner: String(owner), cors: cors) {
                     return
                 }
