@@ -79,7 +79,7 @@ def test_official_client_upgrades_behind_round_robin_nginx(driver, official_clie
             if (engine.transport.name !== "websocket") {
                 await new Promise((resolve) => {
                     engine.once("upgrade", resolve);
-                    setTimeout(resolve, 5000);
+                    setTimeout(resolve, 2000);
                 });
             }
             const transport = engine.transport.name;
