@@ -80,16 +80,7 @@ extension EngineSocket {
         // now are taken, the rest of the body waits (as bytes) and is read at the rate's
         // pace, and `ok` follows the last, so the client's next POST waits too.
         var packets = EnginePayloadCursor(body: request.body)
-        let allowed = postLimiter.takeAvailable(count, now: loop.now)
-        if allowed == count {
-            // `ok` goes out before what the packets cause (a CONNECT's answer on the held GET),
-            // as from the reference server. Clients count on it: python-engineio, told by that
-            // GET that it is disconnecting while its POST is unanswered, never sends its CLOSE.
-            respond(writer, status: 200, body: Array("ok".utf8), contentType: "text/html")
-            receive(&packets, upTo: count, via: kind)
-            return
-        }
-        receive(&packets, upTo: allowed, via: kind)
+        receive(&packets, upTo: postLimiter.takeAvailable(count, now: loop.now), via: kind)
         guard !packets.isAtEnd, isOpen else {
             respond(writer, status: 200, body: Array("ok".utf8), contentType: "text/html")
             return
