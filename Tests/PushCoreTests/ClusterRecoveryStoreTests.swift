@@ -109,6 +109,18 @@ final class ClusterRecoveryStoreTests: XCTestCase {
         XCTAssertEqual(small.missed(snapshot(), offset: "A:1~bad", now: 0).failureValue, .offsetUnavailable)
     }
 
+    /// A node up for less than a window never heard the senders the client knew: they may have
+    /// sent it something before this node was there.
+    func testAYoungNodeRefusesSendersItNeverHeard() {
+        let b = makeStore("B")
+        b.startedAt = 1_000
+        log(b, "c1", origin: ("C", 1), now: 1_000)
+        XCTAssertEqual(b.missed(snapshot(), offset: "A:9~A.9,C.0", now: 2_000).failureValue, .offsetUnavailable)
+        XCTAssertNotNil(try? b.missed(snapshot(), offset: "C:1~C.0", now: 2_000).get(), "senders it heard from the start")
+        log(b, "c2", origin: ("C", 2), now: 12_000)
+        XCTAssertEqual(try texts(b.missed(snapshot(), offset: "A:9~A.9,C.1", now: 12_000)), ["c2"], "a window later it knows")
+    }
+
     func testSnapshotsRoundTripThroughTheirSharedForm() throws {
         let original = RecoverySnapshot(pid: "p", socketID: "s", namespace: "/chat", rooms: ["s", "r"], data: ["k": .array([1, "v"])],
                                         disconnectedAt: 5, connectedAtSequence: 3, connectedAt: RecoveryVector(["A": 4]))

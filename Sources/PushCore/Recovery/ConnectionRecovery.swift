@@ -66,7 +66,12 @@ public final class ConnectionRecovery: @unchecked Sendable {
     /// where they stand in every node's events (see RecoveryVector).
     public func keepSnapshots(in shared: RecoverySnapshotStore) {
         snapshots = shared
-        lock.withLock { _ in (store as? InMemoryRecoveryStore)?.clustered = true }
+        let now = clock()
+        lock.withLock { _ in
+            guard let store = store as? InMemoryRecoveryStore else { return }
+            store.clustered = true
+            store.startedAt = now
+        }
     }
 
     /// Reads the store under the lock (tests, metrics).

@@ -15,6 +15,9 @@ public final class InMemoryRecoveryStore: RecoveryStore {
     private var nextSweep: Int64 = 0
     /// Cluster mode: offsets carry the log's vector, and recovery chooses by origin numbers.
     public var clustered = false
+    /// Cluster mode: when this log started. Until a window later, a sender it never heard from
+    /// may have sent a client events it missed before this node was there.
+    public var startedAt: Int64?
     /// This node's own events, numbered (the origin sequence of what it sends).
     private var ownSequence: UInt64 = 0
     /// Per origin: the last of its events logged here, when, and the last one this log cannot
@@ -91,6 +94,10 @@ public final class InMemoryRecoveryStore: RecoveryStore {
         }
         // Something after the client's point is gone from this log: it cannot say what was missed.
         if origins.contains(where: { $0.value.floor > bound[$0.key] }) { return .failure(.offsetUnavailable) }
+        if let startedAt, now - startedAt <= configuration.window,
+           bound.sequences.keys.contains(where: { $0 != tag && origins[$0] == nil }) {
+            return .failure(.offsetUnavailable)
+        }
         return select(from: head, rooms: snapshot.rooms, namespace: snapshot.namespace) {
             $0.originSequence > bound[$0.origin]
         }.map { RecoveredSession(snapshot: snapshot, missed: $0, lastSequence: lastSequence) }
