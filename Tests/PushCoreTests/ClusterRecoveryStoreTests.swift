@@ -50,6 +50,7 @@ final class ClusterRecoveryStoreTests: XCTestCase {
         XCTAssertNil(RecoveryVector(offset: "T:5"), "no vector")
         let many = (0...RecoveryVector.maxOrigins).map { "o\($0).1" }.joined(separator: ",")
         XCTAssertNil(RecoveryVector(text: Substring(many)), "bounded")
+        XCTAssertNil(RecoveryVector(offset: "T:1~" + String(repeating: "a", count: 100_000)), "read no further than a bound")
     }
 
     func testOffsetsCarryTheLogsVector() {

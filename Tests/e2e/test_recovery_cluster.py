@@ -158,6 +158,11 @@ def test_a_clean_disconnect_is_not_recoverable_on_another_node(cluster):
     b = RawSocket(other.url, auth={"pid": a.pid})
     assert b.sid != a.sid and b.pid != a.pid
     b.engine.close()
+    # Junk pids and offsets connect afresh (a pid that cannot be one is not looked up).
+    for auth in ({"pid": "x" * 100_000}, {"pid": a.pid, "offset": "~" * 100_000}, {"pid": "not-a-pid", "offset": "x:1~a.1"}):
+        c = RawSocket(other.url, auth=auth)
+        assert c.sid != a.sid and c.pid and c.pid != a.pid
+        c.engine.close()
 
 
 def test_too_many_missed_bytes_connects_afresh_on_another_node(cluster):

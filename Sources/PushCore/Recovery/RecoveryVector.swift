@@ -33,7 +33,7 @@ public struct RecoveryVector: Sendable, Equatable {
 
     /// The vector of an offset's text (nil when it has none or it does not parse).
     public init?(offset: String) {
-        guard let tilde = offset.firstIndex(of: "~") else { return nil }
+        guard offset.utf8.count <= Self.maxOrigins * 48, let tilde = offset.firstIndex(of: "~") else { return nil }
         self.init(text: offset[offset.index(after: tilde)...])
     }
 

@@ -117,6 +117,11 @@ final class SocketClient: @unchecked Sendable {
             return admit(name, namespace, auth: auth, previous: (pid, offset, session?.snapshot, false))
         }
         // Cluster: the snapshot is in Redis, wherever the socket was; taken before middleware.
+        // Only what could be a pid (a session id) is looked up.
+        guard SessionID.isWellFormed(pid) else {
+            recovery.countFailure(.unknownSession)
+            return admit(name, namespace, auth: auth, previous: (pid, offset, nil, true))
+        }
         awaitingSnapshot.insert(name)
         let executor = link.executor
         nonisolated(unsafe) let filtered = auth
