@@ -7,6 +7,8 @@ struct Configuration {
     var server = PushServerConfiguration()
     var logLevel = LogLevel.info
     var redis: RedisURL?
+    /// Where other cluster nodes reach this one; nil: derived from the listen address.
+    var clusterAdvertise: NodeAddress?
     var app = AppPreset.demo
 
     init() {
@@ -54,7 +56,7 @@ enum Command {
 extension Configuration {
     /// The flags, in the order `--help` lists them.
     static let options: [Option] = coreOptions + apiOptions + authOptions + hookOptions + metricsOptions + deploymentOptions
-        + memoryLimitOptions + recoveryOptions
+        + memoryLimitOptions + recoveryOptions + clusterOptions
 
     static let coreOptions: [Option] = [
         Option(name: "host", valueName: "ADDRESS", help: "Address to listen on", defaultValue: "0.0.0.0") { c, v throws(OptionError) in c.server.host = v },

@@ -55,6 +55,7 @@ do {
     fail("cannot listen on \(configuration.server.host):\(configuration.server.port): \(String(cString: strerror(error.code)))", status: 1)
 }
 let server = daemon.server
+daemon.cluster?.advertise(configuration.advertisedAddress(port: server.port))
 Log.info("pushd \(version) listening on http://\(server.http.host):\(server.port) "
     + "(threads \(server.group.loops.count), app \(configuration.app), public \(configuration.server.publicDirectory ?? "none"))")
 if let api = server.apiEndpoint {

@@ -14,15 +14,16 @@ from engine_client import Closed
 from pushd_server import PushdServer
 from sio_helpers import (
     MODE_IDS, SERVER_DISCONNECT, ClientPool, NothingReceived, RawSocketIO, eventually, logged_reasons, new_tag,
-    run,
+    RACE_SAFE_PING, run,
 )
 
 TIMEOUT = 30
 
 
+
 @pytest.fixture(scope="module")
 def app():
-    server = PushdServer("--app", "test")
+    server = PushdServer("--app", "test", *RACE_SAFE_PING)
     yield server
     server.stop()
 

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from pushd_server import PushdServer
-from sio_helpers import MODE_IDS, SERVER_DISCONNECT, Client, ClientPool, eventually, new_tag, run
+from sio_helpers import MODE_IDS, RACE_SAFE_PING, SERVER_DISCONNECT, Client, ClientPool, eventually, new_tag, run
 
 SECRET = "test-secret-0123456789abcdef-0123456789abcdef-0123456789abcdef-0123"
 OLD_SECRET = "old-secret-fedcba9876543210-fedcba9876543210"
@@ -23,9 +23,10 @@ def token(secret=SECRET, algorithm="HS256", **claims):
     return jwt.encode(claims, secret, algorithm=algorithm)
 
 
+
 @pytest.fixture(scope="module")
 def app():
-    server = PushdServer("--app", "test", "--jwt-secret", f"{SECRET},{OLD_SECRET}", "--api-key", KEY)
+    server = PushdServer("--app", "test", "--jwt-secret", f"{SECRET},{OLD_SECRET}", "--api-key", KEY, *RACE_SAFE_PING)
     yield server
     server.stop()
 

@@ -4,8 +4,9 @@ import PushCore
 ///
 /// Every node subscribes to a shared bus channel (broadcasts, room operations, requests) and to
 /// its own channel (replies and forwarded HTTP requests). Each node refreshes a key with a
-/// 3 s expiry every second; the nodes whose keys exist are alive. Session ids carry their
-/// node's tag, so a request that lands on the wrong node is forwarded to the owner. Delivery
+/// 3 s expiry every second, holding its advertised address; the nodes whose keys exist are
+/// alive. Session ids carry their node's tag, so an HTTP request that lands on the wrong node
+/// is forwarded to the owner over Redis, and a WebSocket upgrade is relayed to it over TCP. Delivery
 /// between nodes is at most once: what is published while Redis is down is counted and lost.
 /// All state lives on one loop: loop-confined (see LoopConfined) but for `start` and `publish`,
 /// its entry points assert they run on `loop`.
@@ -24,6 +25,10 @@ public final class ClusterNode: LoopConfined, @unchecked Sendable {
     private var nextRequest: UInt64 = 1
     /// Forwarded requests this node is answering, by "origin/id".
     var answering: [String: ForwardedResponder] = [:]
+    /// WebSockets relayed to their sessions' owners, with the owner of each.
+    var relays: [ObjectIdentifier: (owner: String, splice: ConnectionSplice)] = [:]
+    /// Where other nodes reach this one (relayed WebSockets); published with the heartbeat.
+    private var address: NodeAddress?
     /// Time to wait for other nodes' answers (fetchSockets, serverSideEmit).
     public var requestTimeout: Int64 = 2_000
     /// Counts for `/metrics`, on the cluster loop.
@@ -64,6 +69,15 @@ public final class ClusterNode: LoopConfined, @unchecked Sendable {
         Log.info("cluster node \(id) joining via \(redis.url.redacted)")
     }
 
+    /// Publishes where other nodes reach this one, from now on (any thread; once listening).
+    public func advertise(_ address: NodeAddress) {
+        loop.execute { [self] in
+            self.address = address
+            Log.info("cluster node \(id) reachable at \(address)")
+            if redis.isAvailable { heartbeat() }
+        }
+    }
+
     // MARK: Liveness
 
     private func scheduleHeartbeat() {
@@ -76,7 +90,8 @@ public final class ClusterNode: LoopConfined, @unchecked Sendable {
 
     private func heartbeat() {
         assertInLoop()
-        redis.send("SET", Self.aliveKey(of: id), "1", "PX", "3000")
+        // The key's value is the advertised address ("-" until known).
+        redis.send("SET", Self.aliveKey(of: id), address?.description ?? "-", "PX", "3000")
         scan(cursor: "0", found: [])
     }
 
@@ -95,6 +110,7 @@ public final class ClusterNode: LoopConfined, @unchecked Sendable {
             if !gone.isEmpty {
                 Log.warning("cluster: node(s) \(gone.sorted().joined(separator: ", ")) gone")
                 failForwards(to: gone)
+                closeRelays(to: gone)
             }
             if !joined.isEmpty { Log.info("cluster: node(s) \(joined.sorted().joined(separator: ", ")) alive") }
             liveNodes = nodes

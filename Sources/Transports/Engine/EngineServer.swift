@@ -30,6 +30,9 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     /// Returns freed memory to the system after many sessions close.
     public let trimmer = MemoryTrimmer()
 
+    /// Marks an upgrade request one node relays to another.
+    package static let relayHeader = "X-Pushd-Relayed"
+
     /// Takes requests for sessions of other nodes (cluster mode). Set before start.
     public var forwarder: SessionForwarder?
     /// This node's tag in the session ids it makes (cluster mode); empty alone.
@@ -164,10 +167,17 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
             return
         }
         guard let socket = registry.lookup(sid) else {
-            if kind != .websocket, let forwarder, let owner = SessionID.nodeTag(of: sid),
-               owner != SessionID.encodeNodeTag(nodeTag),
-               forwarder.forward(request, writer, kind: kind, sid: sid, owner: String(owner), cors: cors) {
-                return
+            if let forwarder, let owner = SessionID.nodeTag(of: sid), owner != SessionID.encodeNodeTag(nodeTag) {
+                if kind == .websocket {
+                    // A bad handshake is answered here; a good one is relayed to the owner, once:
+                    // an upgrade already relayed (an advertised address that leads to another
+                    // node) is refused rather than sent round again.
+                    guard validateWebSocket(request, writer) != nil else { return }
+                    if head.headers[Self.relayHeader] == nil,
+                       forwarder.relay(request, writer, owner: String(owner), cors: cors) { return }
+                } else if forwarder.forward(request, writer, kind: kind, sid: sid, owner: String(owner), cors: cors) {
+                    return
+                }
             }
             reject(writer, .unknownSid, cors: cors)
             return
@@ -293,6 +303,15 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     /// Validates a WebSocket handshake and switches the connection to a transport; nil after
     /// answering an error.
     private func acceptWebSocket(_ request: HTTPRequest, _ writer: HTTPResponseWriter) -> WebSocketTransport? {
+        guard let accept = validateWebSocket(request, writer) else { return nil }
+        let transport = WebSocketTransport(connection: writer.connection, maxMessageBytes: configuration.session.maxPayload,
+                                           maxMessagesPerSecond: configuration.session.maxMessagesPerSecond)
+        writer.upgrade(response: WebSocketHandshake.switchingProtocolsResponse(accept: accept), to: transport)
+        return transport
+    }
+
+    /// The Sec-WebSocket-Accept value of a valid WebSocket handshake; nil after answering an error.
+    private func validateWebSocket(_ request: HTTPRequest, _ writer: HTTPResponseWriter) -> String? {
         let head = request.head
         let result = WebSocketHandshake.validate(
             method: head.method == .get ? "GET" : "OTHER", versionMinor: head.versionMinor,
@@ -303,10 +322,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
                            body: Array("\(error.reason)\n".utf8))
             return nil
         case .success(let accept):
-            let transport = WebSocketTransport(connection: writer.connection, maxMessageBytes: configuration.session.maxPayload,
-                                               maxMessagesPerSecond: configuration.session.maxMessagesPerSecond)
-            writer.upgrade(response: WebSocketHandshake.switchingProtocolsResponse(accept: accept), to: transport)
-            return transport
+            return accept
         }
     }
 
@@ -334,4 +350,7 @@ public protocol SessionForwarder: AnyObject, Sendable {
     /// when that node is not alive (the caller answers "Session ID unknown").
     func forward(_ request: HTTPRequest, _ writer: HTTPResponseWriter, kind: EngineTransportKind, sid: String,
                  owner: String, cors: [(String, String)]) -> Bool
+    /// Relays a valid WebSocket upgrade to the node `owner`, then pipes the connection's bytes
+    /// to it both ways; false when that node is not alive.
+    func relay(_ request: HTTPRequest, _ writer: HTTPResponseWriter, owner: String, cors: [(String, String)]) -> Bool
 }

@@ -128,6 +128,17 @@ public final class HTTPResponseWriter: LoopConfined, @unchecked Sendable {
         releaseOwner()?.didUpgrade()
     }
 
+    /// Hands the connection, as it stands, to `handler` without answering: the response comes
+    /// from whatever the handler pipes the connection to (a relayed WebSocket upgrade).
+    public func handOver(to handler: ConnectionHandler) {
+        assertInLoop()
+        guard isOpen else { return }
+        isComplete = true
+        onAbort = nil
+        connection.handler = handler
+        releaseOwner()?.didUpgrade()
+    }
+
     private var keepsAlive: Bool { head.keepAlive && !(owner?.isDraining ?? true) }
 
     private func writeHead(status: Int, headers: [(String, String)], keepAlive: Bool) {
