@@ -181,11 +181,20 @@ public final class ConnectionRecovery: @unchecked Sendable {
     package func snapshot(of socket: Socket) -> RecoverySnapshot? {
         guard let pid = socket.pid else { return nil }
         return located(RecoverySnapshot(pid: pid, socketID: socket.id, namespace: socket.namespace.name, rooms: socket.rooms,
-                                        data: socket.data, disconnectedAt: clock(), connectedAtSequence: socket.connectedAtSequence))
+                                        data: socket.data, disconnectedAt: clock(), connectedAtSequence: socket.connectedAtSequence,
+                                        connectedAt: socket.connectedAtVector))
+    }
+
+    /// Where `sequence` of this node's log stands in every node's events (cluster mode; nil
+    /// otherwise). Right for a recent sequence: the entries after it are still logged.
+    func vector(at sequence: UInt64) -> RecoveryVector? {
+        guard snapshots != nil else { return nil }
+        return lock.withLock { _ in store.vector(at: sequence) }
     }
 
     /// The snapshot with its connection point in every origin's events.
     private func located(_ snapshot: RecoverySnapshot) -> RecoverySnapshot {
+        if snapshot.connectedAt != nil { return snapshot }
         let vector = lock.withLock { _ in store.vector(at: snapshot.connectedAtSequence) }
         return RecoverySnapshot(pid: snapshot.pid, socketID: snapshot.socketID, namespace: snapshot.namespace, rooms: snapshot.rooms,
                                 data: snapshot.data, disconnectedAt: snapshot.disconnectedAt,

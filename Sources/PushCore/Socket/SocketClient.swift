@@ -164,7 +164,7 @@ final class SocketClient: @unchecked Sendable {
             self.connectTimer = nil
             guard let recovery = server.recovery else { return finishConnect(socket, missed: []) }
             guard socket.recovered, let previous else {
-                socket.connectedAtSequence = recovery.connectedSequence(onLoop: socket.loopIndex)
+                socket.connectedAt(recovery.connectedSequence(onLoop: socket.loopIndex), in: recovery)
                 return finishConnect(socket, missed: [])
             }
             // Missed events are chosen at a point in the loop's order (see ConnectionRecovery).
@@ -172,14 +172,14 @@ final class SocketClient: @unchecked Sendable {
                 guard !closed, sockets[name] === socket else { return }
                 switch result {
                 case .success(let session):
-                    socket.connectedAtSequence = session.lastSequence
+                    socket.connectedAt(session.lastSequence, in: recovery)
                     finishConnect(socket, missed: session.missed)
                 case .failure:
                     // Gone since the peek (expired, or its events dropped): a fresh pid tells
                     // the client it was not recovered.
                     socket.recovered = false
                     socket.pid = SessionID.make()
-                    socket.connectedAtSequence = recovery.connectedSequence(onLoop: socket.loopIndex)
+                    socket.connectedAt(recovery.connectedSequence(onLoop: socket.loopIndex), in: recovery)
                     finishConnect(socket, missed: [])
                 }
             }
