@@ -1,37 +1,22 @@
 """The official Socket.IO browser client (v4.8.1) in headless Chromium, against three cluster
 nodes behind a round-robin nginx: every connection upgrades to WebSocket and exchanges events,
 whichever node each of its requests lands on."""
-import glob
 import os
-import subprocess
-import sys
 import time
-import zipfile
 
 import pytest
 import requests
 
 from browser_support import Page
+from official_client import fetch_official_client
 from nginx_proxy import NginxProxy
 from pushd_server import PushdServer
 from redis_server import RedisServer
 
-NICEGUI = "nicegui==3.18.0"
-CLIENT = "nicegui/static/socket.io.min.js"
-
-
 @pytest.fixture(scope="module")
-def official_client(public_dir, tmp_path_factory):
+def official_client(public_dir):
     """socket.io.min.js v4.8.1, taken from the pinned nicegui wheel into the served test pages."""
-    folder = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "-d", str(folder), NICEGUI],
-                   check=True, timeout=300)
-    wheel = glob.glob(str(folder / "nicegui-*.whl"))[0]
-    with zipfile.ZipFile(wheel) as archive:
-        script = archive.read(CLIENT)
-    assert b"Socket.IO v4.8.1" in script[:200]
-    with open(os.path.join(public_dir, "test", "socket.io.min.js"), "wb") as out:
-        out.write(script)
+    fetch_official_client(os.path.join(public_dir, "test", "socket.io.min.js"))
 
 
 @pytest.fixture

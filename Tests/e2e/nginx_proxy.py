@@ -37,7 +37,7 @@ http {{
             proxy_set_header Upgrade $http_upgrade;
             proxy_set_header Connection $connection_upgrade;
             proxy_buffering off;
-            proxy_read_timeout 1h;
+            proxy_read_timeout {read_timeout};
         }}
     }}
 }}
@@ -45,7 +45,8 @@ http {{
 
 
 class NginxProxy:
-    def __init__(self, ports):
+    def __init__(self, ports, read_timeout="1h"):
+        """`read_timeout`: nginx's proxy_read_timeout, past which it cuts a quiet response."""
         binary = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
         if not binary:
             raise RuntimeError("nginx is not installed (scripts/test installs nginx-light)")
@@ -55,7 +56,7 @@ class NginxProxy:
         servers = "\n".join(f"        server 127.0.0.1:{port};" for port in ports)
         config = os.path.join(self.folder, "nginx.conf")
         with open(config, "w") as out:
-            out.write(CONFIG.format(folder=self.folder, servers=servers, port=self.port))
+            out.write(CONFIG.format(folder=self.folder, servers=servers, port=self.port, read_timeout=read_timeout))
         # -e: the error log from the start, before the config is read (no /var/log needed).
         self.proc = subprocess.Popen([binary, "-p", self.folder, "-c", config, "-e", os.path.join(self.folder, "error.log")],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

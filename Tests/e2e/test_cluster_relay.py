@@ -77,7 +77,7 @@ def test_python_socketio_behind_round_robin_nginx_upgrades_every_time(cluster, p
     async def one(index):
         client = socketio.AsyncClient(reconnection=False)
         ticks = []
-        client.on("tick", lambda data: ticks.append(data["seq"]))
+        client.on("tick", lambda data, *recovery_offset: ticks.append(data["seq"]))
         await client.connect(proxy.url, transports=["polling", "websocket"], wait_timeout=10)
         deadline = time.monotonic() + 10
         while client.transport() != "websocket" and time.monotonic() < deadline:
