@@ -11,7 +11,10 @@
 # - memory per dropped recoverable socket, and a reconnect storm: 10,000 sockets cut at once,
 #   10 broadcasts while they are away, all 10,000 coming back at once with their pid and offset
 #   (Benchmarks/recovery_storm.py): time until every one is recovered with all it missed,
-#   and how many were not (missing must be 0).
+#   and how many were not (missing must be 0);
+# - the same broadcast in cluster mode (`--redis`, a cluster of one node; redis-server on core 0
+#   too) with recovery off and on: each recoverable broadcast is numbered among the node's
+#   events, published once, and its offset carries the log's origin numbers.
 # Results go to the "Connection state recovery" section of RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,12 +34,13 @@ hard=$(ulimit -Hn); ulimit -n "$hard"
 work=$(mktemp -d /tmp/pushd-recovery.XXXXXX)
 results=$work/results.jsonl
 server_pid=""
-trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null || true' EXIT
+redis_pid=""
+trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null || true' EXIT
 quiet_budget=$([ "$mode" = quick ] && echo 10 || echo 60)
 
-start_pushd() { # PORT LOG WINDOW
+start_pushd() { # PORT LOG WINDOW [FLAGS...]
   "${pin0[@]}" "$pushd_bin" --host 127.0.0.1 --port "$1" --threads 1 --app test --log-level warning \
-    --recovery-window "$3" --max-session-queue 256MiB --max-messages-per-second 0 >"$2" 2>&1 &
+    --recovery-window "$3" --max-session-queue 256MiB --max-messages-per-second 0 "${@:4}" >"$2" 2>&1 &
   server_pid=$!
   wait_for_port "$1" || { echo "pushd did not start" >&2; exit 1; }
 }
@@ -47,11 +51,11 @@ stop_pushd() {
   server_pid=""
 }
 
-broadcast() { # ROW RUN WINDOW
+broadcast() { # ROW RUN WINDOW [FLAGS...]
   local row=$1 run=$2 window=$3 port out
   port=$(free_port)
   wait_quiet
-  start_pushd "$port" "$work/$row-$run.log" "$window"
+  start_pushd "$port" "$work/$row-$run.log" "$window" "${@:4}"
   out=$(timeout 300 "${pin1[@]}" "$load_bin" --port "$port" --server-pid "$server_pid" --label pushd \
         --duration "$duration" --warmup "$warmup" --scenario socketio-broadcast --sessions "$sessions" \
         --concurrency 200 2>&1) || true
@@ -72,10 +76,26 @@ storm() { # RUN
   stop_pushd
 }
 
+redis_url=""
+if command -v redis-server >/dev/null; then
+  redis_port=$(free_port)
+  mkdir -p "$work/redis"
+  "${pin0[@]}" redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$work/redis" \
+    >"$work/redis.log" 2>&1 &
+  redis_pid=$!
+  wait_for_port "$redis_port" && redis_url="redis://127.0.0.1:$redis_port"
+else
+  echo "redis-server not installed: no cluster rows" >&2
+fi
+
 for run in $(seq 1 "$runs"); do
   say "run $run of $runs"
   broadcast off "$run" 0
   broadcast on "$run" 2m
+  if [ -n "$redis_url" ]; then
+    broadcast cluster-off "$run" 0 --redis "$redis_url"
+    broadcast cluster-on "$run" 2m --redis "$redis_url"
+  fi
   storm "$run"
 done
 
@@ -93,9 +113,15 @@ lines = [start, "## Connection state recovery", "",
          "|---|---:|---:|---:|---:|---:|"]
 for row, title in (("off", "`--recovery-window 0` (off)"), ("on", "`--recovery-window 2m`")):
     lines.append(runs.broadcast_line(row, title, sessions, cpu_digits=3))
+if runs.get("cluster-on"):
+    for row, title in (("cluster-off", "`--redis`, `--recovery-window 0`"), ("cluster-on", "`--redis`, `--recovery-window 2m`")):
+        lines.append(runs.broadcast_line(row, title, sessions, cpu_digits=3))
 on, off = runs.med("on", "server_cpu_us_per_msg"), runs.med("off", "server_cpu_us_per_msg")
 if on and off:
     lines += ["", f"With recovery on, a delivery costs pushd {on / off:.2f}x the CPU (target: at most 1.10x)."]
+con, coff = runs.med("cluster-on", "server_cpu_us_per_msg"), runs.med("cluster-off", "server_cpu_us_per_msg")
+if con and coff:
+    lines += ["", f"In cluster mode (one node on Redis), recovery on costs {con / coff:.2f}x the CPU per delivery."]
 storms = runs.get("storm")
 if storms:
     lines += ["", "| dropped sockets | missed events each | store bytes per dropped socket | RSS per live socket | "

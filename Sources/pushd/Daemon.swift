@@ -27,6 +27,7 @@ final class Daemon {
         }
         if let url = configuration.redis {
             let node = ClusterNode(url: url, loop: server.group.loops[0], sockets: server.sockets, engine: server.engine)
+            if let recovery = server.sockets.recovery { _ = RedisRecoverySnapshotStore(node: node, recovery: recovery) }
             node.start()
             server.apiEndpoint?.api.idempotency = RedisIdempotencyStore(node: node)
             server.hooks?.attach(cluster: node)

@@ -16,8 +16,8 @@ final class InMemoryRecoveryStoreTests: XCTestCase {
     @discardableResult
     private func log(_ store: InMemoryRecoveryStore, _ text: String, namespace: String = "/", rooms: Set<String> = [],
                      except: Set<String> = [], now: Int64 = 0) -> UInt64 {
-        store.append(namespace: namespace, rooms: rooms, except: except,
-                     messages: { _ in [.message(text: text)] }, now: now).sequence
+        store.append(namespace: namespace, rooms: rooms, except: except, origin: nil,
+                     messages: { _ in [.message(text: text)] }, now: now).entry.sequence
     }
 
     private func snapshot(_ pid: String = "p", rooms: Set<String> = ["s"], namespace: String = "/", at time: Int64 = 0,

@@ -101,8 +101,9 @@ def test_long_polling_requests_on_different_nodes_lose_nothing(cluster):
         assert get(post_node.url + query, f'42["echo","m{n}"]'.encode()) == (200, "ok")
         status, body = get(poll_node.url + query)
         assert status == 200
-        # The echo carries its recovery offset as a last argument (the default app has it on).
-        assert re.fullmatch(rf'42\["echo","m{n}","[\w-]+:[0-9a-z]+"\]', body), body
+        # The echo carries its recovery offset as a last argument (the default app has it on),
+        # in a cluster with the senders' numbers after "~".
+        assert re.fullmatch(rf'42\["echo","m{n}","[\w-]+:[0-9a-z]+~[\w.,-]+"\]', body), body
 
 
 def test_a_killed_node_is_known_dead_and_its_sessions_unknown(cluster):

@@ -21,14 +21,18 @@ public protocol SocketAdapter: AnyObject, Sendable {
     /// Calls `completion` once everything the calling thread handed to this adapter so far has
     /// left for the other nodes (at once without a cluster).
     func whenPublished(_ completion: @escaping @Sendable () -> Void)
-    /// Hands a recoverable broadcast (no offset yet) to the other nodes only: each node's
-    /// recovery logs it and delivers it itself, in its own offset order.
-    func publishRemote(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>)
+    /// Hands a recoverable broadcast (no offset) to the other nodes only: each node's recovery
+    /// logs it and delivers it itself, in its own offset order. `origin` and `sequence` number it
+    /// among the sending node's events; calls come in that order (under the log's lock) and must
+    /// leave in it.
+    func publishRemote(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>,
+                       origin: String, sequence: UInt64)
 }
 
 extension SocketAdapter {
     public func whenPublished(_ completion: @escaping @Sendable () -> Void) { completion() }
-    public func publishRemote(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>) {}
+    public func publishRemote(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>,
+                              origin: String, sequence: UInt64) {}
 }
 
 /// Broadcasts within this process: one task per loop, each wrapping the encoded packet once

@@ -13,6 +13,16 @@ public final class InMemoryRecoveryStore: RecoveryStore {
     /// Bytes held: log entries plus snapshots.
     public private(set) var byteCount = 0
     private var nextSweep: Int64 = 0
+    /// Cluster mode: offsets carry the log's vector, and recovery chooses by origin numbers.
+    public var clustered = false
+    /// Cluster mode: when this log started. Until a window later, a sender it never heard from
+    /// may have sent a client events it missed before this node was there.
+    public var startedAt: Int64?
+    /// This node's own events, numbered (the origin sequence of what it sends).
+    private var ownSequence: UInt64 = 0
+    /// Per origin: the last of its events logged here, when, and the last one this log cannot
+    /// replay (dropped, never received, or before this log first heard of it).
+    private var origins: [String: (last: UInt64, loggedAt: Int64, floor: UInt64)] = [:]
 
     public init(tag: String, configuration: RecoveryConfiguration) {
         self.tag = tag
@@ -26,16 +36,84 @@ public final class InMemoryRecoveryStore: RecoveryStore {
     /// The oldest sequence still logged (lastSequence + 1 when the log is empty).
     private var firstSequence: UInt64 { head < log.count ? log[head].sequence : lastSequence + 1 }
 
-    public func append(namespace: String, rooms: Set<String>, except: Set<String>, messages: (UInt64) -> [EnginePacket],
-                       now: Int64) -> (sequence: UInt64, messages: [EnginePacket]) {
+    public func append(namespace: String, rooms: Set<String>, except: Set<String>, origin: (node: String, sequence: UInt64)?,
+                       messages: (String) -> [EnginePacket], now: Int64) -> (entry: RecoveryLogEntry, messages: [EnginePacket]) {
         lastSequence += 1
+        let (node, number): (String, UInt64)
+        if let origin { (node, number) = origin } else {
+            ownSequence += 1
+            (node, number) = (tag, ownSequence)
+        }
+        var offset = RecoveryOffset(tag: tag, sequence: lastSequence).text
+        if clustered {
+            noteOrigin(node, number, now: now)
+            offset += "~" + currentVector.text
+        }
         let entry = RecoveryLogEntry(sequence: lastSequence, loggedAt: now, namespace: namespace, rooms: rooms,
-                                     except: except, messages: messages(lastSequence))
+                                     except: except, messages: messages(offset), origin: node, originSequence: number)
         log.append(entry)
         byteCount += entry.byteCount
         if now >= nextSweep { expire(now: now) }
         trimToCap()
-        return (entry.sequence, entry.messages)
+        return (entry, entry.messages)
+    }
+
+    /// Origin numbers come in order from each origin: a jump is events lost between nodes
+    /// (Redis down), which no client may then be told it got.
+    private func noteOrigin(_ node: String, _ number: UInt64, now: Int64) {
+        if var known = origins[node] {
+            if number != known.last + 1 { known.floor = max(known.floor, number &- 1) }
+            known.last = max(known.last, number)
+            known.loggedAt = now
+            origins[node] = known
+        } else {
+            origins[node] = (number, now, number - 1)
+        }
+    }
+
+    private var currentVector: RecoveryVector {
+        RecoveryVector(origins.mapValues(\.last))
+    }
+
+    public func vector(at sequence: UInt64) -> RecoveryVector {
+        var vector = currentVector
+        var index = log.count - 1
+        while index >= head, log[index].sequence > sequence {
+            let entry = log[index]
+            vector.sequences[entry.origin] = min(vector[entry.origin], entry.originSequence - 1)
+            index -= 1
+        }
+        return vector
+    }
+
+    public func missed(_ snapshot: RecoverySnapshot, offset: String?, now: Int64) -> Result<RecoveredSession, RecoveryFailure> {
+        var bound = snapshot.connectedAt ?? RecoveryVector()
+        if let offset {
+            guard let vector = RecoveryVector(offset: offset) else { return .failure(.offsetUnavailable) }
+            bound = bound.merged(with: vector)
+        }
+        // Something after the client's point is gone from this log: it cannot say what was missed.
+        if origins.contains(where: { $0.value.floor > bound[$0.key] }) { return .failure(.offsetUnavailable) }
+        if let startedAt, now - startedAt <= configuration.window,
+           bound.sequences.keys.contains(where: { $0 != tag && origins[$0] == nil }) {
+            return .failure(.offsetUnavailable)
+        }
+        return select(from: head, rooms: snapshot.rooms, namespace: snapshot.namespace) {
+            $0.originSequence > bound[$0.origin]
+        }.map { RecoveredSession(snapshot: snapshot, missed: $0, lastSequence: lastSequence) }
+    }
+
+    /// The entries from `index` on that reach the socket and pass `include`, within the byte cap.
+    private func select(from index: Int, rooms: Set<String>, namespace: String, include: (RecoveryLogEntry) -> Bool = { _ in true })
+        -> Result<[[EnginePacket]], RecoveryFailure> {
+        var missed: [[EnginePacket]] = []
+        var bytes = 0
+        for entry in log[index...] where include(entry) && entry.reaches(namespace: namespace, rooms: rooms) {
+            bytes += entry.byteCount
+            if bytes > configuration.maxBytesPerSocket { return .failure(.tooManyMissedBytes) }
+            missed.append(entry.messages)
+        }
+        return .success(missed)
     }
 
     public func save(_ snapshot: RecoverySnapshot, now: Int64) {
@@ -67,22 +145,9 @@ public final class InMemoryRecoveryStore: RecoveryStore {
             if take { forget(pid) }
             return .failure(.offsetUnavailable)
         }
-        var missed: [[EnginePacket]] = []
-        var bytes = 0
-        var index = head + Int(start + 1 - firstSequence)
-        while index < log.count {
-            let entry = log[index]
-            index += 1
-            guard entry.reaches(namespace: namespace, rooms: snapshot.rooms) else { continue }
-            bytes += entry.byteCount
-            if bytes > configuration.maxBytesPerSocket {
-                if take { forget(pid) }
-                return .failure(.tooManyMissedBytes)
-            }
-            missed.append(entry.messages)
-        }
+        let selected = select(from: head + Int(start + 1 - firstSequence), rooms: snapshot.rooms, namespace: namespace)
         if take { forget(pid) }
-        return .success(RecoveredSession(snapshot: snapshot, missed: missed, lastSequence: lastSequence))
+        return selected.map { RecoveredSession(snapshot: snapshot, missed: $0, lastSequence: lastSequence) }
     }
 
     public func expire(now: Int64) {
@@ -90,6 +155,10 @@ public final class InMemoryRecoveryStore: RecoveryStore {
         nextSweep = now + max(1, window / 8)
         while head < log.count, now - log[head].loggedAt > window { dropOldest() }
         compact()
+        // An origin silent for the window has nothing left that a client may still miss.
+        if origins.contains(where: { now - $0.value.loggedAt > window }) {
+            origins = origins.filter { now - $0.value.loggedAt <= window }
+        }
         if sessions.contains(where: { now - $0.value.disconnectedAt > window }) {
             for (pid, snapshot) in sessions where now - snapshot.disconnectedAt > window { forget(pid) }
         }
@@ -108,7 +177,9 @@ public final class InMemoryRecoveryStore: RecoveryStore {
     }
 
     private func dropOldest() {
-        byteCount -= log[head].byteCount
+        let entry = log[head]
+        if clustered, let known = origins[entry.origin] { origins[entry.origin]?.floor = max(known.floor, entry.originSequence) }
+        byteCount -= entry.byteCount
         head += 1
     }
 

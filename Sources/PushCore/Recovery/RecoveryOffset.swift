@@ -11,8 +11,9 @@ public struct RecoveryOffset: Sendable, Hashable {
         self.sequence = sequence
     }
 
-    /// Parses `tag:sequence`; nil for anything else.
-    public init?(_ text: String) {
+    /// Parses `tag:sequence` (and ignores a cluster offset's `~vector`); nil for anything else.
+    public init?(_ offset: String) {
+        let text = offset.firstIndex(of: "~").map { String(offset[..<$0]) } ?? offset
         guard text.utf8.count <= 64, let colon = text.utf8.lastIndex(of: UInt8(ascii: ":")) else { return nil }
         let tag = String(text[..<colon])
         let digits = text[text.utf8.index(after: colon)...]

@@ -11,10 +11,15 @@ public struct RecoveryLogEntry: Sendable {
     public let except: Set<String>
     public let messages: [EnginePacket]
     public let byteCount: Int
+    /// The node that sent it, and its number among that node's events (see RecoveryVector).
+    public let origin: String
+    public let originSequence: UInt64
 
     public init(sequence: UInt64, loggedAt: Int64, namespace: String, rooms: Set<String>, except: Set<String>,
-                messages: [EnginePacket]) {
+                messages: [EnginePacket], origin: String = "", originSequence: UInt64 = 0) {
         self.sequence = sequence
+        self.origin = origin
+        self.originSequence = originSequence
         self.loggedAt = loggedAt
         self.namespace = namespace
         self.rooms = rooms
@@ -45,9 +50,13 @@ public struct RecoverySnapshot: Sendable {
     /// The log's last sequence when the socket connected: without an offset from the client
     /// (it got no event yet), missed events start after it.
     public let connectedAtSequence: UInt64
+    /// In cluster mode, where the socket connected in every origin's events (what any node needs
+    /// in place of `connectedAtSequence`).
+    public let connectedAt: RecoveryVector?
 
     public init(pid: String, socketID: String, namespace: String, rooms: Set<String>, data: [String: JSONValue],
-                disconnectedAt: Int64, connectedAtSequence: UInt64) {
+                disconnectedAt: Int64, connectedAtSequence: UInt64, connectedAt: RecoveryVector? = nil) {
+        self.connectedAt = connectedAt
         self.pid = pid
         self.socketID = socketID
         self.namespace = namespace
@@ -97,9 +106,10 @@ public protocol RecoveryStore: AnyObject {
     var tag: String { get }
     /// The last sequence logged (0 before the first).
     var lastSequence: UInt64 { get }
-    /// Logs an event; returns its sequence.
-    func append(namespace: String, rooms: Set<String>, except: Set<String>, messages: (UInt64) -> [EnginePacket],
-                now: Int64) -> (sequence: UInt64, messages: [EnginePacket])
+    /// Logs an event; returns its sequence. `origin` names another node's event (nil: this
+    /// node's own, numbered here); `messages` gets the offset text to splice.
+    func append(namespace: String, rooms: Set<String>, except: Set<String>, origin: (node: String, sequence: UInt64)?,
+                messages: (String) -> [EnginePacket], now: Int64) -> (entry: RecoveryLogEntry, messages: [EnginePacket])
     /// Keeps a disconnected socket's state for the window.
     func save(_ snapshot: RecoverySnapshot, now: Int64)
     /// The socket `pid` names in `namespace` and the events after `offset` it missed (after the
@@ -109,4 +119,9 @@ public protocol RecoveryStore: AnyObject {
         -> Result<RecoveredSession, RecoveryFailure>
     /// Drops what is past the window.
     func expire(now: Int64)
+    /// Cluster mode: the events a socket saved elsewhere missed, chosen by origin numbers from the
+    /// later of its connection point and the client's offset.
+    func missed(_ snapshot: RecoverySnapshot, offset: String?, now: Int64) -> Result<RecoveredSession, RecoveryFailure>
+    /// Cluster mode: where `sequence` of this log stands in every origin's events.
+    func vector(at sequence: UInt64) -> RecoveryVector
 }

@@ -31,6 +31,9 @@ public final class Socket: @unchecked Sendable {
     public private(set) var isRecoverable = false
     /// The recovery log's sequence when the socket joined its rooms.
     var connectedAtSequence: UInt64 = 0
+    /// Cluster mode: the same point in every node's events, taken then (the log may have let
+    /// go of the entries that would tell it later).
+    var connectedAtVector: RecoveryVector?
     private var handlers: [String: [(id: Int, once: Bool, handler: EventHandler)]] = [:]
     private var anyHandlers: [(id: Int, handler: (String, [JSONValue]) -> Void)] = []
     private var nextHandlerID = 0
@@ -233,6 +236,12 @@ public final class Socket: @unchecked Sendable {
         pid = snapshot.pid
     }
 
+    /// Where the socket joined its rooms in the recovery log (and, in a cluster, in every node's events).
+    func connectedAt(_ sequence: UInt64, in recovery: ConnectionRecovery) {
+        connectedAtSequence = sequence
+        connectedAtVector = recovery.vector(at: sequence)
+    }
+
     func markConnected() {
         isConnected = true
         rooms.insert(id)
@@ -268,7 +277,8 @@ public final class Socket: @unchecked Sendable {
         if let recovery = namespace.server.recovery, let pid, reason.isRecoverable {
             isRecoverable = true
             recovery.save(RecoverySnapshot(pid: pid, socketID: id, namespace: namespace.name, rooms: rooms, data: data,
-                                           disconnectedAt: recovery.clock(), connectedAtSequence: connectedAtSequence))
+                                           disconnectedAt: recovery.clock(), connectedAtSequence: connectedAtSequence,
+                                           connectedAt: connectedAtVector))
         }
         for observer in namespace.server.observers { observer.socketDisconnected(self, reason: reason) }
         for handler in disconnectingHandlers { handler(reason) }

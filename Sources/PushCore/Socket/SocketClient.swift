@@ -9,6 +9,8 @@ final class SocketClient: @unchecked Sendable {
     /// Runs while a binary packet waits for its attachments.
     private var attachmentTimer: SocketTimer?
     private var closed = false
+    /// Namespaces whose CONNECT waits for a shared snapshot (cluster recovery).
+    private var awaitingSnapshot: Set<String> = []
     /// Why the server closed the session, when it did (the engine reports its own reason).
     private var closeReason: DisconnectReason?
 
@@ -85,7 +87,7 @@ final class SocketClient: @unchecked Sendable {
 
     private func connect(_ packet: SocketPacket) {
         let name = packet.namespace
-        guard sockets[name] == nil else { return }
+        guard sockets[name] == nil, !awaitingSnapshot.contains(name) else { return }
         let namespace: Namespace
         switch server.reserveNamespace(named: name) {
         case .found(let found):
@@ -104,20 +106,47 @@ final class SocketClient: @unchecked Sendable {
         default: auth = .object([])
         }
         // A client that had a socket here presents its pid and last offset (Socket.IO 4.6).
-        var previous: (pid: String, offset: String?, session: RecoveredSession?)?
-        if let recovery = server.recovery, case .object(let members) = auth, let pid = auth["pid"]?.stringValue {
-            let offset = auth["offset"]?.stringValue
-            // The pid is a secret: it stays out of what middleware, hooks and fetchSockets see.
-            auth = .object(members.filter { $0.key != "pid" && $0.key != "offset" })
-            let session = try? recovery.peek(pid: pid, namespace: name, offset: offset).get()
-            previous = (pid, offset, session)
+        guard let recovery = server.recovery, case .object(let members) = auth, let pid = auth["pid"]?.stringValue else {
+            return admit(name, namespace, auth: auth, previous: nil)
         }
+        let offset = auth["offset"]?.stringValue
+        // The pid is a secret: it stays out of what middleware, hooks and fetchSockets see.
+        auth = .object(members.filter { $0.key != "pid" && $0.key != "offset" })
+        guard let shared = recovery.snapshots else {
+            let session = try? recovery.peek(pid: pid, namespace: name, offset: offset).get()
+            return admit(name, namespace, auth: auth, previous: (pid, offset, session?.snapshot, false))
+        }
+        // Cluster: the snapshot is in Redis, wherever the socket was; taken before middleware.
+        // Only what could be a pid (a session id) is looked up.
+        guard SessionID.isWellFormed(pid) else {
+            recovery.countFailure(.unknownSession)
+            return admit(name, namespace, auth: auth, previous: (pid, offset, nil, true))
+        }
+        awaitingSnapshot.insert(name)
+        let executor = link.executor
+        nonisolated(unsafe) let filtered = auth
+        shared.take(pid: pid) { [self] snapshot in
+            executor.execute { [self] in
+                awaitingSnapshot.remove(name)
+                guard !closed else { return server.release(namespace) }
+                // Whether it can be recovered here, as `peek` tells without a cluster.
+                let usable = snapshot.flatMap { recovery.check($0, namespace: name, offset: offset) ? $0 : nil }
+                if snapshot == nil { recovery.countFailure(.unknownSession) }
+                admit(name, namespace, auth: filtered, previous: (pid, offset, usable, true))
+            }
+        }
+    }
+
+    /// Makes the socket (with a dropped one's state when `previous` has it), runs middleware,
+    /// then connects it.
+    private func admit(_ name: String, _ namespace: Namespace, auth: JSONValue,
+                       previous: (pid: String, offset: String?, snapshot: RecoverySnapshot?, shared: Bool)?) {
         let handshake = SocketHandshake(headers: link.handshakeHeaders, query: link.handshakeQuery, auth: auth,
                                         remoteAddress: link.remoteAddress, issuedAt: link.issuedAt, url: link.requestURL)
-        let socket = Socket(id: previous?.session?.snapshot.socketID ?? SessionID.make(), namespace: namespace, client: self,
+        let socket = Socket(id: previous?.snapshot?.socketID ?? SessionID.make(), namespace: namespace, client: self,
                             handshake: handshake)
-        if let session = previous?.session {
-            socket.restore(session.snapshot)
+        if let snapshot = previous?.snapshot {
+            socket.restore(snapshot)
         } else if server.recovery != nil {
             socket.pid = SessionID.make()
         }
@@ -135,24 +164,29 @@ final class SocketClient: @unchecked Sendable {
             self.connectTimer = nil
             guard let recovery = server.recovery else { return finishConnect(socket, missed: []) }
             guard socket.recovered, let previous else {
-                socket.connectedAtSequence = recovery.connectedSequence(onLoop: socket.loopIndex)
+                socket.connectedAt(recovery.connectedSequence(onLoop: socket.loopIndex), in: recovery)
                 return finishConnect(socket, missed: [])
             }
             // Missed events are chosen at a point in the loop's order (see ConnectionRecovery).
-            recovery.recover(pid: previous.pid, namespace: name, offset: previous.offset, on: link.executor) { [self] result in
+            let body: (Result<RecoveredSession, RecoveryFailure>) -> Void = { [self] result in
                 guard !closed, sockets[name] === socket else { return }
                 switch result {
                 case .success(let session):
-                    socket.connectedAtSequence = session.lastSequence
+                    socket.connectedAt(session.lastSequence, in: recovery)
                     finishConnect(socket, missed: session.missed)
                 case .failure:
                     // Gone since the peek (expired, or its events dropped): a fresh pid tells
                     // the client it was not recovered.
                     socket.recovered = false
                     socket.pid = SessionID.make()
-                    socket.connectedAtSequence = recovery.connectedSequence(onLoop: socket.loopIndex)
+                    socket.connectedAt(recovery.connectedSequence(onLoop: socket.loopIndex), in: recovery)
                     finishConnect(socket, missed: [])
                 }
+            }
+            if previous.shared, let snapshot = previous.snapshot {
+                recovery.recover(snapshot, offset: previous.offset, on: link.executor, body)
+            } else {
+                recovery.recover(pid: previous.pid, namespace: name, offset: previous.offset, on: link.executor, body)
             }
         }
     }

@@ -18,20 +18,26 @@ final class ClusterAdapter: SocketAdapter, Sendable {
 
     func broadcast(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>, volatile: Bool) {
         node.local.broadcast(wire, namespace: namespace, rooms: rooms, except: except, volatile: volatile)
-        publish(wire, namespace: namespace, rooms: rooms, except: except, volatile: volatile, recoverable: false)
+        publish(wire, namespace: namespace, rooms: rooms, except: except, volatile: volatile)
     }
 
-    func publishRemote(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>) {
-        publish(wire, namespace: namespace, rooms: rooms, except: except, volatile: false, recoverable: true)
+    func publishRemote(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>,
+                       origin: String, sequence: UInt64) {
+        let members = broadcastMembers(wire, namespace: namespace, rooms: rooms, except: except, volatile: false) + [
+            JSONMember("recoverable", true), JSONMember("origin", .string(origin)), JSONMember("oseq", .string(String(sequence))),
+        ]
+        node.publish(.object(members))
     }
 
-    private func publish(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>, volatile: Bool,
-                         recoverable: Bool) {
-        var members = scope("broadcast", namespace, rooms, except) + [
+    private func publish(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>, volatile: Bool) {
+        node.publish(.object(broadcastMembers(wire, namespace: namespace, rooms: rooms, except: except, volatile: volatile)))
+    }
+
+    private func broadcastMembers(_ wire: SocketWire, namespace: Namespace, rooms: Set<String>, except: Set<String>,
+                                  volatile: Bool) -> [JSONMember] {
+        scope("broadcast", namespace, rooms, except) + [
             JSONMember("volatile", .bool(volatile)), JSONMember("packets", ClusterCodec.packets(wire.messages)),
         ]
-        if recoverable { members.append(JSONMember("recoverable", true)) }
-        node.publish(.object(members))
     }
 
     func apply(_ operation: SocketOperation, namespace: Namespace, rooms: Set<String>, except: Set<String>) {
@@ -81,7 +87,11 @@ final class ClusterAdapter: SocketAdapter, Sendable {
         case "broadcast":
             guard let namespace, let packets = ClusterCodec.packets(from: message["packets"]) else { return }
             if message["recoverable"]?.boolValue == true, let recovery = node.sockets.recovery {
-                recovery.deliver(SocketWire(messages: packets), namespace: namespace, rooms: rooms, except: except)
+                // Numbered by its origin (see RecoveryVector); a message without a number is refused.
+                guard let origin = message["origin"]?.stringValue, !origin.isEmpty,
+                      let number = message["oseq"]?.stringValue.flatMap({ UInt64($0) }), number > 0 else { return }
+                recovery.deliver(SocketWire(messages: packets), namespace: namespace, rooms: rooms, except: except,
+                                 origin: (origin, number))
                 return
             }
             node.local.broadcast(SocketWire(messages: packets), namespace: namespace, rooms: rooms, except: except,
@@ -122,7 +132,8 @@ extension ClusterAdapter {
     /// same hop to the cluster loop keeps them in order) answers once they were published.
     func whenPublished(_ completion: @escaping @Sendable () -> Void) {
         let redis = node.redis
-        redis.loop.run {
+        // Queued, never run inline, as publishes are.
+        redis.loop.execute {
             redis.send("PING") { _ in completion() }
         }
     }

@@ -119,12 +119,14 @@ public final class ClusterNode: LoopConfined, @unchecked Sendable {
 
     // MARK: Sending
 
-    /// Publishes a message (any thread); lost, and counted, while Redis is unreachable.
+    /// Publishes a message (any thread); lost, and counted, while Redis is unreachable. Always
+    /// queued, never run inline: messages handed over in some order (recoverable broadcasts are,
+    /// under recovery's lock) leave in that order whichever loop they come from.
     func publish(_ message: JSONValue, to channel: String = ClusterNode.bus) {
         var encoded: [UInt8] = []
         message.serialize(into: &encoded)
         let bytes = encoded
-        loop.run { [self] in
+        loop.execute { [self] in
             counts.publishes += 1
             redis.send([Array("PUBLISH".utf8), Array(channel.utf8), bytes])
         }
