@@ -1,6 +1,7 @@
 import pytest
 
 from pushd_server import PushdServer
+from redis_server import RedisServer
 
 
 @pytest.fixture(scope="module")
@@ -24,3 +25,11 @@ def start_server():
     yield start
     for instance in started:
         instance.stop()
+
+
+@pytest.fixture
+def redis():
+    """A redis-server of the test's own on 127.0.0.1, stopped after it."""
+    server = RedisServer()
+    yield server
+    server.close()

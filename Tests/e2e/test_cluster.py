@@ -11,7 +11,7 @@ import pytest
 import socketio
 
 from pushd_server import PushdServer
-from redis_server import RedisServer
+from waiting import wait_until
 
 
 def get(url, data=None):
@@ -25,22 +25,6 @@ def get(url, data=None):
 
 def health(node):
     return json.loads(get(node.url + "/health")[1])
-
-
-def wait_until(predicate, timeout, step=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
-
-
-@pytest.fixture
-def redis():
-    server = RedisServer()
-    yield server
-    server.close()
 
 
 @pytest.fixture

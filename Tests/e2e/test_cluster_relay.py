@@ -18,18 +18,10 @@ import websocket
 from engine_client import decode_payload, encode_payload, engine_url
 from nginx_proxy import NginxProxy
 from pushd_server import BINARY, PushdServer
-from redis_server import RedisServer, free_port
+from redis_server import free_port
+from waiting import wait_until
 
 PATH = "/socket.io/"
-
-
-def wait_until(predicate, timeout, step=0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
 
 
 def metric(node, name):
@@ -49,13 +41,6 @@ def start_cluster(redis, count=3, flags=()):
             node.stop()
         raise AssertionError("cluster did not form")
     return nodes
-
-
-@pytest.fixture
-def redis():
-    server = RedisServer()
-    yield server
-    server.close()
 
 
 @pytest.fixture

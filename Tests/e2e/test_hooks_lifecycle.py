@@ -14,7 +14,7 @@ import pytest
 
 from hook_backend import HookBackend
 from pushd_server import PushdServer
-from redis_server import RedisServer
+from waiting import wait_until
 from sio_helpers import ClientPool, run
 
 TIMEOUT = 40
@@ -28,25 +28,9 @@ def backend():
     instance.stop()
 
 
-@pytest.fixture
-def redis():
-    server = RedisServer()
-    yield server
-    server.close()
-
-
 def health(server):
     with urllib.request.urlopen(server.url + "/health", timeout=10) as response:
         return json.loads(response.read())
-
-
-def wait_until(predicate, timeout, step=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step)
-    return predicate()
 
 
 def records(backend):
