@@ -107,3 +107,36 @@ def test_unknown_stale_or_malformed_ids_get_400(server):
     stream = SSEStream(url, headers={"Last-Event-ID": last_id})
     assert stream.status == 400
     stream.close()
+
+
+def test_a_stream_resumed_on_another_node_is_relayed_to_its_owner(redis):
+    """Behind a load balancer the browser's reconnect may reach another node: that node relays
+    the resume to the session's owner, and the stream goes on there with nothing missed."""
+    from test_cluster_relay import start_cluster
+    owner, other = start_cluster(redis, count=2, flags=("--app", "test", "--ping-interval", "3s",
+                                                        "--ping-timeout", "1500ms"))
+    try:
+        room = new_tag("room")
+        client = SSEClient(owner.url, PATH)
+        client.send("40")
+        assert client.recv(5).startswith("40{")
+        sio_call(client, 1, "join", room)
+        sender = RawSocket(other.url)
+        sender.call("to-room", room, "n", 0)
+        assert client.recv(5) == '42["n",0]'
+        last_id = client.stream.last_event_id
+
+        client.stream.close()
+        time.sleep(0.3)
+        for n in range(1, 6):
+            sender.call("to-room", room, "n", n)
+        resumed = SSEStream(engine_url(other.url, PATH, transport="sse"), headers={"Last-Event-ID": last_id})
+        assert resumed.status == 200
+        assert events_from(resumed, 5) == [["n", n] for n in range(1, 6)], "each once, in order"
+        sender.call("to-room", room, "n", 6)
+        assert events_from(resumed, 1) == [["n", 6]]
+        resumed.close()
+        sender.engine.close()
+    finally:
+        owner.stop()
+        other.stop()

@@ -34,7 +34,7 @@ extension ClusterNode {
                           makeHandler: { splice }) { [self] result in
             switch result {
             case .failure(let error):
-                Log.warning("cluster: cannot relay a WebSocket to node \(owner) at \(address): \(error)")
+                Log.warning("cluster: cannot relay a request to node \(owner) at \(address): \(error)")
                 writer.respond(status: 502, headers: [("Content-Type", "text/plain")] + cors,
                                body: Array("Session owner unreachable\n".utf8))
                 loop.execute { [self] in counts.relaysFailed += 1 }

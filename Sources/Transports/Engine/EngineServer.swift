@@ -160,7 +160,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         guard let sid = parameter("sid") else {
             // The browser's EventSource reopening a cut stream (the URL has no sid): resume it.
             if kind == .sse, head.method == .get, let lastID = head.headers["Last-Event-ID"], !lastID.isEmpty {
-                resumeEventStream(lastID, writer, cors: cors)
+                resumeEventStream(lastID, request, writer, cors: cors)
                 return
             }
             openSession(request, writer, kind: kind, query: query, cors: cors, clientAddress: proxy.clientAddress)
@@ -245,9 +245,21 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         ("X-Accel-Buffering", "no"),
     ]
 
-    /// Finds the session a `Last-Event-ID` names and resumes its event stream there.
-    private func resumeEventStream(_ lastID: String, _ writer: HTTPResponseWriter, cors: [(String, String)]) {
-        guard let (sid, sequence) = EngineCodec.parseSSEEventID(lastID), let socket = registry.lookup(sid) else {
+    /// Finds the session a `Last-Event-ID` names and resumes its event stream there. A stream
+    /// cut on its way through a load balancer may come back to another node: that node relays
+    /// it to the session's owner, as it does a WebSocket upgrade.
+    private func resumeEventStream(_ lastID: String, _ request: HTTPRequest, _ writer: HTTPResponseWriter,
+                                   cors: [(String, String)]) {
+        guard let (sid, sequence) = EngineCodec.parseSSEEventID(lastID) else {
+            reject(writer, .unknownSid, cors: cors)
+            return
+        }
+        guard let socket = registry.lookup(sid) else {
+            if let forwarder, let owner = SessionID.nodeTag(of: sid), owner != SessionID.encodeNodeTag(nodeTag),
+               request.head.headers[Self.relayHeader] == nil,
+               forwarder.relay(request, writer, owner: String(owner), cors: cors) {
+                return
+            }
             reject(writer, .unknownSid, cors: cors)
             return
         }
