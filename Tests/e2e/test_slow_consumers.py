@@ -20,7 +20,8 @@ import requests
 
 import http_raw
 from attack_helpers import (
-    MIB, SOCKETIO_PATH, PeakRSS, assert_session_gone, client_frame, open_engine_ws, open_socketio_ws,
+    MIB, SOCKETIO_PATH, PeakRSS, TunedWebSocket, assert_session_gone, client_frame, open_engine_ws,
+    open_socketio_ws,
     server_side_state, wait_for,
 )
 from engine_client import OP_TEXT, build_frame, engine_url, parse_open
@@ -461,3 +462,70 @@ def test_a_flood_of_tiny_echoes_is_capped_by_its_memory_not_its_wire_bytes():
         assert requests.get(target, timeout=5).status_code == 400, "the session is gone"
     finally:
         server.stop()
+
+
+# MARK: A WebSocket on another loop than its session
+
+CROSS_SESSIONS = 12
+CROSS_MESSAGES = 4_000
+
+
+def upgraded_session(port, rcvbuf):
+    """A session opened over polling (one connection) and upgraded to a WebSocket on another
+    connection, which the kernel may hand to another event loop than the handshake's:
+    (sid, raw WebSocket). With --threads 2, each such session has even odds of its WebSocket
+    living on another loop than the session."""
+    handshake = requests.get(engine_url(f"http://127.0.0.1:{port}", SOCKETIO_PATH, transport="polling"), timeout=5)
+    sid = parse_open(handshake.text)["sid"]
+    ws = TunedWebSocket(port, f"{SOCKETIO_PATH}?EIO=4&transport=websocket&sid={sid}", rcvbuf=rcvbuf)
+    assert ws.status == 101, (ws.status, ws.body)
+    ws.send_frame(OP_TEXT, b"2probe")
+    assert ws.read_frame(3)[2] == b"3probe"
+    ws.send_frame(OP_TEXT, b"5")
+    return sid, ws
+
+
+def heap_bytes(server):
+    return requests.get(server.url + "/health", timeout=5).json()["heapBytes"]
+
+
+def test_upgraded_websockets_on_another_loop_are_cut_off_as_slow_consumers(start_server):
+    """Twelve sessions upgrade from polling to a WebSocket on a second connection and then
+    read nothing (4 KiB receive buffer) while a publisher broadcasts 4,000 x 10 KB (40 MB for
+    each; a broadcast's frames are shared, so about 40 MB in all). About half of those WebSockets land on the other loop than their session: their
+    unsent bytes must count against the session's 2 MiB cap as the others' do. Expected: every
+    stalled session is closed as a slow consumer, and afterwards the heap holds no more than
+    a few MiB over what it held before the broadcast, not the 40 MB broadcast."""
+    server = start_server(*BENCH)
+    publisher, _ = open_engine_ws(server.port, SOCKETIO_PATH)
+    stalled = [upgraded_session(server.port, rcvbuf=4096) for _ in range(CROSS_SESSIONS)]
+    baseline = heap_bytes(server)
+    received = [0]
+
+    def read_publisher():
+        while received[0] < CROSS_MESSAGES:
+            frame = publisher.read_frame(30)
+            if frame is None:
+                return
+            if frame[2].startswith(b"4B"):
+                received[0] += 1
+
+    reader = threading.Thread(target=read_publisher, daemon=True)
+    reader.start()
+    for seq in range(CROSS_MESSAGES):
+        if seq >= WINDOW:
+            assert wait_for(lambda: received[0] >= seq - WINDOW, 15, interval=0.001), (
+                f"the publisher got {received[0]} of its first {seq} messages back")
+        publisher.send_raw(client_frame(OP_TEXT, b"4" + message(seq)))
+    reader.join(30)
+    assert received[0] == CROSS_MESSAGES, received[0]
+    closed = slow_consumer_closes(server, CROSS_SESSIONS)
+    held = heap_bytes(server) - baseline
+    print(f"heap held after the broadcast: {held} bytes for {CROSS_SESSIONS} stalled sessions; "
+          f"{len(closed)} closed as slow consumers")
+    assert sorted(closed) == sorted(logged(sid) for sid, _ in stalled), (
+        f"slow-consumer closes {closed}, stalled sessions {[sid for sid, _ in stalled]}")
+    assert held < 16 << 20, f"the heap holds {held} bytes more for {CROSS_SESSIONS} stalled clients"
+    for sid, _ in stalled:
+        assert_session_gone(server, SOCKETIO_PATH, sid)
+    assert server.alive()
