@@ -489,16 +489,10 @@ def heap_bytes(server):
     return requests.get(server.url + "/health", timeout=5).json()["heapBytes"]
 
 
-def test_upgraded_websockets_on_another_loop_are_cut_off_as_slow_consumers(start_server):
-    """Twelve sessions upgrade from polling to a WebSocket on a second connection and then
-    read nothing (4 KiB receive buffer) while a publisher broadcasts 4,000 x 10 KB (40 MB for
-    each; a broadcast's frames are shared, so about 40 MB in all). About half of those WebSockets land on the other loop than their session: their
-    unsent bytes must count against the session's 2 MiB cap as the others' do. Expected: every
-    stalled session is closed as a slow consumer, and afterwards the heap holds no more than
-    a few MiB over what it held before the broadcast, not the 40 MB broadcast."""
-    server = start_server(*BENCH)
-    publisher, _ = open_engine_ws(server.port, SOCKETIO_PATH)
-    stalled = [upgraded_session(server.port, rcvbuf=4096) for _ in range(CROSS_SESSIONS)]
+def broadcast_unread(server, publisher, stalled):
+    """Broadcasts CROSS_MESSAGES x 10 KB from `publisher` (which reads them back) while the
+    `stalled` (sid, client) pairs read nothing; then checks that each stalled session was
+    closed as a slow consumer and that the heap went back to within 16 MiB of before."""
     baseline = heap_bytes(server)
     received = [0]
 
@@ -529,3 +523,56 @@ def test_upgraded_websockets_on_another_loop_are_cut_off_as_slow_consumers(start
     for sid, _ in stalled:
         assert_session_gone(server, SOCKETIO_PATH, sid)
     assert server.alive()
+
+
+def test_upgraded_websockets_on_another_loop_are_cut_off_as_slow_consumers(start_server):
+    """Twelve sessions upgrade from polling to a WebSocket on a second connection and then
+    read nothing (4 KiB receive buffer) while a publisher broadcasts 4,000 x 10 KB (40 MB for
+    each; a broadcast's frames are shared, so about 40 MB in all). About half of those
+    WebSockets land on the other loop than their session: their unsent bytes must count
+    against the session's 2 MiB cap as the others' do. Expected: every
+    stalled session is closed as a slow consumer, and afterwards the heap holds no more than
+    a few MiB over what it held before the broadcast, not the 40 MB broadcast."""
+    server = start_server(*BENCH)
+    publisher, _ = open_engine_ws(server.port, SOCKETIO_PATH)
+    stalled = [upgraded_session(server.port, rcvbuf=4096) for _ in range(CROSS_SESSIONS)]
+    broadcast_unread(server, publisher, stalled)
+
+
+def resumed_event_stream(port, rcvbuf):
+    """An SSE session whose stream is cut and resumed with Last-Event-ID on a new connection,
+    which may belong to another loop than the session: (sid, the resumed connection), which
+    reads nothing after the resumed stream's head."""
+    first = http_raw.Conn(port, timeout=5)
+    first.send(f"GET {SOCKETIO_PATH}?EIO=4&transport=sse HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+               "Accept: text/event-stream\r\n\r\n")
+    assert first.read_head(5)[1] == 200
+    buffer = bytes(first.buffer)
+    # The open packet's event id, after the stream's prelude.
+    while not re.search(rb"^id: ?(\S+)\n", buffer, re.M):
+        buffer += first.sock.recv(65536)
+    last_id = re.search(rb"^id: ?(\S+)\n", buffer, re.M).group(1).decode()
+    sid = last_id.split(":")[0]
+    first.sock.close()
+    # Until the session has noticed the cut stream, a resume is refused (400): try again.
+    deadline = time.monotonic() + 5
+    while True:
+        resumed = http_raw.Conn(port, timeout=5, rcvbuf=rcvbuf)
+        resumed.send(f"GET {SOCKETIO_PATH}?EIO=4&transport=sse HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     f"Accept: text/event-stream\r\nLast-Event-ID: {last_id}\r\n\r\n")
+        status = resumed.read_head(5)[1]
+        if status == 200:
+            return sid, resumed
+        resumed.sock.close()
+        assert time.monotonic() < deadline, f"resuming {last_id}: {status}"
+        time.sleep(0.05)
+
+
+def test_resumed_event_streams_on_another_loop_are_cut_off_as_slow_consumers(start_server):
+    """The same with event streams: twelve SSE sessions whose streams are cut and resumed on
+    new connections (about half on the other loop than their session) that read nothing
+    while a publisher broadcasts 4,000 x 10 KB. Every one is closed as a slow consumer."""
+    server = start_server(*BENCH)
+    publisher, _ = open_engine_ws(server.port, SOCKETIO_PATH)
+    stalled = [resumed_event_stream(server.port, rcvbuf=4096) for _ in range(CROSS_SESSIONS)]
+    broadcast_unread(server, publisher, stalled)
