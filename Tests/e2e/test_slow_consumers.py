@@ -464,7 +464,7 @@ def test_a_flood_of_tiny_echoes_is_capped_by_its_memory_not_its_wire_bytes():
         server.stop()
 
 
-# MARK: A WebSocket on another loop than its session
+# MARK: Streams on another loop than their session, and pipelined long-polls
 
 CROSS_SESSIONS = 12
 CROSS_MESSAGES = 4_000
@@ -513,13 +513,13 @@ def broadcast_unread(server, publisher, stalled):
         publisher.send_raw(client_frame(OP_TEXT, b"4" + message(seq)))
     reader.join(30)
     assert received[0] == CROSS_MESSAGES, received[0]
-    closed = slow_consumer_closes(server, CROSS_SESSIONS)
+    closed = slow_consumer_closes(server, len(stalled))
     held = heap_bytes(server) - baseline
-    print(f"heap held after the broadcast: {held} bytes for {CROSS_SESSIONS} stalled sessions; "
+    print(f"heap held after the broadcast: {held} bytes for {len(stalled)} stalled sessions; "
           f"{len(closed)} closed as slow consumers")
     assert sorted(closed) == sorted(logged(sid) for sid, _ in stalled), (
         f"slow-consumer closes {closed}, stalled sessions {[sid for sid, _ in stalled]}")
-    assert held < 16 << 20, f"the heap holds {held} bytes more for {CROSS_SESSIONS} stalled clients"
+    assert held < 16 << 20, f"the heap holds {held} bytes more for {len(stalled)} stalled clients"
     for sid, _ in stalled:
         assert_session_gone(server, SOCKETIO_PATH, sid)
     assert server.alive()
@@ -575,4 +575,28 @@ def test_resumed_event_streams_on_another_loop_are_cut_off_as_slow_consumers(sta
     server = start_server(*BENCH)
     publisher, _ = open_engine_ws(server.port, SOCKETIO_PATH)
     stalled = [resumed_event_stream(server.port, rcvbuf=4096) for _ in range(CROSS_SESSIONS)]
+    broadcast_unread(server, publisher, stalled)
+
+
+def pipelined_long_polls(port, rcvbuf, count=2_000):
+    """A long-polling session (handshake on one connection) whose client pipelines `count`
+    GETs on another connection, which may be another loop's, and reads none of the answers:
+    (sid, that connection)."""
+    handshake = requests.get(engine_url(f"http://127.0.0.1:{port}", SOCKETIO_PATH, transport="polling"), timeout=5)
+    sid = parse_open(handshake.text)["sid"]
+    polls = http_raw.Conn(port, timeout=5, rcvbuf=rcvbuf)
+    polls.send(f"GET {SOCKETIO_PATH}?EIO=4&transport=polling&sid={sid} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" * count)
+    return sid, polls
+
+
+def test_pipelined_long_polls_left_unread_are_cut_off_as_slow_consumers(start_server):
+    """The same with long-polling: each stalled client pipelines 2,000 GETs and reads no
+    answer. Each answer held only what was queued when its GET came, so none broke the cap,
+    but the answers piled up unsent (the whole broadcast: 17 MB of heap for one such client
+    of a 20 MB broadcast). The next pipelined request now waits while the connection holds
+    more than its high-water mark unsent; the session's queue then fills to its cap, and it is
+    closed as a slow consumer."""
+    server = start_server(*BENCH)
+    publisher, _ = open_engine_ws(server.port, SOCKETIO_PATH)
+    stalled = [pipelined_long_polls(server.port, rcvbuf=4096) for _ in range(4)]
     broadcast_unread(server, publisher, stalled)
