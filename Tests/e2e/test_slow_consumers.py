@@ -600,3 +600,27 @@ def test_pipelined_long_polls_left_unread_are_cut_off_as_slow_consumers(start_se
     publisher, _ = open_engine_ws(server.port, SOCKETIO_PATH)
     stalled = [pipelined_long_polls(server.port, rcvbuf=4096) for _ in range(4)]
     broadcast_unread(server, publisher, stalled)
+
+
+def test_volatile_storm_is_dropped_for_upgraded_members_on_another_loop(start_server):
+    """Default app: eight members upgrade from polling to a WebSocket on a second connection
+    (about half on the other loop than their session) and read nothing while a sender emits
+    200,000 volatile "typing" events (13 MB for each member). Past 64 KiB of backlog they are
+    dropped for those members too: none is closed, and the heap holds a few MiB at most, not
+    the storm (48 MB when the other loop's backlog went uncounted)."""
+    server = start_server("--app", "default", "--ping-interval", "2m", "--ping-timeout", "1m",
+                          "--max-messages-per-second", "0")
+    stalled = []
+    for _ in range(8):
+        sid, ws = upgraded_session(server.port, rcvbuf=4096)
+        ws.send_frame(OP_TEXT, b"40")
+        assert ws.read_frame(3)[2].startswith(b"40{")
+        stalled.append((sid, ws))
+    sender, _ = open_socketio_ws(server.port)
+    baseline = heap_bytes(server)
+    paced(sender, b'42["typing","lobby"]', TYPING_EVENTS)
+    held = heap_bytes(server) - baseline
+    print(f"heap held after the storm: {held} bytes for {len(stalled)} stalled members")
+    assert SLOW_CONSUMER.findall(server.read_log()) == [], "closed by volatile traffic alone"
+    assert [engine_session_state(server, sid) for sid, _ in stalled] == [3] * len(stalled)
+    assert held < 8 << 20, f"the heap holds {held} bytes more after the storm"
