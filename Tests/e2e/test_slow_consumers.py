@@ -20,7 +20,8 @@ import requests
 
 import http_raw
 from attack_helpers import (
-    MIB, SOCKETIO_PATH, PeakRSS, assert_session_gone, client_frame, open_engine_ws, open_socketio_ws,
+    MIB, SOCKETIO_PATH, PeakRSS, TunedWebSocket, assert_session_gone, client_frame, open_engine_ws,
+    open_socketio_ws,
     server_side_state, wait_for,
 )
 from engine_client import OP_TEXT, build_frame, engine_url, parse_open
@@ -461,3 +462,165 @@ def test_a_flood_of_tiny_echoes_is_capped_by_its_memory_not_its_wire_bytes():
         assert requests.get(target, timeout=5).status_code == 400, "the session is gone"
     finally:
         server.stop()
+
+
+# MARK: Streams on another loop than their session, and pipelined long-polls
+
+CROSS_SESSIONS = 12
+CROSS_MESSAGES = 4_000
+
+
+def upgraded_session(port, rcvbuf):
+    """A session opened over polling (one connection) and upgraded to a WebSocket on another
+    connection, which the kernel may hand to another event loop than the handshake's:
+    (sid, raw WebSocket). With --threads 2, each such session has even odds of its WebSocket
+    living on another loop than the session."""
+    handshake = requests.get(engine_url(f"http://127.0.0.1:{port}", SOCKETIO_PATH, transport="polling"), timeout=5)
+    sid = parse_open(handshake.text)["sid"]
+    ws = TunedWebSocket(port, f"{SOCKETIO_PATH}?EIO=4&transport=websocket&sid={sid}", rcvbuf=rcvbuf)
+    assert ws.status == 101, (ws.status, ws.body)
+    ws.send_frame(OP_TEXT, b"2probe")
+    assert ws.read_frame(3)[2] == b"3probe"
+    ws.send_frame(OP_TEXT, b"5")
+    return sid, ws
+
+
+def heap_bytes(server):
+    return requests.get(server.url + "/health", timeout=5).json()["heapBytes"]
+
+
+def broadcast_unread(server, publisher, stalled):
+    """Broadcasts CROSS_MESSAGES x 10 KB from `publisher` (which reads them back) while the
+    `stalled` (sid, client) pairs read nothing; then checks that each stalled session was
+    closed as a slow consumer and that the heap went back to within 16 MiB of before."""
+    baseline = heap_bytes(server)
+    received = [0]
+
+    def read_publisher():
+        while received[0] < CROSS_MESSAGES:
+            frame = publisher.read_frame(30)
+            if frame is None:
+                return
+            if frame[2].startswith(b"4B"):
+                received[0] += 1
+
+    reader = threading.Thread(target=read_publisher, daemon=True)
+    reader.start()
+    for seq in range(CROSS_MESSAGES):
+        if seq >= WINDOW:
+            assert wait_for(lambda: received[0] >= seq - WINDOW, 15, interval=0.001), (
+                f"the publisher got {received[0]} of its first {seq} messages back")
+        publisher.send_raw(client_frame(OP_TEXT, b"4" + message(seq)))
+    reader.join(30)
+    assert received[0] == CROSS_MESSAGES, received[0]
+    closed = slow_consumer_closes(server, len(stalled))
+    held = heap_bytes(server) - baseline
+    print(f"heap held after the broadcast: {held} bytes for {len(stalled)} stalled sessions; "
+          f"{len(closed)} closed as slow consumers")
+    assert sorted(closed) == sorted(logged(sid) for sid, _ in stalled), (
+        f"slow-consumer closes {closed}, stalled sessions {[sid for sid, _ in stalled]}")
+    assert held < 16 << 20, f"the heap holds {held} bytes more for {len(stalled)} stalled clients"
+    for sid, _ in stalled:
+        assert_session_gone(server, SOCKETIO_PATH, sid)
+    assert server.alive()
+
+
+def test_upgraded_websockets_on_another_loop_are_cut_off_as_slow_consumers(start_server):
+    """Twelve sessions upgrade from polling to a WebSocket on a second connection and then
+    read nothing (4 KiB receive buffer) while a publisher broadcasts 4,000 x 10 KB (40 MB for
+    each; a broadcast's frames are shared, so about 40 MB in all). About half of those
+    WebSockets land on the other loop than their session: their unsent bytes must count
+    against the session's 2 MiB cap as the others' do. Expected: every
+    stalled session is closed as a slow consumer, and afterwards the heap holds no more than
+    a few MiB over what it held before the broadcast, not the 40 MB broadcast."""
+    server = start_server(*BENCH)
+    publisher, _ = open_engine_ws(server.port, SOCKETIO_PATH)
+    stalled = [upgraded_session(server.port, rcvbuf=4096) for _ in range(CROSS_SESSIONS)]
+    broadcast_unread(server, publisher, stalled)
+
+
+def resumed_event_stream(port, rcvbuf):
+    """An SSE session whose stream is cut and resumed with Last-Event-ID on a new connection,
+    which may belong to another loop than the session: (sid, the resumed connection), which
+    reads nothing after the resumed stream's head."""
+    first = http_raw.Conn(port, timeout=5)
+    first.send(f"GET {SOCKETIO_PATH}?EIO=4&transport=sse HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+               "Accept: text/event-stream\r\n\r\n")
+    assert first.read_head(5)[1] == 200
+    buffer = bytes(first.buffer)
+    # The open packet's event id, after the stream's prelude.
+    while not re.search(rb"^id: ?(\S+)\n", buffer, re.M):
+        buffer += first.sock.recv(65536)
+    last_id = re.search(rb"^id: ?(\S+)\n", buffer, re.M).group(1).decode()
+    sid = last_id.split(":")[0]
+    first.sock.close()
+    # Until the session has noticed the cut stream, a resume is refused (400): try again.
+    deadline = time.monotonic() + 5
+    while True:
+        resumed = http_raw.Conn(port, timeout=5, rcvbuf=rcvbuf)
+        resumed.send(f"GET {SOCKETIO_PATH}?EIO=4&transport=sse HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     f"Accept: text/event-stream\r\nLast-Event-ID: {last_id}\r\n\r\n")
+        status = resumed.read_head(5)[1]
+        if status == 200:
+            return sid, resumed
+        resumed.sock.close()
+        assert time.monotonic() < deadline, f"resuming {last_id}: {status}"
+        time.sleep(0.05)
+
+
+def test_resumed_event_streams_on_another_loop_are_cut_off_as_slow_consumers(start_server):
+    """The same with event streams: twelve SSE sessions whose streams are cut and resumed on
+    new connections (about half on the other loop than their session) that read nothing
+    while a publisher broadcasts 4,000 x 10 KB. Every one is closed as a slow consumer."""
+    server = start_server(*BENCH)
+    publisher, _ = open_engine_ws(server.port, SOCKETIO_PATH)
+    stalled = [resumed_event_stream(server.port, rcvbuf=4096) for _ in range(CROSS_SESSIONS)]
+    broadcast_unread(server, publisher, stalled)
+
+
+def pipelined_long_polls(port, rcvbuf, count=2_000):
+    """A long-polling session (handshake on one connection) whose client pipelines `count`
+    GETs on another connection, which may be another loop's, and reads none of the answers:
+    (sid, that connection)."""
+    handshake = requests.get(engine_url(f"http://127.0.0.1:{port}", SOCKETIO_PATH, transport="polling"), timeout=5)
+    sid = parse_open(handshake.text)["sid"]
+    polls = http_raw.Conn(port, timeout=5, rcvbuf=rcvbuf)
+    polls.send(f"GET {SOCKETIO_PATH}?EIO=4&transport=polling&sid={sid} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" * count)
+    return sid, polls
+
+
+def test_pipelined_long_polls_left_unread_are_cut_off_as_slow_consumers(start_server):
+    """The same with long-polling: each stalled client pipelines 2,000 GETs and reads no
+    answer. Each answer held only what was queued when its GET came, so none broke the cap,
+    but the answers piled up unsent (the whole broadcast: 17 MB of heap for one such client
+    of a 20 MB broadcast). The next pipelined request now waits while the connection holds
+    more than its high-water mark unsent; the session's queue then fills to its cap, and it is
+    closed as a slow consumer."""
+    server = start_server(*BENCH)
+    publisher, _ = open_engine_ws(server.port, SOCKETIO_PATH)
+    stalled = [pipelined_long_polls(server.port, rcvbuf=4096) for _ in range(4)]
+    broadcast_unread(server, publisher, stalled)
+
+
+def test_volatile_storm_is_dropped_for_upgraded_members_on_another_loop(start_server):
+    """Default app: eight members upgrade from polling to a WebSocket on a second connection
+    (about half on the other loop than their session) and read nothing while a sender emits
+    200,000 volatile "typing" events (13 MB for each member). Past 64 KiB of backlog they are
+    dropped for those members too: none is closed, and the heap holds a few MiB at most, not
+    the storm (48 MB when the other loop's backlog went uncounted)."""
+    server = start_server("--app", "default", "--ping-interval", "2m", "--ping-timeout", "1m",
+                          "--max-messages-per-second", "0")
+    stalled = []
+    for _ in range(8):
+        sid, ws = upgraded_session(server.port, rcvbuf=4096)
+        ws.send_frame(OP_TEXT, b"40")
+        assert ws.read_frame(3)[2].startswith(b"40{")
+        stalled.append((sid, ws))
+    sender, _ = open_socketio_ws(server.port)
+    baseline = heap_bytes(server)
+    paced(sender, b'42["typing","lobby"]', TYPING_EVENTS)
+    held = heap_bytes(server) - baseline
+    print(f"heap held after the storm: {held} bytes for {len(stalled)} stalled members")
+    assert SLOW_CONSUMER.findall(server.read_log()) == [], "closed by volatile traffic alone"
+    assert [engine_session_state(server, sid) for sid, _ in stalled] == [3] * len(stalled)
+    assert held < 8 << 20, f"the heap holds {held} bytes more after the storm"

@@ -68,6 +68,8 @@ public final class EngineSocket: @unchecked Sendable {
     @exclusivity(unchecked) var postInProgress = false
     /// Bytes of that body still unread.
     @exclusivity(unchecked) var postBacklogBytes = 0
+    /// Reports the write queue of the stream in use when it lives on another loop.
+    @exclusivity(unchecked) var remoteBacklog: RemoteBacklogWatch?
 
     init(id: String, loop: EventLoop, request: EngineRequestInfo, transport: EngineTransportKind,
          server: EngineServer, corsHeaders: [(String, String)]) {
@@ -126,7 +128,7 @@ public final class EngineSocket: @unchecked Sendable {
         }
     }
 
-    private func overflowed() {
+    func overflowed() {
         loop.metrics.counters.dropped.slowConsumer += 1
         Log.warning("session \(SessionID.redacted(id)): closed as a slow consumer (over \(server.configuration.session.maxQueueBytes) bytes queued)")
         perform(session.close(.slowConsumer, mode: .abort))
@@ -138,7 +140,8 @@ public final class EngineSocket: @unchecked Sendable {
         perform(session.close(.forcedServerClose, mode: .notify))
     }
 
-    /// Bytes the attached transport holds unsent (only known for a stream on this loop).
+    /// Bytes the attached transport holds unsent: read for a stream on this loop, as last
+    /// reported for one on another.
     private var backlog: Int {
         switch channel {
         case .webSocket(let transport) where transport.connection.loop === loop:
@@ -146,7 +149,7 @@ public final class EngineSocket: @unchecked Sendable {
         case .eventStream(let writer) where writer.loop === loop:
             return writer.connection.queuedBytes
         default:
-            return 0
+            return remoteBacklogBytes
         }
     }
 
@@ -162,7 +165,7 @@ public final class EngineSocket: @unchecked Sendable {
         case .eventStream(let writer) where writer.loop === loop:
             held += writer.connection.queuedBytes
         default:
-            break
+            held += remoteBacklogBytes
         }
         if let probe, probe.connection.loop === loop { held += probe.heldBytes }
         return held
@@ -360,6 +363,7 @@ public final class EngineSocket: @unchecked Sendable {
         guard let probe else { return assertionFailure("upgrade without a probe") }
         release(old)
         channel = .webSocket(probe)
+        watchBacklog(of: probe.connection)
         self.probe = nil
         syncUpgradeTimer()
         flush()
@@ -432,6 +436,7 @@ public final class EngineSocket: @unchecked Sendable {
             writer.onAbort = { [self] in loop.run { self.eventStreamAborted(writer) } }
         }
         channel = .eventStream(writer)
+        watchBacklog(of: writer.connection)
         Log.debug("session \(id): event stream resumed after \(sequence)")
         scheduleHeartbeat()
         flush()
@@ -497,6 +502,8 @@ public final class EngineSocket: @unchecked Sendable {
         server.forget(self)
         loop.metrics.counters.connections[session.transport] -= 1
         release(plan.release)
+        // The watch holds this socket: let go of it, and of what it last reported.
+        remoteBacklog = nil
         if plan.closesProbe { probe?.closeSession(sendClosePacket: false) }
         probe = nil
         Log.debug("session \(SessionID.redacted(id)) closed: \(plan.reason)")

@@ -64,6 +64,11 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     @exclusivity(unchecked) public private(set) var isClosed = false
     /// Runs after close (the listener's connection count).
     @exclusivity(unchecked) var onFinalClose: (() -> Void)?
+    /// Runs when the write queue grows past `backlogMarks.above` or shrinks to
+    /// `backlogMarks.below`: a watcher on another loop hears of the queue at those moments
+    /// only, not per write. It sets the next marks itself, and may close the connection.
+    @exclusivity(unchecked) public var onBacklogCrossed: (() -> Void)?
+    @exclusivity(unchecked) public var backlogMarks: (above: Int, below: Int) = (.max, -1)
 
     /// Total bytes read and written, for per-session statistics.
     @exclusivity(unchecked) public private(set) var bytesRead = 0
@@ -219,6 +224,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
             pausedForWrites = true
             updateInterest()
         }
+        if queuedBytes > backlogMarks.above { onBacklogCrossed?() }
     }
 
     /// Queues a copy of `bytes`.
@@ -288,6 +294,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
             updateInterest()
             handler.connectionDidDrain(self)
         }
+        if queuedBytes <= backlogMarks.below, !isClosed { onBacklogCrossed?() }
     }
 
     private func advance(by written: Int) {
@@ -349,6 +356,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
         let handler = self.handler
         self.handler = ClosedConnectionHandler.shared
         handler.connectionDidClose(self)
+        onBacklogCrossed = nil
         onFinalClose?()
         onFinalClose = nil
     }

@@ -47,7 +47,7 @@ final class HTTPServerConnection: ConnectionHandler {
         state.loop.assertInLoop()
         if case .opening = machine.state { attach(connection) }
         var consumed = 0
-        while machine.readsRequests {
+        while machine.readsRequests && !isBacklogged(connection) {
             let (event, used) = parser.parse(UnsafeRawBufferPointer(rebasing: input[consumed...]))
             consumed += used
             switch event {
@@ -72,7 +72,20 @@ final class HTTPServerConnection: ConnectionHandler {
         return machine.discardsInput ? input.count : consumed
     }
 
-    func connectionDidDrain(_ connection: Connection) {}
+    /// The client read what it had left unread: its next pipelined request may go.
+    func connectionDidDrain(_ connection: Connection) {
+        state.loop.assertInLoop()
+        guard self.connection === connection else { return }
+        connection.resumeInput()
+    }
+
+    /// Whether the client left more than the high-water mark of responses unread. The next
+    /// pipelined request then waits for the drain: a client that pipelines requests and reads
+    /// nothing holds that mark and one response, not every answer to its requests (long-polls
+    /// answered one after another would hold all a session is sent).
+    private func isBacklogged(_ connection: Connection) -> Bool {
+        connection.queuedBytes > connection.limits.writeHighWater
+    }
 
     func connectionDidClose(_ connection: Connection) {
         state.loop.assertInLoop()
