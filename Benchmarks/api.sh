@@ -14,14 +14,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-mode=${1:-full}
-case "$mode" in
-  full)  runs=3; duration=5; warmup=2 ;;
-  quick) runs=1; duration=2; warmup=1 ;;
-  *) echo "usage: Benchmarks/api.sh [full|quick]" >&2; exit 2 ;;
-esac
 sessions=${API_SESSIONS:-10000}
 source "$root/Benchmarks/common.sh"
+bench_mode api.sh "${1:-}"
 build_release /tmp/pushd-api-build.log pushd pushd-load
 pushd_bin=$root/.build/release/pushd
 load_bin=$root/.build/release/pushd-load

@@ -25,17 +25,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-mode=${1:-full}
-case "$mode" in
-  full)  runs=3; duration=5; warmup=2 ;;
-  quick) runs=1; duration=2; warmup=1 ;;
-  *) echo "usage: Benchmarks/cluster.sh [full|quick]" >&2; exit 2 ;;
-esac
 sessions=${CLUSTER_SESSIONS:-10000}
 started_at=$(date +%s)
 unset PUSHD_REDIS
 
 source "$root/Benchmarks/common.sh"
+bench_mode cluster.sh "${1:-}"
 
 if ! command -v redis-server >/dev/null; then
   say "installing redis-server"

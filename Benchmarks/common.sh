@@ -3,6 +3,17 @@
 
 say() { printf '\033[1m%s\033[0m\n' "$*"; }
 
+# bench_mode SCRIPT [full|quick]: sets mode, runs, duration and warmup (3 runs of 5 s after 2 s
+# of warm-up, or 1 of 2 s after 1 s); anything else prints the script's usage and exits.
+bench_mode() {
+  mode=${2:-full}
+  case "$mode" in
+    full)  runs=3; duration=5; warmup=2 ;;
+    quick) runs=1; duration=2; warmup=1 ;;
+    *) echo "usage: Benchmarks/$1 [full|quick]" >&2; exit 2 ;;
+  esac
+}
+
 # build_release LOG PRODUCT...: release builds; on failure prints the log's tail and exits.
 build_release() {
   local log=$1 product; shift

@@ -15,15 +15,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-mode=${1:-full}
-case "$mode" in
-  full)  runs=3; duration=5; warmup=2 ;;
-  quick) runs=1; duration=2; warmup=1 ;;
-  *) echo "usage: Benchmarks/hooks.sh [full|quick]" >&2; exit 2 ;;
-esac
 sessions=${HOOK_SESSIONS:-64}
 storm=${HOOK_STORM:-10000}
 source "$root/Benchmarks/common.sh"
+bench_mode hooks.sh "${1:-}"
 build_release /tmp/pushd-hooks-build.log pushd pushd-load
 pushd_bin=$root/.build/release/pushd
 load_bin=$root/.build/release/pushd-load

@@ -19,14 +19,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-mode=${1:-full}
-case "$mode" in
-  full)  runs=3; duration=5; warmup=2 ;;
-  quick) runs=1; duration=2; warmup=1 ;;
-  *) echo "usage: Benchmarks/recovery.sh [full|quick]" >&2; exit 2 ;;
-esac
 sessions=${RECOVERY_SESSIONS:-10000}
 source "$root/Benchmarks/common.sh"
+bench_mode recovery.sh "${1:-}"
 if [ -z "${PUSHD_BIN:-}" ] || [ -z "${LOAD_BIN:-}" ]; then build_release /tmp/pushd-recovery-build.log pushd pushd-load; fi
 pushd_bin=${PUSHD_BIN:-$root/.build/release/pushd}
 load_bin=${LOAD_BIN:-$root/.build/release/pushd-load}
