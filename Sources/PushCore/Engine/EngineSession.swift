@@ -121,13 +121,18 @@ public final class EngineSession {
     /// packet may go out now. A transport that can write at once with nothing queued uses this
     /// instead of `enqueue`, which keeps the order (the queue is empty) and skips a copy.
     public func admit(_ packet: OutboundPacket, transportBacklog: Int = 0) -> EnqueueOutcome {
+        admit(cost: packet.queueCost, isVolatile: packet.isVolatile, transportBacklog: transportBacklog)
+    }
+
+    /// `admit` for a packet not wrapped in an `OutboundPacket`: `cost` is its queue cost.
+    public func admit(cost: Int, isVolatile: Bool, transportBacklog: Int = 0) -> EnqueueOutcome {
         guard !isClosed else { return .closed }
         let backlog = queuedBytes + transportBacklog
-        if packet.isVolatile && backlog > config.volatileDropBytes {
+        if isVolatile && backlog > config.volatileDropBytes {
             droppedVolatile += 1
             return .droppedVolatile
         }
-        if backlog + packet.queueCost > config.maxQueueBytes { return .overflow }
+        if backlog + cost > config.maxQueueBytes { return .overflow }
         return .queued
     }
 

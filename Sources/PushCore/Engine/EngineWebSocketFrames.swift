@@ -11,8 +11,16 @@ extension EngineCodec {
     }
 
     /// Decodes the payload of a text frame held in an array; see the buffer-pointer overload.
-    public static func decodeWebSocketText(_ bytes: [UInt8]) throws(EngineDecodeError) -> EnginePacket {
-        try withBytes(bytes) { (buffer) throws(EngineDecodeError) in try decodeTextForm(buffer) }
+    /// The array becomes the packet's payload: the type digit is shifted out in place, so a
+    /// uniquely held array costs no allocation.
+    public static func decodeWebSocketText(_ bytes: consuming [UInt8]) throws(EngineDecodeError) -> EnginePacket {
+        guard let first = bytes.first else { throw .empty }
+        guard first != UInt8(ascii: "b") else {
+            return try withBytes(bytes) { (buffer) throws(EngineDecodeError) in try decodeTextForm(buffer) }
+        }
+        guard let type = EnginePacketType(wireDigit: first) else { throw .unknownType }
+        bytes.removeFirst()
+        return EnginePacket(type: type, payload: bytes)
     }
 
     /// Decodes the payload of a binary frame: always a binary message (possibly empty).

@@ -15,11 +15,24 @@ public final class OutboundPacket {
     /// echo). Queue caps count it, so a flood of tiny packets costs what it really holds.
     public static let memoryOverhead = 128
     /// What this packet costs in a queue: its bytes plus `memoryOverhead`.
-    public var queueCost: Int { byteCount &+ Self.memoryOverhead }
+    public var queueCost: Int { Self.queueCost(of: packet) }
+    /// What `packet` would cost in a queue.
+    @inlinable
+    public static func queueCost(of packet: EnginePacket) -> Int { packet.payload.count &+ 1 &+ memoryOverhead }
     /// The complete WebSocket frame, once made.
-    @exclusivity(unchecked) public var webSocketFrame: ByteChunk?
+    public var webSocketFrame: ByteChunk? {
+        @inline(never) get { cachedFrame }
+        @inline(never) set { cachedFrame = newValue }
+    }
     /// The complete SSE event, once made.
-    @exclusivity(unchecked) public var sseEvent: ByteChunk?
+    public var sseEvent: ByteChunk? {
+        @inline(never) get { cachedEvent }
+        @inline(never) set { cachedEvent = newValue }
+    }
+    // Reached only through the accessors above, which stay in this module: inlined into
+    // another, the access lost its `unchecked` and paid a runtime exclusivity check.
+    @exclusivity(unchecked) private var cachedFrame: ByteChunk?
+    @exclusivity(unchecked) private var cachedEvent: ByteChunk?
 
     public init(_ packet: EnginePacket, isVolatile: Bool = false) {
         self.packet = packet

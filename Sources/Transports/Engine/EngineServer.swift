@@ -299,7 +299,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
             socket.countStreamHead(writer.headBytesWritten)
             var prelude: [UInt8] = []
             EngineCodec.appendSSEPrelude(into: &prelude, retryMilliseconds: Self.eventStreamRetry)
-            writer.writeStream(ByteChunk(prelude))
+            writer.writeStream(ByteChunk.copying(prelude))
             socket.channel = .eventStream(writer)
             // The writer drops this closure once the stream ends or its connection closes.
             writer.onAbort = { socket.loop.run { socket.eventStreamAborted(writer) } }

@@ -91,34 +91,45 @@ public final class EngineSocket: @unchecked Sendable {
 
     /// Queues a packet for the client.
     public func send(_ packet: EnginePacket, volatile: Bool = false) {
+        loop.assertInLoop()
+        // A packet for this socket alone needs no shared wrapper when it can go out now: its
+        // frame is written straight to the connection.
+        if let transport = directWebSocket {
+            let outcome = session.admit(cost: OutboundPacket.queueCost(of: packet), isVolatile: volatile,
+                                        transportBacklog: transport.connection.queuedBytes)
+            carryOut(outcome) { wroteFrame(of: transport.writeFrame(of: packet)) }
+            return
+        }
         send(OutboundPacket(packet, isVolatile: volatile))
     }
 
     /// Queues a shared packet (a broadcast hands the same one to every socket on this loop).
     public func send(_ packet: OutboundPacket) {
         loop.assertInLoop()
-        // The common case: a WebSocket on this loop with nothing waiting takes the frame now.
-        if case .webSocket(let transport) = channel, !session.hasQueued, transport.connection.loop === loop, !isDelaying {
-            switch session.admit(packet, transportBacklog: transport.connection.queuedBytes) {
-            case .queued:
+        if let transport = directWebSocket {
+            carryOut(session.admit(packet, transportBacklog: transport.connection.queuedBytes)) {
                 let frame = WebSocketTransport.frame(for: packet)
-                stats.bytesOut += frame.count
-                stats.messagesOut += 1
-                loop.metrics.counters.bytesSent += frame.count
-                loop.metrics.counters.messagesSent.websocket += 1
                 transport.connection.write(frame)
-            case .overflow:
-                overflowed()
-            case .droppedVolatile:
-                loop.metrics.counters.dropped.volatile += 1
-            case .closed:
-                break
+                wroteFrame(of: frame.count)
             }
             return
         }
-        switch session.enqueue(packet, transportBacklog: backlog) {
+        carryOut(session.enqueue(packet, transportBacklog: backlog)) { flush() }
+    }
+
+    /// The common case: a WebSocket on this loop with nothing waiting takes a frame now.
+    private var directWebSocket: WebSocketTransport? {
+        guard case .webSocket(let transport) = channel, !session.hasQueued, transport.connection.loop === loop,
+              !isDelaying else { return nil }
+        return transport
+    }
+
+    /// Carries out the queue policy's answer; `queued` runs when the packet may go.
+    @inline(__always)
+    private func carryOut(_ outcome: EnqueueOutcome, queued: () -> Void) {
+        switch outcome {
         case .queued:
-            flush()
+            queued()
         case .overflow:
             overflowed()
         case .droppedVolatile:
@@ -126,6 +137,15 @@ public final class EngineSocket: @unchecked Sendable {
         case .closed:
             break
         }
+    }
+
+    /// Counts a frame written straight to the WebSocket.
+    @inline(__always)
+    private func wroteFrame(of bytes: Int) {
+        stats.bytesOut += bytes
+        stats.messagesOut += 1
+        loop.metrics.counters.bytesSent += bytes
+        loop.metrics.counters.messagesSent.websocket += 1
     }
 
     func overflowed() {
@@ -250,11 +270,11 @@ public final class EngineSocket: @unchecked Sendable {
             // The session numbered these packets as it took them: the last is streamSequence.
             var sequence = session.streamSequence - UInt64(packets.count)
             for packet in packets {
-                let event = packet.sseEvent ?? ByteChunk(EngineCodec.sseEvent(packet.packet))
+                let event = packet.sseEvent ?? ByteChunk.copying(EngineCodec.sseEvent(packet.packet))
                 packet.sseEvent = event
                 sequence += 1
                 // This session's id line beside the shared event bytes (one gathered write).
-                let id = ByteChunk(EngineCodec.sseIDLine(sid: self.id, sequence: sequence))
+                let id = ByteChunk.copying(EngineCodec.sseIDLine(sid: self.id, sequence: sequence))
                 bytes += id.count + event.count
                 events.append(id)
                 events.append(event)
@@ -313,7 +333,7 @@ public final class EngineSocket: @unchecked Sendable {
         case (.answerHeldPollWithClose, .heldPoll(let held)):
             answerPoll(held, .close)
         case (.endEventStream(let sendClosePacket), .eventStream(let writer)):
-            let last = sendClosePacket ? ByteChunk(EngineCodec.sseEvent(.close)) : nil
+            let last = sendClosePacket ? ByteChunk.copying(EngineCodec.sseEvent(.close)) : nil
             writer.loop.run {
                 if let last { writer.writeStream(last) }
                 writer.endStream()
@@ -352,7 +372,7 @@ public final class EngineSocket: @unchecked Sendable {
             channel = .none
             answerPoll(held, .noop)
         case (.writeNoopEvent, .eventStream(let writer)):
-            let noop = ByteChunk(EngineCodec.sseEvent(.noop))
+            let noop = ByteChunk.copying(EngineCodec.sseEvent(.noop))
             writer.loop.run { writer.writeStream(noop) }
         default:
             assertionFailure("pause signal \(signal) does not match the attached transport")
@@ -431,7 +451,7 @@ public final class EngineSocket: @unchecked Sendable {
             countStreamHead(writer.headBytesWritten)
             var prelude: [UInt8] = []
             EngineCodec.appendSSEPrelude(into: &prelude, retryMilliseconds: EngineServer.eventStreamRetry)
-            writer.writeStream(ByteChunk(prelude))
+            writer.writeStream(ByteChunk.copying(prelude))
             // Set on the writer's loop, which owns it; dropped once the stream ends.
             writer.onAbort = { [self] in loop.run { self.eventStreamAborted(writer) } }
         }

@@ -28,26 +28,44 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
     static func frame(for packet: OutboundPacket) -> ByteChunk {
         if let frame = packet.webSocketFrame { return frame }
         let engine = packet.packet
-        // A binary message goes as is in a binary frame; anything else is a text frame of the
-        // type digit and the payload. Written straight into the chunk.
-        let binary = engine.type == .message && engine.isBinary
-        let payloadLength = engine.payload.count + (binary ? 0 : 1)
-        let headerLength = WebSocketFrameEncoder.headerLength(payloadLength: payloadLength)
-        let frame = ByteChunk(count: headerLength + payloadLength) { out in
-            var offset = WebSocketFrameEncoder.writeFrameHeader(opcode: binary ? .binary : .text,
-                                                                payloadLength: payloadLength, to: out.baseAddress!)
-            if !binary {
-                out[offset] = engine.type.wireDigit
-                offset += 1
-            }
-            engine.payload.withUnsafeBytes { payload in
-                if let source = payload.baseAddress, payload.count > 0 {
-                    (out.baseAddress! + offset).copyMemory(from: source, byteCount: payload.count)
-                }
-            }
-        }
+        let frame = ByteChunk.filled(count: frameLength(of: engine)) { writeFrame(of: engine, into: $0) }
         packet.webSocketFrame = frame
         return frame
+    }
+
+    /// Writes the frame of a packet meant for this client alone, on the connection's loop,
+    /// without wrapping it: it is copied into the loop's cork buffer when it can be. Returns
+    /// its length.
+    func writeFrame(of packet: EnginePacket) -> Int {
+        let length = Self.frameLength(of: packet)
+        connection.write(count: length) { Self.writeFrame(of: packet, into: $0) }
+        return length
+    }
+
+    /// A binary message goes as is in a binary frame; anything else is a text frame of the
+    /// type digit and the payload.
+    private static func isBinaryFrame(_ packet: EnginePacket) -> Bool { packet.type == .message && packet.isBinary }
+
+    static func frameLength(of packet: EnginePacket) -> Int {
+        let payloadLength = packet.payload.count &+ (isBinaryFrame(packet) ? 0 : 1)
+        return WebSocketFrameEncoder.headerLength(payloadLength: payloadLength) &+ payloadLength
+    }
+
+    /// Writes the frame of `packet` into `out`, which is `frameLength(of:)` bytes long.
+    private static func writeFrame(of packet: EnginePacket, into out: UnsafeMutableRawBufferPointer) {
+        let binary = isBinaryFrame(packet)
+        let payloadLength = packet.payload.count &+ (binary ? 0 : 1)
+        var offset = WebSocketFrameEncoder.writeFrameHeader(opcode: binary ? .binary : .text,
+                                                            payloadLength: payloadLength, to: out.baseAddress!)
+        if !binary {
+            out[offset] = packet.type.wireDigit
+            offset &+= 1
+        }
+        packet.payload.withUnsafeBytes { payload in
+            if let source = payload.baseAddress, payload.count > 0 {
+                (out.baseAddress! + offset).copyMemory(from: source, byteCount: payload.count)
+            }
+        }
     }
 
     /// Writes frames, on the connection's loop.
@@ -85,14 +103,20 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
         while consumed < input.count && !closing {
             let (event, used) = decoder.decode(UnsafeRawBufferPointer(rebasing: input[consumed...]))
             consumed += used
-            switch event {
+            switch consume event {
             case .needMore:
                 return consumed
             case .text(let bytes):
-                deliver(bytes.count) { () throws(EngineDecodeError) in try EngineCodec.decodeWebSocketText(bytes) }
+                let size = bytes.count
+                // Consumed, so the array is the packet's payload without a copy.
+                do throws(EngineDecodeError) {
+                    deliver(size, try EngineCodec.decodeWebSocketText(consume bytes))
+                } catch {
+                    invalidPacket(error)
+                }
                 if throttle(connection) { return consumed }
             case .binary(let bytes):
-                deliver(bytes.count) { () throws(EngineDecodeError) in EngineCodec.decodeWebSocketBinary(bytes) }
+                deliver(bytes.count, EngineCodec.decodeWebSocketBinary(bytes))
                 if throttle(connection) { return consumed }
             case .ping(let payload):
                 var pong: [UInt8] = []
@@ -129,29 +153,29 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
     /// bytes in count frames as bytes out do.
     static func clientFrameOverhead(_ size: Int) -> Int { (size < 126 ? 2 : size <= 0xFFFF ? 4 : 10) + 4 }
 
-    private func deliver(_ payloadSize: Int, _ decode: () throws(EngineDecodeError) -> EnginePacket) {
+    private func deliver(_ payloadSize: Int, _ packet: EnginePacket) {
         guard let socket else { return }
         let size = payloadSize + Self.clientFrameOverhead(payloadSize)
-        do {
-            let packet = try decode()
-            // A session on this connection's loop (every WebSocket-first session) takes the
-            // packet now, without a closure per message; others hop to theirs.
-            if socket.loop === connection.loop {
+        // A session on this connection's loop (every WebSocket-first session) takes the
+        // packet now, without a closure per message; others hop to theirs.
+        if socket.loop === connection.loop {
+            socket.stats.bytesIn += size
+            socket.loop.metrics.counters.bytesReceived += size
+            socket.receiveFromWebSocket(packet, transport: self)
+        } else {
+            socket.loop.execute { [self] in
                 socket.stats.bytesIn += size
                 socket.loop.metrics.counters.bytesReceived += size
                 socket.receiveFromWebSocket(packet, transport: self)
-            } else {
-                socket.loop.execute { [self] in
-                    socket.stats.bytesIn += size
-                    socket.loop.metrics.counters.bytesReceived += size
-                    socket.receiveFromWebSocket(packet, transport: self)
-                }
             }
-        } catch {
-            Log.debug("websocket \(connection.remoteAddress): invalid engine packet: \(error)")
-            // An invalid packet ends the session, as the reference server does.
-            fail(.normal)
         }
+    }
+
+    private func invalidPacket(_ error: EngineDecodeError) {
+        guard socket != nil else { return }
+        Log.debug("websocket \(connection.remoteAddress): invalid engine packet: \(error)")
+        // An invalid packet ends the session, as the reference server does.
+        fail(.normal)
     }
 
     private func fail(_ code: WebSocketCloseCode) {

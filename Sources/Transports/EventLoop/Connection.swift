@@ -37,6 +37,8 @@ public struct ConnectionLimits: Sendable {
 /// Reads land in the loop's shared buffer; only unconsumed bytes are copied into the connection,
 /// so an idle connection holds no read buffer. Writes queue shared `ByteChunk`s and go out in
 /// one send or sendmsg: right after the read that caused them, else at the end of the iteration.
+/// Replies written while the connection's own input is handled are copied into the loop's cork
+/// buffer instead and go out with that send; only what the socket does not take is kept.
 /// Loop-confined (see LoopConfined): its entry points assert they run on `loop`.
 public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable {
     public let fd: Int32
@@ -52,6 +54,10 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     @exclusivity(unchecked) private var outputHead = 0
     /// Bytes of `output[outputHead]` already written.
     @exclusivity(unchecked) private var headOffset = 0
+    /// While this connection's input is handled: its bytes at the start of `loop.corkBuffer`
+    /// (written after everything in `output`, which is empty while any are there).
+    @exclusivity(unchecked) private var corkedBytes = 0
+    @exclusivity(unchecked) private var corkable = false
     @exclusivity(unchecked) public private(set) var queuedBytes = 0
     @exclusivity(unchecked) private var flushScheduled = false
     @exclusivity(unchecked) private var writableArmed = false
@@ -107,11 +113,14 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
         assertInLoop()
         if events & UInt32(EPOLLOUT.rawValue) != 0 { flushNow() }
         if events & UInt32(EPOLLIN.rawValue) != 0, !isClosed {
+            corkable = true
             readAvailable()
             // What this read caused goes out now, as one write: the peer is waiting for it, and
             // the rest of the ready list need not delay it. Writes to other connections (a
             // broadcast) still wait for the end of the iteration and go out once each.
             if flushScheduled { flushNow() }
+            corkable = false
+            if corkedBytes > 0 { uncork() }
         }
         if !isClosed, events & UInt32(EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 {
             close()
@@ -217,8 +226,36 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     public func write(_ chunk: ByteChunk) {
         assertInLoop()
         guard !isClosed, chunk.count > 0 else { return }
+        if corkedBytes > 0 { uncork() }
         output.append(chunk)
-        queuedBytes += chunk.count
+        didQueue(chunk.count)
+    }
+
+    /// Queues `count` bytes that `fill` writes in place: into the loop's cork buffer while this
+    /// connection's input is handled and nothing else waits to go out, else into a new chunk.
+    @inline(__always)
+    public func write(count: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) {
+        assertInLoop()
+        guard !isClosed, count > 0 else { return }
+        let cork = loop.corkBuffer
+        if corkable && outputHead == output.count && count <= cork.count &- corkedBytes {
+            fill(UnsafeMutableRawBufferPointer(start: cork.baseAddress! + corkedBytes, count: count))
+            corkedBytes &+= count
+            didQueue(count)
+        } else {
+            write(ByteChunk.filled(count: count, fill))
+        }
+    }
+
+    /// Queues a copy of `bytes`.
+    public func write(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { source in
+            write(count: source.count) { $0.baseAddress!.copyMemory(from: source.baseAddress!, byteCount: source.count) }
+        }
+    }
+
+    private func didQueue(_ count: Int) {
+        queuedBytes += count
         scheduleFlush()
         if !pausedForWrites && queuedBytes > limits.writeHighWater {
             pausedForWrites = true
@@ -227,9 +264,30 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
         if queuedBytes > backlogMarks.above { onBacklogCrossed?() }
     }
 
-    /// Queues a copy of `bytes`.
-    public func write(_ bytes: [UInt8]) {
-        write(ByteChunk(bytes))
+    /// Moves corked bytes into the queue as a chunk of their own, giving the cork back.
+    private func uncork() {
+        output.append(ByteChunk.copying(UnsafeRawBufferPointer(start: loop.corkBuffer.baseAddress, count: corkedBytes)))
+        corkedBytes = 0
+    }
+
+    /// Sends the corked bytes (the queue is empty behind them); keeps what the socket refuses.
+    /// False when the connection failed and closed.
+    private func sendCorked() -> Bool {
+        let corked = corkedBytes
+        let base = UnsafeRawPointer(loop.corkBuffer.baseAddress!)
+        corkedBytes = 0
+        var written = send(fd, base, corked, Int32(MSG_NOSIGNAL))
+        if written < 0 {
+            let code = cpushsys_errno()
+            guard code == EINTR || code == EAGAIN || code == EWOULDBLOCK else { close(); return false }
+            written = 0
+        }
+        bytesWritten += written
+        queuedBytes -= written
+        if written < corked {
+            output.append(ByteChunk.copying(UnsafeRawBufferPointer(start: base + written, count: corked - written)))
+        }
+        return true
     }
 
     private func scheduleFlush() {
@@ -246,6 +304,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
         assertInLoop()
         flushScheduled = false
         guard !isClosed else { return }
+        if corkedBytes > 0, !sendCorked() { return }
         while outputHead < output.count {
             let written: Int
             if outputHead + 1 == output.count {
@@ -314,7 +373,14 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
 
     private func compactOutput() {
         if outputHead == output.count {
-            output.removeAll(keepingCapacity: output.count <= 64)
+            // removeAll goes through the generic replaceSubrange and destroys elements one by
+            // one through value witnesses (a fifth of a broadcast's user-space instructions);
+            // removeLast is specialized.
+            if output.count <= 64 {
+                while !output.isEmpty { output.removeLast() }
+            } else {
+                output = []
+            }
             outputHead = 0
         } else if outputHead > 64 {
             output.removeFirst(outputHead)
@@ -330,7 +396,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
         assertInLoop()
         guard !isClosed, !closeWhenFlushed else { return }
         closeWhenFlushed = true
-        if outputHead == output.count {
+        if outputHead == output.count && corkedBytes == 0 {
             close()
             return
         }
@@ -348,6 +414,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
         loop.deregister(fd: fd)
         Glibc.close(fd)
         output.removeAll()
+        corkedBytes = 0
         pendingInput = []
         queuedBytes = 0
         // Handlers that keep their connection (WebSocket transports, Redis links) form a cycle

@@ -43,7 +43,7 @@ final class ConnectionSplice: ConnectionHandler, LoopConfined, @unchecked Sendab
         // Not joined yet: keep the bytes (the connection bounds what it keeps and stops reading).
         guard let other = peer(of: connection) else { return 0 }
         guard !other.isClosed else { return input.count }
-        other.write(ByteChunk(input))
+        other.write(ByteChunk.copying(input))
         if other.queuedBytes > other.limits.writeHighWater { connection.pauseReading() }
         return input.count
     }

@@ -34,6 +34,10 @@ public final class EventLoop: @unchecked Sendable {
     let readBuffer: UnsafeMutableRawBufferPointer
     /// Scratch iovecs for gathered writes, shared by the loop's connections like `readBuffer`.
     let iovecs: UnsafeMutableBufferPointer<iovec>
+    /// Small writes to the connection whose input is being handled are copied here and go out
+    /// with its one send right after, so a reply costs no allocation (see `Connection.write(count:_:)`).
+    /// One connection at a time holds it, from its read to the send that follows.
+    let corkBuffer: UnsafeMutableRawBufferPointer
     /// Loop-local time in milliseconds, refreshed once per iteration.
     @exclusivity(unchecked) public private(set) var now: Int64
     /// This loop's counters, read by a scrape on this thread.
@@ -49,6 +53,7 @@ public final class EventLoop: @unchecked Sendable {
         wheel = TimingWheel(now: now)
         readBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
         iovecs = UnsafeMutableBufferPointer<iovec>.allocate(capacity: 64)
+        corkBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 16 * 1024, alignment: 16)
         wheel.isOwnedByCaller = { [unowned self] in self.isOwnedByCaller }
         register(fd: wakeFD, handler: WakeHandler(fd: wakeFD), events: UInt32(EPOLLIN.rawValue))
     }
@@ -58,6 +63,7 @@ public final class EventLoop: @unchecked Sendable {
         close(wakeFD)
         readBuffer.deallocate()
         iovecs.deallocate()
+        corkBuffer.deallocate()
     }
 
     /// True on this loop's own thread.

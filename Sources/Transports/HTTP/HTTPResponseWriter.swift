@@ -40,7 +40,7 @@ public final class HTTPResponseWriter: LoopConfined, @unchecked Sendable {
 
     /// Sends a complete response with a Content-Length.
     public func respond(status: Int, headers: [(String, String)] = [], body: [UInt8]) {
-        respond(status: status, headers: headers, bodyChunk: body.isEmpty ? nil : ByteChunk(body), bodyLength: body.count)
+        respond(status: status, headers: headers, bodyChunk: body.isEmpty ? nil : ByteChunk.copying(body), bodyLength: body.count)
     }
 
     /// Sends a complete response whose body is a shared chunk (static files, encoded once).

@@ -26,7 +26,7 @@ package struct HTTPClientRequest: Sendable {
         head += "\r\n"
         var bytes = Array(head.utf8)
         bytes.append(contentsOf: body)
-        return ByteChunk(bytes)
+        return ByteChunk.copying(bytes)
     }
 }
 

@@ -119,7 +119,7 @@ public final class StaticFileEndpoint: HTTPEndpoint, Sendable {
         HTTPResponse.writeHead(status: 200, headers: Self.headers(file) + [("Content-Length", String(file.size)), ("Date", date.text)],
                                into: &bytes)
         bytes.append(contentsOf: file.body.bytes)
-        let chunk = ByteChunk(bytes)
+        let chunk = ByteChunk.copying(bytes)
         var updated = file
         updated.prepared = chunk
         updated.preparedSecond = date.second
@@ -202,7 +202,7 @@ public final class StaticFileEndpoint: HTTPEndpoint, Sendable {
         var files: [String: CachedFile] = [:]
         for file in EmbeddedClientFiles.files {
             let body = Array(file.text.utf8)
-            files[file.name] = CachedFile(body: ByteChunk(body), contentType: MimeTypes.forPath(file.name), etag: file.etag,
+            files[file.name] = CachedFile(body: ByteChunk.copying(body), contentType: MimeTypes.forPath(file.name), etag: file.etag,
                                           lastModified: HTTPDate.format(epochSeconds: started), modifiedSeconds: started,
                                           device: 0, inode: 0, size: body.count, modifiedNanos: 0, checkedAt: 0)
         }
@@ -234,7 +234,7 @@ public final class StaticFileEndpoint: HTTPEndpoint, Sendable {
         }
         let modified = Int(info.st_mtim.tv_sec)
         let etag = "\"\(String(size, radix: 16))-\(String(Self.nanos(info), radix: 16))\""
-        return CachedFile(body: ByteChunk(bytes), contentType: MimeTypes.forPath(relative), etag: etag,
+        return CachedFile(body: ByteChunk.copying(bytes), contentType: MimeTypes.forPath(relative), etag: etag,
                           lastModified: HTTPDate.format(epochSeconds: modified), modifiedSeconds: modified,
                           device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: size,
                           modifiedNanos: Self.nanos(info), checkedAt: now)

@@ -1,0 +1,129 @@
+import CPushSys
+import Glibc
+import PushCore
+import XCTest
+@testable import Transports
+
+/// Runs `reply` for every read, on the connection it came from.
+private final class ReplyingHandler: ConnectionHandler {
+    let reply: (Connection) -> Void
+    init(_ reply: @escaping (Connection) -> Void) { self.reply = reply }
+    func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
+        reply(connection)
+        return input.count
+    }
+    func connectionDidDrain(_ connection: Connection) {}
+    func connectionDidClose(_ connection: Connection) {}
+}
+
+/// Replies written while a connection's input is handled go through the loop's cork buffer:
+/// in order with shared chunks, kept when the socket refuses them, sent before a close.
+final class ConnectionCorkTests: XCTestCase {
+    private var fds: [Int32] = [-1, -1]
+
+    override func setUpWithError() throws {
+        XCTAssertEqual(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0, &fds), 0)
+    }
+
+    override func tearDown() {
+        Glibc.close(fds[1])
+    }
+
+    private func connection(on loop: EventLoop, _ reply: @escaping (Connection) -> Void) -> Connection {
+        let connection = Connection(fd: fds[0], loop: loop, handler: ReplyingHandler(reply), remoteAddress: "test",
+                                    limits: ConnectionLimits())
+        connection.start()
+        return connection
+    }
+
+    /// The peer sends a byte; the connection handles it as the loop would.
+    private func peerSends(_ connection: Connection) {
+        var byte: UInt8 = 0x2A
+        XCTAssertEqual(Glibc.write(fds[1], &byte, 1), 1)
+        connection.handleEvents(UInt32(EPOLLIN.rawValue))
+    }
+
+    private func peerReads() -> [UInt8] {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = Glibc.read(fds[1], &buffer, buffer.count)
+            if n <= 0 { return received }
+            received += buffer[0..<n]
+        }
+    }
+
+    private static func write(_ text: String, to connection: Connection) {
+        let bytes = Array(text.utf8)
+        connection.write(count: bytes.count) { out in
+            bytes.withUnsafeBytes { out.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+        }
+    }
+
+    func testRepliesAndSharedChunksGoOutInTheOrderWritten() throws {
+        let loop = try EventLoop(index: 0)
+        let connection = connection(on: loop) { connection in
+            Self.write("one,", to: connection)
+            connection.write(ByteChunk.copying(Array("shared,".utf8)))
+            Self.write("two,", to: connection)
+            Self.write("three", to: connection)
+        }
+        peerSends(connection)
+        XCTAssertEqual(String(decoding: peerReads(), as: UTF8.self), "one,shared,two,three")
+        XCTAssertEqual(connection.queuedBytes, 0)
+        XCTAssertEqual(connection.bytesWritten, 20)
+        connection.close()
+    }
+
+    func testWhatTheSocketRefusesIsKeptAndSentLater() throws {
+        var small: Int32 = 4096
+        setsockopt(fds[0], SOL_SOCKET, SO_SNDBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+        setsockopt(fds[1], SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+        let loop = try EventLoop(index: 0)
+        // 15,000 bytes fit the cork buffer but not the socket pair's buffers.
+        let expected = (0..<15_000).map { UInt8(truncatingIfNeeded: $0 % 251) }
+        let connection = connection(on: loop) { connection in
+            for start in stride(from: 0, to: expected.count, by: 1000) {
+                connection.write(Array(expected[start..<start + 1000]))
+            }
+        }
+        peerSends(connection)
+        XCTAssertGreaterThan(connection.queuedBytes, 0, "the socket took everything; the test proves nothing")
+        // Another read while the rest waits: its reply queues behind it, uncorked.
+        var received = peerReads()
+        var rounds = 0
+        while connection.queuedBytes > 0 && rounds < 1000 {
+            connection.flushNow()
+            received += peerReads()
+            rounds += 1
+        }
+        XCTAssertEqual(received.count, expected.count)
+        XCTAssertEqual(received, expected)
+        connection.close()
+    }
+
+    func testACloseAfterFlushSendsTheCorkedReplyFirst() throws {
+        let loop = try EventLoop(index: 0)
+        let connection = connection(on: loop) { connection in
+            Self.write("goodbye", to: connection)
+            connection.closeAfterFlush()
+        }
+        peerSends(connection)
+        XCTAssertTrue(connection.isClosed)
+        XCTAssertEqual(String(decoding: peerReads(), as: UTF8.self), "goodbye")
+        var byte: UInt8 = 0
+        XCTAssertEqual(Glibc.read(fds[1], &byte, 1), 0, "closed after the reply")
+    }
+
+    func testWritesOutsideAReadAreQueuedAsChunks() throws {
+        let loop = try EventLoop(index: 0)
+        let connection = connection(on: loop) { _ in }
+        Self.write("outside", to: connection)
+        XCTAssertEqual(connection.queuedBytes, 7)
+        // A read that writes nothing leaves the earlier bytes first in line.
+        peerSends(connection)
+        connection.flushNow()
+        XCTAssertEqual(String(decoding: peerReads(), as: UTF8.self), "outside")
+        connection.close()
+    }
+}
