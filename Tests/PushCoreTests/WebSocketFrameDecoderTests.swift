@@ -191,6 +191,47 @@ final class WebSocketFrameDecoderTests: XCTestCase {
         XCTAssertEqual(result.consumed, first.count)
     }
 
+    func testAHandedBackArrayHoldsTheNextMessage() {
+        var decoder = WebSocketFrameDecoder()
+        var spare: [UInt8] = []
+        let first = F.text("first message")
+        guard case .text(let one) = first.withUnsafeBytes({ decoder.decode($0, reusing: &spare) }).event else {
+            return XCTFail("no text")
+        }
+        let storage = one.withUnsafeBufferPointer { $0.baseAddress }
+        spare = one
+        let second = F.text("second")
+        guard case .text(let two) = second.withUnsafeBytes({ decoder.decode($0, reusing: &spare) }).event else {
+            return XCTFail("no text")
+        }
+        XCTAssertEqual(two, Array("second".utf8))
+        XCTAssertEqual(two.withUnsafeBufferPointer { $0.baseAddress }, storage, "the spare's storage was not reused")
+        XCTAssertTrue(spare.isEmpty, "the spare was taken")
+    }
+
+    func testAnArrayStillHeldElsewhereIsNotOverwritten() {
+        var decoder = WebSocketFrameDecoder()
+        var spare: [UInt8] = []
+        guard case .text(let kept) = F.text("kept by the application").withUnsafeBytes({ decoder.decode($0, reusing: &spare) }).event else {
+            return XCTFail("no text")
+        }
+        spare = kept
+        // Fragmented and single-frame messages both leave the held array alone.
+        let stream = F.text("next") + F.frame(opcode: 1, payload: Array("frag".utf8), fin: false)
+            + F.frame(opcode: 0, payload: Array("ment".utf8))
+        var events: [WebSocketEvent] = []
+        var offset = 0
+        stream.withUnsafeBytes { all in
+            while offset < all.count {
+                let (event, used) = decoder.decode(UnsafeRawBufferPointer(rebasing: all[offset...]), reusing: &spare)
+                offset += used
+                if event != .needMore { events.append(event) }
+            }
+        }
+        XCTAssertEqual(events, [.text(Array("next".utf8)), .text(Array("fragment".utf8))])
+        XCTAssertEqual(kept, Array("kept by the application".utf8))
+    }
+
     func testOversizeFailsFromHeaderAlone() {
         var decoder = WebSocketFrameDecoder(maxMessageBytes: 1000)
         // 16-bit length 1001, no mask key and no payload yet: the length is enough to refuse.

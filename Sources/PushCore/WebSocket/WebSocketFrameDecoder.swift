@@ -62,7 +62,15 @@ package struct WebSocketFrameDecoder: Sendable {
     /// After a failure every call returns the same failure and discards its input; after the
     /// peer's close every call discards its input and returns `.needMore`.
     package mutating func decode(_ input: UnsafeRawBufferPointer) -> (event: WebSocketEvent, consumed: Int) {
-        if let whole = decodeSmallMessage(input) { return whole }
+        var none: [UInt8] = []
+        return decode(input, reusing: &none)
+    }
+
+    /// `decode`, building a single-frame message in `spare`'s storage when nobody else holds
+    /// it (the array is taken, so `spare` is left empty): a caller that hands a message's array
+    /// back once done with it gets messages without an allocation each.
+    package mutating func decode(_ input: UnsafeRawBufferPointer, reusing spare: inout [UInt8]) -> (event: WebSocketEvent, consumed: Int) {
+        if let whole = decodeSmallMessage(input, reusing: &spare) { return whole }
         var consumed = 0
         while true {
             switch state {
@@ -96,7 +104,8 @@ package struct WebSocketFrameDecoder: Sendable {
                     // Whole single-frame message present: unmask straight into its own array.
                     consumed += take
                     state = .header
-                    let event = finishSingleFrameMessage(UnsafeRawBufferPointer(rebasing: input[consumed - take..<consumed]), frame: frame)
+                    let event = finishSingleFrameMessage(UnsafeRawBufferPointer(rebasing: input[consumed - take..<consumed]), frame: frame,
+                                                         reusing: &spare)
                     return (event, event.isFailure ? input.count : consumed)
                 } else {
                     Self.appendUnmasked(UnsafeRawBufferPointer(rebasing: input[consumed..<consumed + take]), frame: frame, to: &message)
@@ -124,7 +133,7 @@ package struct WebSocketFrameDecoder: Sendable {
     /// one frame, with no message open. Anything else (or nil) takes the general path, which
     /// also reports the errors.
     @inline(__always)
-    private mutating func decodeSmallMessage(_ input: UnsafeRawBufferPointer) -> (event: WebSocketEvent, consumed: Int)? {
+    private mutating func decodeSmallMessage(_ input: UnsafeRawBufferPointer, reusing spare: inout [UInt8]) -> (event: WebSocketEvent, consumed: Int)? {
         guard input.count >= 6, case .header = state, messageOpcode == nil else { return nil }
         let first = input[0]
         let second = input[1]
@@ -136,7 +145,7 @@ package struct WebSocketFrameDecoder: Sendable {
         for index in 2..<6 { key = key << 8 | UInt32(input[index]) }
         let frame = Frame(opcode: first == 0x81 ? .text : .binary, fin: true, masked: true, maskKey: key,
                           remaining: length, offset: 0)
-        let event = finishSingleFrameMessage(UnsafeRawBufferPointer(rebasing: input[6..<6 + length]), frame: frame)
+        let event = finishSingleFrameMessage(UnsafeRawBufferPointer(rebasing: input[6..<6 + length]), frame: frame, reusing: &spare)
         return (event, event.isFailure ? input.count : 6 + length)
     }
 
@@ -231,11 +240,15 @@ package struct WebSocketFrameDecoder: Sendable {
     }
 
     /// Builds an unfragmented message whose payload is all in `payload`, in one pass.
-    private mutating func finishSingleFrameMessage(_ payload: UnsafeRawBufferPointer, frame: Frame) -> WebSocketEvent {
-        // Copied, then unmasked in place: the array initializers that take a count are not
+    private mutating func finishSingleFrameMessage(_ payload: UnsafeRawBufferPointer, frame: Frame,
+                                                   reusing spare: inout [UInt8]) -> WebSocketEvent {
+        // Appended to an emptied array: the array initializers that take a count are not
         // specialized across modules and cost a generic metadata lookup (about 500
-        // instructions) per message; a copy of a buffer is.
-        var bytes = Array(payload)
+        // instructions) per message.
+        var bytes = spare
+        spare = []
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(contentsOf: payload)
         if frame.masked {
             bytes.withUnsafeMutableBytes { region in
                 WebSocketMasking.unmask(region, from: UnsafeRawBufferPointer(region), key: frame.maskKey, phase: 0)

@@ -101,7 +101,8 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
         connection.loop.assertInLoop()
         var consumed = 0
         while consumed < input.count && !closing {
-            let (event, used) = decoder.decode(UnsafeRawBufferPointer(rebasing: input[consumed...]))
+            let (event, used) = decoder.decode(UnsafeRawBufferPointer(rebasing: input[consumed...]),
+                                               reusing: &connection.loop.spareMessage)
             consumed += used
             switch consume event {
             case .needMore:
@@ -110,7 +111,9 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
                 let size = bytes.count
                 // Consumed, so the array is the packet's payload without a copy.
                 do throws(EngineDecodeError) {
-                    deliver(size, try EngineCodec.decodeWebSocketText(consume bytes))
+                    let packet = try EngineCodec.decodeWebSocketText(consume bytes)
+                    deliver(size, packet)
+                    connection.loop.recycle(packet.payload)
                 } catch {
                     invalidPacket(error)
                 }

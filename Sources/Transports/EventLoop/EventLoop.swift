@@ -38,6 +38,16 @@ public final class EventLoop: @unchecked Sendable {
     /// with its one send right after, so a reply costs no allocation (see `Connection.write(count:_:)`).
     /// One connection at a time holds it, from its read to the send that follows.
     let corkBuffer: UnsafeMutableRawBufferPointer
+    /// The array of the last small message read on this loop, handed back once the message was
+    /// handled, for the next message to be decoded into: echo-style traffic then reads
+    /// without an allocation per message.
+    @exclusivity(unchecked) var spareMessage: [UInt8] = []
+
+    /// Keeps `bytes` as `spareMessage` when small (a large one would stay held for good).
+    @inline(__always)
+    func recycle(_ bytes: consuming [UInt8]) {
+        if bytes.capacity <= 4096 { spareMessage = bytes }
+    }
     /// Loop-local time in milliseconds, refreshed once per iteration.
     @exclusivity(unchecked) public private(set) var now: Int64
     /// This loop's counters, read by a scrape on this thread.
