@@ -30,6 +30,15 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     /// Returns freed memory to the system after many sessions close.
     public let trimmer = MemoryTrimmer()
 
+    /// Hands a message to the application, borrowed from this server: the application is
+    /// shared by every loop, and a retain and release around each message's call (what the
+    /// caller did when it read `application` itself) bounce its reference count's cache line
+    /// between cores.
+    @inline(never)
+    func deliver(_ message: EnginePacket, from socket: EngineSocket) {
+        application.engineSocket(socket, didReceive: message)
+    }
+
     /// Marks an upgrade request one node relays to another.
     package static let relayHeader = "X-Pushd-Relayed"
 

@@ -216,7 +216,7 @@ public final class EngineSocket: @unchecked Sendable {
         case .deliverMessage(let message):
             stats.messagesIn += 1
             loop.metrics.counters.messagesReceived[session.transport] += 1
-            server.application.engineSocket(self, didReceive: message)
+            server.deliver(message, from: self)
         case .rescheduleHeartbeat:
             scheduleHeartbeat()
         case .writeStream(let packets):
