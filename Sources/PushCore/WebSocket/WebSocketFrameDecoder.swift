@@ -242,13 +242,12 @@ package struct WebSocketFrameDecoder: Sendable {
     /// Builds an unfragmented message whose payload is all in `payload`, in one pass.
     private mutating func finishSingleFrameMessage(_ payload: UnsafeRawBufferPointer, frame: Frame,
                                                    reusing spare: inout [UInt8]) -> WebSocketEvent {
-        // Appended to an emptied array: the array initializers that take a count are not
+        // Copied over the spare's contents: the array initializers that take a count are not
         // specialized across modules and cost a generic metadata lookup (about 500
         // instructions) per message.
         var bytes = spare
         spare = []
-        bytes.removeAll(keepingCapacity: true)
-        bytes.append(contentsOf: payload)
+        bytes.replaceSubrange(bytes.indices, with: payload)
         if frame.masked {
             bytes.withUnsafeMutableBytes { region in
                 WebSocketMasking.unmask(region, from: UnsafeRawBufferPointer(region), key: frame.maskKey, phase: 0)

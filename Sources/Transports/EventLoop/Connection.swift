@@ -293,7 +293,8 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     private func scheduleFlush() {
         if !flushScheduled && !writableArmed {
             flushScheduled = true
-            loop.needsFlush(self)
+            // While its input is handled the connection flushes right after the read.
+            if !corkable { loop.needsFlush(self) }
         }
     }
 
