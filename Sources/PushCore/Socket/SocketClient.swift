@@ -33,7 +33,7 @@ final class SocketClient: @unchecked Sendable {
     }
 
     func send(_ wire: SocketWire, volatile: Bool) {
-        for message in wire.messages { link.send(OutboundPacket(message, isVolatile: volatile)) }
+        for message in wire.messages { link.send(message, volatile: volatile) }
     }
 
     func receive(_ packet: EnginePacket) {

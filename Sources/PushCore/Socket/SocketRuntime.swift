@@ -32,8 +32,17 @@ public protocol EngineLink: AnyObject, Sendable {
     var counters: SessionCounters { get }
     /// Queues a packet (loop thread only).
     func send(_ packet: OutboundPacket)
+    /// Queues a packet for this session alone (loop thread only): a transport that can write it
+    /// at once needs no shared wrapper.
+    func send(_ packet: EnginePacket, volatile: Bool)
     /// Ends the engine session (loop thread only).
     func close()
+}
+
+extension EngineLink {
+    public func send(_ packet: EnginePacket, volatile: Bool) {
+        send(OutboundPacket(packet, isVolatile: volatile))
+    }
 }
 
 /// Wire counters of one engine session.
