@@ -164,6 +164,13 @@ public final class EngineSession {
     /// without the session growing past a small, fixed cost.
     static let streamLogLimit = (packets: 256, bytes: 64 << 10)
 
+    /// The open packet goes out on the event stream as number 1 and is not kept: a client can
+    /// only resume with a Last-Event-ID once it read an event, so it has this one (an idle
+    /// stream would otherwise keep it until its first pong).
+    func numberOpenPacket() {
+        streamSequence += 1
+    }
+
     /// Packets written on the event stream now, numbered from `streamSequence + 1`.
     func recordStreamed(_ packets: ArraySlice<OutboundPacket>) {
         for packet in packets {
