@@ -11,6 +11,12 @@ public final class Namespace: @unchecked Sendable {
     let loops: [LoopState]
     private var middlewares: [(Socket, @escaping (ConnectionRefused?) -> Void) -> Void] = []
     private var connectionHandlers: [(Socket) -> Void] = []
+    /// Event handlers shared by every socket of the namespace, by event name.
+    private var eventHandlers: [String: [SharedEventHandler]] = [:]
+
+    /// Handles an event of any socket of the namespace: the socket, the arguments, and an
+    /// acknowledgement when the client asked for one.
+    public typealias SharedEventHandler = (Socket, [JSONValue], Acknowledgement?) -> Void
 
     /// One loop's sockets and rooms in this namespace.
     final class LoopState {
@@ -49,12 +55,25 @@ public final class Namespace: @unchecked Sendable {
         connectionHandlers.append(handler)
     }
 
+    /// Handles `event` for every socket of this namespace, after the socket's own handlers, on
+    /// the socket's loop. One handler for all sockets: what `socket.on` in `onConnection` would
+    /// cost per socket (a handler table and closures), kept once.
+    public func onEvent(_ event: String, _ handler: @escaping SharedEventHandler) {
+        eventHandlers[event, default: []].append(handler)
+    }
+
+    /// The shared handlers of `event` (configured before start, so read without a lock).
+    func sharedHandlers(for event: String) -> [SharedEventHandler] {
+        eventHandlers.isEmpty ? [] : eventHandlers[event] ?? []
+    }
+
     /// Drops the handlers of a dynamic namespace that was freed: handlers that capture their
     /// namespace (`namespace.onConnection { ... namespace.to(room) ... }`) would otherwise
     /// keep it, and what it holds, alive for good.
     func retire() {
         middlewares = []
         connectionHandlers = []
+        eventHandlers = [:]
     }
 
     // MARK: Broadcasting

@@ -256,9 +256,11 @@ public final class Socket: @unchecked Sendable {
             let ack = packet.ackId.map { Acknowledgement(socket: self, id: $0) }
             for interceptor in namespace.server.eventInterceptors where interceptor(self, event, arguments, ack) { return }
             for entry in anyHandlers { entry.handler(event, arguments) }
-            guard let list = handlers[event] else { return }
-            if list.contains(where: \.once) { handlers[event]?.removeAll { $0.once } }
-            for entry in list { entry.handler(arguments, ack) }
+            if let list = handlers[event] {
+                if list.contains(where: \.once) { handlers[event]?.removeAll { $0.once } }
+                for entry in list { entry.handler(arguments, ack) }
+            }
+            for handler in namespace.sharedHandlers(for: event) { handler(self, arguments, ack) }
         case .ack, .binaryAck:
             guard let id = packet.ackId else { return }
             let arguments: [JSONValue]

@@ -141,8 +141,7 @@ final class SocketClient: @unchecked Sendable {
     /// then connects it.
     private func admit(_ name: String, _ namespace: Namespace, auth: JSONValue,
                        previous: (pid: String, offset: String?, snapshot: RecoverySnapshot?, shared: Bool)?) {
-        let handshake = SocketHandshake(headers: link.handshakeHeaders, query: link.handshakeQuery, auth: auth,
-                                        remoteAddress: link.remoteAddress, issuedAt: link.issuedAt, url: link.requestURL)
+        let handshake = link.handshake(auth: auth)
         let socket = Socket(id: previous?.snapshot?.socketID ?? SessionID.make(), namespace: namespace, client: self,
                             handshake: handshake)
         if let snapshot = previous?.snapshot {
