@@ -21,7 +21,15 @@ public final class Namespace: @unchecked Sendable {
     /// One loop's sockets and rooms in this namespace.
     final class LoopState {
         var sockets: [String: Socket] = [:]
+        /// Rooms joined by name; each socket's own room is implied by `sockets`.
         var rooms: [String: Set<String>] = [:]
+
+        /// Adds the ids of the sockets in `room`: those that joined it by name, and the socket
+        /// it is the id of unless that one left it.
+        func addMembers(of room: String, to ids: inout Set<String>) {
+            if let members = rooms[room] { ids.formUnion(members) }
+            if let owner = sockets[room], owner.rooms.contains(room) { ids.insert(room) }
+        }
     }
 
     init(name: String, server: SocketServer, isDynamic: Bool) {
@@ -112,7 +120,6 @@ public final class Namespace: @unchecked Sendable {
     func connected(_ socket: Socket) {
         let state = loops[socket.loopIndex]
         state.sockets[socket.id] = socket
-        join(socket, socket.id)
         for observer in server.observers { observer.socketConnected(socket) }
         for handler in connectionHandlers { handler(socket) }
     }
@@ -126,11 +133,15 @@ public final class Namespace: @unchecked Sendable {
         if state.rooms.isEmpty && state.rooms.capacity > 256 { state.rooms = [:] }
     }
 
+    /// A socket's own room (its id) is not kept here: `sockets` already says who is in it, and
+    /// a set per socket would be most of what an idle socket costs its namespace.
     func join(_ socket: Socket, _ room: String) {
+        guard room != socket.id else { return }
         loops[socket.loopIndex].rooms[room, default: []].insert(socket.id)
     }
 
     func leave(_ socket: Socket, _ room: String) {
+        guard room != socket.id else { return }
         let state = loops[socket.loopIndex]
         guard var members = state.rooms[room] else { return }
         members.remove(socket.id)
@@ -142,12 +153,12 @@ public final class Namespace: @unchecked Sendable {
     func recipients(onLoop index: Int, rooms: Set<String>, except: Set<String>) -> [Socket] {
         let state = loops[index]
         var excluded = Set<String>()
-        for room in except { if let members = state.rooms[room] { excluded.formUnion(members) } }
+        for room in except { state.addMembers(of: room, to: &excluded) }
         if rooms.isEmpty {
             return state.sockets.values.filter { !excluded.contains($0.id) }
         }
         var chosen = Set<String>()
-        for room in rooms { if let members = state.rooms[room] { chosen.formUnion(members) } }
+        for room in rooms { state.addMembers(of: room, to: &chosen) }
         return chosen.subtracting(excluded).compactMap { state.sockets[$0] }
     }
 }

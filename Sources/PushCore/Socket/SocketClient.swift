@@ -4,7 +4,7 @@ final class SocketClient: @unchecked Sendable {
     let link: EngineLink
     unowned let server: SocketServer
     private var decoder: SocketPacketDecoder
-    private var sockets: [String: Socket] = [:]
+    private var sockets = ClientSockets()
     private var connectTimer: SocketTimer?
     /// Runs while a binary packet waits for its attachments.
     private var attachmentTimer: SocketTimer?
@@ -27,7 +27,7 @@ final class SocketClient: @unchecked Sendable {
         // reference would put every retain of this object on the runtime's slow path.
         connectTimer = link.executor.scheduleTimer(after: server.configuration.connectTimeout) { [self] in
             // A namespace still in middleware holds its place but is not connected yet.
-            guard !closed, !sockets.values.contains(where: \.isConnected) else { return }
+            guard !closed, !sockets.all.contains(where: \.isConnected) else { return }
             close(reason: .connectTimeout)
         }
     }
@@ -205,7 +205,7 @@ final class SocketClient: @unchecked Sendable {
 
     /// The engine session moved to another transport.
     func upgraded() {
-        for socket in Array(sockets.values) where socket.isConnected { socket.didUpgrade() }
+        for socket in sockets.all where socket.isConnected { socket.didUpgrade() }
     }
 
     /// A socket left its namespace (it already sent or received DISCONNECT).
@@ -216,7 +216,7 @@ final class SocketClient: @unchecked Sendable {
     /// Sends DISCONNECT on every namespace, then ends the engine session.
     func disconnectAll(reason: DisconnectReason) {
         guard !closed else { return }
-        for socket in Array(sockets.values) where socket.isConnected {
+        for socket in sockets.all where socket.isConnected {
             socket.sendPacket(SocketPacket(type: .disconnect, namespace: socket.namespace.name))
         }
         close(reason: reason)
@@ -240,11 +240,11 @@ final class SocketClient: @unchecked Sendable {
         attachmentTimer = nil
         decoder.reset()
         let reason = closeReason ?? reason
-        for socket in Array(sockets.values) {
+        for socket in sockets.all {
             socket.didDisconnect(reason: reason)
             // One still in middleware never connected: it lets go of its namespace here.
             socket.releaseNamespace()
         }
-        sockets = [:]
+        sockets = ClientSockets()
     }
 }
