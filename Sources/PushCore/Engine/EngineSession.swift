@@ -63,8 +63,13 @@ public final class EngineSession {
     @exclusivity(unchecked) private var queueHead = 0
     /// What the queue holds in memory: the packets' `queueCost`.
     @exclusivity(unchecked) public private(set) var queuedBytes = 0
-    /// When the last ping went out, while its pong is awaited.
-    @exclusivity(unchecked) private var pingSentAt: Int64?
+    /// When the last ping went out, while its pong is awaited (`Int64.min`: none). Not an
+    /// optional: its tag byte would cost 8 bytes of padding, and the session a malloc size class.
+    @exclusivity(unchecked) private var pingSentAtOrMin = Int64.min
+    private var pingSentAt: Int64? {
+        get { pingSentAtOrMin == .min ? nil : pingSentAtOrMin }
+        set { pingSentAtOrMin = newValue ?? .min }
+    }
     @exclusivity(unchecked) private var nextPingAt: Int64
     /// Volatile packets dropped so far.
     @exclusivity(unchecked) public private(set) var droppedVolatile = 0

@@ -1,11 +1,11 @@
-/// What a session keeps of the request that opened it: the target, the header fields, the
-/// peer and the time. Kept as long as the session (and shared by its Socket.IO sockets), so it
+/// What a session keeps of the request that opened it: the peer, the target, the header fields
+/// and the time. Kept as long as the session (and shared by its Socket.IO sockets), so it
 /// holds all the text in one buffer of exactly its size and decodes on demand: an idle session
 /// pays one allocation for it, not one per string.
 public struct HandshakeRequest: Sendable {
-    /// The target, then each field's name and value, each after its length (LEB128).
+    /// The peer's address, the target, then each field's name and value, each after its
+    /// length (LEB128).
     private let bytes: [UInt8]
-    public let remoteAddress: String
     /// Milliseconds since 1970 when the session opened.
     public let issuedAt: Int64
 
@@ -18,7 +18,7 @@ public struct HandshakeRequest: Sendable {
     }
 
     private init(fields: some Collection<(String, String)>, remoteAddress: String, issuedAt: Int64, url: String) {
-        var size = Self.encodedSize(url)
+        var size = Self.encodedSize(remoteAddress) + Self.encodedSize(url)
         for (name, value) in fields { size += Self.encodedSize(name) + Self.encodedSize(value) }
         self.bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
             func append(_ text: String) {
@@ -33,13 +33,13 @@ public struct HandshakeRequest: Sendable {
                     count += 1
                 }
             }
+            append(remoteAddress)
             append(url)
             for (name, value) in fields {
                 append(name)
                 append(value)
             }
         }
-        self.remoteAddress = remoteAddress
         self.issuedAt = issuedAt
     }
 
@@ -53,16 +53,24 @@ public struct HandshakeRequest: Sendable {
         return size
     }
 
+    /// The client's address ("host:port").
+    public var remoteAddress: String {
+        var cursor = 0
+        return next(&cursor)
+    }
+
     /// The request target as sent.
     public var url: String {
         var cursor = 0
+        skip(&cursor)
         return next(&cursor)
     }
 
     /// The header fields as sent, in order.
     public var headerPairs: [(String, String)] {
         var cursor = 0
-        _ = next(&cursor)
+        skip(&cursor)
+        skip(&cursor)
         var pairs: [(String, String)] = []
         while cursor < bytes.count {
             let name = next(&cursor)
@@ -82,6 +90,17 @@ public struct HandshakeRequest: Sendable {
 
     /// The text at `cursor`, which moves past it.
     private func next(_ cursor: inout Int) -> String {
+        let length = readLength(&cursor)
+        defer { cursor += length }
+        return String(decoding: bytes[cursor..<cursor + length], as: UTF8.self)
+    }
+
+    private func skip(_ cursor: inout Int) {
+        let length = readLength(&cursor)
+        cursor += length
+    }
+
+    private func readLength(_ cursor: inout Int) -> Int {
         var length = 0
         var shift = 0
         while true {
@@ -91,7 +110,6 @@ public struct HandshakeRequest: Sendable {
             if byte & 0x80 == 0 { break }
             shift += 7
         }
-        defer { cursor += length }
-        return String(decoding: bytes[cursor..<cursor + length], as: UTF8.self)
+        return length
     }
 }
