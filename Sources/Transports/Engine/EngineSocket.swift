@@ -29,8 +29,6 @@ public final class EngineSocket: @unchecked Sendable {
     let server: EngineServer
     @exclusivity(unchecked) var channel: Channel = .none
     @exclusivity(unchecked) private var heartbeat: Timer?
-    /// CORS headers for responses to this client.
-    let corsHeaders: [(String, String)]
     @exclusivity(unchecked) public internal(set) var stats = SessionCounters()
     /// Slot for the layer above (the Socket.IO connection state).
     @exclusivity(unchecked) public var context: AnyObject?
@@ -46,8 +44,8 @@ public final class EngineSocket: @unchecked Sendable {
         self.loop = loop
         self.request = request
         self.server = server
-        self.corsHeaders = corsHeaders
         self.session = EngineSession(id: id, transport: transport, settings: server.sessionSettings, now: loop.now)
+        if !corsHeaders.isEmpty { self.corsHeaders = corsHeaders }
     }
 
     /// The transport packets go down on now.

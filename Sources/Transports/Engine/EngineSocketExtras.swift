@@ -1,7 +1,7 @@
 import PushCore
 
 /// The state of an engine session that most sessions never use: an upgrade in progress, POSTs
-/// read at the rate limit's pace, a stream on another loop, the demo's delay. Made on first
+/// read at the rate limit's pace, a stream on another loop, the demo's delay, CORS headers. Made on first
 /// use, so an idle session carries one empty reference instead of all of it.
 final class EngineSocketExtras {
     /// The WebSocket probed for an upgrade.
@@ -19,6 +19,8 @@ final class EngineSocketExtras {
     var remoteBacklog: RemoteBacklogWatch?
     /// The demo's simulated delay on every response and stream write (nil: none).
     var simulatedDelay: SimulatedDelay?
+    /// CORS headers for responses to this client (none for most: same origin, or no browser).
+    var corsHeaders: [(String, String)] = []
 }
 
 extension EngineSocket {
@@ -33,6 +35,12 @@ extension EngineSocket {
     /// Sets an optional extra; clearing one never makes the extras.
     private func setExtra<Value>(_ field: ReferenceWritableKeyPath<EngineSocketExtras, Value?>, _ value: Value?) {
         if value != nil || extrasIfAny != nil { extras[keyPath: field] = value }
+    }
+
+    /// CORS headers for responses to this client.
+    var corsHeaders: [(String, String)] {
+        get { extrasIfAny?.corsHeaders ?? [] }
+        set { if !newValue.isEmpty || extrasIfAny != nil { extras.corsHeaders = newValue } }
     }
 
     var probe: WebSocketTransport? {
