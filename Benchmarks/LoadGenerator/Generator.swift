@@ -88,6 +88,7 @@ final class Generator {
             scenario = BroadcastScenario(owner: self, style: .api(publisher), inFlight: options.inFlight, size: options.broadcastSize, timeout: options.broadcastTimeout)
         case .socketioAck: scenario = SocketIOAckScenario(owner: self)
         case .idle, .connect: scenario = IdleScenario(owner: self)
+        case .socketioIdle: scenario = SocketIOIdleScenario(owner: self)
         }
         if options.transport != .websocket {
             let targets = options.forwardPort.map { [$0] } ?? options.ports
@@ -136,7 +137,7 @@ final class Generator {
             count(error: "run did not finish in time")
             if windowEnd.time == 0 { windowEnd = snapshot() }
         }
-        if options.scenario == .idle, rssAfter == nil { rssAfter = serverResidentKiB() }
+        if options.scenario.isIdle, rssAfter == nil { rssAfter = serverResidentKiB() }
         for session in sessions where !session.isFinished { session.close() }
         for pool in postPools { for connection in pool { connection.close() } }
         return report()
@@ -166,7 +167,7 @@ final class Generator {
         // Let the server finish registering the last sessions before traffic starts.
         loop.schedule(after: 500) { [unowned self] in
             self.phase = .warmup
-            if self.options.scenario == .idle {
+            if self.options.scenario.isIdle {
                 self.beginMeasuring()
                 return
             }
@@ -187,7 +188,7 @@ final class Generator {
 
     private func endMeasuring() {
         windowEnd = snapshot()
-        if options.scenario == .idle { rssAfter = serverResidentKiB() }
+        if options.scenario.isIdle { rssAfter = serverResidentKiB() }
         phase = .draining
         scenario.stop()
         let deadline = loop.nowMilliseconds + Int64(options.drainTimeout * 1000)
@@ -379,7 +380,7 @@ final class Generator {
             let population = options.scenario == .connect ? "\(options.concurrency) in flight" : "c=\(options.sessions) (open \(readyCount))"
             var line = "\(options.label) \(options.scenario.rawValue) \(options.transport.rawValue)/\(options.framing.rawValue) \(population): "
             switch options.scenario {
-            case .idle:
+            case .idle, .socketioIdle:
                 if let before = rssBefore, let after = rssAfter, readyCount > 0 {
                     line += "RSS \(before) -> \(after) KiB, \(String(format1: Double(after - before) * 1024 / Double(readyCount))) bytes/session"
                 } else {

@@ -24,9 +24,14 @@ enum ScenarioKind: String, CaseIterable {
     case socketioBroadcast = "socketio-broadcast"
     /// Broadcasts started by the server API (`POST /api/emit`) instead of a socket.
     case apiBroadcast = "api-broadcast"
+    /// `idle` with each session joined to the main Socket.IO namespace (a Socket.IO socket's
+    /// memory on top of its engine session's).
+    case socketioIdle = "socketio-idle"
 
     /// Sessions join the main Socket.IO namespace before they count as ready.
-    var joinsNamespace: Bool { self == .socketioAck || self == .socketioBroadcast || self == .apiBroadcast }
+    var joinsNamespace: Bool { self == .socketioAck || self == .socketioBroadcast || self == .apiBroadcast || self == .socketioIdle }
+    /// Sessions are only held open, and the server's memory is read before and after.
+    var isIdle: Bool { self == .idle || self == .socketioIdle }
     var isBroadcast: Bool { self == .broadcast || self == .socketioBroadcast || self == .apiBroadcast }
 }
 
@@ -87,7 +92,8 @@ struct Options {
       --protocol NAME         engineio (Engine.IO v4 framing, pings) or raw (WebSocket only)
       --scenario NAME         echo, pipelined, broadcast, idle, connect, socketio-ack,
                               socketio-broadcast, api-broadcast (--api-port, --api-key:
-                              broadcasts sent with POST /api/emit)
+                              broadcasts sent with POST /api/emit), socketio-idle (idle,
+                              each session joined to the main Socket.IO namespace)
       --sessions N            sessions (echo 100), up to the open-file limit less some room
       --duration S            measured seconds (10); idle: seconds held
       --warmup S              seconds of traffic before measuring (2)

@@ -407,6 +407,24 @@ final class APIPublisher: ClientSocketDelegate {
 
 final class IdleScenario: Scenario {}
 
+/// Joins the main namespace (`40`), ready once the server answers `40{…}`, then holds.
+final class SocketIOIdleScenario: Scenario {
+    private static let namespaceConnect: [UInt8] = [UInt8(ascii: "0")]
+
+    override func sessionOpened(_ session: Session) {
+        session.send(message: Self.namespaceConnect)
+    }
+
+    override func received(_ session: Session, _ payload: UnsafeRawBufferPointer) {
+        guard !session.isReady else { return owner.unexpected(session, payload) }
+        switch payload.first {
+        case UInt8(ascii: "0"): owner.sessionReady(session)
+        case UInt8(ascii: "4"): session.fail("namespace connection refused: \(String(decoding: payload, as: UTF8.self))")
+        default: owner.unexpected(session, payload)
+        }
+    }
+}
+
 // MARK: - Socket.IO event with acknowledgement
 
 /// Joins the main namespace (`40`), then sends `42<id>["ping",<id>]` and waits for `43<id>[…]`,

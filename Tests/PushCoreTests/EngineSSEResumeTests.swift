@@ -49,6 +49,15 @@ final class EngineSSEResumeTests: XCTestCase {
         XCTAssertFalse(s.resumeEventStream(after: 5), "only a detached stream resumes")
     }
 
+    func testTheOpenPacketIsNotKeptForAResume() {
+        let s = session()
+        _ = s.handshake()
+        XCTAssertEqual(s.eventStreamDropped(now: 100), .none)
+        XCTAssertFalse(s.resumeEventStream(after: 0), "a client with a Last-Event-ID has read the open packet")
+        XCTAssertTrue(s.resumeEventStream(after: 1))
+        XCTAssertTrue(texts(s.flush()).isEmpty)
+    }
+
     func testTooOldOrFutureLastEventIDIsRefused() {
         let s = session()
         _ = s.handshake()

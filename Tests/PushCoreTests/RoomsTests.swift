@@ -46,6 +46,25 @@ final class RoomsTests: XCTestCase {
         XCTAssertEqual(crowd.server.sockets.loops[0].rooms["red"], [crowd.sockets["b"]!.id])
     }
 
+    func testASocketsOwnRoomReachesItUntilItLeavesItWithNoSetKeptPerSocket() throws {
+        let crowd = try crowd()
+        let d = crowd.sockets["d"]!
+        XCTAssertNil(crowd.server.sockets.loops[1].rooms[d.id], "the own room is implied by the socket table")
+        crowd.sockets["b"]!.join(d.id)
+
+        crowd.server.to(d.id).emit("e")
+        XCTAssertEqual(crowd.heard("e"), ["b", "d"], "the socket itself and one that joined its id by name")
+        crowd.server.except(d.id).emit("f")
+        XCTAssertEqual(crowd.heard("f"), ["a", "c"])
+
+        d.leave(d.id)
+        crowd.server.to(d.id).emit("g")
+        XCTAssertEqual(crowd.heard("g"), ["b"], "a socket that left its own room hears it no more")
+        d.join(d.id)
+        crowd.server.to(d.id).emit("h")
+        XCTAssertEqual(crowd.heard("h"), ["b", "d"])
+    }
+
     func testEmitToARoomReachesItsMembersOnEveryLoop() throws {
         let crowd = try crowd()
         crowd.server.to("blue").emit("e", 1)

@@ -23,6 +23,26 @@ final class SocketTests: XCTestCase {
         XCTAssertEqual(calls.values, [["hello", 42, ["nested": [true, nil]]]])
     }
 
+    func testNamespaceEventHandlersServeEverySocketAfterItsOwn() throws {
+        let (server, loops) = makeSocketServer()
+        let first = InMemoryEngineLink(server: server, executor: loops[0])
+        let second = InMemoryEngineLink(server: server, executor: loops[0])
+        let calls = Recorder<String>()
+        server.onEvent("chat") { socket, arguments, ack in
+            let who = socket.client.link === first ? "first" : "second"
+            calls.record("shared \(who) \(arguments.first?.stringValue ?? "") \(ack != nil)")
+        }
+        let one = try XCTUnwrap(first.connectSocket())
+        _ = try XCTUnwrap(second.connectSocket())
+        one.on("chat") { _, _ in calls.record("own") }
+
+        first.emit("chat", ["a"])
+        second.emit("chat", ["b"], ackId: 7)
+        second.emit("other", ["c"])
+
+        XCTAssertEqual(calls.values, ["own", "shared first a false", "shared second b true"])
+    }
+
     func testBinaryAttachmentsFromTheClientArriveInPlace() throws {
         let (link, socket, _) = try connected()
         let calls = Recorder<[JSONValue]>()

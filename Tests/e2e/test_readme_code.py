@@ -142,7 +142,7 @@ def test_layout_names_real_paths():
 
 def test_the_default_app_events_are_listed():
     source = open(os.path.join(ROOT, "Sources", "pushd", "Apps", "DemoApp.swift")).read()
-    handled = set(re.findall(r'socket\.on\("([^"]+)"\)', source))
+    handled = set(re.findall(r'(?:socket\.on|\.onEvent)\("([^"]+)"\)', source))
     section = README.split("## The default app", 1)[1].split("\n## ", 1)[0]
     listed = {name for row in re.findall(r"^\| `([^|]+)` \|", section, re.M) for name in re.findall(r"[a-z-]+", row)}
     assert handled == listed, f"handled but not listed: {handled - listed}; listed but not handled: {listed - handled}"

@@ -10,7 +10,7 @@ extension EngineSession {
     /// transports) or as the first thing on the stream.
     public func handshake() -> EngineTransportAction {
         let open = ArraySlice([OutboundPacket(openPacket())])
-        if transport == .sse { recordStreamed(open) }
+        if transport == .sse { numberOpenPacket() }
         return transport.isRequestResponse ? .answerRequest(.packets(open)) : .writeStream(open)
     }
 

@@ -63,8 +63,13 @@ public final class EngineSession {
     @exclusivity(unchecked) private var queueHead = 0
     /// What the queue holds in memory: the packets' `queueCost`.
     @exclusivity(unchecked) public private(set) var queuedBytes = 0
-    /// When the last ping went out, while its pong is awaited.
-    @exclusivity(unchecked) private var pingSentAt: Int64?
+    /// When the last ping went out, while its pong is awaited (`Int64.min`: none). Not an
+    /// optional: its tag byte would cost 8 bytes of padding, and the session a malloc size class.
+    @exclusivity(unchecked) private var pingSentAtOrMin = Int64.min
+    private var pingSentAt: Int64? {
+        get { pingSentAtOrMin == .min ? nil : pingSentAtOrMin }
+        set { pingSentAtOrMin = newValue ?? .min }
+    }
     @exclusivity(unchecked) private var nextPingAt: Int64
     /// Volatile packets dropped so far.
     @exclusivity(unchecked) public private(set) var droppedVolatile = 0
@@ -168,6 +173,13 @@ public final class EngineSession {
     /// Packets kept for a resumed event stream: what the client may have lost in a cut stream
     /// without the session growing past a small, fixed cost.
     static let streamLogLimit = (packets: 256, bytes: 64 << 10)
+
+    /// The open packet goes out on the event stream as number 1 and is not kept: a client can
+    /// only resume with a Last-Event-ID once it read an event, so it has this one (an idle
+    /// stream would otherwise keep it until its first pong).
+    func numberOpenPacket() {
+        streamSequence += 1
+    }
 
     /// Packets written on the event stream now, numbered from `streamSequence + 1`.
     func recordStreamed(_ packets: ArraySlice<OutboundPacket>) {

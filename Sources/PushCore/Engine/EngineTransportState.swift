@@ -51,10 +51,11 @@ public struct EngineTransportState: Equatable, Sendable {
     /// How often a poll held during an upgrade is answered with a noop (engine.io's 100 ms).
     public static let upgradePollCycle: Int64 = 100
 
-    /// The transport packets go down on (kept after close, for logs).
-    public internal(set) var transport: EngineTransportKind
     /// The way down and what is attached to it.
     public internal(set) var downstream: Downstream
+    /// The transport packets go down on (kept after close, for logs). After `downstream`, so
+    /// it takes that one's spare tail bytes: 32 bytes for the state, not 40.
+    public internal(set) var transport: EngineTransportKind
     /// The upgrade in progress, if any.
     public internal(set) var probe: Probe = .none
 

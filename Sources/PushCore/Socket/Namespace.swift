@@ -11,11 +11,25 @@ public final class Namespace: @unchecked Sendable {
     let loops: [LoopState]
     private var middlewares: [(Socket, @escaping (ConnectionRefused?) -> Void) -> Void] = []
     private var connectionHandlers: [(Socket) -> Void] = []
+    /// Event handlers shared by every socket of the namespace, by event name.
+    private var eventHandlers: [String: [SharedEventHandler]] = [:]
+
+    /// Handles an event of any socket of the namespace: the socket, the arguments, and an
+    /// acknowledgement when the client asked for one.
+    public typealias SharedEventHandler = (Socket, [JSONValue], Acknowledgement?) -> Void
 
     /// One loop's sockets and rooms in this namespace.
     final class LoopState {
         var sockets: [String: Socket] = [:]
+        /// Rooms joined by name; each socket's own room is implied by `sockets`.
         var rooms: [String: Set<String>] = [:]
+
+        /// Adds the ids of the sockets in `room`: those that joined it by name, and the socket
+        /// it is the id of unless that one left it.
+        func addMembers(of room: String, to ids: inout Set<String>) {
+            if let members = rooms[room] { ids.formUnion(members) }
+            if let owner = sockets[room], owner.rooms.contains(room) { ids.insert(room) }
+        }
     }
 
     init(name: String, server: SocketServer, isDynamic: Bool) {
@@ -49,12 +63,25 @@ public final class Namespace: @unchecked Sendable {
         connectionHandlers.append(handler)
     }
 
+    /// Handles `event` for every socket of this namespace, after the socket's own handlers, on
+    /// the socket's loop. One handler for all sockets: what `socket.on` in `onConnection` would
+    /// cost per socket (a handler table and closures), kept once.
+    public func onEvent(_ event: String, _ handler: @escaping SharedEventHandler) {
+        eventHandlers[event, default: []].append(handler)
+    }
+
+    /// The shared handlers of `event` (configured before start, so read without a lock).
+    func sharedHandlers(for event: String) -> [SharedEventHandler] {
+        eventHandlers.isEmpty ? [] : eventHandlers[event] ?? []
+    }
+
     /// Drops the handlers of a dynamic namespace that was freed: handlers that capture their
     /// namespace (`namespace.onConnection { ... namespace.to(room) ... }`) would otherwise
     /// keep it, and what it holds, alive for good.
     func retire() {
         middlewares = []
         connectionHandlers = []
+        eventHandlers = [:]
     }
 
     // MARK: Broadcasting
@@ -93,7 +120,6 @@ public final class Namespace: @unchecked Sendable {
     func connected(_ socket: Socket) {
         let state = loops[socket.loopIndex]
         state.sockets[socket.id] = socket
-        join(socket, socket.id)
         for observer in server.observers { observer.socketConnected(socket) }
         for handler in connectionHandlers { handler(socket) }
     }
@@ -107,11 +133,15 @@ public final class Namespace: @unchecked Sendable {
         if state.rooms.isEmpty && state.rooms.capacity > 256 { state.rooms = [:] }
     }
 
+    /// A socket's own room (its id) is not kept here: `sockets` already says who is in it, and
+    /// a set per socket would be most of what an idle socket costs its namespace.
     func join(_ socket: Socket, _ room: String) {
+        guard room != socket.id else { return }
         loops[socket.loopIndex].rooms[room, default: []].insert(socket.id)
     }
 
     func leave(_ socket: Socket, _ room: String) {
+        guard room != socket.id else { return }
         let state = loops[socket.loopIndex]
         guard var members = state.rooms[room] else { return }
         members.remove(socket.id)
@@ -123,12 +153,12 @@ public final class Namespace: @unchecked Sendable {
     func recipients(onLoop index: Int, rooms: Set<String>, except: Set<String>) -> [Socket] {
         let state = loops[index]
         var excluded = Set<String>()
-        for room in except { if let members = state.rooms[room] { excluded.formUnion(members) } }
+        for room in except { state.addMembers(of: room, to: &excluded) }
         if rooms.isEmpty {
             return state.sockets.values.filter { !excluded.contains($0.id) }
         }
         var chosen = Set<String>()
-        for room in rooms { if let members = state.rooms[room] { chosen.formUnion(members) } }
+        for room in rooms { state.addMembers(of: room, to: &chosen) }
         return chosen.subtracting(excluded).compactMap { state.sockets[$0] }
     }
 }

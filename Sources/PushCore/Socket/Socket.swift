@@ -34,12 +34,8 @@ public final class Socket: @unchecked Sendable {
     /// Cluster mode: the same point in every node's events, taken then (the log may have let
     /// go of the entries that would tell it later).
     var connectedAtVector: RecoveryVector?
-    private var handlers: [String: [(id: Int, once: Bool, handler: EventHandler)]] = [:]
-    private var anyHandlers: [(id: Int, handler: (String, [JSONValue]) -> Void)] = []
-    private var nextHandlerID = 0
-    private var disconnectingHandlers: [(DisconnectReason) -> Void] = []
-    private var disconnectHandlers: [(DisconnectReason) -> Void] = []
-    private var upgradeHandlers: [(String) -> Void] = []
+    /// The socket's own handlers (nil until one is added; see SocketListeners).
+    var listeners: SocketListeners?
     private var acks = PendingAcks()
 
     init(id: String, namespace: Namespace, client: SocketClient, handshake: SocketHandshake) {
@@ -256,9 +252,11 @@ public final class Socket: @unchecked Sendable {
             let ack = packet.ackId.map { Acknowledgement(socket: self, id: $0) }
             for interceptor in namespace.server.eventInterceptors where interceptor(self, event, arguments, ack) { return }
             for entry in anyHandlers { entry.handler(event, arguments) }
-            guard let list = handlers[event] else { return }
-            if list.contains(where: \.once) { handlers[event]?.removeAll { $0.once } }
-            for entry in list { entry.handler(arguments, ack) }
+            if let list = handlers[event] {
+                if list.contains(where: \.once) { handlers[event]?.removeAll { $0.once } }
+                for entry in list { entry.handler(arguments, ack) }
+            }
+            for handler in namespace.sharedHandlers(for: event) { handler(self, arguments, ack) }
         case .ack, .binaryAck:
             guard let id = packet.ackId else { return }
             let arguments: [JSONValue]

@@ -4,13 +4,14 @@ final class SocketClient: @unchecked Sendable {
     let link: EngineLink
     unowned let server: SocketServer
     private var decoder: SocketPacketDecoder
-    private var sockets: [String: Socket] = [:]
+    private var sockets = ClientSockets()
     private var connectTimer: SocketTimer?
     /// Runs while a binary packet waits for its attachments.
     private var attachmentTimer: SocketTimer?
-    private var closed = false
     /// Namespaces whose CONNECT waits for a shared snapshot (cluster recovery).
     private var awaitingSnapshot: Set<String> = []
+    /// Beside `closeReason`: the two small fields share a word (a smaller malloc size class).
+    private var closed = false
     /// Why the server closed the session, when it did (the engine reports its own reason).
     private var closeReason: DisconnectReason?
 
@@ -27,7 +28,7 @@ final class SocketClient: @unchecked Sendable {
         // reference would put every retain of this object on the runtime's slow path.
         connectTimer = link.executor.scheduleTimer(after: server.configuration.connectTimeout) { [self] in
             // A namespace still in middleware holds its place but is not connected yet.
-            guard !closed, !sockets.values.contains(where: \.isConnected) else { return }
+            guard !closed, !sockets.all.contains(where: \.isConnected) else { return }
             close(reason: .connectTimeout)
         }
     }
@@ -141,8 +142,7 @@ final class SocketClient: @unchecked Sendable {
     /// then connects it.
     private func admit(_ name: String, _ namespace: Namespace, auth: JSONValue,
                        previous: (pid: String, offset: String?, snapshot: RecoverySnapshot?, shared: Bool)?) {
-        let handshake = SocketHandshake(headers: link.handshakeHeaders, query: link.handshakeQuery, auth: auth,
-                                        remoteAddress: link.remoteAddress, issuedAt: link.issuedAt, url: link.requestURL)
+        let handshake = link.handshake(auth: auth)
         let socket = Socket(id: previous?.snapshot?.socketID ?? SessionID.make(), namespace: namespace, client: self,
                             handshake: handshake)
         if let snapshot = previous?.snapshot {
@@ -206,7 +206,7 @@ final class SocketClient: @unchecked Sendable {
 
     /// The engine session moved to another transport.
     func upgraded() {
-        for socket in Array(sockets.values) where socket.isConnected { socket.didUpgrade() }
+        for socket in sockets.all where socket.isConnected { socket.didUpgrade() }
     }
 
     /// A socket left its namespace (it already sent or received DISCONNECT).
@@ -217,7 +217,7 @@ final class SocketClient: @unchecked Sendable {
     /// Sends DISCONNECT on every namespace, then ends the engine session.
     func disconnectAll(reason: DisconnectReason) {
         guard !closed else { return }
-        for socket in Array(sockets.values) where socket.isConnected {
+        for socket in sockets.all where socket.isConnected {
             socket.sendPacket(SocketPacket(type: .disconnect, namespace: socket.namespace.name))
         }
         close(reason: reason)
@@ -241,11 +241,11 @@ final class SocketClient: @unchecked Sendable {
         attachmentTimer = nil
         decoder.reset()
         let reason = closeReason ?? reason
-        for socket in Array(sockets.values) {
+        for socket in sockets.all {
             socket.didDisconnect(reason: reason)
             // One still in middleware never connected: it lets go of its namespace here.
             socket.releaseNamespace()
         }
-        sockets = [:]
+        sockets = ClientSockets()
     }
 }

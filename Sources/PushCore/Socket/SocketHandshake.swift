@@ -1,15 +1,35 @@
-/// What a socket's client sent when it connected.
+/// What a socket's client sent when it connected. Holds the engine session's request as that
+/// keeps it (one shared buffer, decoded on demand), not a copy of every string per socket.
 public struct SocketHandshake: Sendable {
-    /// Request headers of the engine handshake (names as sent).
-    public let headers: [(String, String)]
-    /// Query parameters of the engine handshake.
-    public let query: [(String, String)]
+    /// The engine handshake request.
+    public let request: HandshakeRequest
+    /// Query parameters given apart from the request's target (a snapshot from another node);
+    /// nil: the target's.
+    private let givenQuery: [(String, String)]?
     /// The CONNECT packet's auth payload (`{}` when none).
     public let auth: JSONValue
-    public let remoteAddress: String
+
+    public init(request: HandshakeRequest, auth: JSONValue) {
+        self.request = request
+        self.givenQuery = nil
+        self.auth = auth
+    }
+
+    public init(headers: [(String, String)], query: [(String, String)], auth: JSONValue,
+                remoteAddress: String, issuedAt: Int64, url: String) {
+        self.request = HandshakeRequest(headerPairs: headers, remoteAddress: remoteAddress, issuedAt: issuedAt, url: url)
+        self.givenQuery = query
+        self.auth = auth
+    }
+
+    /// Request headers of the engine handshake (names as sent).
+    public var headers: [(String, String)] { request.headerPairs }
+    /// Query parameters of the engine handshake.
+    public var query: [(String, String)] { givenQuery ?? request.query }
+    public var remoteAddress: String { request.remoteAddress }
     /// Milliseconds since 1970.
-    public let issuedAt: Int64
-    public let url: String
+    public var issuedAt: Int64 { request.issuedAt }
+    public var url: String { request.url }
 
     /// The first header with this name, case-insensitive.
     public func header(_ name: String) -> String? {

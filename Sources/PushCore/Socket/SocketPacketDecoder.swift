@@ -30,8 +30,9 @@ public struct SocketPacketDecoder: Sendable {
 
     private enum State: Sendable {
         case idle
-        /// A binary packet whose header arrived, waiting for `expected` attachments.
-        case collecting(packet: SocketPacket, expected: Int, received: [[UInt8]])
+        /// A binary packet whose header arrived, waiting for `expected` attachments. Boxed:
+        /// rare, and inline it would make every client's decoder the size of a packet.
+        indirect case collecting(packet: SocketPacket, expected: Int, received: [[UInt8]])
     }
 
     /// Event names applications may not use (Socket.IO reserves them for its own events).

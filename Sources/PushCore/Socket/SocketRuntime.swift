@@ -16,6 +16,13 @@ public protocol SocketTimer: AnyObject {
     func cancel()
 }
 
+extension EngineLink {
+    public func handshake(auth: JSONValue) -> SocketHandshake {
+        SocketHandshake(headers: handshakeHeaders, query: handshakeQuery, auth: auth,
+                        remoteAddress: remoteAddress, issuedAt: issuedAt, url: requestURL)
+    }
+}
+
 /// An engine session as the socket layer uses it (the engine's transports carry the packets).
 public protocol EngineLink: AnyObject, Sendable {
     var sessionID: String { get }
@@ -28,6 +35,8 @@ public protocol EngineLink: AnyObject, Sendable {
     /// Milliseconds since 1970 when the engine session opened.
     var issuedAt: Int64 { get }
     var requestURL: String { get }
+    /// What a socket's client sent, with this CONNECT's auth (by default built from the above).
+    func handshake(auth: JSONValue) -> SocketHandshake
     /// Per-session wire counters (messages, bytes, HTTP requests).
     var counters: SessionCounters { get }
     /// Queues a packet (loop thread only).

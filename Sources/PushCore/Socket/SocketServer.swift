@@ -170,6 +170,7 @@ public final class SocketServer: @unchecked Sendable {
     public func use(_ middleware: @escaping (Socket) throws(ConnectionRefused) -> Void) { sockets.use(middleware) }
     public func use(_ middleware: @escaping (Socket, @escaping (ConnectionRefused?) -> Void) -> Void) { sockets.use(middleware) }
     public func onConnection(_ handler: @escaping (Socket) -> Void) { sockets.onConnection(handler) }
+    public func onEvent(_ event: String, _ handler: @escaping Namespace.SharedEventHandler) { sockets.onEvent(event, handler) }
     public func to(_ room: String) -> BroadcastOperator { sockets.to(room) }
     public func `in`(_ room: String) -> BroadcastOperator { sockets.to(room) }
     public func except(_ room: String) -> BroadcastOperator { sockets.except(room) }

@@ -1,29 +1,8 @@
 import PushCore
 import Synchronization
 
-/// What the handshake request told about a client.
-/// Kept as long as the session, so it holds the head's bytes compactly and decodes on demand.
-public struct EngineRequestInfo: Sendable {
-    public let headers: HTTPHeaders
-    public let remoteAddress: String
-    /// Milliseconds since 1970 when the session opened.
-    public let issuedAt: Int64
-    /// The request target as sent.
-    public let url: String
-
-    public init(headers: HTTPHeaders, remoteAddress: String, issuedAt: Int64, url: String) {
-        self.headers = headers.compacted()
-        self.remoteAddress = remoteAddress
-        self.issuedAt = issuedAt
-        self.url = url
-    }
-
-    /// Decoded query parameters of the handshake request (it was checked when the session opened).
-    public var query: [(String, String)] {
-        guard let mark = url.utf8.firstIndex(of: UInt8(ascii: "?")) else { return [] }
-        return QueryString.parse(String(url[url.utf8.index(after: mark)...])) ?? []
-    }
-}
+/// What the handshake request told about a client (kept as long as the session).
+public typealias EngineRequestInfo = HandshakeRequest
 
 /// A live engine session on its home loop: carries out what the `EngineSession` state machine
 /// decides, over whichever transport is attached. Confined to `loop`; requests and frames that
@@ -42,7 +21,6 @@ public final class EngineSocket: @unchecked Sendable {
         case none
     }
 
-    public let id: String
     public let loop: EventLoop
     public let request: EngineRequestInfo
     let session: EngineSession
@@ -50,37 +28,24 @@ public final class EngineSocket: @unchecked Sendable {
     /// atomic check per message.
     let server: EngineServer
     @exclusivity(unchecked) var channel: Channel = .none
-    /// The WebSocket probed for an upgrade.
-    @exclusivity(unchecked) var probe: WebSocketTransport?
     @exclusivity(unchecked) private var heartbeat: Timer?
-    /// Fires at `session.upgradeDeadline` while an upgrade runs.
-    @exclusivity(unchecked) private var upgradeTimer: Timer?
-    /// CORS headers for responses to this client.
-    let corsHeaders: [(String, String)]
     @exclusivity(unchecked) public internal(set) var stats = SessionCounters()
-    /// The demo's simulated delay on every response and stream write (nil: none).
-    @exclusivity(unchecked) var simulatedDelay: SimulatedDelay?
     /// Slot for the layer above (the Socket.IO connection state).
     @exclusivity(unchecked) public var context: AnyObject?
-    /// The message rate limit for packets that come up by POST.
-    @exclusivity(unchecked) var postLimiter: RateLimiter
-    /// Whether a POST's body is still being read at the rate limit's pace.
-    @exclusivity(unchecked) var postInProgress = false
-    /// Bytes of that body still unread.
-    @exclusivity(unchecked) var postBacklogBytes = 0
-    /// Reports the write queue of the stream in use when it lives on another loop.
-    @exclusivity(unchecked) var remoteBacklog: RemoteBacklogWatch?
+    /// What few sessions use (an upgrade, POSTs read at the rate's pace, the demo's delay);
+    /// see EngineSocketExtras.
+    @exclusivity(unchecked) var extrasIfAny: EngineSocketExtras?
+
+    /// The session id (the session's own string: one copy per session).
+    public var id: String { session.id }
 
     init(id: String, loop: EventLoop, request: EngineRequestInfo, transport: EngineTransportKind,
          server: EngineServer, corsHeaders: [(String, String)]) {
-        self.id = id
         self.loop = loop
         self.request = request
         self.server = server
-        self.corsHeaders = corsHeaders
         self.session = EngineSession(id: id, transport: transport, settings: server.sessionSettings, now: loop.now)
-        let rate = server.configuration.session.maxMessagesPerSecond
-        self.postLimiter = RateLimiter(rate: rate, burst: rate * 2, now: loop.now)
+        if !corsHeaders.isEmpty { self.corsHeaders = corsHeaders }
     }
 
     /// The transport packets go down on now.

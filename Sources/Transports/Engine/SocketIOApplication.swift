@@ -52,10 +52,12 @@ extension EngineSocket: EngineLink {
     public var sessionID: String { id }
     public var executor: SocketExecutor { loop }
     public var transportName: String { transport.rawValue }
-    public var handshakeHeaders: [(String, String)] { Array(request.headers.map { ($0.name, $0.value) }) }
+    public var handshakeHeaders: [(String, String)] { request.headerPairs }
     public var handshakeQuery: [(String, String)] { request.query }
     public var remoteAddress: String { request.remoteAddress }
     public var issuedAt: Int64 { request.issuedAt }
     public var requestURL: String { request.url }
+    /// Shares the request as the session keeps it instead of copying its strings per socket.
+    public func handshake(auth: JSONValue) -> SocketHandshake { SocketHandshake(request: request, auth: auth) }
     public var counters: SessionCounters { stats }
 }

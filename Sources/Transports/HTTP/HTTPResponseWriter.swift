@@ -7,7 +7,11 @@ import PushCore
 /// Loop-confined (see LoopConfined): its entry points assert they run on the connection's loop.
 public final class HTTPResponseWriter: LoopConfined, @unchecked Sendable {
     public let connection: Connection
-    public let head: HTTPRequestHead
+    /// What the response needs of its request, not the head itself: a held poll or an event
+    /// stream would keep the head's strings and field storage as long as it stays open.
+    private let requestVersionMinor: Int
+    private let isHeadRequest: Bool
+    private let requestKeepsAlive: Bool
     /// The connection's request reader, until this response completes.
     @exclusivity(unchecked) private var owner: HTTPServerConnection?
     private let dates: HTTPDateCache
@@ -28,7 +32,9 @@ public final class HTTPResponseWriter: LoopConfined, @unchecked Sendable {
 
     init(connection: Connection, head: HTTPRequestHead, owner: HTTPServerConnection, dates: HTTPDateCache) {
         self.connection = connection
-        self.head = head
+        self.requestVersionMinor = head.versionMinor
+        self.isHeadRequest = head.method == .head
+        self.requestKeepsAlive = head.keepAlive
         self.owner = owner
         self.dates = dates
     }
@@ -66,7 +72,7 @@ public final class HTTPResponseWriter: LoopConfined, @unchecked Sendable {
         var all = headers
         all.append(("Content-Length", String(bodyLength)))
         writeHead(status: status, headers: all, keepAlive: keepAlive)
-        if let bodyChunk, head.method != .head { connection.write(bodyChunk) }
+        if let bodyChunk, !isHeadRequest { connection.write(bodyChunk) }
         finish(keepAlive: keepAlive)
     }
 
@@ -78,7 +84,7 @@ public final class HTTPResponseWriter: LoopConfined, @unchecked Sendable {
 
     /// Whether a complete keep-alive HTTP/1.1 response prepared in advance may be sent as is.
     public var acceptsPreparedResponse: Bool {
-        isOpen && head.versionMinor == 1 && keepsAlive
+        isOpen && requestVersionMinor == 1 && keepsAlive
     }
 
     /// Sends a complete response prepared in advance (status line to body, keep-alive, with
@@ -139,7 +145,7 @@ public final class HTTPResponseWriter: LoopConfined, @unchecked Sendable {
         releaseOwner()?.didUpgrade()
     }
 
-    private var keepsAlive: Bool { head.keepAlive && !(owner?.isDraining ?? true) }
+    private var keepsAlive: Bool { requestKeepsAlive && !(owner?.isDraining ?? true) }
 
     private func writeHead(status: Int, headers: [(String, String)], keepAlive: Bool) {
         loop.metrics.counters.httpResponses.record(status)
@@ -147,7 +153,7 @@ public final class HTTPResponseWriter: LoopConfined, @unchecked Sendable {
         all.append(("Date", dates.now()))
         if !keepAlive {
             all.append(("Connection", "close"))
-        } else if head.versionMinor == 0 {
+        } else if requestVersionMinor == 0 {
             all.append(("Connection", "keep-alive"))
         }
         var bytes: [UInt8] = []

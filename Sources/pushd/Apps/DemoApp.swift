@@ -14,88 +14,90 @@ enum DemoApp {
 
     static func install(on server: SocketServer, engine: EngineServer) {
         server.onConnection { socket in
-            let page = pageID(socket.handshake.auth["page"])
             let isMeter = pageID(socket.handshake.auth["meter"]) != nil
             if !isMeter { socket.join("lobby") }
-            if let page {
+            if let page = pageID(socket.handshake.auth["page"]) {
                 socket.join(pageRoom(page))
                 sampleCounters(of: socket, number: 0)
             }
-            // Simulated round trip for this page's session: every HTTP response and stream
-            // write waits this long (0 to 500 ms).
-            socket.on("delay") { arguments, ack in
-                let asked = Int64(min(max(arguments.first?.intValue ?? 0, 0), Int(EngineSocket.maxSimulatedDelay)))
-                engine.session(socket.sessionID)?.setSimulatedDelay(asked)
-                ack?.send([.number(Double(asked))])
+        }
+        // The handlers below are the namespace's, shared by every socket: an idle connection
+        // carries none of its own.
+
+        // Simulated round trip for this page's session: every HTTP response and stream
+        // write waits this long (0 to 500 ms).
+        server.onEvent("delay") { socket, arguments, ack in
+            let asked = Int64(min(max(arguments.first?.intValue ?? 0, 0), Int(EngineSocket.maxSimulatedDelay)))
+            engine.session(socket.sessionID)?.setSimulatedDelay(asked)
+            ack?.send([.number(Double(asked))])
+        }
+
+        // Server push to the panels of one page (the asker's own, or the one named), at
+        // most DemoTicker.maxRate per second: {"rate": n, "page": id}, 0 stops.
+        server.onEvent("ticker") { socket, arguments, ack in
+            let rate = min(max(arguments.first?["rate"]?.intValue ?? 0, 0), DemoTicker.maxRate)
+            let page = pageID(arguments.first?["page"]) ?? pageID(socket.handshake.auth["page"])
+            let room = page.map(pageRoom) ?? socket.id
+            let ticker = DemoTicker.of(socket, server: server)
+            if rate > 0 { ticker.start(rate: rate, to: room, on: socket) } else { ticker.stop() }
+            ack?.send([["rate": .number(Double(rate))]])
+        }
+
+        // The meter: the latest counter sample of every panel of a page.
+        server.onEvent("meter") { _, arguments, ack in
+            guard let ack, let page = pageID(arguments.first) else { return }
+            server.to(pageRoom(page)).fetchSockets { snapshots in
+                ack.send([.array(snapshots.map { ["id": .string($0.id), "counters": $0.data["counters"] ?? .null] })])
             }
+        }
 
-            // Server push to the panels of one page (the asker's own, or the one named), at
-            // most DemoTicker.maxRate per second: {"rate": n, "page": id}, 0 stops.
-            let ticker = DemoTicker(server: server)
-            socket.onDisconnect { _ in ticker.stop() }
-            socket.on("ticker") { arguments, ack in
-                let rate = min(max(arguments.first?["rate"]?.intValue ?? 0, 0), DemoTicker.maxRate)
-                let room = (pageID(arguments.first?["page"]) ?? page).map(pageRoom) ?? socket.id
-                if rate > 0 { ticker.start(rate: rate, to: room, on: socket) } else { ticker.stop() }
-                ack?.send([["rate": .number(Double(rate))]])
+        // Echo: the same arguments back, as an event or as the acknowledgement.
+        server.onEvent("echo") { socket, arguments, ack in
+            if let ack { ack.send(arguments) } else { socket.emit("echo", arguments) }
+        }
+
+        // Latency probe: the acknowledgement carries nothing; the client times the round trip.
+        server.onEvent("ping") { _, _, ack in ack?.send([]) }
+
+        // Throughput: each burst event is acknowledged with its sequence number.
+        server.onEvent("burst") { _, arguments, ack in ack?.send([arguments.first ?? .null]) }
+
+        server.onEvent("stats") { socket, _, ack in
+            ack?.send([counters(of: socket)])
+        }
+
+        server.onEvent("join") { socket, arguments, ack in
+            guard let room = roomName(arguments.first) else { ack?.send([["error": "bad room name"]]); return }
+            socket.join(room)
+            socket.to(room).emit("joined", ["room": .string(room), "id": .string(socket.id)])
+            ack?.send([["room": .string(room)]])
+        }
+
+        server.onEvent("leave") { socket, arguments, ack in
+            guard let room = roomName(arguments.first) else { return }
+            socket.leave(room)
+            socket.to(room).emit("left", ["room": .string(room), "id": .string(socket.id)])
+            ack?.send([])
+        }
+
+        server.onEvent("chat") { socket, arguments, ack in
+            guard case .object? = arguments.first, let room = roomName(arguments.first?["room"]),
+                  let text = arguments.first?["text"]?.stringValue, socket.rooms.contains(room) else {
+                ack?.send([["error": "join the room first"]])
+                return
             }
+            let line: JSONValue = [
+                "room": .string(room), "from": .string(socket.id),
+                "text": .string(String(text.prefix(maxChatCharacters))),
+                "transport": .string(socket.transportName),
+            ]
+            server.to(room).emit("chat", line)
+            ack?.send([])
+        }
 
-            // The meter: the latest counter sample of every panel of a page.
-            socket.on("meter") { arguments, ack in
-                guard let ack, let page = pageID(arguments.first) else { return }
-                server.to(pageRoom(page)).fetchSockets { snapshots in
-                    ack.send([.array(snapshots.map { ["id": .string($0.id), "counters": $0.data["counters"] ?? .null] })])
-                }
-            }
-
-            // Echo: the same arguments back, as an event or as the acknowledgement.
-            socket.on("echo") { arguments, ack in
-                if let ack { ack.send(arguments) } else { socket.emit("echo", arguments) }
-            }
-
-            // Latency probe: the acknowledgement carries nothing; the client times the round trip.
-            socket.on("ping") { _, ack in ack?.send([]) }
-
-            // Throughput: each burst event is acknowledged with its sequence number.
-            socket.on("burst") { arguments, ack in ack?.send([arguments.first ?? .null]) }
-
-            socket.on("stats") { _, ack in
-                ack?.send([counters(of: socket)])
-            }
-
-            socket.on("join") { arguments, ack in
-                guard let room = roomName(arguments.first) else { ack?.send([["error": "bad room name"]]); return }
-                socket.join(room)
-                socket.to(room).emit("joined", ["room": .string(room), "id": .string(socket.id)])
-                ack?.send([["room": .string(room)]])
-            }
-
-            socket.on("leave") { arguments, ack in
-                guard let room = roomName(arguments.first) else { return }
-                socket.leave(room)
-                socket.to(room).emit("left", ["room": .string(room), "id": .string(socket.id)])
-                ack?.send([])
-            }
-
-            socket.on("chat") { arguments, ack in
-                guard case .object? = arguments.first, let room = roomName(arguments.first?["room"]),
-                      let text = arguments.first?["text"]?.stringValue, socket.rooms.contains(room) else {
-                    ack?.send([["error": "join the room first"]])
-                    return
-                }
-                let line: JSONValue = [
-                    "room": .string(room), "from": .string(socket.id),
-                    "text": .string(String(text.prefix(maxChatCharacters))),
-                    "transport": .string(socket.transportName),
-                ]
-                server.to(room).emit("chat", line)
-                ack?.send([])
-            }
-
-            socket.on("typing") { arguments, _ in
-                guard let room = roomName(arguments.first), socket.rooms.contains(room) else { return }
-                socket.to(room).volatile.emit("typing", ["room": .string(room), "from": .string(socket.id)])
-            }
+        server.onEvent("typing") { socket, arguments, _ in
+            guard let room = roomName(arguments.first), socket.rooms.contains(room) else { return }
+            socket.to(room).volatile.emit("typing", ["room": .string(room), "from": .string(socket.id)])
         }
     }
 

@@ -40,3 +40,22 @@ final class DemoTicker: Sendable {
         generation.add(1, ordering: .relaxed)
     }
 }
+
+extension DemoTicker {
+    /// The tickers of the connections that asked for one (most never do), by socket id; each
+    /// goes with its socket.
+    private static let bySocket = Mutex<[String: DemoTicker]>([:])
+
+    /// The ticker of `socket`, made when it first asks. Socket's loop.
+    static func of(_ socket: Socket, server: SocketServer) -> DemoTicker {
+        let id = socket.id
+        if let ticker = bySocket.withLock({ $0[id] }) { return ticker }
+        let ticker = DemoTicker(server: server)
+        bySocket.withLock { $0[id] = ticker }
+        socket.onDisconnect { _ in
+            ticker.stop()
+            bySocket.withLock { _ = $0.removeValue(forKey: id) }
+        }
+        return ticker
+    }
+}
