@@ -57,8 +57,9 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     /// While this connection's input is handled: its bytes at the start of `loop.corkBuffer`
     /// (written after everything in `output`, which is empty while any are there).
     @exclusivity(unchecked) private var corkedBytes = 0
-    @exclusivity(unchecked) private var corkable = false
     @exclusivity(unchecked) public private(set) var queuedBytes = 0
+    /// Set while the connection's input is handled: small writes then go to the cork buffer.
+    @exclusivity(unchecked) private var corkable = false
     @exclusivity(unchecked) private var flushScheduled = false
     @exclusivity(unchecked) private var writableArmed = false
     @exclusivity(unchecked) private var pausedForWrites = false
@@ -66,8 +67,8 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     @exclusivity(unchecked) private var pausedByHandler = false
     @exclusivity(unchecked) private var readEOF = false
     @exclusivity(unchecked) private var closeWhenFlushed = false
-    @exclusivity(unchecked) private var linger: Timer?
     @exclusivity(unchecked) public private(set) var isClosed = false
+    @exclusivity(unchecked) private var linger: Timer?
     /// Runs after close (the listener's connection count).
     @exclusivity(unchecked) var onFinalClose: (() -> Void)?
     /// Runs when the write queue grows past `backlogMarks.above` or shrinks to
@@ -226,6 +227,12 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     public func write(_ chunk: ByteChunk) {
         assertInLoop()
         guard !isClosed, chunk.count > 0 else { return }
+        // A small chunk written while the input is handled is copied into the cork: cheaper
+        // than holding it, and the queue's array is not needed at all.
+        if chunk.count <= 512 && corkable && outputHead == output.count {
+            write(count: chunk.count) { $0.baseAddress!.copyMemory(from: chunk.base, byteCount: chunk.count) }
+            return
+        }
         if corkedBytes > 0 { uncork() }
         output.append(chunk)
         didQueue(chunk.count)
