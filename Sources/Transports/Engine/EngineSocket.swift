@@ -224,9 +224,13 @@ public final class EngineSocket: @unchecked Sendable {
             loop.metrics.counters.messagesSent.websocket += packets.count
             if isDelaying {
                 let ready = frames
-                afterSimulatedDelay { transport.write(ready) }
+                afterSimulatedDelay { [self] in
+                    transport.write(ready)
+                    handedOff(bytes, to: transport.connection)
+                }
             } else {
                 transport.write(frames)
+                handedOff(bytes, to: transport.connection)
             }
         case .eventStream(let writer):
             var events: [ByteChunk] = []
@@ -249,7 +253,10 @@ public final class EngineSocket: @unchecked Sendable {
             loop.metrics.counters.bytesSent += bytes
             loop.metrics.counters.messagesSent.sse += packets.count
             let ready = events
-            let stream = { writer.loop.run { for event in ready { writer.writeStream(event) } } }
+            let stream = { [self] in
+                writer.loop.run { for event in ready { writer.writeStream(event) } }
+                handedOff(bytes, to: writer.connection)
+            }
             if isDelaying { afterSimulatedDelay(stream) } else { stream() }
         case .heldPoll, .none:
             assertionFailure("no stream to write on")

@@ -6,8 +6,14 @@ import PushCore
 /// session's only when the queue crosses the volatile-drop mark, either way; past the
 /// session's cap it closes the connection there and then, so a client that reads nothing
 /// costs the cap, as on the session's own loop, and the session closes as a slow consumer.
-/// Made on the session's loop, which alone reads `reported`; the marks are the connection's
-/// loop's.
+/// Bytes the session hands to that loop count too, as in transit, until that loop has taken
+/// them into the write queue: while it is behind (fanning out a storm of broadcasts) they wait
+/// in its inbox, where the queue does not see them, and volatile packets would pile up there
+/// instead of being dropped. The session asks for an acknowledgement once per `ackEvery`
+/// bytes, not per write; the question queues behind the bytes it counts, so its answer says
+/// they were taken.
+/// Made on the session's loop, which alone reads `reported` and the bytes in transit; the
+/// marks are the connection's loop's.
 final class RemoteBacklogWatch: @unchecked Sendable {
     let connection: Connection
     private let socket: EngineSocket
@@ -15,8 +21,17 @@ final class RemoteBacklogWatch: @unchecked Sendable {
     private let volatileMark: Int
     /// Past this backlog the session is a slow consumer.
     private let limit: Int
-    /// The write queue's size at its last crossing.
+    /// Bytes in transit past which the session asks the connection's loop to acknowledge them.
+    private let ackEvery: Int
+    /// The write queue's size at its last crossing or acknowledgement.
     @exclusivity(unchecked) var reported = 0
+    /// Bytes handed to the connection's loop so far, and those of them it has acknowledged.
+    @exclusivity(unchecked) private var handedOff = 0
+    @exclusivity(unchecked) private var acknowledged = 0
+    @exclusivity(unchecked) private var asking = false
+
+    /// Bytes handed to the connection's loop that it may not have written into the queue yet.
+    var inTransit: Int { handedOff - acknowledged }
 
     init(connection: Connection, socket: EngineSocket) {
         let config = socket.session.config
@@ -24,6 +39,33 @@ final class RemoteBacklogWatch: @unchecked Sendable {
         self.socket = socket
         self.limit = config.maxQueueBytes
         self.volatileMark = min(config.volatileDropBytes, config.maxQueueBytes)
+        self.ackEvery = max(1, volatileMark / 4)
+    }
+
+    /// The session just handed `bytes` to the connection's loop (after them, on its queue).
+    func handedOff(_ bytes: Int) {
+        handedOff += bytes
+        askIfDue()
+    }
+
+    /// The connection's loop took everything handed off up to `mark`; its queue then held
+    /// `queued` bytes.
+    func acknowledge(through mark: Int, queued: Int) {
+        acknowledged = mark
+        reported = queued
+        asking = false
+        askIfDue()
+    }
+
+    private func askIfDue() {
+        guard !asking, inTransit >= ackEvery else { return }
+        asking = true
+        let mark = handedOff
+        let socket = self.socket
+        connection.loop.execute { [self] in
+            let queued = connection.queuedBytes
+            socket.loop.run { [self] in socket.remoteBacklogAcknowledged(self, through: mark, queued: queued) }
+        }
     }
 
     /// Arms the marks on the connection's loop, ahead of the session's next writes there.
