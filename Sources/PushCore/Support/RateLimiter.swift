@@ -1,16 +1,26 @@
 /// A token bucket: `rate` events per second on average, bursts up to `burst`. Time is passed
 /// in (milliseconds), so it is tested without sleeping.
 package struct RateLimiter: Sendable {
-    package let rate: Int
-    package let burst: Int
-    private var tokens: Double
+    // Narrow fields, largest first: every WebSocket and polling session holds a limiter, and its
+    // owner's next one-byte field fits in the tail.
     private var updatedAt: Int64
+    private var storedTokens: Float
+    private let storedRate: Int32
+    private let storedBurst: Int32
+
+    private var tokens: Double {
+        get { Double(storedTokens) }
+        set { storedTokens = Float(newValue) }
+    }
+
+    package var rate: Int { Int(storedRate) }
+    package var burst: Int { Int(storedBurst) }
 
     /// A rate of 0 means unlimited.
     package init(rate: Int, burst: Int? = nil, now: Int64) {
-        self.rate = rate
-        self.burst = max(1, burst ?? rate)
-        self.tokens = Double(self.burst)
+        self.storedRate = Int32(clamping: rate)
+        self.storedBurst = Int32(clamping: max(1, burst ?? rate))
+        self.storedTokens = Float(storedBurst)
         self.updatedAt = now
     }
 

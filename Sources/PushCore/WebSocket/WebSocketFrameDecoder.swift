@@ -11,9 +11,6 @@ package struct WebSocketFrameDecoder: Sendable {
     package let maxMessageBytes: Int
     /// Most frames one message may span; more fail with 1008 (stops tiny-fragment floods).
     package let maxFragmentsPerMessage: Int
-    /// Client frames must be masked (RFC 6455 §5.1); false only to read server-style frames.
-    package let requireMask: Bool
-
     private enum State: Sendable {
         case header
         case payload(Frame)
@@ -39,7 +36,10 @@ package struct WebSocketFrameDecoder: Sendable {
     }
 
 
+    // The one-byte fields follow the state, in its tail padding (every WebSocket holds one).
     private var state: State = .header
+    /// Client frames must be masked (RFC 6455 §5.1); false only to read server-style frames.
+    package let requireMask: Bool
     /// The open data message: its opcode (text or binary) while fragments are pending.
     private var messageOpcode: WebSocketOpcode?
     private var message: [UInt8] = []

@@ -11,10 +11,11 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
     /// session accepts the probe). Strong: the socket lets go of this transport when either
     /// closes, which ends the cycle.
     @exclusivity(unchecked) var socket: EngineSocket?
-    @exclusivity(unchecked) private var closing = false
 
     /// Keeps one client from starving the loop: past the rate, reading pauses.
     @exclusivity(unchecked) private var limiter: RateLimiter
+    /// After the limiter, in its tail padding.
+    @exclusivity(unchecked) private var closing = false
     /// Bytes held for the client: frames not yet written, and a fragmented message not yet whole.
     var heldBytes: Int { connection.queuedBytes + decoder.pendingMessageBytes }
 

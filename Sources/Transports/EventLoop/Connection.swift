@@ -21,13 +21,28 @@ extension ConnectionHandler {
 }
 
 /// Per-connection limits.
+/// Stored in 32 bits (every connection holds a copy, beside its 32-bit descriptor); values past
+/// 2 GiB are clamped.
 public struct ConnectionLimits: Sendable {
+    private var highWater: Int32 = 1 << 20
+    private var lowWater: Int32 = 256 << 10
+    private var bufferedInput: Int32 = 256 << 10
+
     /// Above this many queued outbound bytes the peer is not read from until the queue drains.
-    public var writeHighWater: Int = 1 << 20
+    public var writeHighWater: Int {
+        get { Int(highWater) }
+        set { highWater = Int32(clamping: newValue) }
+    }
     /// Reading resumes below this.
-    public var writeLowWater: Int = 256 << 10
+    public var writeLowWater: Int {
+        get { Int(lowWater) }
+        set { lowWater = Int32(clamping: newValue) }
+    }
     /// Unconsumed input kept while a handler is busy (a held request); past it reading pauses.
-    public var maxBufferedInput: Int = 256 << 10
+    public var maxBufferedInput: Int {
+        get { Int(bufferedInput) }
+        set { bufferedInput = Int32(clamping: newValue) }
+    }
 
     public init() {}
 }
@@ -42,12 +57,13 @@ public struct ConnectionLimits: Sendable {
 /// Loop-confined (see LoopConfined): its entry points assert they run on `loop`.
 public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable {
     public let fd: Int32
+    /// Beside `fd`: 16 bytes together.
+    let limits: ConnectionLimits
     /// Strong: loops live as long as the process, and an unowned reference would cost an
     /// atomic check on every access (several per message).
     public let loop: EventLoop
     @exclusivity(unchecked) public var handler: ConnectionHandler
     public let remoteAddress: String
-    let limits: ConnectionLimits
 
     @exclusivity(unchecked) private var pendingInput: [UInt8] = []
     @exclusivity(unchecked) private var output: [ByteChunk] = []

@@ -22,6 +22,8 @@ public final class EventLoop: @unchecked Sendable {
     /// A pthread mutex, not `Mutex`, so ThreadSanitizer sees the hand-off (see PThreadMutex).
     private let inbox = PThreadMutex<[@Sendable () -> Void]>([])
     private let wakePending = Atomic<Bool>(false)
+    /// The inbox's tasks being run; swapped with the inbox, like `flushing` with `flushQueue`.
+    @exclusivity(unchecked) private var running: [@Sendable () -> Void] = []
     @exclusivity(unchecked) private var handlers: [PollerHandler?] = []
     private let wheel: TimingWheel
     @exclusivity(unchecked) private var flushQueue: [Connection] = []
@@ -116,12 +118,12 @@ public final class EventLoop: @unchecked Sendable {
 
     private func runInbox() {
         wakePending.store(false, ordering: .releasing)
-        let tasks = inbox.withLock { tasks -> [@Sendable () -> Void] in
-            let taken = tasks
-            tasks.removeAll(keepingCapacity: true)
-            return taken
-        }
-        for task in tasks { task() }
+        // Swapped, not copied: emptying a copy of the inbox allocated a new one as large on
+        // every iteration, and a page larger each time, so a loop that once fell behind held
+        // its peak for good and grew from there. After a burst the batch is let go of.
+        inbox.withLock { swap(&$0, &running) }
+        for task in running { task() }
+        running.removeAll(keepingCapacity: running.capacity <= 1024)
     }
 
     // MARK: Timers (loop thread only)
