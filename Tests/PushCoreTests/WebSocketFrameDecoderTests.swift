@@ -199,7 +199,7 @@ final class WebSocketFrameDecoderTests: XCTestCase {
             return XCTFail("no text")
         }
         let storage = one.withUnsafeBufferPointer { $0.baseAddress }
-        spare = one
+        spare = consume one
         let second = F.text("second")
         guard case .text(let two) = second.withUnsafeBytes({ decoder.decode($0, reusing: &spare) }).event else {
             return XCTFail("no text")

@@ -102,6 +102,25 @@ final class ConnectionCorkTests: XCTestCase {
         connection.close()
     }
 
+    func testSmallChunksPastTheCorksSizeQueueInOrder() throws {
+        let loop = try EventLoop(index: 0)
+        // 100 shared chunks of 400 bytes: 40,000 bytes, more than the cork holds.
+        let chunks = (0..<100).map { index in ByteChunk.copying([UInt8](repeating: UInt8(index), count: 400)) }
+        let connection = connection(on: loop) { connection in
+            for chunk in chunks { connection.write(chunk) }
+        }
+        peerSends(connection)
+        var received = peerReads()
+        var rounds = 0
+        while connection.queuedBytes > 0 && rounds < 1000 {
+            connection.flushNow()
+            received += peerReads()
+            rounds += 1
+        }
+        XCTAssertEqual(received, chunks.flatMap(\.array))
+        connection.close()
+    }
+
     func testACloseAfterFlushSendsTheCorkedReplyFirst() throws {
         let loop = try EventLoop(index: 0)
         let connection = connection(on: loop) { connection in

@@ -245,13 +245,11 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
         guard !isClosed, chunk.count > 0 else { return }
         // A small chunk written while the input is handled is copied into the cork: cheaper
         // than holding it, and the queue's array is not needed at all.
-        if chunk.count <= 512 && corkable && outputHead == output.count {
-            write(count: chunk.count) { $0.baseAddress!.copyMemory(from: chunk.base, byteCount: chunk.count) }
-            return
+        if chunk.count <= 512 && canCork(chunk.count) {
+            cork(chunk.count) { $0.baseAddress!.copyMemory(from: chunk.base, byteCount: chunk.count) }
+        } else {
+            enqueue(chunk)
         }
-        if corkedBytes > 0 { uncork() }
-        output.append(chunk)
-        didQueue(chunk.count)
     }
 
     /// Queues `count` bytes that `fill` writes in place: into the loop's cork buffer while this
@@ -260,14 +258,32 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     public func write(count: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) {
         assertInLoop()
         guard !isClosed, count > 0 else { return }
-        let cork = loop.corkBuffer
-        if corkable && outputHead == output.count && count <= cork.count &- corkedBytes {
-            fill(UnsafeMutableRawBufferPointer(start: cork.baseAddress! + corkedBytes, count: count))
-            corkedBytes &+= count
-            didQueue(count)
+        if canCork(count) {
+            cork(count, fill)
         } else {
-            write(ByteChunk.filled(count: count, fill))
+            enqueue(ByteChunk.filled(count: count, fill))
         }
+    }
+
+    /// Whether `count` more bytes can go to the cork: the input is being handled, nothing
+    /// else waits, and they fit.
+    @inline(__always)
+    private func canCork(_ count: Int) -> Bool {
+        corkable && outputHead == output.count && count <= loop.corkBuffer.count &- corkedBytes
+    }
+
+    @inline(__always)
+    private func cork(_ count: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) {
+        fill(UnsafeMutableRawBufferPointer(start: loop.corkBuffer.baseAddress! + corkedBytes, count: count))
+        corkedBytes &+= count
+        didQueue(count)
+    }
+
+    /// Puts a chunk in the queue, behind whatever is corked.
+    private func enqueue(_ chunk: ByteChunk) {
+        if corkedBytes > 0 { uncork() }
+        output.append(chunk)
+        didQueue(chunk.count)
     }
 
     /// Queues a copy of `bytes`.
