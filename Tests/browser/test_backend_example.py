@@ -39,6 +39,7 @@ def test_the_python_backend_example(driver, start_server):
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_for(backend_origin + "/")
+        driver.get_log("browser")  # the driver is shared: drop what earlier tests' pages logged
         driver.get(backend_origin + "/")
         WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "user"))
         driver.find_element(By.ID, "user").send_keys("ada")
