@@ -61,7 +61,7 @@ final class EngineSSEResumeTests: XCTestCase {
     func testTooOldOrFutureLastEventIDIsRefused() {
         let s = session()
         _ = s.handshake()
-        for index in 0..<(EngineSession.streamLogLimit.packets + 10) { _ = send(s, "m\(index)") }
+        for index in 0..<(EventStreamLog.limit.packets + 10) { _ = send(s, "m\(index)") }
         _ = s.eventStreamDropped(now: 0)
         XCTAssertFalse(s.resumeEventStream(after: 1), "packets after it are no longer kept")
         XCTAssertFalse(s.resumeEventStream(after: s.streamSequence + 1))

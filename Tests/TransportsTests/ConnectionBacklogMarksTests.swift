@@ -19,11 +19,10 @@ final class ConnectionBacklogMarksTests: XCTestCase {
                                     limits: ConnectionLimits())
         connection.start()
         var heard: [Int] = []
-        connection.onBacklogCrossed = {
+        connection.backlogWatch = BacklogWatch(above: 1000) { watch in
             heard.append(connection.queuedBytes)
-            connection.backlogMarks = connection.queuedBytes > 1000 ? (.max, 1000) : (1000, -1)
+            if connection.queuedBytes > 1000 { watch.mark(above: .max, below: 1000) } else { watch.mark(above: 1000, below: -1) }
         }
-        connection.backlogMarks = (1000, -1)
         for _ in 0..<10 { connection.write([UInt8](repeating: 1, count: 300)) }
         XCTAssertEqual(heard, [1200], "one report, when the queue passed 1000 bytes")
         // The peer's socket buffer takes the 3000 bytes: the queue empties, past the low mark.
@@ -34,6 +33,6 @@ final class ConnectionBacklogMarksTests: XCTestCase {
         connection.flushNow()
         XCTAssertEqual(heard, [1200, 0], "nothing while the queue stays under the mark")
         connection.close()
-        XCTAssertNil(connection.onBacklogCrossed, "a closed connection lets go of its watcher")
+        XCTAssertNil(connection.backlogWatch, "a closed connection lets go of its watcher")
     }
 }

@@ -188,7 +188,7 @@ extension EngineSession {
               let resent = takeStreamed(after: sequence) else { return false }
         requeueFirst(resent)
         transportState.downstream = .eventStream(paused: false)
-        detachedUntil = nil
+        detachedUntil = .max
         return true
     }
 

@@ -59,31 +59,30 @@ public final class EngineSession {
     public var config: EngineSessionConfig { settings.config }
     /// Where packets go down, and the upgrade in progress.
     @exclusivity(unchecked) public internal(set) var transportState: EngineTransportState
+    // The next two sit in the transport state's tail padding: every session holds them, and
+    // the session stays in 120 bytes (a 128-byte block).
+    /// Whether a ping went out and its pong is awaited.
+    @exclusivity(unchecked) private var pingInFlight = false
+    @exclusivity(unchecked) private var queueHead32: Int32 = 0
     @exclusivity(unchecked) private var queue: [OutboundPacket] = []
-    @exclusivity(unchecked) private var queueHead = 0
     /// What the queue holds in memory: the packets' `queueCost`.
     @exclusivity(unchecked) public private(set) var queuedBytes = 0
-    /// When the last ping went out, while its pong is awaited (`Int64.min`: none). Not an
-    /// optional: its tag byte would cost 8 bytes of padding, and the session a malloc size class.
-    @exclusivity(unchecked) private var pingSentAtOrMin = Int64.min
-    private var pingSentAt: Int64? {
-        get { pingSentAtOrMin == .min ? nil : pingSentAtOrMin }
-        set { pingSentAtOrMin = newValue ?? .min }
-    }
     @exclusivity(unchecked) private var nextPingAt: Int64
     /// Volatile packets dropped so far.
     @exclusivity(unchecked) public private(set) var droppedVolatile = 0
-    /// Event stream only: the packets last written, kept so a stream the browser's EventSource
-    /// reopens with `Last-Event-ID` resumes where it broke (bounded by `streamLogBytes`).
-    @exclusivity(unchecked) private var streamLog: [OutboundPacket] = []
-    @exclusivity(unchecked) private var streamLogBytes = 0
-    /// The sequence of the last packet written on the event stream (its SSE `id:`).
-    @exclusivity(unchecked) public private(set) var streamSequence: UInt64 = 0
-    /// The stream sequence of the last ping written: its pong proves the client read the stream
-    /// up to there, so the log lets go of it (an idle stream keeps next to nothing).
-    @exclusivity(unchecked) private var streamPingSequence: UInt64 = 0
-    /// While the event stream is detached: when the session gives up waiting for it.
-    @exclusivity(unchecked) var detachedUntil: Int64?
+    /// Event stream only: what a reopened stream resumes from.
+    @exclusivity(unchecked) private var eventStreamLog: EventStreamLog?
+    /// While the event stream is detached: when the session gives up waiting for it (`.max`
+    /// otherwise; an optional's tag byte would cost the session a malloc size class).
+    @exclusivity(unchecked) var detachedUntil = Int64.max
+
+    private var queueHead: Int {
+        get { Int(queueHead32) }
+        set { queueHead32 = Int32(truncatingIfNeeded: newValue) }
+    }
+
+    /// When the ping in flight went out: it was due one interval before the next one.
+    private var pingSentAt: Int64? { pingInFlight ? nextPingAt - config.pingInterval : nil }
 
     public init(id: String, transport: EngineTransportKind, settings: EngineSessionSettings, now: Int64) {
         self.id = id
@@ -170,45 +169,30 @@ public final class EngineSession {
 
     // MARK: Event stream log
 
-    /// Packets kept for a resumed event stream: what the client may have lost in a cut stream
-    /// without the session growing past a small, fixed cost.
-    static let streamLogLimit = (packets: 256, bytes: 64 << 10)
+    /// The number of the last packet written on the event stream (its SSE `id:`).
+    public var streamSequence: UInt64 { eventStreamLog?.sequence ?? 0 }
 
-    /// The open packet goes out on the event stream as number 1 and is not kept: a client can
-    /// only resume with a Last-Event-ID once it read an event, so it has this one (an idle
-    /// stream would otherwise keep it until its first pong).
+    /// The open packet goes out on the event stream as number 1.
     func numberOpenPacket() {
-        streamSequence += 1
+        streamLog().numberOpenPacket()
     }
 
     /// Packets written on the event stream now, numbered from `streamSequence + 1`.
     func recordStreamed(_ packets: ArraySlice<OutboundPacket>) {
-        for packet in packets {
-            streamLog.append(packet)
-            streamLogBytes += packet.byteCount
-            streamSequence += 1
-            if packet.packet.type == .ping { streamPingSequence = streamSequence }
-        }
-        var drop = 0
-        while streamLog.count - drop > Self.streamLogLimit.packets
-            || (streamLogBytes > Self.streamLogLimit.bytes && streamLog.count - drop > 1) {
-            streamLogBytes -= streamLog[drop].byteCount
-            drop += 1
-        }
-        if drop > 0 { streamLog.removeFirst(drop) }
+        streamLog().record(packets)
     }
 
-    /// The packets written after `sequence`, taken out of the log (they will be written again
-    /// with the same numbers); nil when some of them are no longer kept.
+    /// The packets written after `sequence`, taken out of the log; nil when some of them are
+    /// no longer kept.
     func takeStreamed(after sequence: UInt64) -> [OutboundPacket]? {
-        guard sequence <= streamSequence else { return nil }
-        let count = Int(streamSequence - sequence)
-        guard count <= streamLog.count else { return nil }
-        let resent = Array(streamLog.suffix(count))
-        streamLog.removeLast(count)
-        for packet in resent { streamLogBytes -= packet.byteCount }
-        streamSequence = sequence
-        return resent
+        eventStreamLog?.take(after: sequence)
+    }
+
+    private func streamLog() -> EventStreamLog {
+        if let log = eventStreamLog { return log }
+        let log = EventStreamLog()
+        eventStreamLog = log
+        return log
     }
 
     /// Puts packets back in front of the queue.
@@ -224,21 +208,21 @@ public final class EngineSession {
     /// When `heartbeat` should next run.
     public var nextDeadline: Int64 {
         let heartbeat = pingSentAt.map { $0 + config.pingTimeout } ?? nextPingAt
-        return min(heartbeat, detachedUntil ?? .max)
+        return min(heartbeat, detachedUntil)
     }
 
     /// Sends pings every pingInterval and times out when a pong is late (or a detached event
     /// stream did not come back in time).
     public func heartbeat(now: Int64) -> HeartbeatOutcome {
         guard !isClosed else { return .none }
-        if let until = detachedUntil, now >= until { return .timeout }
+        if now >= detachedUntil { return .timeout }
         if let sent = pingSentAt {
             return now >= sent + config.pingTimeout ? .timeout : .none
         }
         guard now >= nextPingAt else { return .none }
         // Deadlines count from when the ping was due, not from when a busy loop got to it, so
         // a session times out pingInterval + pingTimeout after its last sign of life.
-        pingSentAt = nextPingAt
+        pingInFlight = true
         nextPingAt += config.pingInterval
         // The ping bypasses the byte cap: it is tiny and the session's liveness depends on it.
         let ping = OutboundPacket(.ping())
@@ -253,7 +237,7 @@ public final class EngineSession {
     /// Whether the session is past its heartbeat deadline (checked when a request arrives, so
     /// a timer that has not fired yet cannot keep a dead session answering).
     public func isExpired(now: Int64) -> Bool {
-        !isClosed && (now >= (pingSentAt ?? nextPingAt) + config.pingTimeout || now >= detachedUntil ?? .max)
+        !isClosed && (now >= (pingSentAt ?? nextPingAt) + config.pingTimeout || now >= detachedUntil)
     }
 
     // MARK: Closing
@@ -263,20 +247,14 @@ public final class EngineSession {
         queue.removeAll()
         queueHead = 0
         queuedBytes = 0
-        streamLog.removeAll()
-        streamLogBytes = 0
-        detachedUntil = nil
+        eventStreamLog?.removeAll()
+        detachedUntil = .max
     }
 
     /// Records a pong: the ping it answers is no longer awaited, and what the stream carried up
     /// to that ping has arrived.
     func pongReceived() {
-        pingSentAt = nil
-        let first = streamSequence - UInt64(streamLog.count) + 1
-        if streamPingSequence >= first {
-            let arrived = Int(min(UInt64(streamLog.count), streamPingSequence - first + 1))
-            for packet in streamLog.prefix(arrived) { streamLogBytes -= packet.byteCount }
-            streamLog.removeFirst(arrived)
-        }
+        pingInFlight = false
+        eventStreamLog?.pongReceived()
     }
 }

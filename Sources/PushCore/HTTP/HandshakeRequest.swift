@@ -3,11 +3,10 @@
 /// holds all the text in one buffer of exactly its size and decodes on demand: an idle session
 /// pays one allocation for it, not one per string.
 public struct HandshakeRequest: Sendable {
-    /// The peer's address, the target, then each field's name and value, each after its
-    /// length (LEB128).
+    /// The time (8 bytes, little-endian), then the peer's address, the target, and each
+    /// field's name and value, each after its length (LEB128).
     private let bytes: [UInt8]
-    /// Milliseconds since 1970 when the session opened.
-    public let issuedAt: Int64
+    private static let textStart = 8
 
     public init(headers: HTTPHeaders, remoteAddress: String, issuedAt: Int64, url: String) {
         self.init(fields: headers.lazy.map { ($0.name, $0.value) }, remoteAddress: remoteAddress, issuedAt: issuedAt, url: url)
@@ -17,8 +16,9 @@ public struct HandshakeRequest: Sendable {
         self.init(fields: headerPairs, remoteAddress: remoteAddress, issuedAt: issuedAt, url: url)
     }
 
-    private init(fields: some Collection<(String, String)>, remoteAddress: String, issuedAt: Int64, url: String) {
-        var size = Self.encodedSize(remoteAddress) + Self.encodedSize(url)
+    private init(fields all: some Collection<(String, String)>, remoteAddress: String, issuedAt: Int64, url: String) {
+        let fields = all.lazy.filter { Self.describesTheClient($0.0) }
+        var size = Self.textStart + Self.encodedSize(remoteAddress) + Self.encodedSize(url)
         for (name, value) in fields { size += Self.encodedSize(name) + Self.encodedSize(value) }
         self.bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
             func append(_ text: String) {
@@ -33,6 +33,10 @@ public struct HandshakeRequest: Sendable {
                     count += 1
                 }
             }
+            for shift in stride(from: 0, to: 64, by: 8) {
+                buffer[count] = UInt8(truncatingIfNeeded: issuedAt >> Int64(shift))
+                count += 1
+            }
             append(remoteAddress)
             append(url)
             for (name, value) in fields {
@@ -40,8 +44,27 @@ public struct HandshakeRequest: Sendable {
                 append(value)
             }
         }
-        self.issuedAt = issuedAt
     }
+
+    /// Milliseconds since 1970 when the session opened.
+    public var issuedAt: Int64 {
+        var time: Int64 = 0
+        for index in (0..<Self.textStart).reversed() { time = time << 8 | Int64(bytes[index]) }
+        return time
+    }
+
+    /// Whether a field is worth keeping for the session's life. Hop-by-hop fields (RFC 9110
+    /// 7.6.1) and the WebSocket handshake's own fields described the connection that carried
+    /// the request, not the client: a proxy in front replaces them, nothing reads them once the
+    /// session is open, and they are about half of an idle WebSocket's handshake bytes.
+    static func describesTheClient(_ name: String) -> Bool {
+        !connectionOnlyFields.contains { HTTPBytes.equalsIgnoringCase($0, name) }
+    }
+
+    private static let connectionOnlyFields = [
+        "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+        "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions",
+    ]
 
     private static func encodedSize(_ text: String) -> Int {
         var length = text.utf8.count
@@ -55,20 +78,20 @@ public struct HandshakeRequest: Sendable {
 
     /// The client's address ("host:port").
     public var remoteAddress: String {
-        var cursor = 0
+        var cursor = Self.textStart
         return next(&cursor)
     }
 
     /// The request target as sent.
     public var url: String {
-        var cursor = 0
+        var cursor = Self.textStart
         skip(&cursor)
         return next(&cursor)
     }
 
     /// The header fields as sent, in order.
     public var headerPairs: [(String, String)] {
-        var cursor = 0
+        var cursor = Self.textStart
         skip(&cursor)
         skip(&cursor)
         var pairs: [(String, String)] = []

@@ -7,10 +7,10 @@
 /// message, so a connection's input buffer stays small. Sizes are checked from the header,
 /// before any payload is buffered.
 package struct WebSocketFrameDecoder: Sendable {
-    /// Largest message (sum of its fragments) accepted; larger ones fail with 1009.
-    package let maxMessageBytes: Int
-    /// Most frames one message may span; more fail with 1008 (stops tiny-fragment floods).
-    package let maxFragmentsPerMessage: Int
+    // Every WebSocket holds a decoder, so limits and counts are 32 bits (a message past 2 GiB
+    // is refused anyway) and the one-byte fields sit in the state's tail padding: 64 bytes.
+    private let messageLimit: Int32
+    private let fragmentLimit: Int32
     private enum State: Sendable {
         case header
         case payload(Frame)
@@ -36,25 +36,37 @@ package struct WebSocketFrameDecoder: Sendable {
     }
 
 
-    // The one-byte fields follow the state, in its tail padding (every WebSocket holds one).
     private var state: State = .header
     /// Client frames must be masked (RFC 6455 §5.1); false only to read server-style frames.
     package let requireMask: Bool
     /// The open data message: its opcode (text or binary) while fragments are pending.
     private var messageOpcode: WebSocketOpcode?
-    private var message: [UInt8] = []
-    /// Bytes of a fragmented message collected so far (held until its last fragment).
-    public var pendingMessageBytes: Int { message.count }
-    private var messageFragments = 0
+    private var messageFragments32: Int32 = 0
     /// Bytes of a text message known to be valid UTF-8 (complete sequences).
-    private var validatedCount = 0
+    private var validatedCount32: Int32 = 0
+    private var message: [UInt8] = []
     /// Payload of the control frame being read (at most 125 bytes).
     private var control: [UInt8] = []
 
+    /// Largest message (sum of its fragments) accepted; larger ones fail with 1009.
+    package var maxMessageBytes: Int { Int(messageLimit) }
+    /// Most frames one message may span; more fail with 1008 (stops tiny-fragment floods).
+    package var maxFragmentsPerMessage: Int { Int(fragmentLimit) }
+    /// Bytes of a fragmented message collected so far (held until its last fragment).
+    public var pendingMessageBytes: Int { message.count }
+    private var messageFragments: Int {
+        get { Int(messageFragments32) }
+        set { messageFragments32 = Int32(truncatingIfNeeded: newValue) }
+    }
+    private var validatedCount: Int {
+        get { Int(validatedCount32) }
+        set { validatedCount32 = Int32(truncatingIfNeeded: newValue) }
+    }
+
     /// A decoder with the given limits.
     package init(maxMessageBytes: Int = 1_000_000, maxFragmentsPerMessage: Int = 10_000, requireMask: Bool = true) {
-        self.maxMessageBytes = max(0, maxMessageBytes)
-        self.maxFragmentsPerMessage = max(1, maxFragmentsPerMessage)
+        self.messageLimit = Int32(clamping: max(0, maxMessageBytes))
+        self.fragmentLimit = Int32(clamping: max(1, maxFragmentsPerMessage))
         self.requireMask = requireMask
     }
 

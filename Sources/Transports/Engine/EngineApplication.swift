@@ -17,6 +17,8 @@ public protocol EngineApplication: AnyObject, Sendable {
 }
 
 extension EngineApplication {
+    public func engineSocketOpened(_ socket: EngineSocket) {}
+    public func engineSocketClosed(_ socket: EngineSocket, reason: EngineCloseReason) {}
     public func engineSocketUpgraded(_ socket: EngineSocket) {}
     public func engineSocketHeldBytes(_ socket: EngineSocket) -> Int { 0 }
 }

@@ -50,16 +50,25 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     /// The session settings every session shares.
     let sessionSettings: EngineSessionSettings
 
-    /// One loop's open sessions, touched on that loop only (what the memory budget scans).
+    /// One loop's open sessions, touched on that loop only (what the memory budget scans and
+    /// an application's per-loop broadcast walks).
     final class LoopSessions {
         var sockets: [ObjectIdentifier: EngineSocket] = [:]
     }
-    /// Index: loop index. Set before start (`trackSessions`); empty when nothing scans them.
+    /// Index: loop index. Set before start (`trackSessions`).
     private(set) var sessionsByLoop: [LoopSessions] = []
 
-    /// Keeps a list of each loop's sessions, for the client memory budget. Before start.
+    /// Keeps a list of each loop's sessions. Before start.
     func trackSessions(loopCount: Int) {
         sessionsByLoop = (0..<loopCount).map { _ in LoopSessions() }
+    }
+
+    /// Calls `body` with each open session of `loop`, on that loop (asserted), so an
+    /// application can reach every session without a table of its own.
+    public func forEachSession(on loop: EventLoop, _ body: (EngineSocket) -> Void) {
+        loop.assertInLoop()
+        guard loop.index < sessionsByLoop.count else { return }
+        for socket in sessionsByLoop[loop.index].sockets.values { body(socket) }
     }
 
     /// What loop `loop`'s sessions hold for their clients: the sum, and the largest holders.

@@ -24,9 +24,9 @@ public final class EngineSocket: @unchecked Sendable {
     public let loop: EventLoop
     public let request: EngineRequestInfo
     let session: EngineSession
-    /// Strong, like `loop`: the engine server outlives its sessions, and unowned would cost an
-    /// atomic check per message.
-    let server: EngineServer
+    /// The server that opened it. Strong, like `loop`: the engine server outlives its
+    /// sessions, and unowned would cost an atomic check per message.
+    public let server: EngineServer
     @exclusivity(unchecked) var channel: Channel = .none
     @exclusivity(unchecked) private var heartbeat: Timer?
     @exclusivity(unchecked) public internal(set) var stats = SessionCounters()

@@ -73,24 +73,24 @@ final class RemoteBacklogWatch: @unchecked Sendable {
         connection.loop.run { [self] in
             guard !connection.isClosed else { return }
             // Dropped by the connection when it closes, which ends the cycle.
-            connection.onBacklogCrossed = { [self] in crossed() }
-            connection.backlogMarks = (volatileMark, -1)
-            if connection.queuedBytes > volatileMark { crossed() }
+            let watch = BacklogWatch(above: volatileMark) { [self] in crossed($0) }
+            connection.backlogWatch = watch
+            if connection.queuedBytes > volatileMark { crossed(watch) }
         }
     }
 
-    private func crossed() {
+    private func crossed(_ watch: BacklogWatch) {
         let queued = connection.queuedBytes
         let socket = self.socket
         if queued > limit {
-            connection.onBacklogCrossed = nil
+            connection.backlogWatch = nil
             // The session hears of this before the connection's close (its loop's queue is
             // FIFO), so it closes as a slow consumer, not as a lost transport.
             socket.loop.run { [self] in socket.remoteBacklogOverflowed(self, bytes: queued) }
             connection.close()
             return
         }
-        connection.backlogMarks = queued > volatileMark ? (limit, volatileMark) : (volatileMark, -1)
+        if queued > volatileMark { watch.mark(above: limit, below: volatileMark) } else { watch.mark(above: volatileMark, below: -1) }
         socket.loop.run { [self] in socket.remoteBacklogChanged(self, bytes: queued) }
     }
 }

@@ -67,18 +67,20 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
 
     @exclusivity(unchecked) private var pendingInput: [UInt8] = []
     @exclusivity(unchecked) private var output: [ByteChunk] = []
-    @exclusivity(unchecked) private var outputHead = 0
+    // Every open connection holds what follows, so the positions are 32 bits and the flags sit
+    // in their padding: an idle WebSocket's connection fits in 168 bytes (a 176-byte block).
+    @exclusivity(unchecked) private var outputHead32: Int32 = 0
     /// Bytes of `output[outputHead]` already written.
-    @exclusivity(unchecked) private var headOffset = 0
+    @exclusivity(unchecked) private var headOffset32: Int32 = 0
     /// While this connection's input is handled: its bytes at the start of `loop.corkBuffer`
     /// (written after everything in `output`, which is empty while any are there).
-    @exclusivity(unchecked) private var corkedBytes = 0
-    @exclusivity(unchecked) public private(set) var queuedBytes = 0
+    @exclusivity(unchecked) private var corkedBytes32: Int32 = 0
     /// Set while the connection's input is handled: small writes then go to the cork buffer.
     @exclusivity(unchecked) private var corkable = false
     @exclusivity(unchecked) private var flushScheduled = false
     @exclusivity(unchecked) private var writableArmed = false
     @exclusivity(unchecked) private var pausedForWrites = false
+    @exclusivity(unchecked) public private(set) var queuedBytes = 0
     @exclusivity(unchecked) private var pausedForInput = false
     @exclusivity(unchecked) private var pausedByHandler = false
     @exclusivity(unchecked) private var readEOF = false
@@ -87,15 +89,25 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     @exclusivity(unchecked) private var linger: Timer?
     /// Runs after close (the listener's connection count).
     @exclusivity(unchecked) var onFinalClose: (() -> Void)?
-    /// Runs when the write queue grows past `backlogMarks.above` or shrinks to
-    /// `backlogMarks.below`: a watcher on another loop hears of the queue at those moments
-    /// only, not per write. It sets the next marks itself, and may close the connection.
-    @exclusivity(unchecked) public var onBacklogCrossed: (() -> Void)?
-    @exclusivity(unchecked) public var backlogMarks: (above: Int, below: Int) = (.max, -1)
+    /// Hears of the write queue crossing its marks (nil for nearly every connection).
+    @exclusivity(unchecked) public var backlogWatch: BacklogWatch?
 
     /// Total bytes read and written, for per-session statistics.
     @exclusivity(unchecked) public private(set) var bytesRead = 0
     @exclusivity(unchecked) public private(set) var bytesWritten = 0
+
+    private var outputHead: Int {
+        get { Int(outputHead32) }
+        set { outputHead32 = Int32(truncatingIfNeeded: newValue) }
+    }
+    private var headOffset: Int {
+        get { Int(headOffset32) }
+        set { headOffset32 = Int32(truncatingIfNeeded: newValue) }
+    }
+    private var corkedBytes: Int {
+        get { Int(corkedBytes32) }
+        set { corkedBytes32 = Int32(truncatingIfNeeded: newValue) }
+    }
 
     init(fd: Int32, loop: EventLoop, handler: ConnectionHandler, remoteAddress: String, limits: ConnectionLimits) {
         self.fd = fd
@@ -300,7 +312,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
             pausedForWrites = true
             updateInterest()
         }
-        if queuedBytes > backlogMarks.above { onBacklogCrossed?() }
+        if let watch = backlogWatch, queuedBytes > watch.above { watch.crossed(watch) }
     }
 
     /// Moves corked bytes into the queue as a chunk of their own, giving the cork back.
@@ -393,7 +405,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
             updateInterest()
             handler.connectionDidDrain(self)
         }
-        if queuedBytes <= backlogMarks.below, !isClosed { onBacklogCrossed?() }
+        if let watch = backlogWatch, queuedBytes <= watch.below, !isClosed { watch.crossed(watch) }
     }
 
     private func advance(by written: Int) {
@@ -463,7 +475,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
         let handler = self.handler
         self.handler = ClosedConnectionHandler.shared
         handler.connectionDidClose(self)
-        onBacklogCrossed = nil
+        backlogWatch = nil
         onFinalClose?()
         onFinalClose = nil
     }
@@ -476,4 +488,25 @@ private final class ClosedConnectionHandler: ConnectionHandler, Sendable {
     func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int { 0 }
     func connectionDidDrain(_ connection: Connection) {}
     func connectionDidClose(_ connection: Connection) {}
+}
+
+/// Hears of a connection's write queue when it grows past `above` or shrinks to `below`, not
+/// per write: a watcher on another loop learns of the queue at those moments only. `crossed`
+/// moves the marks itself, and may close the connection, which lets go of the watch.
+public final class BacklogWatch {
+    public var above: Int
+    public var below: Int
+    let crossed: (BacklogWatch) -> Void
+
+    public init(above: Int, below: Int = -1, crossed: @escaping (BacklogWatch) -> Void) {
+        self.above = above
+        self.below = below
+        self.crossed = crossed
+    }
+
+    /// Sets both marks.
+    public func mark(above: Int, below: Int) {
+        self.above = above
+        self.below = below
+    }
 }

@@ -3,20 +3,13 @@ import Transports
 
 /// The benchmark convention at the engine level: a message whose first byte is `B` goes to
 /// every open session (the sender too), in order per session; any other message is echoed to
-/// its sender. One task per loop per broadcast; the packet is wrapped once per loop.
-/// Sendable: the per-loop session tables are bound to their loops (`LoopBoundBox`).
+/// its sender. One task per loop per broadcast; the packet is wrapped once per loop, and each
+/// loop walks the engine server's own list of its sessions.
 final class BenchApp: EngineApplication, Sendable {
-    /// Sessions per loop, indexed by loop.
-    private let sessions: [LoopBoundBox<[String: EngineSocket]>]
     private let loops: [EventLoop]
 
     init(loops: [EventLoop]) {
         self.loops = loops
-        self.sessions = loops.map { LoopBoundBox(takingOwnershipOf: [:], loop: $0) }
-    }
-
-    func engineSocketOpened(_ socket: EngineSocket) {
-        sessions[socket.loop.index].value[socket.id] = socket
     }
 
     func engineSocket(_ socket: EngineSocket, didReceive packet: EnginePacket) {
@@ -24,16 +17,12 @@ final class BenchApp: EngineApplication, Sendable {
             socket.send(packet)
             return
         }
+        let server = socket.server
         for loop in loops {
-            let local = sessions[loop.index]
             loop.run {
                 let shared = OutboundPacket(packet)
-                for session in local.value.values { session.send(shared) }
+                server.forEachSession(on: loop) { $0.send(shared) }
             }
         }
-    }
-
-    func engineSocketClosed(_ socket: EngineSocket, reason: EngineCloseReason) {
-        sessions[socket.loop.index].value[socket.id] = nil
     }
 }

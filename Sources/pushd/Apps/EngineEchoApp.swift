@@ -4,11 +4,7 @@ import Transports
 /// Echoes every engine message back to its sender: the server the Engine.IO protocol test
 /// suite expects.
 final class EngineEchoApp: EngineApplication {
-    func engineSocketOpened(_ socket: EngineSocket) {}
-
     func engineSocket(_ socket: EngineSocket, didReceive packet: EnginePacket) {
         socket.send(packet)
     }
-
-    func engineSocketClosed(_ socket: EngineSocket, reason: EngineCloseReason) {}
 }
