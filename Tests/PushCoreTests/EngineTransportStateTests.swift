@@ -121,7 +121,7 @@ final class EngineTransportStateTests: XCTestCase {
 
     func testPacketsUpAndPongs() {
         let s = session(.sse)
-        XCTAssertEqual(s.receive(.message(text: "up"), via: .sse), .deliverMessage(.message(text: "up")))
+        XCTAssertEqual(s.receive(.message(text: "up"), via: .sse), .deliverMessage)
         XCTAssertEqual(s.receive(.pong(), via: .sse), .rescheduleHeartbeat)
         XCTAssertEqual(s.receive(.noop, via: .sse), .none)
         XCTAssertEqual(s.receive(.upgrade, via: .sse), plan(.parseError, .silent, .endEventStream(sendClosePacket: false)))
@@ -214,7 +214,7 @@ final class EngineTransportStateTests: XCTestCase {
         XCTAssertTrue(s.beginProbe(now: 0))
         XCTAssertEqual(s.receive(.ping(probe: true), via: .websocket), .answerProbe(.none))
         queue(s, "m2", "m3")
-        XCTAssertEqual(s.receive(.message(text: "up"), via: .longPolling), .deliverMessage(.message(text: "up")),
+        XCTAssertEqual(s.receive(.message(text: "up"), via: .longPolling), .deliverMessage,
                        "POSTs on the old transport go on until 5")
         XCTAssertEqual(s.receive(.upgrade, via: .websocket), .completeUpgrade(.none))
         XCTAssertEqual(s.transport, .websocket)
@@ -223,7 +223,7 @@ final class EngineTransportStateTests: XCTestCase {
         queue(s, "m4")
         XCTAssertEqual(sent(s.flush()), ["4m2", "4m3", "4m4"])
         XCTAssertEqual(s.poll(via: .longPolling, now: 10), .rejectRequest(.badRequest))
-        XCTAssertEqual(s.receive(.message(text: "x"), via: .websocket), .deliverMessage(.message(text: "x")))
+        XCTAssertEqual(s.receive(.message(text: "x"), via: .websocket), .deliverMessage)
     }
 
     func testUpgradeReleasesAHeldPollAndEndsTheEventStream() {

@@ -79,7 +79,7 @@ extension EngineSession {
         guard kind == transport else { return receiveOnProbe(packet, via: kind) }
         switch packet.type {
         case .message:
-            return .deliverMessage(packet)
+            return .deliverMessage
         case .pong:
             pongReceived()
             return .rescheduleHeartbeat

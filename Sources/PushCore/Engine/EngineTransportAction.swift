@@ -3,8 +3,9 @@
 public enum EngineTransportAction: Equatable {
     /// Nothing to do.
     case none
-    /// Hand this message to the application.
-    case deliverMessage(EnginePacket)
+    /// Hand the message that was the input to the application (the caller holds it: the
+    /// action does not carry it, so a message costs no reference count of its own here).
+    case deliverMessage
     /// A pong arrived: re-arm the heartbeat timer at the session's `nextDeadline`.
     case rescheduleHeartbeat
     /// Write these packets, in order, on the stream (the WebSocket or the SSE event stream).
@@ -34,9 +35,8 @@ public enum EngineTransportAction: Equatable {
     public static func == (lhs: Self, rhs: Self) -> Bool {
         switch (lhs, rhs) {
         case (.none, .none), (.rescheduleHeartbeat, .rescheduleHeartbeat), (.holdRequest, .holdRequest),
-             (.closeProbe, .closeProbe):
+             (.closeProbe, .closeProbe), (.deliverMessage, .deliverMessage):
             return true
-        case let (.deliverMessage(a), .deliverMessage(b)): return a == b
         case let (.writeStream(a), .writeStream(b)): return a.elementsEqual(b, by: ===)
         case let (.answerHeldPoll(a), .answerHeldPoll(b)), let (.answerRequest(a), .answerRequest(b)): return a == b
         case let (.rejectRequest(a), .rejectRequest(b)): return a == b

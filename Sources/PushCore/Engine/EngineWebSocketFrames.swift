@@ -19,7 +19,7 @@ extension EngineCodec {
             return try withBytes(bytes) { (buffer) throws(EngineDecodeError) in try decodeTextForm(buffer) }
         }
         guard let type = EnginePacketType(wireDigit: first) else { throw .unknownType }
-        bytes.removeFirst()
+        bytes.dropFirstByte()
         return EnginePacket(type: type, payload: bytes)
     }
 

@@ -32,6 +32,10 @@ package enum UTF8Validator {
                 #else
                 i += highBits.leadingZeroBitCount >> 3
                 #endif
+            } else if count >= 8 && base.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                // The last few bytes, checked in one load that overlaps bytes already seen
+                // (valid, or the loop would have left).
+                return count
             }
             let lead = base.load(fromByteOffset: i, as: UInt8.self)
             if lead < 0x80 {

@@ -259,7 +259,7 @@ package struct WebSocketFrameDecoder: Sendable {
         // instructions) per message.
         var bytes = spare
         spare = []
-        bytes.replaceSubrange(bytes.indices, with: payload)
+        bytes.overwrite(with: payload)
         if frame.masked {
             bytes.withUnsafeMutableBytes { region in
                 WebSocketMasking.unmask(region, from: UnsafeRawBufferPointer(region), key: frame.maskKey, phase: 0)

@@ -19,6 +19,13 @@ public final class EngineSocket: @unchecked Sendable {
         case heldPoll(EngineResponder)
         /// Nothing attached (polling between requests, or closed).
         case none
+
+        /// Whether this is `transport`: compared in place, without taking a reference (a
+        /// check every incoming frame makes).
+        func isWebSocket(_ transport: WebSocketTransport) -> Bool {
+            if case .webSocket(let attached) = self { return attached === transport }
+            return false
+        }
     }
 
     public let loop: EventLoop
@@ -178,10 +185,8 @@ public final class EngineSocket: @unchecked Sendable {
         switch action {
         case .none:
             break
-        case .deliverMessage(let message):
-            stats.messagesIn += 1
-            loop.metrics.counters.messagesReceived[session.transport] += 1
-            server.deliver(message, from: self)
+        case .deliverMessage:
+            assertionFailure("a message is delivered by receive, which holds it")
         case .rescheduleHeartbeat:
             scheduleHeartbeat()
         case .writeStream(let packets):
@@ -389,7 +394,7 @@ public final class EngineSocket: @unchecked Sendable {
             session.probeEnded()
             syncUpgradeTimer()
             flush()
-        } else if case .webSocket(let active) = channel, active === transport {
+        } else if channel.isWebSocket(transport) {
             channel = .none
             perform(session.transportClosed())
         }
@@ -473,6 +478,11 @@ public final class EngineSocket: @unchecked Sendable {
     func receive(_ packet: EnginePacket, via kind: EngineTransportKind) {
         let action = session.receive(packet, via: kind)
         switch action {
+        case .deliverMessage:
+            stats.messagesIn += 1
+            loop.metrics.counters.messagesReceived[session.transport] += 1
+            server.deliver(packet, from: self)
+            return
         case .closeProbe:
             Log.debug("session \(SessionID.redacted(id)): unexpected \(packet.type) packet on the probe; dropping the upgrade")
         case .close(let plan) where plan.reason == .parseError:

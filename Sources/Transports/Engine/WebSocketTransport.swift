@@ -207,7 +207,7 @@ extension EngineSocket {
                 loop.metrics.counters.upgradeCompleted(from: before)
             }
             syncUpgradeTimer()
-        } else if case .webSocket(let active) = channel, active === transport {
+        } else if channel.isWebSocket(transport) {
             receive(packet, via: .websocket)
         }
     }
