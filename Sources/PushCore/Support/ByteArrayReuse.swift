@@ -1,21 +1,17 @@
 /// Rewriting a byte array in its own storage. The stdlib's generic paths for this
 /// (`replaceSubrange`, `removeFirst`) cost several times the copy itself for the small
-/// messages that make up most traffic; these keep to `removeLast`, `append` and a memmove.
+/// messages that make up most traffic; these keep to `removeLast`, `append` and memmove.
 extension Array where Element == UInt8 {
-    /// Makes the array a copy of `source`, reusing its storage when it is uniquely held and
-    /// large enough (a recycled message's array usually is).
+    /// Sets the count, keeping the storage when it is uniquely held and large enough (a
+    /// recycled message's array usually is); bytes past the old count are zero.
     @inline(__always)
-    package mutating func overwrite(with source: UnsafeRawBufferPointer) {
-        let kept = Swift.min(count, source.count)
-        if count > kept { removeLast(count &- kept) }
-        if kept > 0 {
-            withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: source.baseAddress!, byteCount: kept) }
-        }
-        let rest = source.count &- kept
-        if rest > 8 {
-            append(contentsOf: UnsafeRawBufferPointer(rebasing: source[kept...]))
+    package mutating func resize(to newCount: Int) {
+        if count > newCount {
+            removeLast(count &- newCount)
+        } else if newCount &- count <= 8 {
+            while count < newCount { append(0) }
         } else {
-            for index in kept..<source.count { append(source[index]) }
+            append(contentsOf: repeatElement(0, count: newCount &- count))
         }
     }
 

@@ -259,10 +259,12 @@ package struct WebSocketFrameDecoder: Sendable {
         // instructions) per message.
         var bytes = spare
         spare = []
-        bytes.overwrite(with: payload)
-        if frame.masked {
-            bytes.withUnsafeMutableBytes { region in
-                WebSocketMasking.unmask(region, from: UnsafeRawBufferPointer(region), key: frame.maskKey, phase: 0)
+        bytes.resize(to: payload.count)
+        bytes.withUnsafeMutableBytes { region in
+            if frame.masked {
+                WebSocketMasking.unmask(region, from: payload, key: frame.maskKey, phase: 0)
+            } else {
+                region.copyMemory(from: payload)
             }
         }
         messageOpcode = nil

@@ -81,8 +81,9 @@ public final class EngineSocket: @unchecked Sendable {
         if let transport = directWebSocket {
             carryOut(session.admit(packet, transportBacklog: transport.connection.queuedBytes)) {
                 let frame = WebSocketTransport.frame(for: packet)
+                let count = frame.count
                 transport.connection.write(frame)
-                wroteFrame(of: frame.count)
+                wroteFrame(of: count)
             }
             return
         }

@@ -252,7 +252,9 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     // MARK: Writing
 
     /// Queues bytes; they go out at the end of this loop iteration.
-    public func write(_ chunk: ByteChunk) {
+    /// Takes the caller's reference, so a chunk made for this write is queued without another
+    /// reference count.
+    public func write(_ chunk: consuming ByteChunk) {
         assertInLoop()
         guard !isClosed, chunk.count > 0 else { return }
         // A small chunk written while the input is handled is copied into the cork: cheaper
@@ -292,10 +294,11 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     }
 
     /// Puts a chunk in the queue, behind whatever is corked.
-    private func enqueue(_ chunk: ByteChunk) {
+    private func enqueue(_ chunk: consuming ByteChunk) {
         if corkedBytes > 0 { uncork() }
+        let count = chunk.count
         output.append(chunk)
-        didQueue(chunk.count)
+        didQueue(count)
     }
 
     /// Queues a copy of `bytes`.
