@@ -209,6 +209,25 @@ final class WebSocketFrameDecoderTests: XCTestCase {
         XCTAssertTrue(spare.isEmpty, "the spare was taken")
     }
 
+    func testAHandedBackArrayOfAnySizeHoldsTheNextMessageWhole() {
+        // Shorter, a little longer (grown in place) and much longer (copied anew) than the
+        // array handed back, masked and not.
+        let sizes = [40, 12, 13, 20, 0, 1, 300, 299, 5000, 7]
+        for requireMask in [true, false] {
+            var decoder = WebSocketFrameDecoder(requireMask: requireMask)
+            var spare: [UInt8] = []
+            for (round, size) in sizes.enumerated() {
+                let payload = (0..<size).map { UInt8(truncatingIfNeeded: ($0 * 7 + round) % 95 + 32) }
+                let wire = F.frame(opcode: 2, payload: payload, mask: requireMask ? F.defaultMask : nil)
+                guard case .binary(let bytes) = wire.withUnsafeBytes({ decoder.decode($0, reusing: &spare) }).event else {
+                    return XCTFail("no message of \(size) bytes (mask: \(requireMask))")
+                }
+                XCTAssertEqual(bytes, payload, "\(size) bytes after \(round > 0 ? sizes[round - 1] : 0) (mask: \(requireMask))")
+                spare = consume bytes
+            }
+        }
+    }
+
     func testAnArrayStillHeldElsewhereIsNotOverwritten() {
         var decoder = WebSocketFrameDecoder()
         var spare: [UInt8] = []

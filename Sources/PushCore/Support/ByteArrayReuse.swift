@@ -2,17 +2,18 @@
 /// (`replaceSubrange`, `removeFirst`) cost several times the copy itself for the small
 /// messages that make up most traffic; these keep to `removeLast`, `append` and memmove.
 extension Array where Element == UInt8 {
-    /// Sets the count, keeping the storage when it is uniquely held and large enough (a
-    /// recycled message's array usually is); bytes past the old count are zero.
+    /// Sets the count in the array's own storage when that takes at most a few appends (a
+    /// recycled message's array is usually about the next one's size); bytes past the old
+    /// count are zero. False, and nothing changed, when it would take more.
     @inline(__always)
-    package mutating func resize(to newCount: Int) {
-        if count > newCount {
+    package mutating func resizeInPlace(to newCount: Int) -> Bool {
+        if count >= newCount {
             removeLast(count &- newCount)
-        } else if newCount &- count <= 8 {
-            while count < newCount { append(0) }
-        } else {
-            append(contentsOf: repeatElement(0, count: newCount &- count))
+            return true
         }
+        guard newCount &- count <= 8 else { return false }
+        while count < newCount { append(0) }
+        return true
     }
 
     /// Removes the first byte by moving the others down, keeping the storage.

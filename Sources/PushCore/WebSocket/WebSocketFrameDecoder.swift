@@ -259,12 +259,20 @@ package struct WebSocketFrameDecoder: Sendable {
         // instructions) per message.
         var bytes = spare
         spare = []
-        bytes.resize(to: payload.count)
-        bytes.withUnsafeMutableBytes { region in
+        if bytes.resizeInPlace(to: payload.count) {
+            bytes.withUnsafeMutableBytes { region in
+                if frame.masked {
+                    WebSocketMasking.unmask(region, from: payload, key: frame.maskKey, phase: 0)
+                } else {
+                    region.copyMemory(from: payload)
+                }
+            }
+        } else {
+            bytes.replaceSubrange(bytes.indices, with: payload)
             if frame.masked {
-                WebSocketMasking.unmask(region, from: payload, key: frame.maskKey, phase: 0)
-            } else {
-                region.copyMemory(from: payload)
+                bytes.withUnsafeMutableBytes { region in
+                    WebSocketMasking.unmask(region, from: UnsafeRawBufferPointer(region), key: frame.maskKey, phase: 0)
+                }
             }
         }
         messageOpcode = nil
