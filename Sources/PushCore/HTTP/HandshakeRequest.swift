@@ -89,7 +89,7 @@ public struct HandshakeRequest: Sendable {
         return next(&cursor)
     }
 
-    /// The header fields as sent, in order.
+    /// The header fields as sent, in order, less those `describesTheClient` leaves out.
     public var headerPairs: [(String, String)] {
         var cursor = Self.textStart
         skip(&cursor)

@@ -22,7 +22,8 @@ public struct SocketHandshake: Sendable {
         self.auth = auth
     }
 
-    /// Request headers of the engine handshake (names as sent).
+    /// Request headers of the engine handshake (names as sent), less the hop-by-hop and
+    /// WebSocket handshake fields (see `HandshakeRequest`).
     public var headers: [(String, String)] { request.headerPairs }
     /// Query parameters of the engine handshake.
     public var query: [(String, String)] { givenQuery ?? request.query }
