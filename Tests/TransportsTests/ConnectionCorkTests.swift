@@ -53,6 +53,19 @@ final class ConnectionCorkTests: XCTestCase {
         }
     }
 
+    /// Reads what the peer has, flushing the connection again until its queue is empty (at
+    /// most 1,000 rounds).
+    private func peerReadsUntilDrained(_ connection: Connection) -> [UInt8] {
+        var received = peerReads()
+        var rounds = 0
+        while connection.queuedBytes > 0 && rounds < 1000 {
+            connection.flushNow()
+            received += peerReads()
+            rounds += 1
+        }
+        return received
+    }
+
     private static func write(_ text: String, to connection: Connection) {
         let bytes = Array(text.utf8)
         connection.write(count: bytes.count) { out in
@@ -90,13 +103,7 @@ final class ConnectionCorkTests: XCTestCase {
         peerSends(connection)
         XCTAssertGreaterThan(connection.queuedBytes, 0, "the socket took everything; the test proves nothing")
         // Another read while the rest waits: its reply queues behind it, uncorked.
-        var received = peerReads()
-        var rounds = 0
-        while connection.queuedBytes > 0 && rounds < 1000 {
-            connection.flushNow()
-            received += peerReads()
-            rounds += 1
-        }
+        let received = peerReadsUntilDrained(connection)
         XCTAssertEqual(received.count, expected.count)
         XCTAssertEqual(received, expected)
         connection.close()
@@ -110,13 +117,7 @@ final class ConnectionCorkTests: XCTestCase {
             for chunk in chunks { connection.write(chunk) }
         }
         peerSends(connection)
-        var received = peerReads()
-        var rounds = 0
-        while connection.queuedBytes > 0 && rounds < 1000 {
-            connection.flushNow()
-            received += peerReads()
-            rounds += 1
-        }
+        let received = peerReadsUntilDrained(connection)
         XCTAssertEqual(received, chunks.flatMap(\.array))
         connection.close()
     }
