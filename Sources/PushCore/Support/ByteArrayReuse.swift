@@ -29,3 +29,18 @@ extension Array where Element == UInt8 {
         removeLast()
     }
 }
+
+extension Array {
+    /// Empties the array and keeps its storage, or gives the storage back when it is larger
+    /// than `maxKept` elements. `removeAll(keepingCapacity:)` goes through the generic
+    /// `replaceSubrange` and destroys elements one by one through value witnesses; this
+    /// keeps to the specialized `removeLast`.
+    @inlinable
+    package mutating func empty(keepingStorageUpTo maxKept: Int) {
+        if count > maxKept {
+            self = []
+        } else {
+            while !isEmpty { removeLast() }
+        }
+    }
+}

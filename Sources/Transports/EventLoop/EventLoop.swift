@@ -213,7 +213,7 @@ public final class EventLoop: @unchecked Sendable {
         while !flushQueue.isEmpty {
             swap(&flushing, &flushQueue)
             for connection in flushing { connection.flushNow() }
-            flushing.removeAll(keepingCapacity: flushing.count <= 1024)
+            flushing.empty(keepingStorageUpTo: 1024)
         }
     }
 
