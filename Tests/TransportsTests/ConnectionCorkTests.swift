@@ -122,6 +122,34 @@ final class ConnectionCorkTests: XCTestCase {
         connection.close()
     }
 
+    /// Frames left for the end of the iteration (a broadcast's) go out copied together when
+    /// they are small, the copy starting again inside a chunk the socket took only part of,
+    /// and through a scatter list when one is large.
+    func testQueuedSmallChunksGoOutTogetherAndResumeMidChunk() throws {
+        var small: Int32 = 4096
+        setsockopt(fds[0], SOL_SOCKET, SO_SNDBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+        setsockopt(fds[1], SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+        let loop = try EventLoop(index: 0)
+        let connection = connection(on: loop) { _ in }
+        // 60 chunks of 97 to 510 bytes: 18,210 bytes, more than the socket pair holds.
+        let smallChunks = (0..<60).map { index in
+            ByteChunk.copying((0..<(97 + index * 7)).map { UInt8(truncatingIfNeeded: index &+ $0) })
+        }
+        for large in [false, true] {
+            var chunks = smallChunks
+            if large { chunks.insert(ByteChunk.copying([UInt8](repeating: 0xEE, count: 2000)), at: 30) }
+            let before = connection.bytesWritten
+            for chunk in chunks { connection.write(chunk) }
+            let total = chunks.reduce(0) { $0 + $1.count }
+            XCTAssertEqual(connection.queuedBytes, total)
+            connection.flushNow()
+            XCTAssertGreaterThan(connection.queuedBytes, 0, "the socket took everything; the test proves nothing")
+            XCTAssertEqual(peerReadsUntilDrained(connection), chunks.flatMap(\.array), large ? "with a large chunk" : "small only")
+            XCTAssertEqual(connection.bytesWritten - before, total)
+        }
+        connection.close()
+    }
+
     func testACloseAfterFlushSendsTheCorkedReplyFirst() throws {
         let loop = try EventLoop(index: 0)
         let connection = connection(on: loop) { connection in
