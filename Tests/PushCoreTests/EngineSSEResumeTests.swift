@@ -16,16 +16,16 @@ final class EngineSSEResumeTests: XCTestCase {
         return packets.map { $0.packet.text }
     }
 
-    private func send(_ s: EngineSession, _ items: String...) -> [String] {
+    private func send(_ s: inout EngineSession, _ items: String...) -> [String] {
         for text in items { XCTAssertEqual(s.enqueue(OutboundPacket(.message(text: text))), .queued) }
         return texts(s.flush())
     }
 
     func testWrittenPacketsAreNumberedFromTheOpenPacket() {
-        let s = session()
+        var s = session()
         _ = s.handshake()
         XCTAssertEqual(s.streamSequence, 1)
-        XCTAssertEqual(send(s, "a", "b"), ["a", "b"])
+        XCTAssertEqual(send(&s, "a", "b"), ["a", "b"])
         XCTAssertEqual(s.streamSequence, 3)
         XCTAssertEqual(EngineCodec.sseIDLine(sid: "x.y", sequence: 3), Array("id: x.y:3\n".utf8))
         XCTAssertTrue(EngineCodec.parseSSEEventID("x.y:3")! == ("x.y", 3))
@@ -33,24 +33,39 @@ final class EngineSSEResumeTests: XCTestCase {
     }
 
     func testADroppedStreamWaitsAndResumesAfterTheLastEventID() {
-        let s = session()
+        var s = session()
         _ = s.handshake()
-        _ = send(s, "a", "b", "c")                      // 2, 3, 4
+        _ = send(&s, "a", "b", "c")                      // 2, 3, 4
         XCTAssertEqual(s.eventStreamDropped(now: 100), .none)
         XCTAssertFalse(s.isClosed)
         XCTAssertEqual(s.transportState.downstream, .eventStreamDetached)
-        XCTAssertTrue(send(s, "d").isEmpty, "nothing goes out while detached")
+        XCTAssertTrue(send(&s, "d").isEmpty, "nothing goes out while detached")
         XCTAssertEqual(s.poll(via: .sse, now: 100), .rejectRequest(.badRequest))
 
         XCTAssertTrue(s.resumeEventStream(after: 3))    // the client got "b"
         XCTAssertEqual(texts(s.flush()), ["c", "d"], "what came after it, then what queued meanwhile")
         XCTAssertEqual(s.streamSequence, 5, "resent packets keep their numbers")
-        XCTAssertEqual(send(s, "e"), ["e"])
+        XCTAssertEqual(send(&s, "e"), ["e"])
         XCTAssertFalse(s.resumeEventStream(after: 5), "only a detached stream resumes")
     }
 
+    func testResentPacketsCountInTheQueueAtTheirCost() {
+        var s = session()
+        _ = s.handshake()
+        _ = send(&s, "a", "b")
+        XCTAssertEqual(s.queuedBytes, 0)
+        _ = s.eventStreamDropped(now: 100)
+        XCTAssertTrue(s.resumeEventStream(after: 1))
+        let cost = OutboundPacket.queueCost(of: .message(text: "a")) + OutboundPacket.queueCost(of: .message(text: "b"))
+        XCTAssertEqual(s.queuedBytes, cost, "what the resent packets hold, as when they were first queued")
+        XCTAssertTrue(s.hasQueued)
+        XCTAssertEqual(texts(s.flush()), ["a", "b"])
+        XCTAssertEqual(s.queuedBytes, 0, "taking them gives back what resending them counted")
+        XCTAssertFalse(s.hasQueued)
+    }
+
     func testTheOpenPacketIsNotKeptForAResume() {
-        let s = session()
+        var s = session()
         _ = s.handshake()
         XCTAssertEqual(s.eventStreamDropped(now: 100), .none)
         XCTAssertFalse(s.resumeEventStream(after: 0), "a client with a Last-Event-ID has read the open packet")
@@ -59,9 +74,9 @@ final class EngineSSEResumeTests: XCTestCase {
     }
 
     func testTooOldOrFutureLastEventIDIsRefused() {
-        let s = session()
+        var s = session()
         _ = s.handshake()
-        for index in 0..<(EventStreamLog.limit.packets + 10) { _ = send(s, "m\(index)") }
+        for index in 0..<(EventStreamLog.limit.packets + 10) { _ = send(&s, "m\(index)") }
         _ = s.eventStreamDropped(now: 0)
         XCTAssertFalse(s.resumeEventStream(after: 1), "packets after it are no longer kept")
         XCTAssertFalse(s.resumeEventStream(after: s.streamSequence + 1))
@@ -70,10 +85,10 @@ final class EngineSSEResumeTests: XCTestCase {
     }
 
     func testTheLogIsBoundedByBytes() {
-        let s = session()
+        var s = session()
         _ = s.handshake()
         let big = String(repeating: "x", count: 20_000)
-        for _ in 0..<10 { _ = send(s, big) }
+        for _ in 0..<10 { _ = send(&s, big) }
         _ = s.eventStreamDropped(now: 0)
         XCTAssertFalse(s.resumeEventStream(after: s.streamSequence - 5), "at most 64 KiB is kept")
         XCTAssertTrue(s.resumeEventStream(after: s.streamSequence - 3))
@@ -81,11 +96,11 @@ final class EngineSSEResumeTests: XCTestCase {
     }
 
     func testAPongLetsGoOfWhatCameBeforeItsPing() {
-        let s = session()
+        var s = session()
         _ = s.handshake()
-        _ = send(s, "a", "b")                           // 2, 3
+        _ = send(&s, "a", "b")                           // 2, 3
         XCTAssertEqual(s.heartbeat(now: 1_000), .pingQueued)
-        _ = send(s, "c")                                // ping 4, then "c" 5
+        _ = send(&s, "c")                                // ping 4, then "c" 5
         XCTAssertEqual(s.receive(.pong(), via: .sse), .rescheduleHeartbeat)
         _ = s.eventStreamDropped(now: 1_100)
         XCTAssertFalse(s.resumeEventStream(after: 3), "the client read past the ping: nothing before it is kept")
@@ -94,7 +109,7 @@ final class EngineSSEResumeTests: XCTestCase {
     }
 
     func testADetachedSessionTimesOutAfterPingTimeout() {
-        let s = session()
+        var s = session()
         _ = s.handshake()
         _ = s.eventStreamDropped(now: 200)
         XCTAssertEqual(s.nextDeadline, 700)
@@ -105,7 +120,7 @@ final class EngineSSEResumeTests: XCTestCase {
     }
 
     func testADropDuringAnUpgradeClosesAsBefore() {
-        let s = session()
+        var s = session()
         _ = s.handshake()
         XCTAssertTrue(s.beginProbe(now: 0))
         guard case .close(let plan) = s.eventStreamDropped(now: 0) else { return XCTFail("closes") }

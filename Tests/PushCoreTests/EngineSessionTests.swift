@@ -18,7 +18,7 @@ final class EngineSessionTests: XCTestCase {
     }
 
     func testHeartbeatPingsThenTimesOutWithoutPong() {
-        let s = session()
+        var s = session()
         XCTAssertEqual(s.nextDeadline, 300)
         XCTAssertEqual(s.heartbeat(now: 299), .none)
         XCTAssertEqual(s.heartbeat(now: 310), .pingQueued)
@@ -32,7 +32,7 @@ final class EngineSessionTests: XCTestCase {
     }
 
     func testPongKeepsTheSessionAlive() {
-        let s = session()
+        var s = session()
         for cycle in 1...5 {
             let due = Int64(cycle) * 300
             XCTAssertEqual(s.heartbeat(now: due), .pingQueued)
@@ -43,18 +43,18 @@ final class EngineSessionTests: XCTestCase {
     }
 
     func testMessagesAndClose() {
-        let s = session()
+        var s = session()
         XCTAssertEqual(s.receive(.message(text: "hi"), via: .longPolling), .deliverMessage)
         XCTAssertEqual(s.receive(.close, via: .longPolling),
                        .close(EngineClosePlan(reason: .transportClose, mode: .clientRequested, release: .none, closesProbe: false)))
         XCTAssertEqual(s.receive(.message(text: "late"), via: .longPolling), .none)
-        let other = session()
+        var other = session()
         XCTAssertEqual(other.receive(EnginePacket(type: .open), via: .longPolling),
                        .close(EngineClosePlan(reason: .parseError, mode: .silent, release: .none, closesProbe: false)))
     }
 
     func testUpgradeExchange() {
-        let s = session(.longPolling)
+        var s = session(.longPolling)
         XCTAssertEqual(s.receive(.ping(probe: true), via: .websocket), .none, "no probe open")
         XCTAssertTrue(s.beginProbe(now: 0))
         XCTAssertFalse(s.beginProbe(now: 0), "one probe at a time")
@@ -68,7 +68,7 @@ final class EngineSessionTests: XCTestCase {
     }
 
     func testProbeThatEndsLeavesTheOldTransportActive() {
-        let s = session(.sse)
+        var s = session(.sse)
         XCTAssertTrue(s.beginProbe(now: 0))
         s.probeEnded()
         XCTAssertEqual(s.transport, .sse)
@@ -76,7 +76,7 @@ final class EngineSessionTests: XCTestCase {
     }
 
     func testQueueOrderAndMaxBytesPerTake() {
-        let s = session()
+        var s = session()
         for index in 0..<10 {
             XCTAssertEqual(s.enqueue(OutboundPacket(.message(text: "message \(index)"))), .queued)
         }
@@ -98,7 +98,7 @@ final class EngineSessionTests: XCTestCase {
 
     func testVolatileDroppedThenOverflow() {
         let overhead = OutboundPacket.memoryOverhead
-        let s = session { $0.maxQueueBytes = 1_000 + 5 * overhead; $0.volatileDropBytes = 100 + overhead }
+        var s = session { $0.maxQueueBytes = 1_000 + 5 * overhead; $0.volatileDropBytes = 100 + overhead }
         let big = EnginePacket.message(text: String(repeating: "a", count: 199))
         XCTAssertEqual(s.enqueue(OutboundPacket(big, isVolatile: true)), .queued)
         XCTAssertEqual(s.enqueue(OutboundPacket(big, isVolatile: true)), .droppedVolatile)
@@ -120,7 +120,7 @@ final class EngineSessionTests: XCTestCase {
     func testTinyPacketsCountTheirMemoryNotTheirWireBytes() {
         // A flood of one-byte messages holds about 120 bytes of memory per packet: the cap counts
         // that, so 1 MiB of queue stops at a few thousand of them, not a million.
-        let s = session { $0.maxQueueBytes = 1 << 20 }
+        var s = session { $0.maxQueueBytes = 1 << 20 }
         var queued = 0
         while s.enqueue(OutboundPacket(.message(text: "a"))) == .queued { queued += 1 }
         XCTAssertEqual(queued, (1 << 20) / (2 + OutboundPacket.memoryOverhead))

@@ -29,7 +29,7 @@ final class EngineTransportStateRandomizedTests: XCTestCase {
     }
 
     private struct Run {
-        let session: EngineSession
+        var session: EngineSession
         var model = Model()
         var now: Int64 = 0
         var nextID = 0

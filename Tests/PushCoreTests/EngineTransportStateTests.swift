@@ -22,7 +22,7 @@ final class EngineTransportStateTests: XCTestCase {
         }
     }
 
-    private func queue(_ s: EngineSession, _ texts: String...) {
+    private func queue(_ s: inout EngineSession, _ texts: String...) {
         for text in texts { XCTAssertEqual(s.enqueue(OutboundPacket(.message(text: text))), .queued) }
     }
 
@@ -35,7 +35,7 @@ final class EngineTransportStateTests: XCTestCase {
 
     func testHandshakePerTransport() {
         for kind in EngineTransportKind.allCases {
-            let s = session(kind)
+            var s = session(kind)
             let action = s.handshake()
             let open = "0" + s.openPacket().text
             switch kind {
@@ -56,19 +56,19 @@ final class EngineTransportStateTests: XCTestCase {
     }
 
     func testHeldPollAnsweredByData() {
-        let s = session(.longPolling)
+        var s = session(.longPolling)
         XCTAssertEqual(s.poll(via: .longPolling, now: 10), .holdRequest)
         XCTAssertTrue(s.transportState.holdsPoll)
         XCTAssertEqual(s.transportState.downstream, .longPolling(.held), "no noop deadline outside an upgrade")
         XCTAssertNil(s.upgradeDeadline)
         XCTAssertEqual(s.flush(), .none, "nothing queued")
-        queue(s, "m1", "m2")
+        queue(&s, "m1", "m2")
         let answer = s.flush()
         guard case .answerHeldPoll = answer else { return XCTFail("\(answer)") }
         XCTAssertEqual(sent(answer), ["4m1", "4m2"])
         XCTAssertFalse(s.transportState.holdsPoll)
         // With packets waiting, a GET is answered at once, 16 packets at most.
-        for index in 0..<20 { queue(s, "n\(index)") }
+        for index in 0..<20 { queue(&s, "n\(index)") }
         XCTAssertEqual(s.flush(), .none, "no poll held")
         XCTAssertEqual(sent(s.poll(via: .longPolling, now: 20)), (0..<16).map { "4n\($0)" })
         XCTAssertEqual(sent(s.poll(via: .longPolling, now: 30)), (16..<20).map { "4n\($0)" })
@@ -76,16 +76,16 @@ final class EngineTransportStateTests: XCTestCase {
     }
 
     func testShortPollingAnswersAtOnce() {
-        let s = session(.polling)
+        var s = session(.polling)
         XCTAssertEqual(s.poll(via: .polling, now: 0), .answerRequest(.noop))
-        queue(s, "m1")
+        queue(&s, "m1")
         XCTAssertEqual(s.flush(), .none, "plain polling holds no GET")
         XCTAssertEqual(sent(s.poll(via: .polling, now: 5)), ["4m1"])
         XCTAssertEqual(s.poll(via: .polling, now: 6), .answerRequest(.noop))
     }
 
     func testOverlappingPollsCloseTheSession() {
-        let s = session(.longPolling)
+        var s = session(.longPolling)
         XCTAssertEqual(s.poll(via: .longPolling, now: 0), .holdRequest)
         XCTAssertEqual(s.poll(via: .longPolling, now: 1),
                        .rejectRequestAndClose(.badRequest, EngineClosePlan(reason: .transportError, mode: .notify,
@@ -95,24 +95,24 @@ final class EngineTransportStateTests: XCTestCase {
     }
 
     func testRequestsOnTheWrongTransportAreRefused() {
-        let polling = session(.longPolling)
+        var polling = session(.longPolling)
         XCTAssertEqual(polling.poll(via: .polling, now: 0), .rejectRequest(.badRequest))
         XCTAssertEqual(polling.poll(via: .sse, now: 0), .rejectRequest(.badRequest))
         XCTAssertEqual(polling.post(via: .polling), .rejectRequest(.badRequest))
         XCTAssertEqual(polling.post(via: .longPolling), .none)
         XCTAssertFalse(polling.isClosed, "a refused request leaves the session alone")
-        let sse = session(.sse)
+        var sse = session(.sse)
         XCTAssertEqual(sse.poll(via: .sse, now: 0), .rejectRequest(.badRequest), "a GET is no poll on an event stream")
         XCTAssertEqual(sse.post(via: .sse), .none)
-        let webSocket = session(.websocket)
+        var webSocket = session(.websocket)
         XCTAssertEqual(webSocket.post(via: .websocket), .rejectRequest(.badRequest))
         XCTAssertEqual(webSocket.poll(via: .longPolling, now: 0), .rejectRequest(.badRequest))
         XCTAssertFalse(sse.isClosed || webSocket.isClosed)
     }
 
     func testEventStreamDeliveryWithPings() {
-        let s = session(.sse)
-        queue(s, "a", "b", "c")
+        var s = session(.sse)
+        queue(&s, "a", "b", "c")
         XCTAssertEqual(sent(s.flush()), ["4a", "4b", "4c"])
         XCTAssertEqual(s.flush(), .none)
         XCTAssertEqual(s.heartbeat(now: 1_000), .pingQueued)
@@ -120,7 +120,7 @@ final class EngineTransportStateTests: XCTestCase {
     }
 
     func testPacketsUpAndPongs() {
-        let s = session(.sse)
+        var s = session(.sse)
         XCTAssertEqual(s.receive(.message(text: "up"), via: .sse), .deliverMessage)
         XCTAssertEqual(s.receive(.pong(), via: .sse), .rescheduleHeartbeat)
         XCTAssertEqual(s.receive(.noop, via: .sse), .none)
@@ -130,7 +130,7 @@ final class EngineTransportStateTests: XCTestCase {
     // MARK: Upgrade
 
     func testProbeIsAnsweredAndTheHeldPollGetsANoop() {
-        let s = session(.longPolling)
+        var s = session(.longPolling)
         XCTAssertEqual(s.poll(via: .longPolling, now: 0), .holdRequest)
         XCTAssertTrue(s.beginProbe(now: 100))
         XCTAssertEqual(s.transportState.probe, .opened(deadline: 2_100))
@@ -146,31 +146,31 @@ final class EngineTransportStateTests: XCTestCase {
     }
 
     func testProbeOnEventStreamWritesANoopAndPausesTheStream() {
-        let s = session(.sse)
+        var s = session(.sse)
         XCTAssertTrue(s.beginProbe(now: 0))
-        queue(s, "before")
+        queue(&s, "before")
         XCTAssertEqual(sent(s.flush()), ["4before"], "the stream delivers until 2probe")
         XCTAssertEqual(s.receive(.ping(probe: true), via: .websocket), .answerProbe(.writeNoopEvent))
         XCTAssertEqual(s.transportState.downstream, .eventStream(paused: true))
-        queue(s, "during")
+        queue(&s, "during")
         XCTAssertEqual(s.flush(), .none, "the client may stop reading the stream after the noop marker")
     }
 
     func testProbeOnShortPollingHasNothingToPause() {
-        let s = session(.polling)
+        var s = session(.polling)
         XCTAssertTrue(s.beginProbe(now: 0))
         XCTAssertEqual(s.receive(.ping(probe: true), via: .websocket), .answerProbe(.none))
     }
 
     func testPollingKeepsDeliveringDuringTheProbeWithPings() {
-        let s = session(.longPolling)
+        var s = session(.longPolling)
         XCTAssertTrue(s.beginProbe(now: 0))
         XCTAssertEqual(s.receive(.ping(probe: true), via: .websocket), .answerProbe(.none))
-        queue(s, "m1")
+        queue(&s, "m1")
         XCTAssertEqual(s.flush(), .none)
         XCTAssertEqual(sent(s.poll(via: .longPolling, now: 50)), ["4m1"], "queued packets still go out by poll")
         XCTAssertEqual(s.poll(via: .longPolling, now: 60), .holdRequest)
-        queue(s, "m2")
+        queue(&s, "m2")
         XCTAssertEqual(sent(s.flush()), ["4m2"], "a held poll is answered with data as usual")
         XCTAssertEqual(s.poll(via: .longPolling, now: 70), .holdRequest)
         XCTAssertEqual(s.heartbeat(now: 1_000), .pingQueued)
@@ -178,15 +178,15 @@ final class EngineTransportStateTests: XCTestCase {
         XCTAssertEqual(s.receive(.pong(), via: .longPolling), .rescheduleHeartbeat)
         XCTAssertFalse(s.isExpired(now: 1_900))
 
-        let short = session(.polling)
+        var short = session(.polling)
         XCTAssertTrue(short.beginProbe(now: 0))
         _ = short.receive(.ping(probe: true), via: .websocket)
-        queue(short, "s1")
+        queue(&short, "s1")
         XCTAssertEqual(sent(short.poll(via: .polling, now: 10)), ["4s1"])
     }
 
     func testAPollHeldDuringTheUpgradeGetsANoopEveryCycle() {
-        let s = session(.longPolling)
+        var s = session(.longPolling)
         XCTAssertTrue(s.beginProbe(now: 0))
         // Before 2probe a held poll is an ordinary one.
         XCTAssertEqual(s.poll(via: .longPolling, now: 10), .holdRequest)
@@ -202,53 +202,53 @@ final class EngineTransportStateTests: XCTestCase {
         XCTAssertEqual(s.upgradeDeadline, 2_000, "back to the probe's deadline")
         // The next poll gets the same treatment; data first wins.
         XCTAssertEqual(s.poll(via: .longPolling, now: 1_150), .holdRequest)
-        queue(s, "m1")
+        queue(&s, "m1")
         XCTAssertEqual(sent(s.flush()), ["4m1"])
         XCTAssertEqual(s.upgradeTimer(now: 1_250), .none)
     }
 
     func testUpgradeCompletesAndTheQueueFlushesInOrderOnTheWebSocket() {
-        let s = session(.longPolling)
-        queue(s, "m1")
+        var s = session(.longPolling)
+        queue(&s, "m1")
         XCTAssertEqual(sent(s.poll(via: .longPolling, now: 0)), ["4m1"])
         XCTAssertTrue(s.beginProbe(now: 0))
         XCTAssertEqual(s.receive(.ping(probe: true), via: .websocket), .answerProbe(.none))
-        queue(s, "m2", "m3")
+        queue(&s, "m2", "m3")
         XCTAssertEqual(s.receive(.message(text: "up"), via: .longPolling), .deliverMessage,
                        "POSTs on the old transport go on until 5")
         XCTAssertEqual(s.receive(.upgrade, via: .websocket), .completeUpgrade(.none))
         XCTAssertEqual(s.transport, .websocket)
         XCTAssertEqual(s.transportState.downstream, .webSocket)
         XCTAssertNil(s.upgradeDeadline)
-        queue(s, "m4")
+        queue(&s, "m4")
         XCTAssertEqual(sent(s.flush()), ["4m2", "4m3", "4m4"])
         XCTAssertEqual(s.poll(via: .longPolling, now: 10), .rejectRequest(.badRequest))
         XCTAssertEqual(s.receive(.message(text: "x"), via: .websocket), .deliverMessage)
     }
 
     func testUpgradeReleasesAHeldPollAndEndsTheEventStream() {
-        let polling = session(.longPolling)
+        var polling = session(.longPolling)
         XCTAssertTrue(polling.beginProbe(now: 0))
         _ = polling.receive(.ping(probe: true), via: .websocket)
         XCTAssertEqual(polling.poll(via: .longPolling, now: 10), .holdRequest)
         XCTAssertEqual(polling.receive(.upgrade, via: .websocket), .completeUpgrade(.answerHeldPollWithNoop))
 
-        let sse = session(.sse)
+        var sse = session(.sse)
         XCTAssertTrue(sse.beginProbe(now: 0))
         _ = sse.receive(.ping(probe: true), via: .websocket)
-        queue(sse, "w1", "w2")
+        queue(&sse, "w1", "w2")
         XCTAssertEqual(sse.receive(.upgrade, via: .websocket), .completeUpgrade(.endEventStream(sendClosePacket: false)))
         XCTAssertEqual(sent(sse.flush()), ["4w1", "4w2"])
 
         // "5" without "2probe" completes the upgrade too (as the reference server allows).
-        let early = session(.longPolling)
+        var early = session(.longPolling)
         XCTAssertEqual(early.poll(via: .longPolling, now: 0), .holdRequest)
         XCTAssertTrue(early.beginProbe(now: 0))
         XCTAssertEqual(early.receive(.upgrade, via: .websocket), .completeUpgrade(.answerHeldPollWithNoop))
     }
 
     func testUpgradeTimeoutClosesTheProbeAndTheSessionCarriesOn() {
-        let s = session(.longPolling)
+        var s = session(.longPolling)
         XCTAssertTrue(s.beginProbe(now: 500))
         _ = s.receive(.ping(probe: true), via: .websocket)
         XCTAssertEqual(s.poll(via: .longPolling, now: 2_450), .holdRequest)
@@ -259,23 +259,23 @@ final class EngineTransportStateTests: XCTestCase {
         XCTAssertEqual(s.transportState.downstream, .longPolling(.held), "the held poll is an ordinary one again")
         XCTAssertNil(s.upgradeDeadline)
         XCTAssertFalse(s.isClosed)
-        queue(s, "after")
+        queue(&s, "after")
         XCTAssertEqual(sent(s.flush()), ["4after"])
         XCTAssertEqual(s.receive(.upgrade, via: .websocket), .none, "a late 5 from the closed probe is ignored")
         XCTAssertEqual(s.transport, .longPolling)
         XCTAssertTrue(s.beginProbe(now: 3_000), "a new probe may start")
 
         // A probe that never sent 2probe times out the same way.
-        let quiet = session(.polling)
+        var quiet = session(.polling)
         XCTAssertTrue(quiet.beginProbe(now: 0))
         XCTAssertEqual(quiet.upgradeTimer(now: 2_000), .closeProbe)
     }
 
     func testUpgradeTimeoutResumesAPausedEventStream() {
-        let s = session(.sse)
+        var s = session(.sse)
         XCTAssertTrue(s.beginProbe(now: 0))
         _ = s.receive(.ping(probe: true), via: .websocket)
-        queue(s, "held back")
+        queue(&s, "held back")
         XCTAssertEqual(s.flush(), .none)
         XCTAssertEqual(s.upgradeTimer(now: 2_000), .closeProbe)
         XCTAssertEqual(s.transportState.downstream, .eventStream(paused: false))
@@ -284,7 +284,7 @@ final class EngineTransportStateTests: XCTestCase {
 
     func testAPausedEventStreamResumesInTimeForTheHeartbeat() {
         // Pings every 1000 ms, 500 ms to answer, upgrades time out after 2000 ms.
-        let s = session(.sse)
+        var s = session(.sse)
         XCTAssertTrue(s.beginProbe(now: 0))
         XCTAssertEqual(s.upgradeDeadline, 2_000, "a stream that is not paused waits for the upgrade timeout")
         XCTAssertEqual(s.receive(.ping(probe: true), via: .websocket), .answerProbe(.writeNoopEvent))
@@ -298,14 +298,14 @@ final class EngineTransportStateTests: XCTestCase {
         XCTAssertEqual(s.receive(.pong(), via: .sse), .rescheduleHeartbeat)
 
         // Polling transports are not held back, so their upgrade keeps its own timeout.
-        let polling = session(.longPolling)
+        var polling = session(.longPolling)
         XCTAssertTrue(polling.beginProbe(now: 0))
         _ = polling.receive(.ping(probe: true), via: .websocket)
         XCTAssertEqual(polling.upgradeDeadline, 2_000)
     }
 
     func testBadPacketOnTheProbeEndsOnlyTheProbe() {
-        let s = session(.sse)
+        var s = session(.sse)
         XCTAssertTrue(s.beginProbe(now: 0))
         _ = s.receive(.ping(probe: true), via: .websocket)
         XCTAssertEqual(s.receive(.message(text: "too soon"), via: .websocket), .closeProbe)
@@ -316,7 +316,7 @@ final class EngineTransportStateTests: XCTestCase {
     }
 
     func testProbeTransportClosing() {
-        let s = session(.longPolling)
+        var s = session(.longPolling)
         XCTAssertTrue(s.beginProbe(now: 0))
         _ = s.receive(.ping(probe: true), via: .websocket)
         XCTAssertEqual(s.poll(via: .longPolling, now: 10), .holdRequest)
@@ -326,21 +326,23 @@ final class EngineTransportStateTests: XCTestCase {
         XCTAssertNil(s.upgradeDeadline)
         XCTAssertEqual(s.upgradeTimer(now: 5_000), .none)
         XCTAssertEqual(s.receive(.ping(probe: true), via: .websocket), .none)
-        queue(s, "still here")
+        queue(&s, "still here")
         XCTAssertEqual(sent(s.flush()), ["4still here"])
     }
 
     func testClientCloseOverTheProbe() {
-        let s = session(.longPolling)
+        var s = session(.longPolling)
         XCTAssertEqual(s.poll(via: .longPolling, now: 0), .holdRequest)
         XCTAssertTrue(s.beginProbe(now: 0))
         XCTAssertEqual(s.receive(.close, via: .websocket), plan(.transportClose, .clientRequested, .answerHeldPollWithNoop, probe: true))
     }
 
     func testProbesThatAreRefused() {
-        XCTAssertFalse(session(.websocket).beginProbe(now: 0), "nothing to upgrade to")
-        XCTAssertFalse(session(.longPolling) { $0.allowUpgrades = false }.beginProbe(now: 0))
-        let closed = session(.sse)
+        var webSocket = session(.websocket)
+        XCTAssertFalse(webSocket.beginProbe(now: 0), "nothing to upgrade to")
+        var noUpgrades = session(.longPolling) { $0.allowUpgrades = false }
+        XCTAssertFalse(noUpgrades.beginProbe(now: 0))
+        var closed = session(.sse)
         _ = closed.close(.forcedServerClose, mode: .notify)
         XCTAssertFalse(closed.beginProbe(now: 0))
     }
@@ -359,35 +361,40 @@ final class EngineTransportStateTests: XCTestCase {
             .abort: ["websocket": .abortWebSocket, "sse": .abortEventStream, "held": .answerHeldPollWithClose],
         ]
         for mode in modes {
-            XCTAssertEqual(session(.websocket).close(.forcedServerClose, mode: mode),
+            var webSocket = session(.websocket)
+            XCTAssertEqual(webSocket.close(.forcedServerClose, mode: mode),
                            plan(.forcedServerClose, mode, expected[mode]!["websocket"]!), "\(mode)")
-            XCTAssertEqual(session(.sse).close(.forcedServerClose, mode: mode),
+            var sse = session(.sse)
+            XCTAssertEqual(sse.close(.forcedServerClose, mode: mode),
                            plan(.forcedServerClose, mode, expected[mode]!["sse"]!), "\(mode)")
-            let held = session(.longPolling)
+            var held = session(.longPolling)
             _ = held.poll(via: .longPolling, now: 0)
             XCTAssertEqual(held.close(.forcedServerClose, mode: mode),
                            plan(.forcedServerClose, mode, expected[mode]!["held"]!), "\(mode)")
-            XCTAssertEqual(session(.longPolling).close(.pingTimeout, mode: mode), plan(.pingTimeout, mode, .none), "\(mode)")
-            XCTAssertEqual(session(.polling).close(.pingTimeout, mode: mode), plan(.pingTimeout, mode, .none), "\(mode)")
-            let probing = session(.polling)
+            var longPolling = session(.longPolling)
+            XCTAssertEqual(longPolling.close(.pingTimeout, mode: mode), plan(.pingTimeout, mode, .none), "\(mode)")
+            var polling = session(.polling)
+            XCTAssertEqual(polling.close(.pingTimeout, mode: mode), plan(.pingTimeout, mode, .none), "\(mode)")
+            var probing = session(.polling)
             XCTAssertTrue(probing.beginProbe(now: 0))
             XCTAssertEqual(probing.close(.slowConsumer, mode: mode), plan(.slowConsumer, mode, .none, probe: true), "\(mode)")
         }
     }
 
     func testATransportThatWentAwayIsNotReleased() {
-        let held = session(.longPolling)
+        var held = session(.longPolling)
         _ = held.poll(via: .longPolling, now: 0)
         XCTAssertEqual(held.transportClosed(), plan(.transportClose, .silent, .none))
-        XCTAssertEqual(session(.sse).transportClosed(), plan(.transportClose, .silent, .none))
-        let webSocket = session(.websocket)
+        var sse = session(.sse)
+        XCTAssertEqual(sse.transportClosed(), plan(.transportClose, .silent, .none))
+        var webSocket = session(.websocket)
         XCTAssertEqual(webSocket.transportClosed(), plan(.transportClose, .silent, .none))
         XCTAssertEqual(webSocket.transportClosed(), .none)
     }
 
     func testNothingIsProducedAfterClose() {
-        let s = session(.longPolling)
-        queue(s, "dropped")
+        var s = session(.longPolling)
+        queue(&s, "dropped")
         XCTAssertTrue(s.beginProbe(now: 0))
         XCTAssertEqual(s.close(.forcedServerClose, mode: .notify), plan(.forcedServerClose, .notify, .none, probe: true))
         XCTAssertTrue(s.isClosed)

@@ -8,7 +8,7 @@ extension EngineSession {
 
     /// The session just opened: its open packet, as the answer to the handshake GET (polling
     /// transports) or as the first thing on the stream.
-    public func handshake() -> EngineTransportAction {
+    public mutating func handshake() -> EngineTransportAction {
         let open = ArraySlice([OutboundPacket(openPacket())])
         if transport == .sse { numberOpenPacket() }
         return transport.isRequestResponse ? .answerRequest(.packets(open)) : .writeStream(open)
@@ -18,7 +18,7 @@ extension EngineSession {
 
     /// Moves queued packets onto the transport if it can take them now: the stream, or the
     /// held GET. Call after queueing.
-    public func flush() -> EngineTransportAction {
+    public mutating func flush() -> EngineTransportAction {
         guard hasQueued else { return .none }
         switch transportState.downstream {
         case .webSocket:
@@ -36,13 +36,13 @@ extension EngineSession {
     }
 
     /// What is queued, up to one polling answer, or a noop.
-    private func takePollAnswer() -> EnginePollAnswer {
+    private mutating func takePollAnswer() -> EnginePollAnswer {
         let packets = takeQueued(maxBytes: config.maxPayload, maxPackets: Self.maxPacketsPerPoll)
         return packets.isEmpty ? .noop : .packets(packets)
     }
 
     /// A GET with this session's id on `kind`.
-    public func poll(via kind: EngineTransportKind, now: Int64) -> EngineTransportAction {
+    public mutating func poll(via kind: EngineTransportKind, now: Int64) -> EngineTransportAction {
         guard !isClosed else { return .rejectRequest(.unknownSid) }
         // After an upgrade (or on the wrong transport) HTTP requests are refused; the session
         // goes on over its current transport.
@@ -64,7 +64,7 @@ extension EngineSession {
 
     /// Whether a POST on `kind` may go on: `.none` to decode its packets (then `receive` each),
     /// else the rejection.
-    public func post(via kind: EngineTransportKind) -> EngineTransportAction {
+    public mutating func post(via kind: EngineTransportKind) -> EngineTransportAction {
         guard !isClosed else { return .rejectRequest(.unknownSid) }
         guard kind == transport, kind != .websocket else { return .rejectRequest(.badRequest) }
         return .none
@@ -74,7 +74,7 @@ extension EngineSession {
 
     /// A packet from the client on `kind`: the transport in use, or (`.websocket` while another
     /// transport is in use) the probe of an upgrade.
-    public func receive(_ packet: EnginePacket, via kind: EngineTransportKind) -> EngineTransportAction {
+    public mutating func receive(_ packet: EnginePacket, via kind: EngineTransportKind) -> EngineTransportAction {
         guard !isClosed else { return .none }
         guard kind == transport else { return receiveOnProbe(packet, via: kind) }
         switch packet.type {
@@ -93,7 +93,7 @@ extension EngineSession {
         }
     }
 
-    private func receiveOnProbe(_ packet: EnginePacket, via kind: EngineTransportKind) -> EngineTransportAction {
+    private mutating func receiveOnProbe(_ packet: EnginePacket, via kind: EngineTransportKind) -> EngineTransportAction {
         // A packet from a probe that already ended (or never was): nothing to do with it.
         guard kind == .websocket, let deadline = transportState.probe.deadline else { return .none }
         switch packet.type {
@@ -117,7 +117,7 @@ extension EngineSession {
     /// A WebSocket for this session arrived: it becomes the probe, with the upgrade timing out
     /// at `now + upgradeTimeout`. False when not allowed (closed, already on WebSocket, a probe
     /// open, upgrades off): the transports close that WebSocket.
-    public func beginProbe(now: Int64) -> Bool {
+    public mutating func beginProbe(now: Int64) -> Bool {
         guard !isClosed, config.allowUpgrades, transportState.probe == .none, transport != .websocket else { return false }
         transportState.probe = .opened(deadline: now + config.upgradeTimeout)
         return true
@@ -125,7 +125,7 @@ extension EngineSession {
 
     /// The probe WebSocket closed before the upgrade completed: the session carries on over its
     /// transport (flush what waits there).
-    public func probeEnded() {
+    public mutating func probeEnded() {
         guard !isClosed, transportState.probe != .none else { return }
         transportState.endProbe()
     }
@@ -147,7 +147,7 @@ extension EngineSession {
 
     /// The upgrade timer: closes a probe past its deadline, or answers a poll held during the
     /// upgrade with a noop once its cycle is up.
-    public func upgradeTimer(now: Int64) -> EngineTransportAction {
+    public mutating func upgradeTimer(now: Int64) -> EngineTransportAction {
         guard !isClosed, let deadline = probeDeadline else { return .none }
         if now >= deadline {
             transportState.endProbe()
@@ -163,7 +163,7 @@ extension EngineSession {
     // MARK: Closing
 
     /// Closes the session (`.none` if it already is).
-    public func close(_ reason: EngineCloseReason, mode: EngineCloseMode) -> EngineTransportAction {
+    public mutating func close(_ reason: EngineCloseReason, mode: EngineCloseMode) -> EngineTransportAction {
         guard !isClosed else { return .none }
         return .close(closePlan(reason, mode: mode))
     }
@@ -171,7 +171,7 @@ extension EngineSession {
     /// The event stream's connection dropped. Outside an upgrade the session waits up to
     /// pingTimeout for the browser's EventSource to come back and resume it (`resumeEventStream`);
     /// otherwise it closes as `transportClosed` does.
-    public func eventStreamDropped(now: Int64) -> EngineTransportAction {
+    public mutating func eventStreamDropped(now: Int64) -> EngineTransportAction {
         guard !isClosed, case .eventStream = transportState.downstream, transportState.probe == .none else {
             return transportClosed()
         }
@@ -183,7 +183,7 @@ extension EngineSession {
     /// The browser's EventSource came back with `Last-Event-ID` naming `sequence`: the packets
     /// written after it go again, first, then what queued meanwhile. False when the session is
     /// not waiting for its stream or no longer holds everything after `sequence`.
-    public func resumeEventStream(after sequence: UInt64) -> Bool {
+    public mutating func resumeEventStream(after sequence: UInt64) -> Bool {
         guard !isClosed, transportState.downstream == .eventStreamDetached,
               let resent = takeStreamed(after: sequence) else { return false }
         requeueFirst(resent)
@@ -194,12 +194,12 @@ extension EngineSession {
 
     /// The transport in use went away under the session (the held GET's or the event stream's
     /// client gave up, the WebSocket closed): close silently, with nothing left to release.
-    public func transportClosed() -> EngineTransportAction {
+    public mutating func transportClosed() -> EngineTransportAction {
         guard !isClosed else { return .none }
         return .close(closePlan(.transportClose, mode: .silent, transportGone: true))
     }
 
-    private func closePlan(_ reason: EngineCloseReason, mode: EngineCloseMode, transportGone: Bool = false) -> EngineClosePlan {
+    private mutating func closePlan(_ reason: EngineCloseReason, mode: EngineCloseMode, transportGone: Bool = false) -> EngineClosePlan {
         let plan = transportState.close(reason, mode: mode, transportGone: transportGone)
         dropQueue()
         return plan

@@ -48,33 +48,32 @@ public enum HeartbeatOutcome: Equatable {
 
 /// One Engine.IO session's state, free of I/O and clocks: transports feed it packets, requests
 /// and the time, and carry out what it answers (the queue and heartbeat here; the transport
-/// and upgrade in EngineSession+Transport). Confined to the session's event loop.
-/// Loop-confined, so stored properties skip the runtime's exclusivity checks (a third of the
-/// user-space instructions per message when they were on).
-public final class EngineSession {
-    public let id: String
+/// and upgrade in EngineSession+Transport). A value: the socket that carries it out holds it
+/// inline, so a packet going down reaches the session's state without another object.
+public struct EngineSession {
+    // What a packet going down reads comes first (see `admit`); the rest after.
+    /// Where packets go down, and the upgrade in progress.
+    public internal(set) var transportState: EngineTransportState
+    // The next two sit in the transport state's tail padding: every session holds them.
+    /// Whether a ping went out and its pong is awaited.
+    private var pingInFlight = false
+    private var queueHead32: Int32 = 0
+    /// What the queue holds in memory: the packets' `queueCost`.
+    public private(set) var queuedBytes = 0
     /// Shared by every session of a server: one reference each instead of a copy (64 bytes
     /// per session).
     private let settings: EngineSessionSettings
     public var config: EngineSessionConfig { settings.config }
-    /// Where packets go down, and the upgrade in progress.
-    @exclusivity(unchecked) public internal(set) var transportState: EngineTransportState
-    // The next two sit in the transport state's tail padding: every session holds them, and
-    // the session stays in 120 bytes (a 128-byte block).
-    /// Whether a ping went out and its pong is awaited.
-    @exclusivity(unchecked) private var pingInFlight = false
-    @exclusivity(unchecked) private var queueHead32: Int32 = 0
-    @exclusivity(unchecked) private var queue: [OutboundPacket] = []
-    /// What the queue holds in memory: the packets' `queueCost`.
-    @exclusivity(unchecked) public private(set) var queuedBytes = 0
-    @exclusivity(unchecked) private var nextPingAt: Int64
+    private var queue: [OutboundPacket] = []
+    public let id: String
+    private var nextPingAt: Int64
     /// Volatile packets dropped so far.
-    @exclusivity(unchecked) public private(set) var droppedVolatile = 0
+    public private(set) var droppedVolatile = 0
     /// Event stream only: what a reopened stream resumes from.
-    @exclusivity(unchecked) private var eventStreamLog: EventStreamLog?
+    private var eventStreamLog: EventStreamLog?
     /// While the event stream is detached: when the session gives up waiting for it (`.max`
-    /// otherwise; an optional's tag byte would cost the session a malloc size class).
-    @exclusivity(unchecked) var detachedUntil = Int64.max
+    /// otherwise, which keeps an optional's tag byte out of every session).
+    var detachedUntil = Int64.max
 
     private var queueHead: Int {
         get { Int(queueHead32) }
@@ -92,7 +91,7 @@ public final class EngineSession {
     }
 
     /// A session with settings of its own (tests, one-off sessions).
-    public convenience init(id: String, transport: EngineTransportKind, config: EngineSessionConfig, now: Int64) {
+    public init(id: String, transport: EngineTransportKind, config: EngineSessionConfig, now: Int64) {
         self.init(id: id, transport: transport, settings: EngineSessionSettings(config), now: now)
     }
 
@@ -112,7 +111,7 @@ public final class EngineSession {
     // MARK: Down
 
     /// Queues a packet. `transportBacklog` is what the transport holds unsent.
-    public func enqueue(_ packet: OutboundPacket, transportBacklog: Int = 0) -> EnqueueOutcome {
+    public mutating func enqueue(_ packet: OutboundPacket, transportBacklog: Int = 0) -> EnqueueOutcome {
         let outcome = admit(packet, transportBacklog: transportBacklog)
         if outcome == .queued {
             queue.append(packet)
@@ -124,12 +123,12 @@ public final class EngineSession {
     /// Applies the queue policy (volatile drop, byte cap) without queueing: `.queued` means the
     /// packet may go out now. A transport that can write at once with nothing queued uses this
     /// instead of `enqueue`, which keeps the order (the queue is empty) and skips a copy.
-    public func admit(_ packet: OutboundPacket, transportBacklog: Int = 0) -> EnqueueOutcome {
+    public mutating func admit(_ packet: OutboundPacket, transportBacklog: Int = 0) -> EnqueueOutcome {
         admit(cost: packet.queueCost, isVolatile: packet.isVolatile, transportBacklog: transportBacklog)
     }
 
     /// `admit` for a packet not wrapped in an `OutboundPacket`: `cost` is its queue cost.
-    public func admit(cost: Int, isVolatile: Bool, transportBacklog: Int = 0) -> EnqueueOutcome {
+    public mutating func admit(cost: Int, isVolatile: Bool, transportBacklog: Int = 0) -> EnqueueOutcome {
         guard !isClosed else { return .closed }
         let backlog = queuedBytes + transportBacklog
         if isVolatile && backlog > config.volatileDropBytes {
@@ -140,13 +139,18 @@ public final class EngineSession {
         return .queued
     }
 
-    /// Whether packets wait for the transport.
-    public var hasQueued: Bool { queueHead < queue.count }
+    /// Whether packets wait for the transport. Read from the count kept inline, not the
+    /// queue's storage: every packet costs more than 0, and a broadcast asks this of every
+    /// recipient, most of whose queue storage is out of the cache.
+    public var hasQueued: Bool {
+        assert((queuedBytes > 0) == (queueHead < queue.count), "queuedBytes out of step with the queue")
+        return queuedBytes > 0
+    }
 
     /// Hands queued packets to the transport, oldest first. Polling responses pass
     /// `maxBytes` so one response stays within the client's maxPayload; at least one packet is
     /// taken when any is queued.
-    public func takeQueued(maxBytes: Int = .max, maxPackets: Int = .max) -> ArraySlice<OutboundPacket> {
+    public mutating func takeQueued(maxBytes: Int = .max, maxPackets: Int = .max) -> ArraySlice<OutboundPacket> {
         let start = queueHead
         var bytes = 0
         var cost = 0
@@ -160,7 +164,7 @@ public final class EngineSession {
         queuedBytes -= cost
         let taken = queue[start..<queueHead]
         if queueHead == queue.count {
-            queue.removeAll(keepingCapacity: queue.count <= 64)
+            queue.empty(keepingStorageUpTo: 64)
             queueHead = 0
             return ArraySlice(Array(taken))
         }
@@ -173,12 +177,12 @@ public final class EngineSession {
     public var streamSequence: UInt64 { eventStreamLog?.sequence ?? 0 }
 
     /// The open packet goes out on the event stream as number 1.
-    func numberOpenPacket() {
+    mutating func numberOpenPacket() {
         streamLog().numberOpenPacket()
     }
 
     /// Packets written on the event stream now, numbered from `streamSequence + 1`.
-    func recordStreamed(_ packets: ArraySlice<OutboundPacket>) {
+    mutating func recordStreamed(_ packets: ArraySlice<OutboundPacket>) {
         streamLog().record(packets)
     }
 
@@ -188,7 +192,7 @@ public final class EngineSession {
         eventStreamLog?.take(after: sequence)
     }
 
-    private func streamLog() -> EventStreamLog {
+    private mutating func streamLog() -> EventStreamLog {
         if let log = eventStreamLog { return log }
         let log = EventStreamLog()
         eventStreamLog = log
@@ -196,11 +200,11 @@ public final class EngineSession {
     }
 
     /// Puts packets back in front of the queue.
-    func requeueFirst(_ packets: [OutboundPacket]) {
+    mutating func requeueFirst(_ packets: [OutboundPacket]) {
         guard !packets.isEmpty else { return }
         queue = packets + queue[queueHead...]
         queueHead = 0
-        queuedBytes += packets.reduce(0) { $0 + $1.byteCount }
+        queuedBytes += packets.reduce(0) { $0 + $1.queueCost }
     }
 
     // MARK: Heartbeat
@@ -213,7 +217,7 @@ public final class EngineSession {
 
     /// Sends pings every pingInterval and times out when a pong is late (or a detached event
     /// stream did not come back in time).
-    public func heartbeat(now: Int64) -> HeartbeatOutcome {
+    public mutating func heartbeat(now: Int64) -> HeartbeatOutcome {
         guard !isClosed else { return .none }
         if now >= detachedUntil { return .timeout }
         if let sent = pingSentAt {
@@ -243,7 +247,7 @@ public final class EngineSession {
     // MARK: Closing
 
     /// Drops the queue of a session that just closed.
-    func dropQueue() {
+    mutating func dropQueue() {
         queue.removeAll()
         queueHead = 0
         queuedBytes = 0
@@ -253,7 +257,7 @@ public final class EngineSession {
 
     /// Records a pong: the ping it answers is no longer awaited, and what the stream carried up
     /// to that ping has arrived.
-    func pongReceived() {
+    mutating func pongReceived() {
         pingInFlight = false
         eventStreamLog?.pongReceived()
     }

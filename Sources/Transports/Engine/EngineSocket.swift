@@ -13,7 +13,10 @@ public final class EngineSocket: @unchecked Sendable {
     /// The handle packets go down through now; which one is the session state's business
     /// (`session.transportState`), this only holds what it names.
     enum Channel {
-        case webSocket(WebSocketTransport)
+        /// The WebSocket, with its connection beside it: a packet going down reaches the
+        /// connection without loading the transport first (a cache miss per recipient of a
+        /// broadcast to many).
+        case webSocket(WebSocketTransport, Connection)
         case eventStream(HTTPResponseWriter)
         /// The long-polling GET held for the next packets.
         case heldPoll(EngineResponder)
@@ -23,25 +26,29 @@ public final class EngineSocket: @unchecked Sendable {
         /// Whether this is `transport`: compared in place, without taking a reference (a
         /// check every incoming frame makes).
         func isWebSocket(_ transport: WebSocketTransport) -> Bool {
-            if case .webSocket(let attached) = self { return attached === transport }
+            if case .webSocket(let attached, _) = self { return attached === transport }
             return false
         }
     }
 
+    // What a packet going down reads comes first, next to the object's header: a broadcast
+    // reaches thousands of sockets that are no longer in the cache, and each line it touches
+    // is a miss.
     public let loop: EventLoop
+    @exclusivity(unchecked) var channel: Channel = .none
+    /// What few sessions use (an upgrade, POSTs read at the rate's pace, the demo's delay);
+    /// see EngineSocketExtras.
+    @exclusivity(unchecked) var extrasIfAny: EngineSocketExtras?
+    /// The session's state, kept inline: one object less to reach per packet.
+    @exclusivity(unchecked) var session: EngineSession
     public let request: EngineRequestInfo
-    let session: EngineSession
     /// The server that opened it. Strong, like `loop`: the engine server outlives its
     /// sessions, and unowned would cost an atomic check per message.
     public let server: EngineServer
-    @exclusivity(unchecked) var channel: Channel = .none
     @exclusivity(unchecked) private var heartbeat: Timer?
     @exclusivity(unchecked) public internal(set) var stats = SessionCounters()
     /// Slot for the layer above (the Socket.IO connection state).
     @exclusivity(unchecked) public var context: AnyObject?
-    /// What few sessions use (an upgrade, POSTs read at the rate's pace, the demo's delay);
-    /// see EngineSocketExtras.
-    @exclusivity(unchecked) var extrasIfAny: EngineSocketExtras?
 
     /// The session id (the session's own string: one copy per session).
     public var id: String { session.id }
@@ -66,10 +73,10 @@ public final class EngineSocket: @unchecked Sendable {
         loop.assertInLoop()
         // A packet for this socket alone needs no shared wrapper when it can go out now: its
         // frame is written straight to the connection.
-        if let transport = directWebSocket {
+        if let connection = directWebSocket {
             let outcome = session.admit(cost: OutboundPacket.queueCost(of: packet), isVolatile: volatile,
-                                        transportBacklog: transport.connection.queuedBytes)
-            carryOut(outcome) { wroteFrame(of: transport.writeFrame(of: packet)) }
+                                        transportBacklog: connection.queuedBytes)
+            carryOut(outcome) { wroteFrame(of: WebSocketTransport.writeFrame(of: packet, to: connection)) }
             return
         }
         send(OutboundPacket(packet, isVolatile: volatile))
@@ -78,11 +85,11 @@ public final class EngineSocket: @unchecked Sendable {
     /// Queues a shared packet (a broadcast hands the same one to every socket on this loop).
     public func send(_ packet: OutboundPacket) {
         loop.assertInLoop()
-        if let transport = directWebSocket {
-            carryOut(session.admit(packet, transportBacklog: transport.connection.queuedBytes)) {
+        if let connection = directWebSocket {
+            carryOut(session.admit(packet, transportBacklog: connection.queuedBytes)) {
                 let frame = WebSocketTransport.frame(for: packet)
                 let count = frame.count
-                transport.connection.write(frame)
+                connection.write(frame)
                 wroteFrame(of: count)
             }
             return
@@ -91,10 +98,10 @@ public final class EngineSocket: @unchecked Sendable {
     }
 
     /// The common case: a WebSocket on this loop with nothing waiting takes a frame now.
-    private var directWebSocket: WebSocketTransport? {
-        guard case .webSocket(let transport) = channel, !session.hasQueued, transport.connection.loop === loop,
+    private var directWebSocket: Connection? {
+        guard case .webSocket(_, let connection) = channel, !session.hasQueued, connection.loop === loop,
               !isDelaying else { return nil }
-        return transport
+        return connection
     }
 
     /// Carries out the queue policy's answer; `queued` runs when the packet may go.
@@ -137,7 +144,7 @@ public final class EngineSocket: @unchecked Sendable {
     /// reported for one on another.
     private var backlog: Int {
         switch channel {
-        case .webSocket(let transport) where transport.connection.loop === loop:
+        case .webSocket(let transport, let connection) where connection.loop === loop:
             return transport.connection.queuedBytes
         case .eventStream(let writer) where writer.loop === loop:
             return writer.connection.queuedBytes
@@ -153,7 +160,7 @@ public final class EngineSocket: @unchecked Sendable {
     var heldBytes: Int {
         var held = session.queuedBytes + postBacklogBytes + server.application.engineSocketHeldBytes(self)
         switch channel {
-        case .webSocket(let transport) where transport.connection.loop === loop:
+        case .webSocket(let transport, let connection) where connection.loop === loop:
             held += transport.heldBytes
         case .eventStream(let writer) where writer.loop === loop:
             held += writer.connection.queuedBytes
@@ -215,7 +222,7 @@ public final class EngineSocket: @unchecked Sendable {
     /// Writes packets on the stream in use.
     private func write(_ packets: ArraySlice<OutboundPacket>) {
         switch channel {
-        case .webSocket(let transport):
+        case .webSocket(let transport, _):
             var frames: [ByteChunk] = []
             frames.reserveCapacity(packets.count)
             var bytes = 0
@@ -318,9 +325,9 @@ public final class EngineSocket: @unchecked Sendable {
             }
         case (.abortEventStream, .eventStream(let writer)):
             writer.loop.run { writer.connection.close() }
-        case (.closeWebSocket(let sendClosePacket), .webSocket(let transport)):
+        case (.closeWebSocket(let sendClosePacket), .webSocket(let transport, _)):
             transport.closeSession(sendClosePacket: sendClosePacket)
-        case (.abortWebSocket, .webSocket(let transport)):
+        case (.abortWebSocket, .webSocket(let transport, _)):
             transport.abort()
         default:
             assertionFailure("release \(release) does not match the attached transport")
@@ -360,7 +367,7 @@ public final class EngineSocket: @unchecked Sendable {
     private func completeUpgrade(_ old: EngineTransportRelease) {
         guard let probe else { return assertionFailure("upgrade without a probe") }
         release(old)
-        channel = .webSocket(probe)
+        channel = .webSocket(probe, probe.connection)
         watchBacklog(of: probe.connection)
         self.probe = nil
         syncUpgradeTimer()

@@ -34,12 +34,12 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
         return frame
     }
 
-    /// Writes the frame of a packet meant for this client alone, on the connection's loop,
-    /// without wrapping it: it is copied into the loop's cork buffer when it can be. Returns
-    /// its length.
-    func writeFrame(of packet: EnginePacket) -> Int {
-        let length = Self.frameLength(of: packet)
-        connection.write(count: length) { Self.writeFrame(of: packet, into: $0) }
+    /// Writes the frame of a packet meant for one client alone to its connection, on the
+    /// connection's loop, without wrapping it: it is copied into the loop's cork buffer when it
+    /// can be. Returns its length.
+    static func writeFrame(of packet: EnginePacket, to connection: Connection) -> Int {
+        let length = frameLength(of: packet)
+        connection.write(count: length) { writeFrame(of: packet, into: $0) }
         return length
     }
 
