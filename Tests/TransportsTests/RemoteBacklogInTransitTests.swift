@@ -27,7 +27,7 @@ final class RemoteBacklogInTransitTests: XCTestCase {
         let transport = WebSocketTransport(connection: Connection(fd: fds[0], loop: other, handler: IgnoringFrames(),
                                                                   remoteAddress: "test", limits: ConnectionLimits()),
                                            maxMessageBytes: 1 << 20, maxMessagesPerSecond: 0)
-        socket.channel = .webSocket(transport, transport.connection)
+        socket.channel = .webSocket(transport)
         socket.watchBacklog(of: transport.connection)
 
         // 2,000 volatile packets of 67 bytes a frame: 134 KB, twice the 64 KiB mark.

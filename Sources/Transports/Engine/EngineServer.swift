@@ -309,7 +309,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
             guard let transport = acceptWebSocket(request, writer) else { return }
             socket.countStreamHead(writer.headBytesWritten)
             transport.socket = socket
-            socket.channel = .webSocket(transport, transport.connection)
+            socket.channel = .webSocket(transport)
         case .longPolling, .polling:
             break
         case .sse:

@@ -19,7 +19,7 @@ extension EngineSocket {
     var remoteBacklogBytes: Int {
         guard let watch = remoteBacklog else { return 0 }
         switch channel {
-        case .webSocket(_, let connection) where connection === watch.connection:
+        case .webSocket(let transport) where transport.connection === watch.connection:
             return watch.reported + watch.inTransit
         case .eventStream(let writer) where writer.connection === watch.connection:
             return watch.reported + watch.inTransit

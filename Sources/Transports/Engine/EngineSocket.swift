@@ -13,10 +13,7 @@ public final class EngineSocket: @unchecked Sendable {
     /// The handle packets go down through now; which one is the session state's business
     /// (`session.transportState`), this only holds what it names.
     enum Channel {
-        /// The WebSocket, with its connection beside it: a packet going down reaches the
-        /// connection without loading the transport first (a cache miss per recipient of a
-        /// broadcast to many).
-        case webSocket(WebSocketTransport, Connection)
+        case webSocket(WebSocketTransport)
         case eventStream(HTTPResponseWriter)
         /// The long-polling GET held for the next packets.
         case heldPoll(EngineResponder)
@@ -26,7 +23,7 @@ public final class EngineSocket: @unchecked Sendable {
         /// Whether this is `transport`: compared in place, without taking a reference (a
         /// check every incoming frame makes).
         func isWebSocket(_ transport: WebSocketTransport) -> Bool {
-            if case .webSocket(let attached, _) = self { return attached === transport }
+            if case .webSocket(let attached) = self { return attached === transport }
             return false
         }
     }
@@ -35,7 +32,15 @@ public final class EngineSocket: @unchecked Sendable {
     // reaches thousands of sockets that are no longer in the cache, and each line it touches
     // is a miss.
     public let loop: EventLoop
-    @exclusivity(unchecked) var channel: Channel = .none
+    @exclusivity(unchecked) var channel: Channel = .none {
+        didSet {
+            if case .webSocket(let transport) = channel { webSocketConnection = transport.connection } else { webSocketConnection = nil }
+        }
+    }
+    /// The attached WebSocket's connection, beside the channel: a packet going down reaches
+    /// it without loading the transport first (a cache miss per recipient of a broadcast to
+    /// many). Follows `channel`.
+    @exclusivity(unchecked) private var webSocketConnection: Connection?
     /// What few sessions use (an upgrade, POSTs read at the rate's pace, the demo's delay);
     /// see EngineSocketExtras.
     @exclusivity(unchecked) var extrasIfAny: EngineSocketExtras?
@@ -99,7 +104,7 @@ public final class EngineSocket: @unchecked Sendable {
 
     /// The common case: a WebSocket on this loop with nothing waiting takes a frame now.
     private var directWebSocket: Connection? {
-        guard case .webSocket(_, let connection) = channel, !session.hasQueued, connection.loop === loop,
+        guard let connection = webSocketConnection, !session.hasQueued, connection.loop === loop,
               !isDelaying else { return nil }
         return connection
     }
@@ -144,7 +149,7 @@ public final class EngineSocket: @unchecked Sendable {
     /// reported for one on another.
     private var backlog: Int {
         switch channel {
-        case .webSocket(let transport, let connection) where connection.loop === loop:
+        case .webSocket(let transport) where transport.connection.loop === loop:
             return transport.connection.queuedBytes
         case .eventStream(let writer) where writer.loop === loop:
             return writer.connection.queuedBytes
@@ -160,7 +165,7 @@ public final class EngineSocket: @unchecked Sendable {
     var heldBytes: Int {
         var held = session.queuedBytes + postBacklogBytes + server.application.engineSocketHeldBytes(self)
         switch channel {
-        case .webSocket(let transport, let connection) where connection.loop === loop:
+        case .webSocket(let transport) where transport.connection.loop === loop:
             held += transport.heldBytes
         case .eventStream(let writer) where writer.loop === loop:
             held += writer.connection.queuedBytes
@@ -222,7 +227,7 @@ public final class EngineSocket: @unchecked Sendable {
     /// Writes packets on the stream in use.
     private func write(_ packets: ArraySlice<OutboundPacket>) {
         switch channel {
-        case .webSocket(let transport, _):
+        case .webSocket(let transport):
             var frames: [ByteChunk] = []
             frames.reserveCapacity(packets.count)
             var bytes = 0
@@ -325,9 +330,9 @@ public final class EngineSocket: @unchecked Sendable {
             }
         case (.abortEventStream, .eventStream(let writer)):
             writer.loop.run { writer.connection.close() }
-        case (.closeWebSocket(let sendClosePacket), .webSocket(let transport, _)):
+        case (.closeWebSocket(let sendClosePacket), .webSocket(let transport)):
             transport.closeSession(sendClosePacket: sendClosePacket)
-        case (.abortWebSocket, .webSocket(let transport, _)):
+        case (.abortWebSocket, .webSocket(let transport)):
             transport.abort()
         default:
             assertionFailure("release \(release) does not match the attached transport")
@@ -367,7 +372,7 @@ public final class EngineSocket: @unchecked Sendable {
     private func completeUpgrade(_ old: EngineTransportRelease) {
         guard let probe else { return assertionFailure("upgrade without a probe") }
         release(old)
-        channel = .webSocket(probe, probe.connection)
+        channel = .webSocket(probe)
         watchBacklog(of: probe.connection)
         self.probe = nil
         syncUpgradeTimer()
