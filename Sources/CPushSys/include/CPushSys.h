@@ -11,11 +11,26 @@
 #include <signal.h>
 #include <errno.h>
 #include <malloc.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 // accept4 is a GNU extension: Swift's Glibc import hides it without _GNU_SOURCE.
 int cpushsys_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 
 // errno is a thread-local macro; a function reads it reliably from Swift.
 static inline int cpushsys_errno(void) { return errno; }
+
+// A connection's reads and sends, without the thread-cancellation bookkeeping glibc wraps
+// around them in a threaded process (two calls per read or send): no pushd thread is ever
+// cancelled. Same results and errno as read, send and sendmsg.
+static inline ssize_t cpushsys_read(int fd, void *buffer, size_t length) {
+    return syscall(SYS_read, fd, buffer, length);
+}
+static inline ssize_t cpushsys_send(int fd, const void *buffer, size_t length, int flags) {
+    return syscall(SYS_sendto, fd, buffer, length, flags, (void *)0, 0);
+}
+static inline ssize_t cpushsys_sendmsg(int fd, const struct msghdr *message, int flags) {
+    return syscall(SYS_sendmsg, fd, message, flags);
+}
 
 #endif

@@ -160,7 +160,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
 
     private func readAvailable() {
         let buffer = loop.readBuffer
-        let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+        let n = cpushsys_read(fd, buffer.baseAddress, buffer.count)
         if n > 0 {
             bytesRead += n
             deliver(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
@@ -330,7 +330,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
         let corked = corkedBytes
         let base = UnsafeRawPointer(loop.corkBuffer.baseAddress!)
         corkedBytes = 0
-        var written = send(fd, base, corked, Int32(MSG_NOSIGNAL))
+        var written = cpushsys_send(fd, base, corked, Int32(MSG_NOSIGNAL))
         if written < 0 {
             let code = cpushsys_errno()
             guard code == EINTR || code == EAGAIN || code == EWOULDBLOCK else { close(); return false }
@@ -365,9 +365,9 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
             let written: Int
             if outputHead + 1 == output.count {
                 let chunk = output[outputHead]
-                written = send(fd, chunk.base + headOffset, chunk.count - headOffset, Int32(MSG_NOSIGNAL))
+                written = cpushsys_send(fd, chunk.base + headOffset, chunk.count - headOffset, Int32(MSG_NOSIGNAL))
             } else if let gathered = gatherSmallChunks() {
-                written = send(fd, loop.corkBuffer.baseAddress!, gathered, Int32(MSG_NOSIGNAL))
+                written = cpushsys_send(fd, loop.corkBuffer.baseAddress!, gathered, Int32(MSG_NOSIGNAL))
             } else {
                 let iovecs = loop.iovecs
                 var count = 0
@@ -383,7 +383,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
                 var message = msghdr()
                 message.msg_iov = iovecs.baseAddress
                 message.msg_iovlen = count
-                written = sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
+                written = cpushsys_sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
             }
             if written < 0 {
                 let code = cpushsys_errno()
