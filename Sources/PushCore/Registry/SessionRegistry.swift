@@ -13,6 +13,9 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
 
     private let shards: [Shard]
     private let shardMask: Int
+    /// Entries in all shards, kept beside them: every new session is checked against the
+    /// session limit, and summing the shards took each shard's lock.
+    private let entries = Atomic<Int>(0)
 
     /// A registry with `shardCount` shards (rounded up to a power of two, at least 1).
     package init(shardCount: Int = 16) {
@@ -32,6 +35,7 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
         shard(for: sid).sessions.withLock { sessions in
             if sessions[sid] != nil { return false }
             sessions[sid] = session
+            entries.add(1, ordering: .relaxed)
             return true
         }
     }
@@ -46,6 +50,7 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
     package func remove(_ sid: String) -> Session? {
         shard(for: sid).sessions.withLock { sessions in
             let removed = sessions.removeValue(forKey: sid)
+            if removed != nil { entries.subtract(1, ordering: .relaxed) }
             // A dictionary never shrinks by itself: after a crowd leaves, give its table back.
             if sessions.isEmpty && sessions.capacity > 256 { sessions = [:] }
             return removed
@@ -59,17 +64,13 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
         shard(for: sid).sessions.withLock { sessions in
             guard let current = sessions[sid], current === session else { return false }
             sessions.removeValue(forKey: sid)
+            entries.subtract(1, ordering: .relaxed)
             return true
         }
     }
 
-    /// The number of sessions (a sum over shards, each read under its lock; not atomic as a
-    /// whole while others insert or remove).
-    package var count: Int {
-        var total = 0
-        for shard in shards { total &+= shard.sessions.withLock { $0.count } }
-        return total
-    }
+    /// The number of sessions: every insert and removal that has returned is counted.
+    package var count: Int { entries.load(ordering: .relaxed) }
 
     /// Calls `body` for every session. Each shard is copied under its lock (copy-on-write makes
     /// that O(1)) and visited outside it, so `body` may use the registry.
@@ -86,6 +87,7 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
         for shard in shards {
             let sessions = shard.sessions.withLock { sessions in
                 defer { sessions = [:] }
+                entries.subtract(sessions.count, ordering: .relaxed)
                 return sessions
             }
             removed.append(contentsOf: sessions.values)
