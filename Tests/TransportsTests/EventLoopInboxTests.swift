@@ -1,3 +1,4 @@
+import CPushSys
 import Glibc
 import Synchronization
 import XCTest
@@ -39,5 +40,67 @@ final class EventLoopInboxTests: XCTestCase {
         for _ in 0..<1_000 { roundTrip() }
         let held = HeapStatistics.bytesInUse - baseline
         XCTAssertLessThan(held, 4 << 20, "the loop holds \(held) bytes more after it caught up")
+    }
+
+    /// Work handed to a loop before bytes arrive runs before the loop reads them, even when
+    /// the loop wakes to both at once (it was busy, or descheduled, meanwhile). A broadcast
+    /// posted to a loop before one of its sockets joined the room would otherwise be evaluated
+    /// after the join, and reach a socket that was not in the room when it was sent.
+    func testTasksQueuedBeforeInputRunBeforeIt() throws {
+        let group = try EventLoopGroup(threadCount: 1)
+        group.start()
+        defer { group.shutdown() }
+        let loop = group.loops[0]
+        var fds: [Int32] = [-1, -1]
+        XCTAssertEqual(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0, &fds), 0)
+        let (readEnd, writeEnd) = (fds[0], fds[1])
+        defer { close(readEnd); close(writeEnd) }
+        let order = Order()
+        let reader = RecordingReader(fd: readEnd, order: order)
+        let registered = Atomic<Bool>(false)
+        loop.execute {
+            loop.register(fd: readEnd, handler: reader, events: UInt32(EPOLLIN.rawValue))
+            registered.store(true, ordering: .releasing)
+        }
+        while !registered.load(ordering: .acquiring) { usleep(50) }
+
+        let busy = Atomic<Bool>(true)
+        let blocked = Atomic<Bool>(false)
+        loop.execute {
+            blocked.store(true, ordering: .releasing)
+            while busy.load(ordering: .acquiring) { usleep(50) }
+        }
+        while !blocked.load(ordering: .acquiring) { usleep(50) }
+        loop.execute { order.note("task") }
+        var byte: UInt8 = 1
+        XCTAssertEqual(write(writeEnd, &byte, 1), 1)
+        busy.store(false, ordering: .releasing)
+        var rounds = 0
+        while order.events.count < 2 && rounds < 20_000 { usleep(50); rounds += 1 }
+        XCTAssertEqual(order.events, ["task", "input"])
+        loop.execute { loop.deregister(fd: readEnd) }
+    }
+}
+
+/// What ran, in order, from any thread.
+private final class Order: Sendable {
+    private let list = Mutex<[String]>([])
+    func note(_ event: String) { list.withLock { $0.append(event) } }
+    var events: [String] { list.withLock { $0 } }
+}
+
+/// Notes each read in `order`.
+private final class RecordingReader: PollerHandler, @unchecked Sendable {
+    let fd: Int32
+    let order: Order
+
+    init(fd: Int32, order: Order) {
+        self.fd = fd
+        self.order = order
+    }
+
+    func handleEvents(_ events: UInt32) {
+        var byte: UInt8 = 0
+        if read(fd, &byte, 1) == 1 { order.note("input") }
     }
 }

@@ -194,6 +194,10 @@ public final class EventLoop: @unchecked Sendable {
             let timeout = wheel.millisecondsToNextTick(now: now).map { Int32(min($0, 1000)) } ?? 1000
             let ready = epoll_wait(epollFD, events, Int32(capacity), flushQueue.isEmpty ? timeout : 0)
             now = MonotonicClock.milliseconds()
+            // Work handed over before this wake-up runs before the input that came with it: a
+            // broadcast posted here before a socket of this loop joined its room must not find
+            // the socket in the room when the loop, woken late, sees both at once.
+            if wakePending.load(ordering: .acquiring) { runInbox() }
             if ready > 0 {
                 for i in 0..<Int(ready) {
                     let fd = events[i].data.fd
