@@ -26,15 +26,9 @@ final class EventLoopInboxTests: XCTestCase {
         let baseline = HeapStatistics.bytesInUse
 
         // The loop is busy while the burst queues up, as behind a storm of broadcasts.
-        let busy = Atomic<Bool>(true)
-        let blocked = Atomic<Bool>(false)
-        loop.execute {
-            blocked.store(true, ordering: .releasing)
-            while busy.load(ordering: .acquiring) { usleep(50) }
-        }
-        while !blocked.load(ordering: .acquiring) { usleep(50) }
+        let busy = holdBusy(loop)
         for _ in 0..<(2 << 20) { loop.execute {} }
-        busy.store(false, ordering: .releasing)
+        busy.release()
         roundTrip()
 
         for _ in 0..<1_000 { roundTrip() }
@@ -64,22 +58,35 @@ final class EventLoopInboxTests: XCTestCase {
         }
         while !registered.load(ordering: .acquiring) { usleep(50) }
 
-        let busy = Atomic<Bool>(true)
-        let blocked = Atomic<Bool>(false)
-        loop.execute {
-            blocked.store(true, ordering: .releasing)
-            while busy.load(ordering: .acquiring) { usleep(50) }
-        }
-        while !blocked.load(ordering: .acquiring) { usleep(50) }
+        let busy = holdBusy(loop)
         loop.execute { order.note("task") }
         var byte: UInt8 = 1
         XCTAssertEqual(write(writeEnd, &byte, 1), 1)
-        busy.store(false, ordering: .releasing)
+        busy.release()
         var rounds = 0
         while order.events.count < 2 && rounds < 20_000 { usleep(50); rounds += 1 }
         XCTAssertEqual(order.events, ["task", "input"])
         loop.execute { loop.deregister(fd: readEnd) }
     }
+}
+
+/// Keeps a loop busy in a task of its own (as behind a storm of broadcasts) until `release`.
+private final class BusyLoop: Sendable {
+    private let busy = Atomic<Bool>(true)
+    func release() { busy.store(false, ordering: .releasing) }
+    fileprivate func hold() { while busy.load(ordering: .acquiring) { usleep(50) } }
+}
+
+/// Returns once `loop` is running a task that holds it until the result's `release()`.
+private func holdBusy(_ loop: EventLoop) -> BusyLoop {
+    let busy = BusyLoop()
+    let blocked = Atomic<Bool>(false)
+    loop.execute {
+        blocked.store(true, ordering: .releasing)
+        busy.hold()
+    }
+    while !blocked.load(ordering: .acquiring) { usleep(50) }
+    return busy
 }
 
 /// What ran, in order, from any thread.
