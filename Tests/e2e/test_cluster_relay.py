@@ -71,7 +71,10 @@ def test_python_socketio_behind_round_robin_nginx_upgrades_every_time(cluster, p
         answer = await client.call("echo", {"n": index}, timeout=10)
         # Server pushes arrive, in order, each once.
         await client.call("ticker", {"rate": 100}, timeout=10)
-        await asyncio.sleep(0.3)
+        # Ten ticks, however slow the build: a sanitized cluster on two cores may tick late.
+        deadline = time.monotonic() + 10
+        while len(ticks) < 10 and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
         await client.call("ticker", {"rate": 0}, timeout=10)
         await asyncio.sleep(0.1)
         await client.disconnect()
