@@ -290,6 +290,9 @@ def test_python_socketio_disconnect_over_polling_says_client_namespace_disconnec
             observer = await pool.connect("websocket")
             client = await pool.connect("polling", auth={"tag": tag})
             sid = client.sid
+            # python-engineio's write loop, still waiting for the CONNECT's POST to be answered
+            # when disconnect() starts, would end without sending DISCONNECT and close.
+            await client.sio.eio.queue.join()
             await client.sio.disconnect()
             entries = await observer.reasons(tag)
             assert [(e["id"], e["reason"]) for e in entries] == [(sid, "client namespace disconnect")]
