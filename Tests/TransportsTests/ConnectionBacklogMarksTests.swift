@@ -3,9 +3,9 @@ import XCTest
 @testable import Transports
 
 private final class IgnoringHandler: ConnectionHandler {
-    func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int { input.count }
-    func connectionDidDrain(_ connection: Connection) {}
-    func connectionDidClose(_ connection: Connection) {}
+    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int { input.count }
+    override func connectionDidDrain(_ connection: Connection) {}
+    override func connectionDidClose(_ connection: Connection) {}
 }
 
 /// The write queue's marks: a watcher hears of the queue when it crosses them, not per write.

@@ -8,12 +8,12 @@ import XCTest
 private final class ReplyingHandler: ConnectionHandler {
     let reply: (Connection) -> Void
     init(_ reply: @escaping (Connection) -> Void) { self.reply = reply }
-    func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
+    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
         reply(connection)
         return input.count
     }
-    func connectionDidDrain(_ connection: Connection) {}
-    func connectionDidClose(_ connection: Connection) {}
+    override func connectionDidDrain(_ connection: Connection) {}
+    override func connectionDidClose(_ connection: Connection) {}
 }
 
 /// Replies written while a connection's input is handled go through the loop's cork buffer:

@@ -7,9 +7,9 @@ private final class KeepingHandler: ConnectionHandler {
     var connection: Connection?
     var closes = 0
 
-    func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int { input.count }
-    func connectionDidDrain(_ connection: Connection) {}
-    func connectionDidClose(_ connection: Connection) { closes += 1 }
+    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int { input.count }
+    override func connectionDidDrain(_ connection: Connection) {}
+    override func connectionDidClose(_ connection: Connection) { closes += 1 }
 }
 
 final class ConnectionLifetimeTests: XCTestCase {
@@ -32,6 +32,8 @@ final class ConnectionLifetimeTests: XCTestCase {
             connection.close()
             XCTAssertEqual(handler.closes, 1)
         }
+        // What closed is kept to the end of the loop's iteration, which this ends.
+        loop.releaseRetired()
         XCTAssertNil(weakConnection, "the closed connection was kept alive by its handler")
         XCTAssertNil(weakHandler, "the handler of a closed connection was kept alive by it")
     }

@@ -30,6 +30,8 @@ final class ConnectionSpliceTests: XCTestCase {
             XCTAssertTrue(second.isClosed)
             XCTAssertEqual(closes, 1)
         }
+        // What closed is kept to the end of the loop's iteration, which this ends.
+        loop.releaseRetired()
         XCTAssertNil(weakSplice)
         XCTAssertNil(weakFirst)
         XCTAssertNil(weakSecond)

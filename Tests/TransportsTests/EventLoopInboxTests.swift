@@ -45,18 +45,11 @@ final class EventLoopInboxTests: XCTestCase {
         group.start()
         defer { group.shutdown() }
         let loop = group.loops[0]
-        var fds: [Int32] = [-1, -1]
-        XCTAssertEqual(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0, &fds), 0)
-        let (readEnd, writeEnd) = (fds[0], fds[1])
+        let (readEnd, writeEnd) = nonBlockingSocketPair()
         defer { close(readEnd); close(writeEnd) }
         let order = Order()
         let reader = RecordingReader(fd: readEnd, order: order)
-        let registered = Atomic<Bool>(false)
-        loop.execute {
-            loop.register(fd: readEnd, handler: reader, events: UInt32(EPOLLIN.rawValue))
-            registered.store(true, ordering: .releasing)
-        }
-        while !registered.load(ordering: .acquiring) { usleep(50) }
+        runAndWait(on: loop) { loop.register(fd: readEnd, handler: reader, events: UInt32(EPOLLIN.rawValue)) }
 
         let busy = holdBusy(loop)
         loop.execute { order.note("task") }
@@ -106,7 +99,7 @@ private final class RecordingReader: PollerHandler, @unchecked Sendable {
         self.order = order
     }
 
-    func handleEvents(_ events: UInt32) {
+    override func handleEvents(_ events: UInt32) {
         var byte: UInt8 = 0
         if read(fd, &byte, 1) == 1 { order.note("input") }
     }

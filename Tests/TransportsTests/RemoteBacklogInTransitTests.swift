@@ -44,7 +44,7 @@ final class RemoteBacklogInTransitTests: XCTestCase {
 }
 
 private final class IgnoringFrames: ConnectionHandler {
-    func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int { input.count }
-    func connectionDidDrain(_ connection: Connection) {}
-    func connectionDidClose(_ connection: Connection) {}
+    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int { input.count }
+    override func connectionDidDrain(_ connection: Connection) {}
+    override func connectionDidClose(_ connection: Connection) {}
 }

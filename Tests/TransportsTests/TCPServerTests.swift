@@ -6,12 +6,12 @@ import XCTest
 
 /// Echoes what it reads.
 private final class EchoHandler: ConnectionHandler {
-    func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
+    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
         connection.write(Array(input))
         return input.count
     }
-    func connectionDidDrain(_ connection: Connection) {}
-    func connectionDidClose(_ connection: Connection) {}
+    override func connectionDidDrain(_ connection: Connection) {}
+    override func connectionDidClose(_ connection: Connection) {}
 }
 
 /// Collects what it reads; reports once `expected` bytes arrived.
@@ -25,7 +25,7 @@ private final class CollectingHandler: ConnectionHandler {
         self.done = done
     }
 
-    func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
+    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
         received.append(contentsOf: input)
         if received.count >= expected {
             done(received)
@@ -33,8 +33,8 @@ private final class CollectingHandler: ConnectionHandler {
         }
         return input.count
     }
-    func connectionDidDrain(_ connection: Connection) {}
-    func connectionDidClose(_ connection: Connection) {}
+    override func connectionDidDrain(_ connection: Connection) {}
+    override func connectionDidClose(_ connection: Connection) {}
 }
 
 /// Real loops on their own threads: connections accepted on one loop, opened from another,

@@ -51,9 +51,34 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     let sessionSettings: EngineSessionSettings
 
     /// One loop's open sessions, touched on that loop only (what the memory budget scans and
-    /// an application's per-loop broadcast walks).
+    /// an application's per-loop broadcast walks). Dense and in no order, so a walk is a scan
+    /// of one array: a socket that leaves gives its place to the last one, and each socket
+    /// knows its place (`loopSlot`).
     final class LoopSessions {
-        var sockets: [ObjectIdentifier: EngineSocket] = [:]
+        private(set) var sockets: [EngineSocket] = []
+
+        func insert(_ socket: EngineSocket) {
+            socket.loopSlot = sockets.count
+            sockets.append(socket)
+        }
+
+        func remove(_ socket: EngineSocket) {
+            let slot = socket.loopSlot
+            guard slot >= 0, slot < sockets.count, sockets[slot] === socket else { return }
+            let last = sockets.removeLast()
+            if last !== socket {
+                sockets[slot] = last
+                last.loopSlot = slot
+            }
+            socket.loopSlot = -1
+            // An array never shrinks by itself: give the storage back once a crowd has left.
+            if sockets.count * 4 < sockets.capacity && sockets.capacity > 1024 {
+                var smaller: [EngineSocket] = []
+                smaller.reserveCapacity(sockets.count * 2)
+                smaller.append(contentsOf: sockets)
+                sockets = smaller
+            }
+        }
     }
     /// Index: loop index. Set before start (`trackSessions`).
     private(set) var sessionsByLoop: [LoopSessions] = []
@@ -68,7 +93,13 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     public func forEachSession(on loop: EventLoop, _ body: (EngineSocket) -> Void) {
         loop.assertInLoop()
         guard loop.index < sessionsByLoop.count else { return }
-        for socket in sessionsByLoop[loop.index].sockets.values { body(socket) }
+        // A snapshot: a socket that closes during the walk leaves the list, not the walk. The
+        // snapshot holds every socket in it, so each is passed on without a count of its own.
+        let sockets = sessionsByLoop[loop.index].sockets
+        sockets.withUnsafeBufferPointer { list in
+            // Indexed: the buffer's iterator would hand out a counted copy of each.
+            for index in list.indices { Unmanaged.passUnretained(list[index])._withUnsafeGuaranteedRef(body) }
+        }
     }
 
     /// What loop `loop`'s sessions hold for their clients: the sum, and the largest holders.
@@ -77,7 +108,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         guard loop.index < sessionsByLoop.count else { return (0, []) }
         var total = 0
         var holders: [MemoryBudget.Holder<EngineSocket>] = []
-        for socket in sessionsByLoop[loop.index].sockets.values {
+        for socket in sessionsByLoop[loop.index].sockets {
             let held = socket.heldBytes
             guard held > 0 else { continue }
             total += held
@@ -101,12 +132,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     func forget(_ socket: EngineSocket) {
         _ = registry.remove(socket.id)
         if socket.loop.index < sessionsByLoop.count {
-            let list = sessionsByLoop[socket.loop.index]
-            list.sockets[ObjectIdentifier(socket)] = nil
-            // A dictionary never shrinks by itself: give the table back once a crowd has left.
-            if list.sockets.count * 4 < list.sockets.capacity && list.sockets.capacity > 1024 {
-                list.sockets = Dictionary(uniqueKeysWithValues: list.sockets.map { ($0.key, $0.value) })
-            }
+            sessionsByLoop[socket.loop.index].remove(socket)
         }
         trimmer.noteRelease()
     }
@@ -324,7 +350,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         }
         registry.insert(socket, for: socket.id)
         if socket.loop.index < sessionsByLoop.count {
-            sessionsByLoop[socket.loop.index].sockets[ObjectIdentifier(socket)] = socket
+            sessionsByLoop[socket.loop.index].insert(socket)
         }
         socket.perform(socket.session.handshake(), request: writer)
         socket.opened()

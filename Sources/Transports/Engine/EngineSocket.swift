@@ -34,13 +34,19 @@ public final class EngineSocket: @unchecked Sendable {
     public let loop: EventLoop
     @exclusivity(unchecked) var channel: Channel = .none {
         didSet {
-            if case .webSocket(let transport) = channel { webSocketConnection = transport.connection } else { webSocketConnection = nil }
+            if case .webSocket(let transport) = channel, transport.connection.loop === loop {
+                sameLoopWebSocket = .passUnretained(transport.connection)
+            } else {
+                sameLoopWebSocket = nil
+            }
         }
     }
-    /// The attached WebSocket's connection, beside the channel: a packet going down reaches
-    /// it without loading the transport first (a cache miss per recipient of a broadcast to
-    /// many). Follows `channel`.
-    @exclusivity(unchecked) private var webSocketConnection: Connection?
+    /// The attached WebSocket's connection when it is on this loop, beside the channel: a
+    /// packet going down reaches it without loading the transport first (a cache miss per
+    /// recipient of a broadcast to many). Follows `channel`. Unretained, so a packet costs no
+    /// reference count: the channel's transport holds it, and a connection that closes while
+    /// written to lives on to the end of its loop's iteration (`EventLoop.retire`).
+    @exclusivity(unchecked) private var sameLoopWebSocket: Unmanaged<Connection>?
     /// What few sessions use (an upgrade, POSTs read at the rate's pace, the demo's delay);
     /// see EngineSocketExtras.
     @exclusivity(unchecked) var extrasIfAny: EngineSocketExtras?
@@ -54,6 +60,9 @@ public final class EngineSocket: @unchecked Sendable {
     @exclusivity(unchecked) public internal(set) var stats = SessionCounters()
     /// Slot for the layer above (the Socket.IO connection state).
     @exclusivity(unchecked) public var context: AnyObject?
+    /// This socket's place in its loop's list of sessions (`EngineServer.LoopSessions`); -1
+    /// when not listed.
+    @exclusivity(unchecked) var loopSlot = -1
 
     /// The session id (the session's own string: one copy per session).
     public var id: String { session.id }
@@ -78,10 +87,12 @@ public final class EngineSocket: @unchecked Sendable {
         loop.assertInLoop()
         // A packet for this socket alone needs no shared wrapper when it can go out now: its
         // frame is written straight to the connection.
-        if let connection = directWebSocket {
-            let outcome = session.admit(cost: OutboundPacket.queueCost(of: packet), isVolatile: volatile,
-                                        transportBacklog: connection.queuedBytes)
-            carryOut(outcome) { wroteFrame(of: WebSocketTransport.writeFrame(of: packet, to: connection)) }
+        if let direct = directWebSocket {
+            direct._withUnsafeGuaranteedRef { connection in
+                let outcome = session.admit(cost: OutboundPacket.queueCost(of: packet), isVolatile: volatile,
+                                            transportBacklog: connection.queuedBytes)
+                carryOut(outcome) { wroteFrame(of: WebSocketTransport.writeFrame(of: packet, to: connection)) }
+            }
             return
         }
         send(OutboundPacket(packet, isVolatile: volatile))
@@ -90,12 +101,14 @@ public final class EngineSocket: @unchecked Sendable {
     /// Queues a shared packet (a broadcast hands the same one to every socket on this loop).
     public func send(_ packet: OutboundPacket) {
         loop.assertInLoop()
-        if let connection = directWebSocket {
-            carryOut(session.admit(packet, transportBacklog: connection.queuedBytes)) {
-                let frame = WebSocketTransport.frame(for: packet)
-                let count = frame.count
-                connection.write(frame)
-                wroteFrame(of: count)
+        if let direct = directWebSocket {
+            direct._withUnsafeGuaranteedRef { connection in
+                carryOut(session.admit(packet, transportBacklog: connection.queuedBytes)) {
+                    let frame = WebSocketTransport.frame(for: packet)
+                    let count = frame.count
+                    connection.write(frame)
+                    wroteFrame(of: count)
+                }
             }
             return
         }
@@ -103,9 +116,8 @@ public final class EngineSocket: @unchecked Sendable {
     }
 
     /// The common case: a WebSocket on this loop with nothing waiting takes a frame now.
-    private var directWebSocket: Connection? {
-        guard let connection = webSocketConnection, !session.hasQueued, connection.loop === loop,
-              !isDelaying else { return nil }
+    private var directWebSocket: Unmanaged<Connection>? {
+        guard let connection = sameLoopWebSocket, !session.hasQueued, !isDelaying else { return nil }
         return connection
     }
 
@@ -509,6 +521,8 @@ public final class EngineSocket: @unchecked Sendable {
     /// Ends the session: releases the transport as the plan says, forgets the session, tells
     /// the application.
     private func finishClose(_ plan: EngineClosePlan) {
+        // Callers up the stack may hold this socket without a reference of their own.
+        loop.retire(self)
         flushDelayedWrites()
         heartbeat?.cancel()
         heartbeat = nil

@@ -98,7 +98,7 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
 
     // MARK: ConnectionHandler
 
-    func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
+    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
         connection.loop.assertInLoop()
         var consumed = 0
         while consumed < input.count && !closing {
@@ -158,19 +158,23 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
     static func clientFrameOverhead(_ size: Int) -> Int { (size < 126 ? 2 : size <= 0xFFFF ? 4 : 10) + 4 }
 
     private func deliver(_ payloadSize: Int, _ packet: EnginePacket) {
-        guard let socket else { return }
+        // Uncounted: a socket that closes while it handles the packet lives to the end of the
+        // loop's iteration.
+        guard let socket = socket.map(Unmanaged.passUnretained) else { return }
         let size = payloadSize + Self.clientFrameOverhead(payloadSize)
-        // A session on this connection's loop (every WebSocket-first session) takes the
-        // packet now, without a closure per message; others hop to theirs.
-        if socket.loop === connection.loop {
-            socket.stats.bytesIn += size
-            socket.loop.metrics.counters.bytesReceived += size
-            socket.receiveFromWebSocket(packet, transport: self)
-        } else {
-            socket.loop.execute { [self] in
+        socket._withUnsafeGuaranteedRef { socket in
+            // A session on this connection's loop (every WebSocket-first session) takes the
+            // packet now, without a closure per message; others hop to theirs.
+            if socket.loop === connection.loop {
                 socket.stats.bytesIn += size
                 socket.loop.metrics.counters.bytesReceived += size
                 socket.receiveFromWebSocket(packet, transport: self)
+            } else {
+                socket.loop.execute { [self] in
+                    socket.stats.bytesIn += size
+                    socket.loop.metrics.counters.bytesReceived += size
+                    socket.receiveFromWebSocket(packet, transport: self)
+                }
             }
         }
     }
@@ -188,9 +192,9 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
         connection.closeAfterFlush()
     }
 
-    func connectionDidDrain(_ connection: Connection) {}
+    override func connectionDidDrain(_ connection: Connection) {}
 
-    func connectionDidClose(_ connection: Connection) {
+    override func connectionDidClose(_ connection: Connection) {
         guard let socket else { return }
         socket.loop.run { [self] in socket.webSocketClosed(self) }
     }

@@ -4,20 +4,27 @@ import Glibc
 
 /// What a protocol does with a connection's bytes. HTTP, WebSocket and the Redis client are
 /// handlers; an HTTP handler hands the connection to a WebSocket handler on upgrade.
-public protocol ConnectionHandler: AnyObject {
+/// A class rather than a protocol so a connection calls its handler through an uncounted
+/// reference (`Unmanaged` needs a class type): one call per read. Subclasses override the
+/// first three.
+public class ConnectionHandler {
+    init() {}
+
     /// Consumes what it can of `input` and returns how many bytes it took; the rest is kept and
     /// offered again, in front of the next bytes read.
-    func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int
+    func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
+        preconditionFailure("\(type(of: self)) does not read")
+    }
     /// The write queue fell below the low-water mark after having passed the high-water mark.
-    func connectionDidDrain(_ connection: Connection)
+    func connectionDidDrain(_ connection: Connection) {
+        preconditionFailure("\(type(of: self)) does not drain")
+    }
     /// The connection is closed; called once.
-    func connectionDidClose(_ connection: Connection)
+    func connectionDidClose(_ connection: Connection) {
+        preconditionFailure("\(type(of: self)) does not close")
+    }
     /// The connection was accepted and registered with its loop, before any byte arrives.
-    func connectionDidOpen(_ connection: Connection)
-}
-
-extension ConnectionHandler {
-    public func connectionDidOpen(_ connection: Connection) {}
+    func connectionDidOpen(_ connection: Connection) {}
 }
 
 /// Per-connection limits.
@@ -62,7 +69,11 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     /// Strong: loops live as long as the process, and an unowned reference would cost an
     /// atomic check on every access (several per message).
     public let loop: EventLoop
-    @exclusivity(unchecked) public var handler: ConnectionHandler
+    /// A replaced handler is retired: `offer` calls it uncounted, and an upgrade replaces the
+    /// handler from inside that call.
+    @exclusivity(unchecked) public var handler: ConnectionHandler {
+        didSet { if oldValue !== handler { loop.retire(oldValue) } }
+    }
     public let remoteAddress: String
 
     @exclusivity(unchecked) private var pendingInput: [UInt8] = []
@@ -138,7 +149,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
 
     // MARK: Events
 
-    func handleEvents(_ events: UInt32) {
+    override func handleEvents(_ events: UInt32) {
         assertInLoop()
         if events & UInt32(EPOLLOUT.rawValue) != 0 { flushNow() }
         if events & UInt32(EPOLLIN.rawValue) != 0, !isClosed {
@@ -197,11 +208,13 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     private func offer(_ input: UnsafeRawBufferPointer) -> Int {
         var consumed = 0
         while !isClosed {
-            let current = handler
-            let taken = current.connection(self, didRead: UnsafeRawBufferPointer(rebasing: input[consumed...]))
+            let current = Unmanaged.passUnretained(handler)
+            let taken = current._withUnsafeGuaranteedRef {
+                $0.connection(self, didRead: UnsafeRawBufferPointer(rebasing: input[consumed...]))
+            }
             consumed += taken
             if consumed >= input.count || pausedByHandler { break }
-            if handler === current && taken == 0 { break }
+            if Unmanaged.passUnretained(handler).toOpaque() == current.toOpaque() && taken == 0 { break }
         }
         return consumed
     }
@@ -504,12 +517,12 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
 }
 
 /// The handler of every closed connection: takes nothing, does nothing.
-private final class ClosedConnectionHandler: ConnectionHandler, Sendable {
+private final class ClosedConnectionHandler: ConnectionHandler, @unchecked Sendable {
     static let shared = ClosedConnectionHandler()
 
-    func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int { 0 }
-    func connectionDidDrain(_ connection: Connection) {}
-    func connectionDidClose(_ connection: Connection) {}
+    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int { 0 }
+    override func connectionDidDrain(_ connection: Connection) {}
+    override func connectionDidClose(_ connection: Connection) {}
 }
 
 /// Hears of a connection's write queue when it grows past `above` or shrinks to `below`, not

@@ -38,7 +38,7 @@ final class ConnectionSplice: ConnectionHandler, LoopConfined, @unchecked Sendab
         connection === first ? second : connection === second ? first : nil
     }
 
-    func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
+    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
         assertInLoop()
         // Not joined yet: keep the bytes (the connection bounds what it keeps and stops reading).
         guard let other = peer(of: connection) else { return 0 }
@@ -48,12 +48,12 @@ final class ConnectionSplice: ConnectionHandler, LoopConfined, @unchecked Sendab
         return input.count
     }
 
-    func connectionDidDrain(_ connection: Connection) {
+    override func connectionDidDrain(_ connection: Connection) {
         assertInLoop()
         peer(of: connection)?.resumeReading()
     }
 
-    func connectionDidClose(_ connection: Connection) {
+    override func connectionDidClose(_ connection: Connection) {
         assertInLoop()
         peer(of: connection)?.closeAfterFlush(lingerMilliseconds: 2_000)
         guard !finished else { return }

@@ -56,7 +56,7 @@ final class Connector: PollerHandler, LoopConfined {
         }
     }
 
-    func handleEvents(_ events: UInt32) {
+    override func handleEvents(_ events: UInt32) {
         assertInLoop()
         var error: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)

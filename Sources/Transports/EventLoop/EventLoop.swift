@@ -3,8 +3,15 @@ import Glibc
 import Synchronization
 
 /// Something registered with a loop's poller: a listening socket, a connection, the wake fd.
-protocol PollerHandler: AnyObject {
-    func handleEvents(_ events: UInt32)
+/// A class rather than a protocol so the loop can call a handler through an uncounted
+/// reference (`Unmanaged` needs a class type): one handler call per ready descriptor.
+public class PollerHandler {
+    init() {}
+
+    /// What epoll reported for the descriptor. Subclasses override it.
+    func handleEvents(_ events: UInt32) {
+        preconditionFailure("\(type(of: self)) does not handle poller events")
+    }
 }
 
 /// One epoll loop on one thread. Everything registered with a loop (connections, timers,
@@ -29,6 +36,8 @@ public final class EventLoop: @unchecked Sendable {
     @exclusivity(unchecked) private var flushQueue: [Connection] = []
     /// The batch being flushed; swapped with `flushQueue` so neither is reallocated.
     @exclusivity(unchecked) private var flushing: [Connection] = []
+    /// What closed during this iteration, kept until its end (see `retire`).
+    @exclusivity(unchecked) private var retiring: [AnyObject] = []
     /// The loop's thread once `runUntilStopped` started (0 before): read from any thread.
     private let threadID = Atomic<UInt>(0)
     private let stopRequested = Atomic<Bool>(false)
@@ -172,7 +181,10 @@ public final class EventLoop: @unchecked Sendable {
     func deregister(fd: Int32) {
         assertInLoop()
         _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, nil)
-        if Int(fd) < handlers.count { handlers[Int(fd)] = nil }
+        if Int(fd) < handlers.count, let handler = handlers[Int(fd)] {
+            retire(handler)
+            handlers[Int(fd)] = nil
+        }
     }
 
     /// Queues a connection for one send at the end of this iteration, so every write caused
@@ -180,6 +192,21 @@ public final class EventLoop: @unchecked Sendable {
     func needsFlush(_ connection: Connection) {
         assertInLoop()
         flushQueue.append(connection)
+    }
+
+    /// Keeps `object` alive until the end of this iteration. Whatever closes during an
+    /// iteration goes here, so code of the same iteration may hold loop-owned objects without
+    /// a reference count of its own (one atomic increment and decrement per message saved)
+    /// and still find them alive when a callback it made closed them.
+    func retire(_ object: AnyObject) {
+        assertInLoop()
+        retiring.append(object)
+    }
+
+    /// Lets go of what was retired: the end of an iteration.
+    func releaseRetired() {
+        assertInLoop()
+        if !retiring.isEmpty { retiring.removeAll(keepingCapacity: retiring.capacity <= 1024) }
     }
 
     // MARK: Running
@@ -201,14 +228,17 @@ public final class EventLoop: @unchecked Sendable {
             if ready > 0 {
                 for i in 0..<Int(ready) {
                     let fd = events[i].data.fd
-                    if Int(fd) < handlers.count, let handler = handlers[Int(fd)] {
-                        handler.handleEvents(events[i].events)
+                    // Uncounted (a handler deregistered while it runs is retired), and bound as
+                    // `Unmanaged`: a bound reference would be counted for the whole scope.
+                    if Int(fd) < handlers.count, let handler = handlers[Int(fd)].map(Unmanaged.passUnretained) {
+                        handler._withUnsafeGuaranteedRef { $0.handleEvents(events[i].events) }
                     }
                 }
             }
             for timer in wheel.advance(to: now) { timer.fire() }
             runInbox()
             flushPending()
+            releaseRetired()
         }
     }
 
@@ -216,7 +246,10 @@ public final class EventLoop: @unchecked Sendable {
         // Flushing may queue more (a close after flush); loop until quiet.
         while !flushQueue.isEmpty {
             swap(&flushing, &flushQueue)
-            for connection in flushing { connection.flushNow() }
+            // Indexed and uncounted: `flushing` holds each, and is not touched until emptied.
+            flushing.withUnsafeBufferPointer { list in
+                for index in list.indices { Unmanaged.passUnretained(list[index])._withUnsafeGuaranteedRef { $0.flushNow() } }
+            }
             flushing.empty(keepingStorageUpTo: 1024)
         }
     }
@@ -232,7 +265,7 @@ public final class EventLoop: @unchecked Sendable {
 private final class WakeHandler: PollerHandler {
     let fd: Int32
     init(fd: Int32) { self.fd = fd }
-    func handleEvents(_ events: UInt32) {
+    override func handleEvents(_ events: UInt32) {
         var value: UInt64 = 0
         _ = read(fd, &value, 8)
     }

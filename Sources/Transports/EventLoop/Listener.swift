@@ -30,7 +30,7 @@ final class Listener: PollerHandler, LoopConfined {
         loop.register(fd: fd, handler: self, events: UInt32(EPOLLIN.rawValue))
     }
 
-    func handleEvents(_ events: UInt32) {
+    override func handleEvents(_ events: UInt32) {
         assertInLoop()
         // A bounded batch keeps one loop from spending an iteration only on accepts.
         for _ in 0..<64 {

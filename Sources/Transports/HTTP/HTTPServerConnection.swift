@@ -38,12 +38,12 @@ final class HTTPServerConnection: ConnectionHandler {
 
     // MARK: ConnectionHandler
 
-    func connectionDidOpen(_ connection: Connection) {
+    override func connectionDidOpen(_ connection: Connection) {
         state.loop.assertInLoop()
         attach(connection)
     }
 
-    func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
+    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
         state.loop.assertInLoop()
         if case .opening = machine.state { attach(connection) }
         var consumed = 0
@@ -73,7 +73,7 @@ final class HTTPServerConnection: ConnectionHandler {
     }
 
     /// The client read what it had left unread: its next pipelined request may go.
-    func connectionDidDrain(_ connection: Connection) {
+    override func connectionDidDrain(_ connection: Connection) {
         state.loop.assertInLoop()
         guard self.connection === connection else { return }
         connection.resumeInput()
@@ -87,7 +87,7 @@ final class HTTPServerConnection: ConnectionHandler {
         connection.queuedBytes > connection.limits.writeHighWater
     }
 
-    func connectionDidClose(_ connection: Connection) {
+    override func connectionDidClose(_ connection: Connection) {
         state.loop.assertInLoop()
         self.connection = nil
         // Cancels the timer (the machine arms one only while a state has a deadline).

@@ -62,7 +62,7 @@ final class HTTPClientConnection: ConnectionHandler {
         }
     }
 
-    func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
+    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
         guard exchange != nil else {
             // Bytes nobody asked for: the connection is out of step with the backend.
             connection.close()
@@ -122,9 +122,9 @@ final class HTTPClientConnection: ConnectionHandler {
         client.finished(exchange, on: self, result: .failure(error), reusable: false)
     }
 
-    func connectionDidDrain(_ connection: Connection) {}
+    override func connectionDidDrain(_ connection: Connection) {}
 
-    func connectionDidClose(_ connection: Connection) {
+    override func connectionDidClose(_ connection: Connection) {
         idleTimer?.cancel()
         idleTimer = nil
         self.connection = nil

@@ -155,7 +155,7 @@ final class RedisLink: ConnectionHandler {
         connection?.write(bytes)
     }
 
-    func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
+    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
         var consumed = 0
         while consumed < input.count {
             let decoded: (value: RESPValue, consumed: Int)?
@@ -192,9 +192,9 @@ final class RedisLink: ConnectionHandler {
         reply?(value)
     }
 
-    func connectionDidDrain(_ connection: Connection) {}
+    override func connectionDidDrain(_ connection: Connection) {}
 
-    func connectionDidClose(_ connection: Connection) {
+    override func connectionDidClose(_ connection: Connection) {
         isReady = false
         let pending = waiting[waitingHead...]
         waiting = []

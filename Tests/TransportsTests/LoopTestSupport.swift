@@ -1,0 +1,22 @@
+import Glibc
+import Synchronization
+import XCTest
+@testable import Transports
+
+/// Runs `body` on `loop` (a running one) and waits for its result.
+func runAndWait<Result: Sendable>(on loop: EventLoop, _ body: @escaping @Sendable () -> Result) -> Result {
+    let result = Mutex<Result?>(nil)
+    loop.execute { let value = body(); result.withLock { $0 = value } }
+    while true {
+        if let value = result.withLock({ $0 }) { return value }
+        usleep(50)
+    }
+}
+
+/// Two connected, non-blocking Unix stream sockets.
+func nonBlockingSocketPair(file: StaticString = #filePath, line: UInt = #line) -> (Int32, Int32) {
+    var fds: [Int32] = [-1, -1]
+    XCTAssertEqual(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0, &fds), 0,
+                   file: file, line: line)
+    return (fds[0], fds[1])
+}
