@@ -77,12 +77,9 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     public let remoteAddress: String
 
     @exclusivity(unchecked) private var pendingInput: [UInt8] = []
-    @exclusivity(unchecked) private var output: [ByteChunk] = []
+    @exclusivity(unchecked) private var output = OutputQueue()
     // Every open connection holds what follows, so the positions are 32 bits and the flags sit
     // in their padding: an idle WebSocket's connection fits in 168 bytes (a 176-byte block).
-    @exclusivity(unchecked) private var outputHead32: Int32 = 0
-    /// Bytes of `output[outputHead]` already written.
-    @exclusivity(unchecked) private var headOffset32: Int32 = 0
     /// While this connection's input is handled: its bytes at the start of `loop.corkBuffer`
     /// (written after everything in `output`, which is empty while any are there).
     @exclusivity(unchecked) private var corkedBytes32: Int32 = 0
@@ -107,14 +104,6 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     @exclusivity(unchecked) public private(set) var bytesRead = 0
     @exclusivity(unchecked) public private(set) var bytesWritten = 0
 
-    private var outputHead: Int {
-        get { Int(outputHead32) }
-        set { outputHead32 = Int32(truncatingIfNeeded: newValue) }
-    }
-    private var headOffset: Int {
-        get { Int(headOffset32) }
-        set { headOffset32 = Int32(truncatingIfNeeded: newValue) }
-    }
     private var corkedBytes: Int {
         get { Int(corkedBytes32) }
         set { corkedBytes32 = Int32(truncatingIfNeeded: newValue) }
@@ -296,7 +285,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     /// else waits, and they fit.
     @inline(__always)
     private func canCork(_ count: Int) -> Bool {
-        corkable && outputHead == output.count && count <= loop.corkBuffer.count &- corkedBytes
+        corkable && output.isEmpty && count <= loop.corkBuffer.count &- corkedBytes
     }
 
     @inline(__always)
@@ -374,24 +363,25 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
         flushScheduled = false
         guard !isClosed else { return }
         if corkedBytes > 0, !sendCorked() { return }
-        while outputHead < output.count {
+        while !output.isEmpty {
             let written: Int
-            if outputHead + 1 == output.count {
-                let chunk = output[outputHead]
-                written = cpushsys_send(fd, chunk.base + headOffset, chunk.count - headOffset, Int32(MSG_NOSIGNAL))
+            let skip = output.headOffset
+            if output.pendingCount == 1 {
+                written = output.withPendingChunks { chunks in
+                    cpushsys_send(fd, chunks[0].base + skip, chunks[0].count - skip, Int32(MSG_NOSIGNAL))
+                }
             } else if let gathered = gatherSmallChunks() {
                 written = cpushsys_send(fd, loop.corkBuffer.baseAddress!, gathered, Int32(MSG_NOSIGNAL))
             } else {
                 let iovecs = loop.iovecs
-                var count = 0
-                var index = outputHead
-                while index < output.count && count < iovecs.count {
-                    let chunk = output[index]
-                    let skip = index == outputHead ? headOffset : 0
-                    iovecs[count] = iovec(iov_base: UnsafeMutableRawPointer(mutating: chunk.base + skip),
-                                          iov_len: chunk.count - skip)
-                    count += 1
-                    index += 1
+                let count = output.withPendingChunks { chunks in
+                    let count = min(chunks.count, iovecs.count)
+                    for index in 0..<count {
+                        let from = index == 0 ? skip : 0
+                        iovecs[index] = iovec(iov_base: UnsafeMutableRawPointer(mutating: chunks[index].base + from),
+                                              iov_len: chunks[index].count - from)
+                    }
+                    return count
                 }
                 var message = msghdr()
                 message.msg_iov = iovecs.baseAddress
@@ -407,11 +397,11 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
             }
             bytesWritten += written
             queuedBytes -= written
-            advance(by: written)
+            output.advance(by: written)
             if written == 0 { break }
         }
-        compactOutput()
-        let pending = outputHead < output.count
+        output.compact()
+        let pending = !output.isEmpty
         if pending != writableArmed {
             writableArmed = pending
             updateInterest()
@@ -433,14 +423,15 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     /// The cork buffer is free here: a connection's corked bytes were sent before its queue.
     private func gatherSmallChunks() -> Int? {
         let cork = loop.corkBuffer
-        guard output.count &- outputHead <= loop.iovecs.count else { return nil }
-        return output.withUnsafeBufferPointer { chunks -> Int? in
+        guard output.pendingCount <= loop.iovecs.count else { return nil }
+        let skip = output.headOffset
+        return output.withPendingChunks { chunks -> Int? in
             var total = 0
-            for index in outputHead..<chunks.count {
-                let skip = index == outputHead ? headOffset : 0
-                let count = chunks[index].count &- skip
+            for index in chunks.indices {
+                let from = index == 0 ? skip : 0
+                let count = chunks[index].count &- from
                 guard count <= Self.smallChunk, total &+ count <= cork.count else { return nil }
-                (cork.baseAddress! + total).copyMemory(from: chunks[index].base + skip, byteCount: count)
+                (cork.baseAddress! + total).copyMemory(from: chunks[index].base + from, byteCount: count)
                 total &+= count
             }
             return total
@@ -450,31 +441,6 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     /// Chunks up to this size are copied rather than referenced when that saves work.
     static let smallChunk = 512
 
-    private func advance(by written: Int) {
-        var remaining = written
-        while remaining > 0 && outputHead < output.count {
-            let available = output[outputHead].count - headOffset
-            if remaining >= available {
-                remaining -= available
-                outputHead += 1
-                headOffset = 0
-            } else {
-                headOffset += remaining
-                remaining = 0
-            }
-        }
-    }
-
-    private func compactOutput() {
-        if outputHead == output.count {
-            output.empty(keepingStorageUpTo: 64)
-            outputHead = 0
-        } else if outputHead > 64 {
-            output.removeFirst(outputHead)
-            outputHead = 0
-        }
-    }
-
     // MARK: Closing
 
     /// Closes once everything queued is written, or after `lingerMilliseconds` if the peer
@@ -483,7 +449,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
         assertInLoop()
         guard !isClosed, !closeWhenFlushed else { return }
         closeWhenFlushed = true
-        if outputHead == output.count && corkedBytes == 0 {
+        if output.isEmpty && corkedBytes == 0 {
             close()
             return
         }
