@@ -98,6 +98,11 @@ final class WebSocketFrameDecoderTests: XCTestCase {
             .tooManyFragments(limit: 4), decoder: fewFragments)
         add("invalid utf-8", F.frame(opcode: 1, payload: [0x61, 0xFF, 0x62]), .invalidUTF8Text)
         add("surrogate", F.frame(opcode: 1, payload: [0xED, 0xA0, 0x80]), .invalidUTF8Text)
+        // Past 8 bytes the payload is unmasked a word at a time, the last bytes in one overlapping step.
+        add("invalid utf-8 in the last bytes", F.frame(opcode: 1, payload: Array("0123456789ab".utf8) + [0xC3, 0x28]),
+            .invalidUTF8Text)
+        add("invalid utf-8 in a whole word", F.frame(opcode: 1, payload: Array("01234567".utf8) + [0xFF] + Array("abcdefg".utf8)),
+            .invalidUTF8Text)
         add("invalid utf-8 in first fragment", F.frame(opcode: 1, payload: [0x61, 0xC0, 0x80], fin: false)
             + F.ping([1]) + F.continuation(Array("rest".utf8), fin: true), .invalidUTF8Text)
         add("truncated utf-8 at end", F.frame(opcode: 1, payload: [0x61, 0xE2], fin: false)

@@ -259,13 +259,15 @@ package struct WebSocketFrameDecoder: Sendable {
         // instructions) per message.
         var bytes = spare
         spare = []
+        // Whether the unmasking saw only ASCII, which is valid UTF-8 as it is.
+        var ascii = false
         if bytes.resizeInPlace(to: payload.count) {
-            bytes.withUnsafeMutableBytes { region in
+            ascii = bytes.withUnsafeMutableBytes { region in
                 if frame.masked {
-                    WebSocketMasking.unmask(region, from: payload, key: frame.maskKey, phase: 0)
-                } else {
-                    region.copyMemory(from: payload)
+                    return WebSocketMasking.unmaskCheckingASCII(region, from: payload, key: frame.maskKey)
                 }
+                region.copyMemory(from: payload)
+                return false
             }
         } else {
             bytes.replaceSubrange(bytes.indices, with: payload)
@@ -278,7 +280,7 @@ package struct WebSocketFrameDecoder: Sendable {
         messageOpcode = nil
         messageFragments = 0
         if frame.opcode == .text {
-            guard UTF8Validator.isValid(bytes) else { return failed(.invalidUTF8Text) }
+            guard ascii || UTF8Validator.isValid(bytes) else { return failed(.invalidUTF8Text) }
             return .text(bytes)
         }
         return .binary(bytes)

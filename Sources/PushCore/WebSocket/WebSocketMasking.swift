@@ -25,4 +25,52 @@ enum WebSocketMasking {
             index += 1
         }
     }
+
+    /// `unmask` of a whole payload (phase 0) into memory apart from it, telling whether every
+    /// byte unmasked is ASCII: such text needs no UTF-8 check, and most JSON is. The last few
+    /// bytes go in one 8-byte step that overlaps bytes already done (the source is untouched,
+    /// so they come out the same).
+    static func unmaskCheckingASCII(_ destination: UnsafeMutableRawBufferPointer, from source: UnsafeRawBufferPointer,
+                                    key: UInt32) -> Bool {
+        guard let target = destination.baseAddress, let origin = source.baseAddress else { return true }
+        let count = min(destination.count, source.count)
+        assert(UnsafeRawPointer(target) + count <= origin || origin + count <= UnsafeRawPointer(target),
+               "the overlapping last step needs the source apart from the destination")
+        var seen: UInt64 = 0
+        var index = 0
+        if count >= 8 {
+            let word = maskWord(key, phase: 0)
+            let whole = count & ~7
+            while index < whole {
+                let value = origin.loadUnaligned(fromByteOffset: index, as: UInt64.self) ^ word
+                target.storeBytes(of: value, toByteOffset: index, as: UInt64.self)
+                seen |= value
+                index &+= 8
+            }
+            if index < count {
+                let last = count &- 8
+                let value = origin.loadUnaligned(fromByteOffset: last, as: UInt64.self) ^ maskWord(key, phase: last)
+                target.storeBytes(of: value, toByteOffset: last, as: UInt64.self)
+                seen |= value
+            }
+        } else {
+            while index < count {
+                let keyByte = UInt8(truncatingIfNeeded: key >> (24 - UInt32(index & 3) * 8))
+                let value = origin.load(fromByteOffset: index, as: UInt8.self) ^ keyByte
+                target.storeBytes(of: value, toByteOffset: index, as: UInt8.self)
+                seen |= UInt64(value)
+                index &+= 1
+            }
+        }
+        return seen & 0x8080_8080_8080_8080 == 0
+    }
+
+    /// The key as 8 bytes in memory order for a payload offset of `phase`.
+    @inline(__always)
+    private static func maskWord(_ key: UInt32, phase: Int) -> UInt64 {
+        let shift = UInt32(phase & 3) * 8
+        let rotated = shift == 0 ? key : key << shift | key >> (32 - shift)
+        let word32 = rotated.bigEndian
+        return UInt64(word32) | UInt64(word32) << 32
+    }
 }
