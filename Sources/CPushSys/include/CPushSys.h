@@ -22,9 +22,10 @@ static inline int cpushsys_errno(void) { return errno; }
 
 // A connection's reads and sends, without the thread-cancellation bookkeeping glibc wraps
 // around them in a threaded process (two calls per read or send): no pushd thread is ever
-// cancelled. Same results and errno as read, send and sendmsg.
-static inline ssize_t cpushsys_read(int fd, void *buffer, size_t length) {
-    return syscall(SYS_read, fd, buffer, length);
+// cancelled. Same results and errno as recv, send and sendmsg. recv rather than read: read
+// goes through the file layer (vfs_read, sock_read_iter) before the socket's own receive.
+static inline ssize_t cpushsys_recv(int fd, void *buffer, size_t length) {
+    return syscall(SYS_recvfrom, fd, buffer, length, 0, (void *)0, (void *)0);
 }
 static inline ssize_t cpushsys_send(int fd, const void *buffer, size_t length, int flags) {
     return syscall(SYS_sendto, fd, buffer, length, flags, (void *)0, 0);

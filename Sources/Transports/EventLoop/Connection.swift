@@ -160,7 +160,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
 
     private func readAvailable() {
         let buffer = loop.readBuffer
-        let n = cpushsys_read(fd, buffer.baseAddress, buffer.count)
+        let n = cpushsys_recv(fd, buffer.baseAddress, buffer.count)
         if n > 0 {
             bytesRead += n
             deliver(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
