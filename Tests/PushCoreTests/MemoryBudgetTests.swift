@@ -26,6 +26,22 @@ final class MemoryBudgetTests: XCTestCase {
     }
 
     func testALoopReportsItsLargestHolders() {
-        XCTAssertEqual(MemoryBudget.largest(2, of: holders([5, 50, 1, 20])).map(\.bytes), [50, 20])
+        var largest = MemoryBudget.Largest<Int>(2)
+        var made: [Int] = []
+        for (id, bytes) in [5, 50, 1, 20, 20, 7].enumerated() {
+            largest.offer(bytes: bytes) { made.append(id); return id }
+        }
+        XCTAssertEqual(largest.holders.map(\.bytes), [50, 20])
+        XCTAssertEqual(largest.holders.map(\.id), [1, 3], "a tie does not displace what was kept")
+        XCTAssertEqual(made, [0, 1, 3], "ids are made only for holders kept at the time")
+
+        var many = MemoryBudget.Largest<Int>(64)
+        let sizes = (0..<10_000).map { ($0 * 7_919) % 10_007 }
+        for (id, bytes) in sizes.enumerated() { many.offer(bytes: bytes) { id } }
+        XCTAssertEqual(many.holders.map(\.bytes), Array(sizes.sorted(by: >).prefix(64)))
+
+        var none = MemoryBudget.Largest<Int>(0)
+        none.offer(bytes: 1) { XCTFail("nothing is kept"); return 0 }
+        XCTAssertTrue(none.holders.isEmpty)
     }
 }

@@ -107,14 +107,14 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         loop.assertInLoop()
         guard loop.index < sessionsByLoop.count else { return (0, []) }
         var total = 0
-        var holders: [MemoryBudget.Holder<EngineSocket>] = []
-        for socket in sessionsByLoop[loop.index].sockets {
+        var largest = MemoryBudget.Largest<EngineSocket>(count)
+        forEachSession(on: loop) { socket in
             let held = socket.heldBytes
-            guard held > 0 else { continue }
+            guard held > 0 else { return }
             total += held
-            holders.append(MemoryBudget.Holder(id: socket, bytes: held))
+            largest.offer(bytes: held) { socket }
         }
-        return (total, MemoryBudget.largest(count, of: holders))
+        return (total, largest.holders)
     }
 
     public init(configuration: EngineServerConfiguration, application: EngineApplication) {
