@@ -7,11 +7,8 @@ enum WebSocketMasking {
     static func unmask(_ destination: UnsafeMutableRawBufferPointer, from source: UnsafeRawBufferPointer, key: UInt32, phase: Int) {
         guard let target = destination.baseAddress, let origin = source.baseAddress else { return }
         let count = min(destination.count, source.count)
-        let shift = UInt32(phase & 3) * 8
-        let rotated = shift == 0 ? key : key << shift | key >> (32 - shift)
-        // In memory order the key bytes repeat every 4 bytes, so one 64-bit word covers 8.
-        let word32 = rotated.bigEndian
-        let word = UInt64(word32) | UInt64(word32) << 32
+        let rotated = rotatedKey(key, phase: phase)
+        let word = maskWord(rotated)
         var index = 0
         while index + 8 <= count {
             let value = origin.loadUnaligned(fromByteOffset: index, as: UInt64.self)
@@ -39,7 +36,7 @@ enum WebSocketMasking {
         var seen: UInt64 = 0
         var index = 0
         if count >= 8 {
-            let word = maskWord(key, phase: 0)
+            let word = maskWord(key)
             let whole = count & ~7
             while index < whole {
                 let value = origin.loadUnaligned(fromByteOffset: index, as: UInt64.self) ^ word
@@ -49,7 +46,7 @@ enum WebSocketMasking {
             }
             if index < count {
                 let last = count &- 8
-                let value = origin.loadUnaligned(fromByteOffset: last, as: UInt64.self) ^ maskWord(key, phase: last)
+                let value = origin.loadUnaligned(fromByteOffset: last, as: UInt64.self) ^ maskWord(rotatedKey(key, phase: last))
                 target.storeBytes(of: value, toByteOffset: last, as: UInt64.self)
                 seen |= value
             }
@@ -65,11 +62,17 @@ enum WebSocketMasking {
         return seen & 0x8080_8080_8080_8080 == 0
     }
 
-    /// The key as 8 bytes in memory order for a payload offset of `phase`.
+    /// The key as it applies from payload offset `phase` on (first byte in the top bits).
     @inline(__always)
-    private static func maskWord(_ key: UInt32, phase: Int) -> UInt64 {
+    private static func rotatedKey(_ key: UInt32, phase: Int) -> UInt32 {
         let shift = UInt32(phase & 3) * 8
-        let rotated = shift == 0 ? key : key << shift | key >> (32 - shift)
+        return shift == 0 ? key : key << shift | key >> (32 - shift)
+    }
+
+    /// A rotated key as 8 bytes in memory order: the key bytes repeat every 4, so one word
+    /// covers 8.
+    @inline(__always)
+    private static func maskWord(_ rotated: UInt32) -> UInt64 {
         let word32 = rotated.bigEndian
         return UInt64(word32) | UInt64(word32) << 32
     }

@@ -93,13 +93,9 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     public func forEachSession(on loop: EventLoop, _ body: (EngineSocket) -> Void) {
         loop.assertInLoop()
         guard loop.index < sessionsByLoop.count else { return }
-        // A snapshot: a socket that closes during the walk leaves the list, not the walk. The
-        // snapshot holds every socket in it, so each is passed on without a count of its own.
+        // A snapshot: a socket that closes during the walk leaves the list, not the walk.
         let sockets = sessionsByLoop[loop.index].sockets
-        sockets.withUnsafeBufferPointer { list in
-            // Indexed: the buffer's iterator would hand out a counted copy of each.
-            for index in list.indices { Unmanaged.passUnretained(list[index])._withUnsafeGuaranteedRef(body) }
-        }
+        sockets.forEachUncounted(body)
     }
 
     /// What loop `loop`'s sessions hold for their clients: the sum, and the largest holders.

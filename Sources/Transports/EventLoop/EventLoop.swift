@@ -249,10 +249,8 @@ public final class EventLoop: @unchecked Sendable {
         // Flushing may queue more (a close after flush); loop until quiet.
         while !flushQueue.isEmpty {
             swap(&flushing, &flushQueue)
-            // Indexed and uncounted: `flushing` holds each, and is not touched until emptied.
-            flushing.withUnsafeBufferPointer { list in
-                for index in list.indices { Unmanaged.passUnretained(list[index])._withUnsafeGuaranteedRef { $0.flushNow() } }
-            }
+            // `flushing` is not touched until emptied (more goes to `flushQueue`).
+            flushing.forEachUncounted { $0.flushNow() }
             flushing.empty(keepingStorageUpTo: Self.keptFlushCapacity)
         }
     }

@@ -22,9 +22,7 @@ struct OutputQueue: ~Copyable {
     init() {}
 
     deinit {
-        guard let storage else { return }
-        slots(storage).advanced(by: head).deinitialize(count: count - head)
-        storage.deallocate()
+        if let storage { releasePending(storage) }
     }
 
     // MARK: Reading
@@ -98,8 +96,7 @@ struct OutputQueue: ~Copyable {
     /// Drops every pending chunk and the storage.
     mutating func removeAll() {
         guard let storage else { return }
-        slots(storage).advanced(by: head).deinitialize(count: count - head)
-        storage.deallocate()
+        releasePending(storage)
         self.storage = nil
         head32 = 0
         headOffset32 = 0
@@ -119,6 +116,12 @@ struct OutputQueue: ~Copyable {
 
     private func slots(_ storage: UnsafeMutableRawPointer) -> UnsafeMutablePointer<ByteChunk> {
         (storage + Self.headerBytes).assumingMemoryBound(to: ByteChunk.self)
+    }
+
+    /// Releases the chunks not yet written and frees the storage.
+    private func releasePending(_ storage: UnsafeMutableRawPointer) {
+        slots(storage).advanced(by: head).deinitialize(count: count &- head)
+        storage.deallocate()
     }
 
     /// Room for one more: written slots reused first, else twice the storage.
