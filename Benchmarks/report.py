@@ -24,6 +24,7 @@ ROWS = [
     ("idle-ws-10000", "Idle memory, WebSocket, 10,000 sessions", "kib_per_session", "KiB/session", False),
     ("idle-sse-10000", "Idle memory, SSE, 10,000 sessions", "kib_per_session", "KiB/session", False),
     ("idle-polling-10000", "Idle memory, long-polling, 10,000 sessions", "kib_per_session", "KiB/session", False),
+    ("idle-socketio-10000", "Idle memory, Socket.IO on `/` over WebSocket, 10,000 sockets", "kib_per_session", "KiB/socket", False),
     ("http-get", "HTTP GET keep-alive, static file, wrk -t1 -c100", "rate", "req/s", True),
     ("socketio-ack-100", "Socket.IO event with ack, c=100", "rate", "acks/s", True),
 ]
@@ -88,6 +89,7 @@ def summarize(lines):
             "client_cpu_pct": median([r.get("client_cpu_pct") for r in ok]),
             "other_cpu_pct": median([r.get("other_cpu_pct") for r in ok]),
             "server_cpu_us_per_msg": median([r.get("server_cpu_us_per_msg") for r in ok]),
+            "server_user_us_per_msg": median([r.get("server_user_us_per_msg") for r in ok]),
             "bytes_per_msg": median([r.get("bytes_per_msg") for r in ok]),
             "requests_per_msg": median([r.get("requests_per_msg") for r in ok]),
             "open": min([r.get("open", 0) for r in ok], default=0),
@@ -114,6 +116,14 @@ def fmt_num(value, digits=0):
     return f"{value:,.{digits}f}"
 
 
+def cpu_per_message(s):
+    """Server CPU per message, its user-space part in brackets when known."""
+    total, user = s.get("server_cpu_us_per_msg"), s.get("server_user_us_per_msg")
+    if total is None:
+        return "–"
+    return fmt_num(total, 2) + ("" if user is None else f" ({user:.2f})")
+
+
 def fmt_ms(us):
     if us is None:
         return "–"
@@ -135,22 +145,34 @@ def servers_of(summary, row):
 
 CLUSTER_START = "<!-- cluster section: Benchmarks/cluster.sh -->"
 CLUSTER_END = "<!-- end of cluster section -->"
+# Sections other scripts write into RESULTS.md between their markers; a rewrite keeps them.
+KEPT_SECTIONS = [
+    (CLUSTER_START, CLUSTER_END),
+    ("<!-- scaling section: Benchmarks/scale.sh -->", "<!-- end of scaling section -->"),
+]
+
+
+def marked_block(text, start_marker, end_marker):
+    """The section between two markers, markers included, or None."""
+    start = text.find(start_marker)
+    end = text.find(end_marker, start)
+    if start < 0 or end < 0:
+        return None
+    return text[start:end + len(end_marker)]
 
 
 def cluster_block(text):
     """The cluster section of an existing RESULTS.md, markers included, or None."""
-    start = text.find(CLUSTER_START)
-    end = text.find(CLUSTER_END, start)
-    if start < 0 or end < 0:
-        return None
-    return text[start:end + len(CLUSTER_END)]
+    return marked_block(text, CLUSTER_START, CLUSTER_END)
 
 
-def existing_cluster_block(md_path):
+def kept_blocks(md_path):
+    """The sections of an existing RESULTS.md that other scripts wrote."""
     try:
-        return cluster_block(open(md_path).read())
+        text = open(md_path).read()
     except OSError:
-        return None
+        return []
+    return [b for b in (marked_block(text, *markers) for markers in KEPT_SECTIONS) if b]
 
 
 def fmt_us(us):
@@ -310,7 +332,7 @@ def main():
         cluster_main()
         return
     results_path, meta_path, md_path, svg_path = sys.argv[1:5]
-    kept_cluster = existing_cluster_block(md_path)
+    kept = kept_blocks(md_path)
     lines = load(results_path)
     meta = json.load(open(meta_path))
     summary = summarize(lines)
@@ -345,7 +367,7 @@ def main():
     md.append("Ratio: pushd ÷ peer for throughput, peer ÷ pushd for memory — above 1 pushd does better.\n")
 
     md.append("## Results\n")
-    md.append("| Scenario | Server | Result | p50 ms | p99 ms | p99.9 ms | missing / errors | CPU server / gen / other % | server CPU µs / msg | pushd vs this |")
+    md.append("| Scenario | Server | Result | p50 ms | p99 ms | p99.9 ms | missing / errors | CPU server / gen / other % | server CPU µs / msg (user space) | pushd vs this |")
     md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for row, title, metric, unit, higher in ROWS:
         labels = servers_of(summary, row)
@@ -366,11 +388,14 @@ def main():
             lat = ("–", "–", "–") if metric == "kib_per_session" else (fmt_ms(s["p50"]), fmt_ms(s["p99"]), fmt_ms(s["p999"]))
             md.append(f"| {title if i == 0 else ''} | {SERVER_NAMES.get(label, label)} | {result} | "
                       f"{lat[0]} | {lat[1]} | {lat[2]} | "
-                      f"{s['missing']} / {s['errors']} | {cpu} | {fmt_num(s['server_cpu_us_per_msg'], 2) if metric == 'rate' else '–'} | "
+                      f"{s['missing']} / {s['errors']} | {cpu} | {cpu_per_message(s) if metric == 'rate' else '–'} | "
                       f"{'–' if r is None else f'{r:.2f}×'} |")
     md.append("")
     md.append("Server CPU µs / msg is the server's CPU time over the window divided by the messages (round trips, "
-              "deliveries, sessions, requests): it moves much less than throughput when other work shares the cores.\n")
+              "deliveries, sessions, requests): it moves much less than throughput when other work shares the cores. "
+              "In brackets, the part spent in the server's own code (`utime`); the rest is the kernel working for it "
+              "(system calls and the loopback's TCP processing they set off), about the same for every server making "
+              "the same calls, and the part that swings most with the machine's load.\n")
     md.append("Idle rows: server RSS after opening the sessions minus RSS before, divided by the sessions, "
               "held a few seconds; latency columns do not apply there. Connect: TCP connect, WebSocket upgrade and, for pushd, "
               "the Engine.IO open packet, then the connection is reset.\n")
@@ -449,8 +474,8 @@ def main():
     md.append("```")
     md.extend(json.dumps(line, separators=(",", ":")) for line in lines)
     md.append("```\n</details>\n")
-    if kept_cluster:
-        md.append(kept_cluster)
+    for block in kept:
+        md.append(block)
         md.append("")
     open(md_path, "w").write("\n".join(md))
     open(svg_path, "w").write(chart(summary))

@@ -175,6 +175,7 @@ scenario ws-connect         "$ws_servers" -- --scenario connect --concurrency 50
 scenario idle-ws-10000      "$ws_servers"         -- --scenario idle --sessions 10000 --duration "$idle_hold"
 scenario idle-sse-10000     "pushd"               -- --scenario idle --sessions 10000 --duration "$idle_hold" --transport sse
 scenario idle-polling-10000 "pushd py-socketio"   -- --scenario idle --sessions 10000 --duration "$idle_hold" --transport polling
+scenario idle-socketio-10000 "pushd-sio py-socketio" -- --scenario socketio-idle --sessions 10000 --duration "$idle_hold"
 
 # ---------------------------------------------------------------- Socket.IO
 scenario socketio-ack-100   "pushd-sio py-socketio" -- --scenario socketio-ack --sessions 100

@@ -63,6 +63,8 @@ final class Generator {
         var time: Int64 = 0
         var clientCPU = 0.0
         var serverCPU: Double?
+        /// The servers' user-space share of `serverCPU`.
+        var serverUserCPU: Double?
         /// Per server process, when there are several.
         var serverCPUEach: [Double?] = []
         var machineBusy: Double?
@@ -206,10 +208,12 @@ final class Generator {
     }
 
     private func snapshot() -> Snapshot {
-        let each = options.serverPIDs.map { ProcessStats.cpuSeconds(pid: $0) }
-        let serverCPU: Double? = each.isEmpty || each.contains(where: { $0 == nil }) ? nil : each.reduce(0) { $0 + ($1 ?? 0) }
+        let times = options.serverPIDs.map { ProcessStats.cpuTime(pid: $0) }
+        let known = times.isEmpty || times.contains(where: { $0 == nil }) ? nil : times.compactMap { $0 }
         return Snapshot(time: MonotonicClock.microseconds(), clientCPU: ProcessStats.ownCPUSeconds(),
-                        serverCPU: serverCPU, serverCPUEach: each,
+                        serverCPU: known.map { $0.reduce(0) { $0 + $1.total } },
+                        serverUserCPU: known.map { $0.reduce(0) { $0 + $1.user } },
+                        serverCPUEach: times.map { $0?.total },
                         machineBusy: ProcessStats.machineBusySeconds(),
                         bytesIn: loop.counters.bytesIn, bytesOut: loop.counters.bytesOut, httpRequests: loop.counters.httpRequests)
     }
@@ -313,6 +317,8 @@ final class Generator {
         let clientCPU = windowEnd.clientCPU - windowStart.clientCPU
         var serverCPU: Double?
         if let end = windowEnd.serverCPU, let start = windowStart.serverCPU { serverCPU = end - start }
+        var serverUserCPU: Double?
+        if let end = windowEnd.serverUserCPU, let start = windowStart.serverUserCPU { serverUserCPU = end - start }
         let wireBytes = windowEnd.bytesIn - windowStart.bytesIn + windowEnd.bytesOut - windowStart.bytesOut
         let requests = windowEnd.httpRequests - windowStart.httpRequests
         let rate = Double(messages) / seconds
@@ -361,6 +367,9 @@ final class Generator {
         }
         json.add("other_cpu_pct", otherCPU.map { 100 * $0 / seconds })
         json.add("server_cpu_us_per_msg", serverCPU.flatMap { perMessage($0 * 1e6) })
+        // The part a server's own code spends: the kernel's part (the same system calls cost
+        // every server about the same) is most of it and swings with the machine's load.
+        json.add("server_user_us_per_msg", serverUserCPU.flatMap { perMessage($0 * 1e6) })
         json.add("client_cpu_us_per_msg", perMessage(clientCPU * 1e6))
         json.add("wire_bytes", wireBytes)
         json.add("bytes_per_msg", perMessage(Double(wireBytes)))

@@ -61,14 +61,22 @@ enum ProcessStats {
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
     }
 
-    /// utime + stime of `pid` in seconds, from /proc/<pid>/stat.
-    static func cpuSeconds(pid: Int32) -> Double? {
+    /// CPU seconds of a process: `user` is its own code, `system` the kernel working for it
+    /// (system calls, and the loopback's packet processing they trigger).
+    struct CPUTime {
+        var user: Double
+        var system: Double
+        var total: Double { user + system }
+    }
+
+    /// utime and stime of `pid` in seconds, from /proc/<pid>/stat.
+    static func cpuTime(pid: Int32) -> CPUTime? {
         guard let text = readFile("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ")
         // After the command: state is field 3, utime 14, stime 15.
         guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        return (user + system) / ticks
+        return CPUTime(user: user / ticks, system: system / ticks)
     }
 
     /// Busy CPU seconds of the whole machine (all cores), from /proc/stat.
