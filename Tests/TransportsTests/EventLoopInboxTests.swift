@@ -11,29 +11,27 @@ final class EventLoopInboxTests: XCTestCase {
     /// allocated it anew, a page larger, on every later iteration: an idle server that had
     /// lagged once grew by about half a megabyte a second.
     func testALoopLetsGoOfItsInboxOnceItCaughtUp() throws {
-        let group = try EventLoopGroup(threadCount: 1)
-        group.start()
-        defer { group.shutdown() }
-        let loop = group.loops[0]
-        let done = Atomic<Int>(0)
-        /// Posts a task and waits for the loop to run it (one iteration of the loop at least).
-        func roundTrip() {
-            let before = done.load(ordering: .acquiring)
-            loop.execute { done.add(1, ordering: .releasing) }
-            while done.load(ordering: .acquiring) == before { usleep(50) }
+        try withRunningLoop { loop in
+            let done = Atomic<Int>(0)
+            /// Posts a task and waits for the loop to run it (one iteration of the loop at least).
+            func roundTrip() {
+                let before = done.load(ordering: .acquiring)
+                loop.execute { done.add(1, ordering: .releasing) }
+                while done.load(ordering: .acquiring) == before { usleep(50) }
+            }
+            for _ in 0..<100 { roundTrip() }
+            let baseline = HeapStatistics.bytesInUse
+
+            // The loop is busy while the burst queues up, as behind a storm of broadcasts.
+            let busy = holdBusy(loop)
+            for _ in 0..<(2 << 20) { loop.execute {} }
+            busy.release()
+            roundTrip()
+
+            for _ in 0..<1_000 { roundTrip() }
+            let held = HeapStatistics.bytesInUse - baseline
+            XCTAssertLessThan(held, 4 << 20, "the loop holds \(held) bytes more after it caught up")
         }
-        for _ in 0..<100 { roundTrip() }
-        let baseline = HeapStatistics.bytesInUse
-
-        // The loop is busy while the burst queues up, as behind a storm of broadcasts.
-        let busy = holdBusy(loop)
-        for _ in 0..<(2 << 20) { loop.execute {} }
-        busy.release()
-        roundTrip()
-
-        for _ in 0..<1_000 { roundTrip() }
-        let held = HeapStatistics.bytesInUse - baseline
-        XCTAssertLessThan(held, 4 << 20, "the loop holds \(held) bytes more after it caught up")
     }
 
     /// Work handed to a loop before bytes arrive runs before the loop reads them, even when
@@ -41,25 +39,23 @@ final class EventLoopInboxTests: XCTestCase {
     /// posted to a loop before one of its sockets joined the room would otherwise be evaluated
     /// after the join, and reach a socket that was not in the room when it was sent.
     func testTasksQueuedBeforeInputRunBeforeIt() throws {
-        let group = try EventLoopGroup(threadCount: 1)
-        group.start()
-        defer { group.shutdown() }
-        let loop = group.loops[0]
-        let (readEnd, writeEnd) = nonBlockingSocketPair()
-        defer { close(readEnd); close(writeEnd) }
-        let order = Order()
-        let reader = RecordingReader(fd: readEnd, order: order)
-        runAndWait(on: loop) { loop.register(fd: readEnd, handler: reader, events: UInt32(EPOLLIN.rawValue)) }
+        try withRunningLoop { loop in
+            let (readEnd, writeEnd) = nonBlockingSocketPair()
+            defer { close(readEnd); close(writeEnd) }
+            let order = Order()
+            let reader = RecordingReader(fd: readEnd, order: order)
+            runAndWait(on: loop) { loop.register(fd: readEnd, handler: reader, events: UInt32(EPOLLIN.rawValue)) }
 
-        let busy = holdBusy(loop)
-        loop.execute { order.note("task") }
-        var byte: UInt8 = 1
-        XCTAssertEqual(write(writeEnd, &byte, 1), 1)
-        busy.release()
-        var rounds = 0
-        while order.events.count < 2 && rounds < 20_000 { usleep(50); rounds += 1 }
-        XCTAssertEqual(order.events, ["task", "input"])
-        loop.execute { loop.deregister(fd: readEnd) }
+            let busy = holdBusy(loop)
+            loop.execute { order.note("task") }
+            var byte: UInt8 = 1
+            XCTAssertEqual(write(writeEnd, &byte, 1), 1)
+            busy.release()
+            var rounds = 0
+            while order.events.count < 2 && rounds < 20_000 { usleep(50); rounds += 1 }
+            XCTAssertEqual(order.events, ["task", "input"])
+            loop.execute { loop.deregister(fd: readEnd) }
+        }
     }
 }
 

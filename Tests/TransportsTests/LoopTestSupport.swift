@@ -3,6 +3,14 @@ import Synchronization
 import XCTest
 @testable import Transports
 
+/// Runs `body` with a running loop of its own, shut down afterwards.
+func withRunningLoop(_ body: (EventLoop) throws -> Void) throws {
+    let group = try EventLoopGroup(threadCount: 1)
+    group.start()
+    defer { group.shutdown() }
+    try body(group.loops[0])
+}
+
 /// Runs `body` on `loop` (a running one) and waits for its result.
 func runAndWait<Result: Sendable>(on loop: EventLoop, _ body: @escaping @Sendable () -> Result) -> Result {
     let result = Mutex<Result?>(nil)

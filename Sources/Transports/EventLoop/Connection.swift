@@ -94,6 +94,8 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     @exclusivity(unchecked) private var readEOF = false
     @exclusivity(unchecked) private var closeWhenFlushed = false
     @exclusivity(unchecked) public private(set) var isClosed = false
+    /// Between `start` and `close`: the loop's poller holds the connection.
+    @exclusivity(unchecked) private var isRegistered = false
     @exclusivity(unchecked) private var linger: Timer?
     /// Runs after close (the listener's connection count).
     @exclusivity(unchecked) var onFinalClose: (() -> Void)?
@@ -120,6 +122,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     func start() {
         assertInLoop()
         loop.register(fd: fd, handler: self, events: interest)
+        isRegistered = true
         handler.connectionDidOpen(self)
     }
 
@@ -350,7 +353,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
         if !flushScheduled && !writableArmed {
             flushScheduled = true
             // While its input is handled the connection flushes right after the read.
-            if !corkable { loop.needsFlush(self) }
+            if !corkable { loop.needsFlush(self, registered: isRegistered) }
         }
     }
 
@@ -464,7 +467,9 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
         isClosed = true
         linger?.cancel()
         linger = nil
+        // Retires this connection (when registered): a flush may still be due this iteration.
         loop.deregister(fd: fd)
+        isRegistered = false
         Glibc.close(fd)
         output.removeAll()
         corkedBytes = 0

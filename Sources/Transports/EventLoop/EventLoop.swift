@@ -33,9 +33,13 @@ public final class EventLoop: @unchecked Sendable {
     @exclusivity(unchecked) private var running: [@Sendable () -> Void] = []
     @exclusivity(unchecked) private var handlers: [PollerHandler?] = []
     private let wheel: TimingWheel
-    @exclusivity(unchecked) private var flushQueue: [Connection] = []
+    /// Connections to flush at the end of this iteration, uncounted: a broadcast puts thousands
+    /// here, and a reference count each was an atomic increment and decrement per recipient.
+    /// Each is alive until the flush: registered with this loop (`handlers` holds it), or
+    /// retired by its close or, before it registers, by `needsFlush`.
+    @exclusivity(unchecked) private var flushQueue: [Unmanaged<Connection>] = []
     /// The batch being flushed; swapped with `flushQueue` so neither is reallocated.
-    @exclusivity(unchecked) private var flushing: [Connection] = []
+    @exclusivity(unchecked) private var flushing: [Unmanaged<Connection>] = []
     /// Flush lists up to this many connections keep their storage (512 KiB at most): a
     /// broadcast to 10,000 reallocated both lists from empty on every iteration at 1,024.
     private static let keptFlushCapacity = 1 << 16
@@ -192,9 +196,11 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Queues a connection for one send at the end of this iteration, so every write caused
     /// by one read goes out in one system call.
-    func needsFlush(_ connection: Connection) {
+    func needsFlush(_ connection: Connection, registered: Bool) {
         assertInLoop()
-        flushQueue.append(connection)
+        // Nothing else keeps an unregistered connection alive until the flush.
+        if !registered { retire(connection) }
+        flushQueue.append(.passUnretained(connection))
     }
 
     /// Keeps `object` alive until the end of this iteration. Whatever closes during an
@@ -250,7 +256,9 @@ public final class EventLoop: @unchecked Sendable {
         while !flushQueue.isEmpty {
             swap(&flushing, &flushQueue)
             // `flushing` is not touched until emptied (more goes to `flushQueue`).
-            flushing.forEachUncounted { $0.flushNow() }
+            flushing.withUnsafeBufferPointer { batch in
+                for index in batch.indices { batch[index]._withUnsafeGuaranteedRef { $0.flushNow() } }
+            }
             flushing.empty(keepingStorageUpTo: Self.keptFlushCapacity)
         }
     }
