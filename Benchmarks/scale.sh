@@ -120,9 +120,10 @@ for run in $(seq 1 "$runs"); do
   done
 done
 
-python3 - "$results" "${SCALE_RESULTS:-Benchmarks/RESULTS.md}" "${SCALE_MACHINE:-$(nproc) cores}" "$mode" "$generators" <<'PY'
+python3 - "$results" "${SCALE_RESULTS:-Benchmarks/RESULTS.md}" "${SCALE_MACHINE:-$(nproc) cores}" "$mode" "$generators" \
+  "$(( cores - max_loops ))" <<'PY'
 import json, statistics, sys, time
-results, md_path, machine, mode, generators = sys.argv[1:6]
+results, md_path, machine, mode, generators, spare_cores = sys.argv[1:7]
 rows = [json.loads(l) for l in open(results) if l.strip()]
 def med(row, label, loops, key):
     v = [r[key] for r in rows if r["row"] == row and r["label"] == label and r["loops"] == loops and r.get(key) is not None]
@@ -133,7 +134,10 @@ start, end = "<!-- scaling section: Benchmarks/scale.sh -->", "<!-- end of scali
 out = [start, "## Scaling across cores", "",
        f"Run of {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine} (`Benchmarks/scale.sh{' quick' if mode == 'quick' else ''}`): "
        f"servers on cores 0..T-1 (pushd `--threads T --app bench`; uWebSockets one process per core on one port), "
-       f"{generators} pushd-load processes on other cores, rates summed, medians.", "",
+       f"{generators} pushd-load process{'' if generators == '1' else 'es'} on other cores, rates summed, medians."
+       + (" **No core was left for the generators**: they share the highest cores with the servers, so the rows "
+          "with the most loops measure the servers and generators contending for those cores, not scaling; compare "
+          "the servers with each other there, and CPU per message more than throughput." if int(spare_cores) < 1 else ""), "",
        "| case | T | " + " | ".join(f"{l} msg/s | {l} x T=1 | {l} us CPU/msg" for l in labels) + (" | pushd/uWS |" if "uws" in labels else ""),
        "|---|---:|" + "---:|---:|---:|" * len(labels) + ("---:|" if "uws" in labels else "")]
 for row in ("echo", "pipelined"):
