@@ -135,14 +135,12 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
     func nameEquals(_ i: Int, _ name: String) -> Bool {
         let start = offset(i, 0)
         let end = offset(i, 1)
-        let utf8 = name.utf8
-        guard utf8.count == end &- start else { return false }
-        var k = start
-        for b in utf8 {
-            if HTTPBytes.lower(storage[k]) != HTTPBytes.lower(b) { return false }
-            k &+= 1
+        guard name.utf8.count == end &- start else { return false }
+        return storage.withUnsafeBufferPointer { stored in
+            HTTPBytes.withUTF8Bytes(of: name) { wanted in
+                HTTPBytes.equalsIgnoringCase(UnsafeBufferPointer(rebasing: stored[start..<end]), wanted)
+            }
         }
-        return true
     }
 
     static func equalsIgnoringCase(

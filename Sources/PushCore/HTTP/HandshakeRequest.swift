@@ -58,13 +58,19 @@ public struct HandshakeRequest: Sendable {
     /// the request, not the client: a proxy in front replaces them, nothing reads them once the
     /// session is open, and they are about half of an idle WebSocket's handshake bytes.
     static func describesTheClient(_ name: String) -> Bool {
-        !connectionOnlyFields.contains { HTTPBytes.equalsIgnoringCase($0, name) }
+        HTTPBytes.withUTF8Bytes(of: name) { bytes in
+            // Most names differ in length from all ten: one comparison of counts each.
+            for field in connectionOnlyFields where field.count == bytes.count {
+                if field.withUnsafeBufferPointer({ HTTPBytes.equalsIgnoringCase($0, bytes) }) { return false }
+            }
+            return true
+        }
     }
 
-    private static let connectionOnlyFields = [
+    private static let connectionOnlyFields: [[UInt8]] = [
         "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
         "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions",
-    ]
+    ].map { Array($0.utf8) }
 
     private static func encodedSize(_ text: String) -> Int {
         var length = text.utf8.count
