@@ -54,40 +54,71 @@ extension EngineLink {
     }
 }
 
-/// Wire counters of one engine session.
+/// Wire counters of one engine session, in two parts: what every message counts, and what
+/// HTTP requests and responses count. The socket keeps the parts apart (the first beside what a
+/// packet going down reads); this puts them together for readers.
 public struct SessionCounters: Sendable, Equatable {
+    public var traffic = TrafficCounters()
+    public var http = HTTPCounters()
+
+    public init() {}
+    public init(traffic: TrafficCounters, http: HTTPCounters) {
+        self.traffic = traffic
+        self.http = http
+    }
+
+    public var messagesIn: Int { get { traffic.messagesIn } set { traffic.messagesIn = newValue } }
+    public var messagesOut: Int { get { traffic.messagesOut } set { traffic.messagesOut = newValue } }
+    public var bytesIn: Int { get { traffic.bytesIn } set { traffic.bytesIn = newValue } }
+    public var bytesOut: Int { get { traffic.bytesOut } set { traffic.bytesOut = newValue } }
+    public var headBytesIn: Int { get { http.headBytesIn } set { http.headBytesIn = newValue } }
+    public var headBytesOut: Int { get { http.headBytesOut } set { http.headBytesOut = newValue } }
+    public var httpResponseBytes: Int { get { http.responseBytes } set { http.responseBytes = newValue } }
+    public var httpRequests: Int { get { http.requests } set { http.requests = newValue } }
+    public var httpResponses: Int { get { http.responses } set { http.responses = newValue } }
+
+    /// A complete HTTP response went out: its head and body.
+    public mutating func countResponse(head: Int, body: Int) { http.countResponse(head: head, body: body) }
+}
+
+/// Messages and their bytes, each way: counted for every message.
+public struct TrafficCounters: Sendable, Equatable {
     public var messagesIn = 0
     public var messagesOut = 0
     public var bytesIn = 0
     public var bytesOut = 0
+    public init() {}
+}
+
+/// What HTTP heads, requests and responses count.
+public struct HTTPCounters: Sendable, Equatable {
     /// HTTP head bytes read from the client: request lines and headers, WebSocket handshakes included.
     public var headBytesIn = 0
     /// HTTP head bytes written to the client: status lines and headers, the 101 and the event stream's head included.
     public var headBytesOut = 0
     /// Bytes of the complete HTTP responses written (not event streams or 101s), heads and bodies.
-    public var httpResponseBytes = 0
+    public var responseBytes = 0
     // Request and response counts in 32 bits (wrapping past 4 billion): every session holds
     // these counters, and 8 bytes less keeps it a malloc size class smaller.
-    private var requests: UInt32 = 0
-    private var responses: UInt32 = 0
-    public var httpRequests: Int {
-        get { Int(requests) }
-        set { requests = UInt32(truncatingIfNeeded: newValue) }
+    private var requestCount: UInt32 = 0
+    private var responseCount: UInt32 = 0
+    public init() {}
+
+    public var requests: Int {
+        get { Int(requestCount) }
+        set { requestCount = UInt32(truncatingIfNeeded: newValue) }
     }
     /// Complete HTTP responses written (not event streams or 101s).
-    public var httpResponses: Int {
-        get { Int(responses) }
-        set { responses = UInt32(truncatingIfNeeded: newValue) }
+    public var responses: Int {
+        get { Int(responseCount) }
+        set { responseCount = UInt32(truncatingIfNeeded: newValue) }
     }
-    public init() {}
-}
 
-extension SessionCounters {
     /// A complete HTTP response went out: its head and body.
     public mutating func countResponse(head: Int, body: Int) {
         headBytesOut += head
-        httpResponses += 1
-        httpResponseBytes += head + body
+        responses += 1
+        responseBytes += head + body
     }
 }
 

@@ -6,12 +6,12 @@ extension EngineSocket {
     /// stay plain integers of the session's loop.
     func countResponse(head: Int, body: Int) {
         guard head > 0 else { return }
-        loop.run { [self] in stats.countResponse(head: head, body: body) }
+        loop.run { [self] in http.countResponse(head: head, body: body) }
     }
 
     /// Counts a head that opens a stream or a WebSocket (not a complete response). Any loop.
     func countStreamHead(_ bytes: Int) {
-        loop.run { [self] in stats.headBytesOut += bytes }
+        loop.run { [self] in http.headBytesOut += bytes }
     }
 }
 

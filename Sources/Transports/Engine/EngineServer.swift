@@ -234,7 +234,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         let method = request.head.method
         let headBytes = request.head.wireByteCount
         socket.loop.run {
-            socket.stats.headBytesIn += headBytes
+            socket.http.headBytesIn += headBytes
             guard !socket.closeIfExpired() else {
                 socket.respondError(writer, .unknownSid)
                 return
@@ -324,8 +324,8 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
                                      url: request.head.target)
         let socket = EngineSocket(id: SessionID.make(nodeTag: nodeTag), loop: writer.loop, request: info, transport: kind,
                                   server: self, corsHeaders: cors)
-        socket.stats.httpRequests = kind == .websocket ? 0 : 1
-        socket.stats.headBytesIn = request.head.wireByteCount
+        socket.http.requests = kind == .websocket ? 0 : 1
+        socket.http.headBytesIn = request.head.wireByteCount
         switch kind {
         case .websocket:
             guard let transport = acceptWebSocket(request, writer) else { return }
@@ -390,7 +390,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         // loop: that loop's queue is FIFO).
         transport.socket = socket
         socket.loop.run {
-            socket.stats.headBytesIn += headBytes
+            socket.http.headBytesIn += headBytes
             socket.attachProbe(transport)
         }
     }

@@ -5,7 +5,7 @@ extension EngineSocket {
     /// A GET for long-polling or plain polling (or, refused, any other GET with the sid).
     func handlePoll(_ writer: EngineResponder, kind: EngineTransportKind) {
         loop.assertInLoop()
-        stats.httpRequests += 1
+        http.requests += 1
         perform(session.poll(via: kind, now: loop.now), request: writer)
         syncUpgradeTimer()
     }
@@ -52,8 +52,8 @@ extension EngineSocket {
     /// A POST carrying packets up, on any HTTP transport.
     func handlePost(_ request: HTTPRequest, _ writer: EngineResponder, kind: EngineTransportKind) {
         loop.assertInLoop()
-        stats.httpRequests += 1
-        stats.bytesIn += request.body.count
+        http.requests += 1
+        traffic.bytesIn += request.body.count
         loop.metrics.counters.bytesReceived += request.body.count
         let verdict = session.post(via: kind)
         guard verdict == .none else {

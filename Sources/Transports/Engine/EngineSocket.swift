@@ -32,6 +32,20 @@ public final class EngineSocket: @unchecked Sendable {
     // reaches thousands of sockets that are no longer in the cache, and each line it touches
     // is a miss.
     public let loop: EventLoop
+    /// The attached WebSocket's connection when it is on this loop: a packet going down
+    /// reaches it without loading the channel's transport first (a cache miss per
+    /// recipient of a broadcast to many). Follows `channel`. Unretained, so a packet costs no
+    /// reference count: the channel's transport holds it, and a connection that closes while
+    /// written to lives on to the end of its loop's iteration (`EventLoop.retire`).
+    @exclusivity(unchecked) private var sameLoopWebSocket: Unmanaged<Connection>?
+    /// What few sessions use (an upgrade, POSTs read at the rate's pace, the demo's delay);
+    /// see EngineSocketExtras.
+    @exclusivity(unchecked) var extrasIfAny: EngineSocketExtras?
+    /// Counted for every message; `stats` reports them with the HTTP counters.
+    @exclusivity(unchecked) var traffic = TrafficCounters()
+    /// The session's state, kept inline: one object less to reach per packet.
+    @exclusivity(unchecked) var session: EngineSession
+    // What a packet going down does not read.
     @exclusivity(unchecked) var channel: Channel = .none {
         didSet {
             if case .webSocket(let transport) = channel, transport.connection.loop === loop {
@@ -41,28 +55,21 @@ public final class EngineSocket: @unchecked Sendable {
             }
         }
     }
-    /// The attached WebSocket's connection when it is on this loop, beside the channel: a
-    /// packet going down reaches it without loading the transport first (a cache miss per
-    /// recipient of a broadcast to many). Follows `channel`. Unretained, so a packet costs no
-    /// reference count: the channel's transport holds it, and a connection that closes while
-    /// written to lives on to the end of its loop's iteration (`EventLoop.retire`).
-    @exclusivity(unchecked) private var sameLoopWebSocket: Unmanaged<Connection>?
-    /// What few sessions use (an upgrade, POSTs read at the rate's pace, the demo's delay);
-    /// see EngineSocketExtras.
-    @exclusivity(unchecked) var extrasIfAny: EngineSocketExtras?
-    /// The session's state, kept inline: one object less to reach per packet.
-    @exclusivity(unchecked) var session: EngineSession
     public let request: EngineRequestInfo
     /// The server that opened it. Strong, like `loop`: the engine server outlives its
     /// sessions, and unowned would cost an atomic check per message.
     public let server: EngineServer
     @exclusivity(unchecked) private var heartbeat: Timer?
-    @exclusivity(unchecked) public internal(set) var stats = SessionCounters()
+    /// Counted per HTTP head, request and response.
+    @exclusivity(unchecked) var http = HTTPCounters()
     /// Slot for the layer above (the Socket.IO connection state).
     @exclusivity(unchecked) public var context: AnyObject?
     /// This socket's place in its loop's list of sessions (`EngineServer.LoopSessions`); -1
     /// when not listed.
     @exclusivity(unchecked) var loopSlot = -1
+
+    /// The session's wire counters.
+    public var stats: SessionCounters { SessionCounters(traffic: traffic, http: http) }
 
     /// The session id (the session's own string: one copy per session).
     public var id: String { session.id }
@@ -139,8 +146,8 @@ public final class EngineSocket: @unchecked Sendable {
     /// Counts a frame written straight to the WebSocket.
     @inline(__always)
     private func wroteFrame(of bytes: Int) {
-        stats.bytesOut += bytes
-        stats.messagesOut += 1
+        traffic.bytesOut += bytes
+        traffic.messagesOut += 1
         loop.metrics.counters.bytesSent += bytes
         loop.metrics.counters.messagesSent.websocket += 1
     }
@@ -248,8 +255,8 @@ public final class EngineSocket: @unchecked Sendable {
                 bytes += frame.count
                 frames.append(frame)
             }
-            stats.bytesOut += bytes
-            stats.messagesOut += packets.count
+            traffic.bytesOut += bytes
+            traffic.messagesOut += packets.count
             loop.metrics.counters.bytesSent += bytes
             loop.metrics.counters.messagesSent.websocket += packets.count
             if isDelaying {
@@ -278,8 +285,8 @@ public final class EngineSocket: @unchecked Sendable {
                 events.append(id)
                 events.append(event)
             }
-            stats.bytesOut += bytes
-            stats.messagesOut += packets.count
+            traffic.bytesOut += bytes
+            traffic.messagesOut += packets.count
             loop.metrics.counters.bytesSent += bytes
             loop.metrics.counters.messagesSent.sse += packets.count
             let ready = events
@@ -299,14 +306,14 @@ public final class EngineSocket: @unchecked Sendable {
         switch answer {
         case .packets(let packets):
             EngineCodec.appendPayload(packets.lazy.map(\.packet), into: &body)
-            stats.messagesOut += packets.count
+            traffic.messagesOut += packets.count
             loop.metrics.counters.messagesSent[session.transport] += packets.count
         case .noop:
             body = [EnginePacketType.noop.wireDigit]
         case .close:
             body = [EnginePacketType.close.wireDigit]
         }
-        stats.bytesOut += body.count
+        traffic.bytesOut += body.count
         loop.metrics.counters.bytesSent += body.count
         respond(writer, status: 200, body: body)
     }
@@ -442,7 +449,7 @@ public final class EngineSocket: @unchecked Sendable {
     /// what came after `sequence`; a 400 when this session cannot resume from there.
     func resumeEventStream(_ writer: HTTPResponseWriter, after sequence: UInt64) {
         loop.assertInLoop()
-        stats.httpRequests += 1
+        http.requests += 1
         guard !closeIfExpired(), session.resumeEventStream(after: sequence) else {
             respondError(writer, .unknownSid)
             return
@@ -504,7 +511,7 @@ public final class EngineSocket: @unchecked Sendable {
         let action = session.receive(packet, via: kind)
         switch action {
         case .deliverMessage:
-            stats.messagesIn += 1
+            traffic.messagesIn += 1
             loop.metrics.counters.messagesReceived[session.transport] += 1
             server.deliver(packet, from: self)
             return

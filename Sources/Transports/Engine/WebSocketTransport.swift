@@ -166,12 +166,12 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
             // A session on this connection's loop (every WebSocket-first session) takes the
             // packet now, without a closure per message; others hop to theirs.
             if socket.loop === connection.loop {
-                socket.stats.bytesIn += size
+                socket.traffic.bytesIn += size
                 socket.loop.metrics.counters.bytesReceived += size
                 socket.receiveFromWebSocket(packet, transport: self)
             } else {
                 socket.loop.execute { [self] in
-                    socket.stats.bytesIn += size
+                    socket.traffic.bytesIn += size
                     socket.loop.metrics.counters.bytesReceived += size
                     socket.receiveFromWebSocket(packet, transport: self)
                 }
