@@ -8,12 +8,7 @@ final class OutputQueueTests: XCTestCase {
     private func chunk(_ text: String) -> ByteChunk { ByteChunk.copying(Array(text.utf8)) }
 
     private func pending(_ queue: borrowing OutputQueue) -> [String] {
-        let skip = queue.headOffset
-        return queue.withPendingChunks { chunks in
-            chunks.indices.map { index in
-                String(decoding: chunks[index].array.dropFirst(index == 0 ? skip : 0), as: UTF8.self)
-            }
-        }
+        (0..<queue.pendingCount).map { String(decoding: queue.pendingBytes($0), as: UTF8.self) }
     }
 
     /// Appends a chunk that only the queue holds; the watch sees when it is freed.
@@ -71,6 +66,44 @@ final class OutputQueueTests: XCTestCase {
         queue.compact()
         queue.append(chunk("after"))
         XCTAssertEqual(pending(queue), ["after"])
+    }
+
+    func testTwoChunksStayInlineAndAThirdMovesThemWithThePartWritten() {
+        var queue = OutputQueue()
+        let first = append("abcd", to: &queue), second = append("ef", to: &queue)
+        queue.advance(by: 3)
+        XCTAssertEqual(pending(queue), ["d", "ef"])
+        XCTAssertEqual(queue.pendingCount, 2)
+        XCTAssertFalse(first.isFreed)
+        // A third chunk: the two move to storage, the first still three bytes in.
+        let third = append("ghi", to: &queue)
+        XCTAssertEqual(pending(queue), ["d", "ef", "ghi"])
+        queue.advance(by: 2)
+        XCTAssertEqual(pending(queue), ["f", "ghi"])
+        XCTAssertTrue(first.isFreed, "moved to storage, still released once written")
+        queue.advance(by: 4)
+        XCTAssertTrue(queue.isEmpty)
+        XCTAssertTrue(second.isFreed && third.isFreed)
+    }
+
+    func testInlineChunksAreReleasedAsWrittenDroppedOrLetGo() {
+        let kept: Watch
+        do {
+            var queue = OutputQueue()
+            let written = append("ab", to: &queue), next = append("cd", to: &queue)
+            queue.advance(by: 2)
+            XCTAssertTrue(written.isFreed)
+            XCTAssertEqual(pending(queue), ["cd"])
+            queue.append(chunk("ef"))
+            XCTAssertEqual(pending(queue), ["cd", "ef"], "the second slot is free again")
+            queue.removeAll()
+            XCTAssertTrue(next.isFreed)
+            XCTAssertTrue(queue.isEmpty)
+            kept = append("kept", to: &queue)
+            queue.advance(by: 1)
+            XCTAssertEqual(queue.headOffset, 1)
+        }
+        XCTAssertTrue(kept.isFreed, "a queue that goes releases its inline chunks")
     }
 
     func testDroppingOrLettingGoReleasesWhatIsPending() {

@@ -77,7 +77,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     // What a write reads and changes comes first, in the object's first two cache lines: a
     // broadcast reaches thousands of connections that are no longer in the cache. Every open
     // connection holds all of it, so the positions are 32 bits and the flags sit in their
-    // padding: an idle WebSocket's connection fits in 168 bytes (a 176-byte block).
+    // padding: an idle WebSocket's connection fits in 184 bytes (a 192-byte block).
     @exclusivity(unchecked) private var output = OutputQueue()
     /// While this connection's input is handled: its bytes at the start of `loop.corkBuffer`
     /// (written after everything in `output`, which is empty while any are there).
@@ -369,23 +369,18 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
         if corkedBytes > 0, !sendCorked() { return }
         while !output.isEmpty {
             let written: Int
-            let skip = output.headOffset
-            if output.pendingCount == 1 {
-                written = output.withPendingChunks { chunks in
-                    cpushsys_send(fd, chunks[0].base + skip, chunks[0].count - skip, Int32(MSG_NOSIGNAL))
-                }
-            } else if let gathered = gatherSmallChunks() {
+            let pendingCount = output.pendingCount
+            if pendingCount == 1 {
+                let bytes = output.pendingBytes(0)
+                written = cpushsys_send(fd, bytes.baseAddress!, bytes.count, Int32(MSG_NOSIGNAL))
+            } else if let gathered = gatherSmallChunks(pendingCount) {
                 written = cpushsys_send(fd, loop.corkBuffer.baseAddress!, gathered, Int32(MSG_NOSIGNAL))
             } else {
                 let iovecs = loop.iovecs
-                let count = output.withPendingChunks { chunks in
-                    let count = min(chunks.count, iovecs.count)
-                    for index in 0..<count {
-                        let from = index == 0 ? skip : 0
-                        iovecs[index] = iovec(iov_base: UnsafeMutableRawPointer(mutating: chunks[index].base + from),
-                                              iov_len: chunks[index].count - from)
-                    }
-                    return count
+                let count = min(pendingCount, iovecs.count)
+                for index in 0..<count {
+                    let bytes = output.pendingBytes(index)
+                    iovecs[index] = iovec(iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress!), iov_len: bytes.count)
                 }
                 var message = msghdr()
                 message.msg_iov = iovecs.baseAddress
@@ -425,21 +420,17 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     /// there (a few broadcast frames, say), and returns their length: sendmsg's scatter list
     /// costs the kernel more than the copy. Nil when a chunk is large or the queue is long.
     /// The cork buffer is free here: a connection's corked bytes were sent before its queue.
-    private func gatherSmallChunks() -> Int? {
+    private func gatherSmallChunks(_ pendingCount: Int) -> Int? {
         let cork = loop.corkBuffer
-        guard output.pendingCount <= loop.iovecs.count else { return nil }
-        let skip = output.headOffset
-        return output.withPendingChunks { chunks -> Int? in
-            var total = 0
-            for index in chunks.indices {
-                let from = index == 0 ? skip : 0
-                let count = chunks[index].count &- from
-                guard count <= Self.smallChunk, total &+ count <= cork.count else { return nil }
-                (cork.baseAddress! + total).copyMemory(from: chunks[index].base + from, byteCount: count)
-                total &+= count
-            }
-            return total
+        guard pendingCount <= loop.iovecs.count else { return nil }
+        var total = 0
+        for index in 0..<pendingCount {
+            let bytes = output.pendingBytes(index)
+            guard bytes.count <= Self.smallChunk, total &+ bytes.count <= cork.count else { return nil }
+            (cork.baseAddress! + total).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+            total &+= bytes.count
         }
+        return total
     }
 
     /// Chunks up to this size are copied rather than referenced when that saves work.

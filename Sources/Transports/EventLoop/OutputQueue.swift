@@ -3,18 +3,24 @@ import PushCore
 /// A connection's chunks waiting for the socket, oldest first, and how much of the first one
 /// is written already.
 ///
-/// Its own storage rather than an `Array`: appending to an array of references took three
-/// calls into the runtime (uniqueness, capacity, append) and emptying it a fourth, together
-/// about an eighth of a broadcast delivery's user-space instructions. Here both are inline.
-/// The storage's capacity and count sit in its first 8 bytes, so the queue itself is 16 bytes,
-/// what the array and its position took. Noncopyable: the chunks it holds are released once.
+/// The first two chunks are held inline: a connection's usual queue is a frame or two (a reply,
+/// a burst of broadcasts), and a broadcast to many reaches connections that are out of the
+/// cache, where a block of its own would be one more line to miss, twice (queued, then sent).
+/// A third chunk moves the queue to its own storage rather than an `Array`: appending to an
+/// array of references took three calls into the runtime (uniqueness, capacity, append) and
+/// emptying it a fourth; here both are inline. The storage's capacity and count sit in its
+/// first 8 bytes. Noncopyable: the chunks it holds are released once.
 struct OutputQueue: ~Copyable {
-    /// [capacity: Int32][count: Int32][chunk]…; nil until the first chunk.
+    /// [capacity: Int32][count: Int32][chunk]…; nil while the chunks fit inline. Once made, it
+    /// is kept (up to `keptCapacity`): a connection that queued more than two chunks will again.
     private var storage: UnsafeMutableRawPointer?
-    /// The first chunk not fully written; those before it are released.
+    /// With storage: the first chunk not fully written; those before it are released.
     private var head32: Int32 = 0
     /// Bytes of the first pending chunk already written.
     private var headOffset32: Int32 = 0
+    /// Without storage: the pending chunks, `first` taken before `second`.
+    private var first: ByteChunk?
+    private var second: ByteChunk?
 
     /// Storage above this many chunks is given back once the queue empties.
     static let keptCapacity = 64
@@ -28,24 +34,44 @@ struct OutputQueue: ~Copyable {
     // MARK: Reading
 
     /// Whether every queued byte is written.
-    var isEmpty: Bool { head == count }
+    var isEmpty: Bool { storage == nil ? first == nil : head == count }
 
     /// Chunks not fully written.
-    var pendingCount: Int { count &- head }
+    var pendingCount: Int {
+        if storage == nil { return first == nil ? 0 : second == nil ? 1 : 2 }
+        return count &- head
+    }
 
     /// Bytes of the first pending chunk already written.
     var headOffset: Int { Int(headOffset32) }
 
-    /// The pending chunks, first one included whole (skip `headOffset` of it).
-    func withPendingChunks<Result>(_ body: (UnsafeBufferPointer<ByteChunk>) -> Result) -> Result {
-        guard let storage else { return body(UnsafeBufferPointer(start: nil, count: 0)) }
-        return body(UnsafeBufferPointer(start: slots(storage) + head, count: count &- head))
+    /// The unwritten bytes of the pending chunk at `index` (0 is the first: its written part
+    /// skipped). Valid while the chunk is queued.
+    func pendingBytes(_ index: Int) -> UnsafeRawBufferPointer {
+        let skip = index == 0 ? headOffset : 0
+        if let storage {
+            let chunk = slots(storage) + (head &+ index)
+            return UnsafeRawBufferPointer(start: chunk.pointee.base + skip, count: chunk.pointee.count &- skip)
+        }
+        let chunk = index == 0 ? first.unsafelyUnwrapped : second.unsafelyUnwrapped
+        return UnsafeRawBufferPointer(start: chunk.base + skip, count: chunk.count &- skip)
     }
 
     // MARK: Changing
 
     mutating func append(_ chunk: consuming ByteChunk) {
-        if storage == nil || count == capacity { makeRoom() }
+        if storage == nil {
+            if first == nil {
+                first = chunk
+                return
+            }
+            if second == nil {
+                second = chunk
+                return
+            }
+            spill()
+        }
+        if count == capacity { makeRoom() }
         let storage = storage.unsafelyUnwrapped
         (slots(storage) + count).initialize(to: chunk)
         setCount(count &+ 1)
@@ -53,7 +79,10 @@ struct OutputQueue: ~Copyable {
 
     /// Takes `written` bytes off the front, releasing the chunks written whole.
     mutating func advance(by written: Int) {
-        guard let storage else { return }
+        guard let storage else {
+            advanceInline(by: written)
+            return
+        }
         var remaining = written
         var head = self.head
         var offset = headOffset
@@ -72,6 +101,23 @@ struct OutputQueue: ~Copyable {
             }
         }
         head32 = Int32(truncatingIfNeeded: head)
+        headOffset32 = Int32(truncatingIfNeeded: offset)
+    }
+
+    private mutating func advanceInline(by written: Int) {
+        var remaining = written
+        var offset = headOffset
+        while remaining > 0 && first != nil {
+            let available = first.unsafelyUnwrapped.count &- offset
+            if remaining >= available {
+                remaining &-= available
+                first = second.take()  // the written one is released here
+                offset = 0
+            } else {
+                offset &+= remaining
+                remaining = 0
+            }
+        }
         headOffset32 = Int32(truncatingIfNeeded: offset)
     }
 
@@ -95,11 +141,13 @@ struct OutputQueue: ~Copyable {
 
     /// Drops every pending chunk and the storage.
     mutating func removeAll() {
+        first = nil
+        second = nil
+        headOffset32 = 0
         guard let storage else { return }
         releasePending(storage)
         self.storage = nil
         head32 = 0
-        headOffset32 = 0
     }
 
     // MARK: Storage
@@ -141,6 +189,15 @@ struct OutputQueue: ~Copyable {
             storage.deallocate()
         }
         storage = grown
+    }
+
+    /// Moves the two inline chunks to storage of their own, for a third.
+    private mutating func spill() {
+        makeRoom()
+        let chunks = slots(storage.unsafelyUnwrapped)
+        chunks.initialize(to: first.take().unsafelyUnwrapped)
+        (chunks + 1).initialize(to: second.take().unsafelyUnwrapped)
+        setCount(2)
     }
 
     /// Moves the pending chunks to the front of the storage.
