@@ -20,18 +20,32 @@ public final class EngineSocket: @unchecked Sendable {
         /// Nothing attached (polling between requests, or closed).
         case none
 
-        /// Whether this is `transport`: compared in place, without taking a reference (a
-        /// check every incoming frame makes).
+        /// Whether this is `transport`: compared in place, without taking a reference.
         func isWebSocket(_ transport: WebSocketTransport) -> Bool {
             if case .webSocket(let attached) = self { return attached === transport }
             return false
         }
     }
 
-    // What a packet going down reads comes first, next to the object's header: a broadcast
-    // reaches thousands of sockets that are no longer in the cache, and each line it touches
-    // is a miss.
+    /// Whether `transport` is the attached WebSocket, a check every incoming frame makes: on
+    /// this loop through the connection kept beside the other per-message fields (each
+    /// WebSocket has a connection of its own), so the channel's line is not loaded.
+    @inline(__always)
+    func isAttached(_ transport: WebSocketTransport) -> Bool {
+        if let connection = sameLoopWebSocket { return connection.toOpaque() == Unmanaged.passUnretained(transport.connection).toOpaque() }
+        return isAttachedElsewhere(transport)
+    }
+
+    @inline(never)
+    private func isAttachedElsewhere(_ transport: WebSocketTransport) -> Bool { channel.isWebSocket(transport) }
+
+    // What a packet going down reads comes first, next to the object's header, with the
+    // server every message coming up reads: a broadcast reaches thousands of sockets that are
+    // no longer in the cache, and each line it touches is a miss.
     public let loop: EventLoop
+    /// The server that opened it. Strong, like `loop`: the engine server outlives its
+    /// sessions, and unowned would cost an atomic check per message.
+    public let server: EngineServer
     /// The attached WebSocket's connection when it is on this loop: a packet going down
     /// reaches it without loading the channel's transport first (a cache miss per
     /// recipient of a broadcast to many). Follows `channel`. Unretained, so a packet costs no
@@ -56,9 +70,6 @@ public final class EngineSocket: @unchecked Sendable {
         }
     }
     public let request: EngineRequestInfo
-    /// The server that opened it. Strong, like `loop`: the engine server outlives its
-    /// sessions, and unowned would cost an atomic check per message.
-    public let server: EngineServer
     @exclusivity(unchecked) private var heartbeat: Timer?
     /// Counted per HTTP head, request and response.
     @exclusivity(unchecked) var http = HTTPCounters()
@@ -426,7 +437,7 @@ public final class EngineSocket: @unchecked Sendable {
             session.probeEnded()
             syncUpgradeTimer()
             flush()
-        } else if channel.isWebSocket(transport) {
+        } else if isAttached(transport) {
             channel = .none
             perform(session.transportClosed())
         }

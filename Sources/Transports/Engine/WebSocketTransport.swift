@@ -211,7 +211,7 @@ extension EngineSocket {
                 loop.metrics.counters.upgradeCompleted(from: before)
             }
             syncUpgradeTimer()
-        } else if channel.isWebSocket(transport) {
+        } else if isAttached(transport) {
             receive(packet, via: .websocket)
         }
     }
