@@ -69,7 +69,9 @@ final class TCPServerTests: XCTestCase {
         defer { group.shutdown() }
         server.startAccepting()
 
-        let replies = Mutex<[Int: [UInt8]]>([:])
+        // Loops on two threads record replies at once: a pthread mutex, which ThreadSanitizer
+        // follows (see PThreadMutex).
+        let replies = PThreadMutex<[Int: [UInt8]]>([:])
         let finished = Atomic<Int>(0)
         let clients = 8
         let port = server.port
