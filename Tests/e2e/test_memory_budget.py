@@ -127,3 +127,24 @@ def test_dynamic_namespaces_are_freed_when_empty_and_capped():
                 assert refused is None, refused
         finally:
             server.stop()
+
+
+def test_an_unfinished_websocket_message_counts_toward_the_budget():
+    server = PushdServer("--max-client-memory", "1MiB", "--ping-interval", "20s", "--ping-timeout", "20s")
+    try:
+        healthy = open_socketio(server.port)
+        # The first fragments of messages never finished: 900 kB and 300 kB, 1.2 MB in all.
+        large, small = open_socketio(server.port), open_socketio(server.port)
+        for ws, held in ((large, 900_000), (small, 300_000)):
+            ws.send_frame(websocket.ABNF.create_frame(b"4" + bytes(100), websocket.ABNF.OPCODE_BINARY, fin=0))
+            ws.send_frame(websocket.ABNF.create_frame(bytes(held - 101), websocket.ABNF.OPCODE_CONT, fin=0))
+        deadline = time.monotonic() + 5
+        while not EVICTED.findall(server.read_log()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(1.5)  # a few more rounds: nobody else goes
+        assert len(EVICTED.findall(server.read_log())) == 1, server.read_log()[-3000:]
+        assert [is_closed(large), is_closed(small), is_closed(healthy)] == [True, False, False]
+    finally:
+        for ws in (healthy, large, small):
+            ws.close()
+        server.stop()

@@ -17,7 +17,13 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
     /// After the limiter, in its tail padding.
     @exclusivity(unchecked) private var closing = false
     /// Bytes held for the client: frames not yet written, and a fragmented message not yet whole.
-    var heldBytes: Int { connection.queuedBytes + decoder.pendingMessageBytes }
+    var heldBytes: Int { connection.queuedBytes &+ Self.pendingMessageBytes(in: &decoder) }
+
+    /// Read in place: a getter called on the stored decoder copies all of it first (its arrays
+    /// retained and released), and the memory guard asks every session twice a second.
+    private static func pendingMessageBytes(in decoder: inout WebSocketFrameDecoder) -> Int {
+        decoder.pendingMessageBytes
+    }
 
     init(connection: Connection, maxMessageBytes: Int, maxMessagesPerSecond: Int) {
         self.connection = connection
