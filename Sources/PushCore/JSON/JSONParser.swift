@@ -85,6 +85,9 @@ public struct JSONParser {
 
         mutating func add(_ value: JSONValue) {
             guard isObject else {
+                // Most arrays are short (an event's name and arguments): one allocation for
+                // up to four elements rather than one per growth.
+                if elements.isEmpty { elements.reserveCapacity(4) }
                 elements.append(value)
                 return
             }

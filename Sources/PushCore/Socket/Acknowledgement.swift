@@ -4,7 +4,8 @@ public final class Acknowledgement: @unchecked Sendable {
     /// referenced weakly pays for it on every retain.
     private let socket: Socket
     private let id: UInt64
-    public private(set) var isSent = false
+    /// Unchecked exclusivity, as the socket's state: set on the socket's loop.
+    @exclusivity(unchecked) public private(set) var isSent = false
 
     init(socket: Socket, id: UInt64) {
         self.socket = socket
@@ -20,11 +21,18 @@ public final class Acknowledgement: @unchecked Sendable {
     public func send(_ arguments: [JSONValue]) {
         guard !isSent else { return }
         isSent = true
-        let socket = self.socket
-        socket.run {
-            guard socket.isConnected else { return }
-            socket.sendPacket(SocketPacket(type: .ack, namespace: socket.namespace.name, data: .array(arguments), ackId: self.id))
+        // On the socket's loop (a handler answering at once) it goes now, without a closure.
+        let executor = socket.client.link.executor
+        if executor.inEventLoop {
+            answer(arguments)
+        } else {
+            executor.execute { self.answer(arguments) }
         }
+    }
+
+    private func answer(_ arguments: [JSONValue]) {
+        guard socket.isConnected else { return }
+        socket.sendPacket(SocketPacket(type: .ack, namespace: socket.namespace.name, data: .array(arguments), ackId: id))
     }
 
     /// Sends one Encodable value as the answer.

@@ -11,8 +11,9 @@ public final class Namespace: @unchecked Sendable {
     let loops: [LoopState]
     private var middlewares: [(Socket, @escaping (ConnectionRefused?) -> Void) -> Void] = []
     private var connectionHandlers: [(Socket) -> Void] = []
-    /// Event handlers shared by every socket of the namespace, by event name.
-    private var eventHandlers: [String: [SharedEventHandler]] = [:]
+    /// Event handlers shared by every socket of the namespace, by event name. Set before start
+    /// and read by every event on every loop, so no runtime exclusivity check.
+    @exclusivity(unchecked) private var eventHandlers: [String: [SharedEventHandler]] = [:]
 
     /// Handles an event of any socket of the namespace: the socket, the arguments, and an
     /// acknowledgement when the client asked for one.

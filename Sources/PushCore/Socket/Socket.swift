@@ -11,7 +11,8 @@ public final class Socket: @unchecked Sendable {
     /// Index of the event loop the socket lives on.
     public let loopIndex: Int
     public private(set) var rooms: Set<String> = []
-    public private(set) var isConnected = false
+    /// Read by every answer and emit on the socket's loop: no runtime exclusivity check.
+    @exclusivity(unchecked) public private(set) var isConnected = false
     /// Set once the socket left; it never connects again.
     private var hasDisconnected = false
     /// Whether the socket still holds its namespace (from CONNECT until it leaves or is refused).
@@ -35,8 +36,9 @@ public final class Socket: @unchecked Sendable {
     /// go of the entries that would tell it later).
     var connectedAtVector: RecoveryVector?
     /// The socket's own handlers (nil until one is added; see SocketListeners).
-    var listeners: SocketListeners?
-    private var acks = PendingAcks()
+    /// Both read per event, on the socket's loop: no runtime exclusivity checks.
+    @exclusivity(unchecked) var listeners: SocketListeners?
+    @exclusivity(unchecked) private var acks = PendingAcks()
 
     init(id: String, namespace: Namespace, client: SocketClient, handshake: SocketHandshake) {
         self.id = id
@@ -214,7 +216,7 @@ public final class Socket: @unchecked Sendable {
     // MARK: Internals (socket's loop)
 
     func sendPacket(_ packet: SocketPacket, volatile: Bool = false) {
-        client.send(SocketWire(packet), volatile: volatile)
+        client.send(packet, volatile: volatile)
     }
 
     /// Lets go of the namespace once (the last socket out frees a dynamic one).
@@ -252,7 +254,8 @@ public final class Socket: @unchecked Sendable {
             let ack = packet.ackId.map { Acknowledgement(socket: self, id: $0) }
             for interceptor in namespace.server.eventInterceptors where interceptor(self, event, arguments, ack) { return }
             for entry in anyHandlers { entry.handler(event, arguments) }
-            if let list = handlers[event] {
+            // Sockets served by shared handlers have no listeners: no lookup of the name.
+            if listeners != nil, let list = handlers[event] {
                 if list.contains(where: \.once) { handlers[event]?.removeAll { $0.once } }
                 for entry in list { entry.handler(arguments, ack) }
             }

@@ -3,15 +3,17 @@
 final class SocketClient: @unchecked Sendable {
     let link: EngineLink
     unowned let server: SocketServer
-    private var decoder: SocketPacketDecoder
-    private var sockets = ClientSockets()
+    // Loop-confined, as is the whole client: what a packet touches skips the runtime's
+    // exclusivity checks (each is a call and a search of the thread's access set).
+    @exclusivity(unchecked) private var decoder: SocketPacketDecoder
+    @exclusivity(unchecked) private var sockets = ClientSockets()
     private var connectTimer: SocketTimer?
     /// Runs while a binary packet waits for its attachments.
-    private var attachmentTimer: SocketTimer?
+    @exclusivity(unchecked) private var attachmentTimer: SocketTimer?
     /// Namespaces whose CONNECT waits for a shared snapshot (cluster recovery).
     private var awaitingSnapshot: Set<String> = []
     /// Beside `closeReason`: the two small fields share a word (a smaller malloc size class).
-    private var closed = false
+    @exclusivity(unchecked) private var closed = false
     /// Why the server closed the session, when it did (the engine reports its own reason).
     private var closeReason: DisconnectReason?
 
@@ -37,23 +39,34 @@ final class SocketClient: @unchecked Sendable {
         for message in wire.messages { link.send(message, volatile: volatile) }
     }
 
+    /// Sends one packet as `SocketWire` would carry it, without the array of messages (most
+    /// packets, an acknowledgement among them, have no attachment).
+    func send(_ packet: SocketPacket, volatile: Bool) {
+        let (text, attachments) = SocketPacketEncoder.encode(packet)
+        link.send(.message(utf8: text), volatile: volatile)
+        for attachment in attachments { link.send(.message(binary: attachment), volatile: volatile) }
+    }
+
     func receive(_ packet: EnginePacket) {
         let result = packet.isBinary ? decoder.receive(binary: packet.payload) : decoder.receive(text: packet.payload)
-        if case .needAttachments = result {
-            if attachmentTimer == nil { startAttachmentTimer() }
-            return
-        }
-        attachmentTimer?.cancel()
-        attachmentTimer = nil
-        switch result {
+        // Consumed: the packet is routed without a copy of its data.
+        switch consume result {
         case .needAttachments:
-            return
+            if attachmentTimer == nil { startAttachmentTimer() }
         case .error(let error):
+            stopAttachmentTimer()
             server.log("session \(SessionID.redacted(link.sessionID)): malformed packet (\(error)); closing")
             close(reason: .parseError)
         case .packet(let socketPacket):
+            stopAttachmentTimer()
             route(socketPacket)
         }
+    }
+
+    private func stopAttachmentTimer() {
+        guard let timer = attachmentTimer else { return }
+        timer.cancel()
+        attachmentTimer = nil
     }
 
     /// Bytes held in a binary packet still collecting its attachments.

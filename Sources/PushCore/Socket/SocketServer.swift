@@ -36,8 +36,9 @@ public final class SocketServer: @unchecked Sendable {
     private(set) var recoveryMiddlewares: [Middleware] = []
     /// Logs recoverable events and brings sockets back (nil with recovery off).
     public let recovery: ConnectionRecovery?
-    /// Sees client events before the socket's handlers (room rules, the event hook). Set before start.
-    private(set) var eventInterceptors: [EventInterceptor] = []
+    /// Sees client events before the socket's handlers (room rules, the event hook). Set before
+    /// start and read by every event, so no runtime exclusivity check.
+    @exclusivity(unchecked) private(set) var eventInterceptors: [EventInterceptor] = []
     /// Told of every socket's connection, rooms and disconnection. Set before start.
     private(set) var observers: [SocketObserver] = []
     private let namespaceLock = NamespaceLock()
