@@ -51,11 +51,13 @@ public final class InMemoryAdapter: SocketAdapter {
     /// Hands a broadcast to its recipients on loop `index` (that loop's thread).
     static func deliver(_ wire: SocketWire, namespace: Namespace, onLoop index: Int, rooms: Set<String>, except: Set<String>,
                         volatile: Bool) {
-        let recipients = namespace.recipients(onLoop: index, rooms: rooms, except: except)
-        guard !recipients.isEmpty else { return }
-        let packets = wire.outbound(volatile: volatile)
-        for socket in recipients {
-            for packet in packets { socket.client.link.send(packet) }
+        // Wrapped for this loop once, when the first recipient is found.
+        var packets: [OutboundPacket] = []
+        namespace.forEachRecipient(onLoop: index, rooms: rooms, except: except) { socket in
+            if packets.isEmpty { packets = wire.outbound(volatile: volatile) }
+            let link = socket.client.link
+            // Indexed: an iterator hands out counted copies.
+            for position in packets.indices { link.send(packets[position]) }
         }
     }
 

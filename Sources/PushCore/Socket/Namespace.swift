@@ -31,6 +31,16 @@ public final class Namespace: @unchecked Sendable {
             if let members = rooms[room] { ids.formUnion(members) }
             if let owner = sockets[room], owner.rooms.contains(room) { ids.insert(room) }
         }
+
+        /// Calls `body` with each socket in `room`, found without gathering their ids first.
+        /// Nobody joins their own room by name (`join`), so the owner is never also among the
+        /// named members.
+        func forEachSocket(in room: String, _ body: (Socket) -> Void) {
+            if let members = rooms[room] {
+                for id in members { if let socket = sockets[id] { body(socket) } }
+            }
+            if let owner = sockets[room], owner.rooms.contains(room) { body(owner) }
+        }
     }
 
     init(name: String, server: SocketServer, isDynamic: Bool) {
@@ -152,7 +162,33 @@ public final class Namespace: @unchecked Sendable {
 
     /// The sockets on loop `index` a broadcast reaches. Loop thread only.
     func recipients(onLoop index: Int, rooms: Set<String>, except: Set<String>) -> [Socket] {
+        var found: [Socket] = []
+        forEachRecipient(onLoop: index, rooms: rooms, except: except) { found.append($0) }
+        return found
+    }
+
+    /// Calls `body` with each socket on loop `index` a broadcast reaches, without a list of
+    /// them. Loop thread only. The walk is over copies of the tables, so a socket that leaves
+    /// during it (a send that closes its session) changes nothing being walked.
+    func forEachRecipient(onLoop index: Int, rooms: Set<String>, except: Set<String>, _ body: (Socket) -> Void) {
         let state = loops[index]
+        // The common broadcasts, to everyone or to one room with nobody excepted, hash
+        // nothing per recipient but a member's id.
+        if except.isEmpty {
+            if rooms.isEmpty {
+                for socket in state.sockets.values { body(socket) }
+                return
+            }
+            if rooms.count == 1, let room = rooms.first {
+                state.forEachSocket(in: room, body)
+                return
+            }
+        }
+        for socket in recipientsByID(state, rooms: rooms, except: except) { body(socket) }
+    }
+
+    /// Any other mix of rooms and exceptions: the ids gathered in sets first.
+    private func recipientsByID(_ state: LoopState, rooms: Set<String>, except: Set<String>) -> [Socket] {
         var excluded = Set<String>()
         for room in except { state.addMembers(of: room, to: &excluded) }
         if rooms.isEmpty {
