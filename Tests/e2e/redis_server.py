@@ -1,4 +1,5 @@
 """A throwaway redis-server on 127.0.0.1 for cluster tests, stopped by its own PID."""
+import contextlib
 import os
 import shutil
 import socket
@@ -11,6 +12,15 @@ def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def refusing_port():
+    """A port that refuses connections while the block runs: bound and never listening, so no
+    server started meanwhile (tests run in parallel) can take it, as one could a free port."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield held.getsockname()[1]
 
 
 class RedisServer:

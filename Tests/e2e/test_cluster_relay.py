@@ -18,7 +18,7 @@ import websocket
 from engine_client import decode_payload, encode_payload, engine_url
 from nginx_proxy import NginxProxy
 from pushd_server import BINARY, PushdServer
-from redis_server import free_port
+from redis_server import refusing_port
 from waiting import wait_until
 
 PATH = "/socket.io/"
@@ -306,7 +306,11 @@ def test_a_relay_holds_bounded_bytes_when_the_client_reads_slowly(redis):
 
 def test_an_unreachable_owner_answers_502_and_the_client_stays_on_polling(redis):
     # The owner advertises a port nothing listens on.
-    wrong = f"127.0.0.1:{free_port()}"
+    with refusing_port() as port:
+        unreachable_owner_answers_502(redis, f"127.0.0.1:{port}")
+
+
+def unreachable_owner_answers_502(redis, wrong):
     owner = PushdServer("--redis", redis.url, "--cluster-advertise", wrong)
     relay = PushdServer("--redis", redis.url)
     try:

@@ -13,7 +13,7 @@ import pytest
 
 from hook_backend import HookBackend
 from pushd_server import PushdServer
-from redis_server import free_port
+from redis_server import refusing_port
 from sio_helpers import ClientPool, RawSocketIO, encode, eventually, run
 
 TIMEOUT = 30
@@ -100,10 +100,11 @@ def test_failures_are_logged_with_their_reason(app):
 
 
 def test_unreachable_backend_refuses_with_unavailable(start_server):
-    server = start_server("--app", "test", "--hook-secret", "e2e-hook-secret-0123456789",
-                          "--connect-hook", f"http://127.0.0.1:{free_port()}/connect")
-    assert connect_answer(server, {"mode": "allow"}) == ("4", UNAVAILABLE)
-    assert "connection refused" in server.read_log(wait=0.2)
+    with refusing_port() as port:
+        server = start_server("--app", "test", "--hook-secret", "e2e-hook-secret-0123456789",
+                              "--connect-hook", f"http://127.0.0.1:{port}/connect")
+        assert connect_answer(server, {"mode": "allow"}) == ("4", UNAVAILABLE)
+        assert "connection refused" in server.read_log(wait=0.2)
 
 
 def test_a_slow_backend_does_not_slow_other_sockets_or_namespaces(app):
