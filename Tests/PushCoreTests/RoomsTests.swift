@@ -113,6 +113,26 @@ final class RoomsTests: XCTestCase {
         XCTAssertEqual(crowd.heard("e"), [])
     }
 
+    func testSessionsThatCloseAsABroadcastReachesThemLeaveTheOthersTheirCopy() throws {
+        // Three sockets on one loop; two close as the broadcast reaches them (as a slow
+        // consumer's session does on a send), whatever order the walk takes.
+        let (server, loops) = makeSocketServer()
+        let links = (0..<3).map { _ in InMemoryEngineLink(server: server, executor: loops[0]) }
+        for link in links { try XCTUnwrap(link.connectSocket()).join("red") }
+        for link in links.prefix(2) {
+            link.onSend = { [unowned link] packet in
+                if !packet.isVolatile { link.engineClose(reason: .transportClose) }
+            }
+        }
+
+        server.to("red").emit("e")
+        server.emit("f")
+
+        XCTAssertEqual(links.map { $0.takeEvents().map(\.name) }, [["e"], ["e"], ["e", "f"]])
+        XCTAssertEqual(server.sockets.loops[0].rooms["red"]?.count, 1)
+        XCTAssertEqual(server.sockets.loops[0].sockets.count, 1)
+    }
+
     func testVolatileBroadcastMarksThePacketsDroppable() throws {
         let crowd = try crowd()
         crowd.server.volatile.to("red").emit("e")

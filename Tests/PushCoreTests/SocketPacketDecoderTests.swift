@@ -128,6 +128,14 @@ final class SocketPacketDecoderTests: XCTestCase {
         }
     }
 
+    func testEveryReservedNameIsRefusedAndNamesThatOnlyShareItsLengthAreNot() {
+        for name in SocketPacketDecoder.reservedEventNames {
+            XCTAssertEqual(decode(#"2[""# + name + #""]"#), .error(.reservedEventName), name)
+            let near = String(name.dropLast()) + "_"
+            XCTAssertEqual(decode(#"2[""# + near + #""]"#), .packet(SocketPacket(type: .event, data: [.string(near)])), near)
+        }
+    }
+
     func testBadNamespaceBytes() {
         var decoder = SocketPacketDecoder()
         XCTAssertEqual(decoder.receive(text: [0x32, 0x2F, 0xFF, 0x2C] + Array(#"["x"]"#.utf8)), .error(.badNamespace))

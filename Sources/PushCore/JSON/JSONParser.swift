@@ -112,8 +112,33 @@ public struct JSONParser {
         }
     }
 
+    /// The open containers, the innermost kept inline: a document one level deep (an event's
+    /// array, an API request's object) needs no allocation for its stack. Frames are changed
+    /// in place through `innermost!`, so their arrays stay uniquely held.
+    private struct FrameStack {
+        var innermost: Frame?
+        private var outer: [Frame] = []
+
+        var isEmpty: Bool { innermost == nil }
+        var depth: Int { innermost == nil ? 0 : outer.count &+ 1 }
+
+        mutating func push(_ frame: Frame) {
+            if let current = innermost {
+                innermost = nil
+                outer.append(current)
+            }
+            innermost = frame
+        }
+
+        mutating func pop() -> Frame {
+            let frame = innermost!
+            innermost = outer.popLast()
+            return frame
+        }
+    }
+
     private mutating func parseDocument() throws(JSONError) -> JSONValue {
-        var stack: [Frame] = []
+        var stack = FrameStack()
         var value: JSONValue
         nextValue: while true {
             skipWhitespace()
@@ -121,7 +146,7 @@ public struct JSONParser {
             switch input[index] {
             case JSONByte.openBrace, JSONByte.openBracket:
                 let isObject = input[index] == JSONByte.openBrace
-                guard stack.count < maxDepth else { throw .tooDeep(offset: index) }
+                guard stack.depth < maxDepth else { throw .tooDeep(offset: index) }
                 index += 1
                 skipWhitespace()
                 if index < input.count && input[index] == (isObject ? JSONByte.closeBrace : JSONByte.closeBracket) {
@@ -130,7 +155,7 @@ public struct JSONParser {
                 } else {
                     var frame = Frame(isObject: isObject)
                     if isObject { frame.key = try parseKey() }
-                    stack.append(frame)
+                    stack.push(frame)
                     continue nextValue
                 }
             case JSONByte.quote:
@@ -152,17 +177,16 @@ public struct JSONParser {
 
             // A value is complete: store it in its container, closing containers as they end.
             while !stack.isEmpty {
-                let top = stack.count - 1
-                stack[top].add(value)
+                stack.innermost!.add(value)
                 skipWhitespace()
                 guard index < input.count else { throw .unexpectedEnd(offset: index) }
                 let byte = input[index]
                 index += 1
                 if byte == JSONByte.comma {
-                    if stack[top].isObject { stack[top].key = try parseKey() }
+                    if stack.innermost!.isObject { stack.innermost!.key = try parseKey() }
                     continue nextValue
                 }
-                let frame = stack.removeLast()
+                let frame = stack.pop()
                 if frame.isObject && byte == JSONByte.closeBrace {
                     value = .object(frame.members)
                 } else if !frame.isObject && byte == JSONByte.closeBracket {

@@ -113,7 +113,12 @@ final class InMemoryEngineLink: EngineLink, @unchecked Sendable {
     /// Records even after the session closed, so tests can check nothing is sent then.
     func send(_ packet: OutboundPacket) {
         sent.append(packet)
+        onSend?(packet)
     }
+
+    /// Runs after each packet the server sends (a test's stand-in for what a send may set off,
+    /// such as a slow consumer's session closing).
+    var onSend: ((OutboundPacket) -> Void)?
 
     func close() {
         closeCalls += 1
