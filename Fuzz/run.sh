@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Runs every fuzz target, one after another, for the given seconds each (default 20).
+# Runs every fuzz target for the given seconds each (default 20), FUZZ_JOBS side by side.
 #   Fuzz/run.sh [seconds-per-target] [target...]
 # Builds first if needed. Each target starts from its working corpus (Fuzz/.build-fuzz/corpus/<t>,
 # where new inputs are kept between runs) plus the committed seeds (Fuzz/corpus/<t>). Crashing
 # inputs go to Fuzz/.build-fuzz/crashes, logs to Fuzz/.build-fuzz/logs. Prints exec/s and
 # coverage per target; exits non-zero if any target crashed, leaked, timed out or ran out of memory.
-# Environment: FUZZ_CPU (pin the fuzzer to this CPU; default 1 when there are two or more),
-# FUZZ_ARGS (extra libFuzzer flags), FUZZ_JUNIT (also write a JUnit XML report to this file: one
+# Environment: FUZZ_JOBS (targets run at once; default one per CPU), FUZZ_CPU (run them one at
+# a time, pinned to this CPU), FUZZ_ARGS (extra libFuzzer flags), FUZZ_JUNIT (also write a JUnit XML report to this file: one
 # test case per target, plus a failing "build" case if the build failed).
 set -uo pipefail
 
@@ -29,7 +29,8 @@ dict_of() {
     esac
 }
 
-if [ -z "${FUZZ_CPU+set}" ] && [ "$(nproc 2>/dev/null || echo 1)" -ge 2 ]; then FUZZ_CPU=1; fi
+if [ -n "${FUZZ_CPU:-}" ]; then lanes=1; else lanes=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}; fi
+case "$lanes" in ''|*[!0-9]*|0) echo "run.sh: FUZZ_JOBS must be a positive number" >&2; exit 2 ;; esac
 pin=()
 if [ -n "${FUZZ_CPU:-}" ] && command -v taskset >/dev/null; then pin=(taskset -c "$FUZZ_CPU"); fi
 
@@ -66,24 +67,36 @@ export SWIFT_BACKTRACE=enable=no
 failed=0
 failures=0
 summary=()
-for target in "${targets[@]}"; do
-    mkdir -p "$out/corpus/$target"
-    log="$out/logs/$target.log"
-    args=("$out/corpus/$target" "$fuzz/corpus/$target"
-          -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
-          -artifact_prefix="$out/crashes/$target-")
+marker=$(mktemp)
+
+# One target, in the background: its log, then its exit status and seconds in $log.status.
+fuzz_one() { # target
+    local target=$1 log="$out/logs/$1.log" started=$SECONDS status dict
+    local args=("$out/corpus/$target" "$fuzz/corpus/$target"
+                -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
+                -artifact_prefix="$out/crashes/$target-")
     dict=$(dict_of "$target")
     [ -n "$dict" ] && args+=(-dict="$fuzz/dict/$dict")
     # shellcheck disable=SC2206
     args+=(${FUZZ_ARGS:-})
-    marker=$(mktemp)
-    echo "==> $target (${seconds}s${FUZZ_CPU:+, cpu $FUZZ_CPU})"
-    started=$SECONDS
     "${pin[@]}" "$out/bin/$target" "${args[@]}" >"$log" 2>&1
     status=$?
-    took=$((SECONDS - started))
+    echo "$status $((SECONDS - started))" > "$log.status"
+}
+
+for target in "${targets[@]}"; do
+    mkdir -p "$out/corpus/$target"
+    rm -f "$out/logs/$target.log.status"
+    while [ "$(jobs -rp | wc -l)" -ge "$lanes" ]; do wait -n; done
+    echo "==> $target (${seconds}s${FUZZ_CPU:+, cpu $FUZZ_CPU})"
+    fuzz_one "$target" &
+done
+wait
+
+for target in "${targets[@]}"; do
+    log="$out/logs/$target.log"
+    read -r status took < "$log.status" 2>/dev/null || { status=1; took=0; }
     new_artifacts=$(find "$out/crashes" -maxdepth 1 -name "$target-*" -newer "$marker" | sort)
-    rm -f "$marker"
 
     # libFuzzer's last status line has cov/ft; the final stats have runs and exec/s. (With
     # FUZZ_ARGS=-fork=N the status lines read "#runs: cov: ... corp: N exec/s: ...".)
@@ -120,6 +133,7 @@ for target in "${targets[@]}"; do
     summary+=("$line")
 done
 
+rm -f "$marker"
 echo
 echo "fuzz summary (${seconds}s per target)"
 printf '  %s\n' "${summary[@]}"
