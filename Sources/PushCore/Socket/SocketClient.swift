@@ -39,12 +39,9 @@ final class SocketClient: @unchecked Sendable {
         for message in wire.messages { link.send(message, volatile: volatile) }
     }
 
-    /// Sends one packet as `SocketWire` would carry it, without the array of messages (most
-    /// packets, an acknowledgement among them, have no attachment).
+    /// Sends one packet's messages as `SocketWire` makes them, without the array.
     func send(_ packet: SocketPacket, volatile: Bool) {
-        let (text, attachments) = SocketPacketEncoder.encode(packet)
-        link.send(.message(utf8: text), volatile: volatile)
-        for attachment in attachments { link.send(.message(binary: attachment), volatile: volatile) }
+        SocketWire.forEachMessage(of: packet) { link.send($0, volatile: volatile) }
     }
 
     func receive(_ packet: EnginePacket) {
