@@ -12,6 +12,8 @@
 /// wire); failures and the closed state are sticky and swallow all input; `.needMore` means no
 /// progress without new bytes; and the chunked feed agrees with feeding the stream in one piece
 /// (the chunked one may only fail earlier on invalid UTF-8 in a message not yet complete).
+/// The chunked feed reads as the transport does, taking whole messages in place first, and a
+/// message left to `decode` leaves the bytes as they were; the whole feed uses `decode` alone.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func webSocketFrameFuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     var input = FuzzInput(data, size)
@@ -30,9 +32,9 @@ public func webSocketFrameFuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) ->
     func decoder() -> WebSocketFrameDecoder {
         WebSocketFrameDecoder(maxMessageBytes: maxMessageBytes, maxFragmentsPerMessage: maxFragments, requireMask: requireMask)
     }
-    var chunked = WebSocketFeed(decoder: decoder())
+    var chunked = WebSocketFeed(decoder: decoder(), inPlace: true)
     for chunk in plan.chunks(of: stream) { chunked.feed(chunk) }
-    var whole = WebSocketFeed(decoder: decoder())
+    var whole = WebSocketFeed(decoder: decoder(), inPlace: false)
     for chunk in ChunkPlan.whole.chunks(of: stream) { whole.feed(chunk) }
 
     if chunked.events != whole.events {
@@ -53,9 +55,31 @@ struct WebSocketFeed {
     var events: [WebSocketEvent] = []
     var failure: WebSocketEvent?
     var closed = false
+    let inPlace: Bool
 
-    init(decoder: WebSocketFrameDecoder) {
+    init(decoder: WebSocketFrameDecoder, inPlace: Bool) {
         self.decoder = decoder
+        self.inPlace = inPlace
+    }
+
+    /// One step: `takeWholeMessage` first when reading in place, else (or when it declines)
+    /// `decode`.
+    mutating func step() -> (event: WebSocketEvent, consumed: Int) {
+        if inPlace && failure == nil && !closed {
+            let (taken, after) = withExactMutableCopy(buffer) { decoder.takeWholeMessage($0).map { message in
+                (event: message.isText ? WebSocketEvent.text(Array(message.payload)) : .binary(Array(message.payload)),
+                 consumed: message.consumed)
+            } }
+            if let taken { return taken }
+            // Declined: the bytes are as they were, unless the message was refused as not UTF-8
+            // (a failed decoder reports its failure whatever it is given).
+            if after != buffer {
+                var probe = decoder
+                let refused = probe.decode(UnsafeRawBufferPointer(start: nil, count: 0)).event == .failure(.invalidUTF8Text)
+                precondition(refused, "bytes rewritten for a message left to decode")
+            }
+        }
+        return withExactCopy(buffer) { decoder.decode($0) }
     }
 
     mutating func feed(_ chunk: ArraySlice<UInt8>) {
@@ -64,7 +88,7 @@ struct WebSocketFeed {
         while true {
             budget -= 1
             precondition(budget > 0, "decoder does not settle")
-            let (event, consumed) = withExactCopy(buffer) { decoder.decode($0) }
+            let (event, consumed) = step()
             precondition(consumed >= 0 && consumed <= buffer.count, "consumed outside the input")
             if let failure {
                 precondition(event == failure && consumed == buffer.count, "decoder left its failed state")

@@ -55,6 +55,9 @@ final class EngineWebSocketFramesTests: XCTestCase {
             XCTAssertEqual(try EngineCodec.decodeWebSocketText(utf8Bytes(wire)), expected, wire)
             let viaBuffer = try utf8Bytes(wire).withUnsafeBytes { try EngineCodec.decodeWebSocketText($0) }
             XCTAssertEqual(viaBuffer, expected, wire)
+            var spare: [UInt8] = Array(repeating: 0xAA, count: 3)
+            let viaSpare = try utf8Bytes(wire).withUnsafeBytes { try EngineCodec.decodeWebSocketText($0, reusing: &spare) }
+            XCTAssertEqual(viaSpare, expected, wire)
         }
         XCTAssertTrue(try EngineCodec.decodeWebSocketText(utf8Bytes("2probe")).isProbe)
         XCTAssertFalse(try EngineCodec.decodeWebSocketText(utf8Bytes("2probes")).isProbe)
@@ -80,7 +83,38 @@ final class EngineWebSocketFramesTests: XCTestCase {
             XCTAssertThrowsError(try EngineCodec.decodeWebSocketText(wire)) { error in
                 XCTAssertEqual(error as? EngineDecodeError, expected, "\(wire)")
             }
+            var spare: [UInt8] = []
+            XCTAssertThrowsError(try wire.withUnsafeBytes { try EngineCodec.decodeWebSocketText($0, reusing: &spare) }) { error in
+                XCTAssertEqual(error as? EngineDecodeError, expected, "\(wire), reusing")
+            }
         }
+    }
+
+    /// A payload handed back holds the next packet's payload in its storage: shorter, a little
+    /// longer (grown in place) or much longer (new storage), text or binary; an array still
+    /// held elsewhere is left as it is.
+    func testAHandedBackPayloadHoldsTheNextPacket() throws {
+        var spare: [UInt8] = []
+        var storage: UnsafeRawPointer?
+        for (round, size) in [40, 12, 13, 20, 0, 1, 300, 299, 7].enumerated() {
+            let payload = (0..<size).map { UInt8(truncatingIfNeeded: ($0 * 7 + round) % 95 + 32) }
+            let binary = round % 2 == 1
+            let packet = binary
+                ? payload.withUnsafeBytes { EngineCodec.decodeWebSocketBinary($0, reusing: &spare) }
+                : try ([UInt8(ascii: "4")] + payload).withUnsafeBytes { try EngineCodec.decodeWebSocketText($0, reusing: &spare) }
+            XCTAssertEqual(packet, binary ? .message(binary: payload) : .message(utf8: payload), "round \(round)")
+            XCTAssertTrue(spare.isEmpty, "the spare was taken")
+            let now = packet.payload.withUnsafeBytes { UnsafeRawPointer($0.baseAddress) }
+            if [12, 13, 20, 1].contains(size) {
+                XCTAssertEqual(now, storage, "\(size) bytes did not reuse the storage handed back")
+            }
+            storage = now
+            spare = packet.payload
+        }
+        let kept = spare
+        let next = try utf8Bytes("4next").withUnsafeBytes { try EngineCodec.decodeWebSocketText($0, reusing: &spare) }
+        XCTAssertEqual(next, .message(text: "next"))
+        XCTAssertEqual(kept.count, 7, "the array still held elsewhere was changed")
     }
 
     func testRoundTripsRandomPackets() throws {

@@ -123,12 +123,19 @@ final class WebSocketFrameDecoderTests: XCTestCase {
         let reference = WSFeed.whole(testCase.stream, testCase.decoder)
         check(reference.events)
         XCTAssertEqual(reference.maxLeftover, 0, "\(testCase.name): leftover after whole feed", file: file, line: line)
-        var outcomes: [(String, WSFeed.Outcome)] = [("byte by byte", WSFeed.byteByByte(testCase.stream, testCase.decoder))]
-        for point in WSFeed.splitPoints(testCase.stream.count) {
-            outcomes.append(("split \(point)", WSFeed.split(testCase.stream, at: point, testCase.decoder)))
-        }
-        for seed: UInt64 in 1...8 {
-            outcomes.append(("random \(seed)", WSFeed.randomChunks(testCase.stream, seed: seed, maxChunk: 1 << Int(seed), testCase.decoder)))
+        // Read as `decode` alone, and as the transport reads: whole messages in place first.
+        var outcomes: [(String, WSFeed.Outcome)] = []
+        for inPlace in [false, true] {
+            let mode = inPlace ? "in place, " : ""
+            outcomes.append(("\(mode)whole", WSFeed.whole(testCase.stream, testCase.decoder, inPlace: inPlace)))
+            outcomes.append(("\(mode)byte by byte", WSFeed.byteByByte(testCase.stream, testCase.decoder, inPlace: inPlace)))
+            for point in WSFeed.splitPoints(testCase.stream.count) {
+                outcomes.append(("\(mode)split \(point)", WSFeed.split(testCase.stream, at: point, testCase.decoder, inPlace: inPlace)))
+            }
+            for seed: UInt64 in 1...8 {
+                outcomes.append(("\(mode)random \(seed)",
+                                 WSFeed.randomChunks(testCase.stream, seed: seed, maxChunk: 1 << Int(seed), testCase.decoder, inPlace: inPlace)))
+            }
         }
         for (how, outcome) in outcomes {
             XCTAssertEqual(outcome.events, reference.events, "\(testCase.name): \(how)", file: file, line: line)
@@ -254,6 +261,50 @@ final class WebSocketFrameDecoderTests: XCTestCase {
         }
         XCTAssertEqual(events, [.text(Array("next".utf8)), .text(Array("fragment".utf8))])
         XCTAssertEqual(kept, Array("kept by the application".utf8))
+    }
+
+    /// The transport's path: a whole message is unmasked in the caller's bytes and handed out
+    /// from there.
+    func testAWholeMessageIsUnmaskedWhereItLies() {
+        var decoder = WebSocketFrameDecoder()
+        var input = F.text("hello") + F.text("next")
+        input.withUnsafeMutableBytes { buffer in
+            guard let message = decoder.takeWholeMessage(buffer) else { return XCTFail("not taken") }
+            XCTAssertTrue(message.isText)
+            XCTAssertEqual(message.consumed, 11)
+            XCTAssertEqual(message.payload.baseAddress, UnsafeRawPointer(buffer.baseAddress! + 6))
+            XCTAssertEqual(Array(message.payload), Array("hello".utf8))
+        }
+        XCTAssertEqual(Array(input[6..<11]), Array("hello".utf8))
+        XCTAssertEqual(Array(input[11...]), F.text("next"), "bytes past the message were changed")
+    }
+
+    /// Anything but a whole masked text or binary frame with a short length, and no message
+    /// open, is left for `decode`, its bytes untouched.
+    func testOnlyWholeShortMessagesAreTakenInPlace() {
+        let whole = F.text("hello")
+        let cases: [(String, [UInt8], WebSocketFrameDecoder)] = [
+            ("a frame without its last byte", Array(whole.dropLast()), WebSocketFrameDecoder()),
+            ("a 64-bit length", F.frame(opcode: 2, payload: F.pattern(200), lengthForm: .sixtyFourBit), WebSocketFrameDecoder()),
+            ("a ping", F.ping([1, 2]), WebSocketFrameDecoder()),
+            ("a first fragment", F.text("hel", fin: false), WebSocketFrameDecoder()),
+            ("an unmasked frame", F.text("hello", mask: nil), WebSocketFrameDecoder(requireMask: false)),
+            ("over the limit", whole, WebSocketFrameDecoder(maxMessageBytes: 4)),
+        ]
+        for (name, bytes, decoder) in cases {
+            var decoder = decoder
+            var input = bytes
+            input.withUnsafeMutableBytes { XCTAssertNil(decoder.takeWholeMessage($0), name) }
+            XCTAssertEqual(input, bytes, "\(name): bytes changed")
+        }
+        // While a fragmented message is open, even a whole frame waits for `decode`.
+        var decoder = WebSocketFrameDecoder()
+        _ = decode(&decoder, F.text("hel", fin: false))
+        var input = F.continuation(Array("lo".utf8), fin: true)
+        let before = input
+        input.withUnsafeMutableBytes { XCTAssertNil(decoder.takeWholeMessage($0)) }
+        XCTAssertEqual(input, before)
+        XCTAssertEqual(decode(&decoder, input).event, .text(Array("hello".utf8)))
     }
 
     func testOversizeFailsFromHeaderAlone() {

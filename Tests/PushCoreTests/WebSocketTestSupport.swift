@@ -72,7 +72,8 @@ enum WSClientFrame {
 
 /// SplitMix64: a small deterministic PRNG so random tests replay exactly (frames, timers).
 /// Drives a decoder the way the event loop does: keeps the unconsumed bytes, appends each new
-/// read, and calls `decode` until `.needMore`.
+/// read, and calls `decode` until `.needMore`. `inPlace` tries `takeWholeMessage` first, as
+/// the WebSocket transport does.
 enum WSFeed {
     struct Outcome: Equatable {
         var events: [WebSocketEvent]
@@ -80,7 +81,7 @@ enum WSFeed {
         var maxLeftover: Int
     }
 
-    static func run(_ stream: [UInt8], chunkSizes: [Int], decoder: WebSocketFrameDecoder) -> Outcome {
+    static func run(_ stream: [UInt8], chunkSizes: [Int], decoder: WebSocketFrameDecoder, inPlace: Bool = false) -> Outcome {
         var decoder = decoder
         var pending: [UInt8] = []
         var events: [WebSocketEvent] = []
@@ -91,7 +92,13 @@ enum WSFeed {
             pending.append(contentsOf: stream[offset..<end])
             offset = end
             while true {
-                let (event, consumed) = pending.withUnsafeBytes { decoder.decode($0) }
+                let (event, consumed) = pending.withUnsafeMutableBytes { buffer -> (WebSocketEvent, Int) in
+                    if inPlace, let message = decoder.takeWholeMessage(buffer) {
+                        let bytes = Array(message.payload)
+                        return (message.isText ? .text(bytes) : .binary(bytes), message.consumed)
+                    }
+                    return decoder.decode(UnsafeRawBufferPointer(buffer))
+                }
                 precondition(consumed >= 0 && consumed <= pending.count, "consumed out of range")
                 pending.removeFirst(consumed)
                 if event == .needMore {
@@ -105,19 +112,20 @@ enum WSFeed {
         return Outcome(events: events, maxLeftover: maxLeftover)
     }
 
-    static func whole(_ stream: [UInt8], _ decoder: WebSocketFrameDecoder) -> Outcome {
-        run(stream, chunkSizes: [max(1, stream.count)], decoder: decoder)
+    static func whole(_ stream: [UInt8], _ decoder: WebSocketFrameDecoder, inPlace: Bool = false) -> Outcome {
+        run(stream, chunkSizes: [max(1, stream.count)], decoder: decoder, inPlace: inPlace)
     }
 
-    static func byteByByte(_ stream: [UInt8], _ decoder: WebSocketFrameDecoder) -> Outcome {
-        run(stream, chunkSizes: Array(repeating: 1, count: stream.count), decoder: decoder)
+    static func byteByByte(_ stream: [UInt8], _ decoder: WebSocketFrameDecoder, inPlace: Bool = false) -> Outcome {
+        run(stream, chunkSizes: Array(repeating: 1, count: stream.count), decoder: decoder, inPlace: inPlace)
     }
 
-    static func split(_ stream: [UInt8], at point: Int, _ decoder: WebSocketFrameDecoder) -> Outcome {
-        run(stream, chunkSizes: [point, max(1, stream.count - point)], decoder: decoder)
+    static func split(_ stream: [UInt8], at point: Int, _ decoder: WebSocketFrameDecoder, inPlace: Bool = false) -> Outcome {
+        run(stream, chunkSizes: [point, max(1, stream.count - point)], decoder: decoder, inPlace: inPlace)
     }
 
-    static func randomChunks(_ stream: [UInt8], seed: UInt64, maxChunk: Int, _ decoder: WebSocketFrameDecoder) -> Outcome {
+    static func randomChunks(_ stream: [UInt8], seed: UInt64, maxChunk: Int, _ decoder: WebSocketFrameDecoder,
+                             inPlace: Bool = false) -> Outcome {
         var random = SeededRandom(seed: seed)
         var sizes: [Int] = []
         var total = 0
@@ -126,7 +134,7 @@ enum WSFeed {
             sizes.append(size)
             total += size
         }
-        return run(stream, chunkSizes: sizes, decoder: decoder)
+        return run(stream, chunkSizes: sizes, decoder: decoder, inPlace: inPlace)
     }
 
     /// Split points to try: all of them for short streams, otherwise every point near the

@@ -3,7 +3,7 @@ import XCTest
 @testable import Transports
 
 private final class IgnoringHandler: ConnectionHandler {
-    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int { input.count }
+    override func connection(_ connection: Connection, didRead input: UnsafeMutableRawBufferPointer) -> Int { input.count }
     override func connectionDidDrain(_ connection: Connection) {}
     override func connectionDidClose(_ connection: Connection) {}
 }

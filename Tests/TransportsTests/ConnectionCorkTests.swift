@@ -8,7 +8,7 @@ import XCTest
 private final class ReplyingHandler: ConnectionHandler {
     let reply: (Connection) -> Void
     init(_ reply: @escaping (Connection) -> Void) { self.reply = reply }
-    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
+    override func connection(_ connection: Connection, didRead input: UnsafeMutableRawBufferPointer) -> Int {
         reply(connection)
         return input.count
     }

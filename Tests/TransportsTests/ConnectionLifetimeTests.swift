@@ -7,7 +7,7 @@ private final class KeepingHandler: ConnectionHandler {
     var connection: Connection?
     var closes = 0
 
-    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int { input.count }
+    override func connection(_ connection: Connection, didRead input: UnsafeMutableRawBufferPointer) -> Int { input.count }
     override func connectionDidDrain(_ connection: Connection) {}
     override func connectionDidClose(_ connection: Connection) { closes += 1 }
 }

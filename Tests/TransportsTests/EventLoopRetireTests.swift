@@ -100,7 +100,7 @@ private func readAll(from fd: Int32, expecting: Int) -> [UInt8] {
 
 /// Takes every byte and does nothing with it.
 private final class IgnoringInput: ConnectionHandler {
-    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int { input.count }
+    override func connection(_ connection: Connection, didRead input: UnsafeMutableRawBufferPointer) -> Int { input.count }
     override func connectionDidDrain(_ connection: Connection) {}
     override func connectionDidClose(_ connection: Connection) {}
 }
@@ -137,7 +137,7 @@ private final class ClosingHandler: ConnectionHandler {
     let probe: LifetimeProbe
     init(probe: LifetimeProbe) { self.probe = probe }
 
-    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
+    override func connection(_ connection: Connection, didRead input: UnsafeMutableRawBufferPointer) -> Int {
         connection.close()
         probe.noteClosed()
         return input.count

@@ -44,7 +44,7 @@ final class RemoteBacklogInTransitTests: XCTestCase {
 }
 
 private final class IgnoringFrames: ConnectionHandler {
-    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int { input.count }
+    override func connection(_ connection: Connection, didRead input: UnsafeMutableRawBufferPointer) -> Int { input.count }
     override func connectionDidDrain(_ connection: Connection) {}
     override func connectionDidClose(_ connection: Connection) {}
 }

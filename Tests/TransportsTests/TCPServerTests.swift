@@ -6,7 +6,7 @@ import XCTest
 
 /// Echoes what it reads.
 private final class EchoHandler: ConnectionHandler {
-    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
+    override func connection(_ connection: Connection, didRead input: UnsafeMutableRawBufferPointer) -> Int {
         connection.write(Array(input))
         return input.count
     }
@@ -25,7 +25,7 @@ private final class CollectingHandler: ConnectionHandler {
         self.done = done
     }
 
-    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
+    override func connection(_ connection: Connection, didRead input: UnsafeMutableRawBufferPointer) -> Int {
         received.append(contentsOf: input)
         if received.count >= expected {
             done(received)

@@ -72,6 +72,17 @@ func withExactCopy<R>(_ bytes: [UInt8], _ body: (UnsafeRawBufferPointer) -> R) -
     return body(UnsafeRawBufferPointer(copy))
 }
 
+/// `withExactCopy` for code that may rewrite the bytes; also returns the bytes as left.
+func withExactMutableCopy<R>(_ bytes: [UInt8], _ body: (UnsafeMutableRawBufferPointer) -> R) -> (R, [UInt8]) {
+    let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 1)
+    defer { copy.deallocate() }
+    bytes.withUnsafeBytes { source in
+        if source.count > 0 { copy.copyMemory(from: source) }
+    }
+    let result = body(copy)
+    return (result, Array(copy))
+}
+
 /// Whether `bytes` is well-formed UTF-8, by the standard library's validator (an oracle
 /// independent of the project's own validators).
 func isWellFormedUTF8<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {

@@ -20,7 +20,7 @@ public enum EnginePacketType: UInt8, Sendable, CaseIterable {
     public var wireDigit: UInt8 { UInt8(ascii: "0") &+ rawValue }
 
     /// The type whose ASCII digit is `byte`, or nil.
-    @inlinable
+    @inlinable @inline(__always)
     public init?(wireDigit byte: UInt8) {
         self.init(rawValue: byte &- UInt8(ascii: "0"))
     }

@@ -10,6 +10,23 @@ extension EngineCodec {
         try decodeTextForm(bytes)
     }
 
+    /// Decodes the payload of a text frame (see the overload without `spare`) into a packet
+    /// whose payload is built in `spare`'s storage, which is taken (`spare` is left empty): a
+    /// caller that hands payloads back once done with them gets packets without an allocation.
+    public static func decodeWebSocketText(_ bytes: UnsafeRawBufferPointer,
+                                           reusing spare: inout [UInt8]) throws(EngineDecodeError) -> EnginePacket {
+        guard let first = bytes.first else { throw .empty }
+        guard first != UInt8(ascii: "b") else { return try decodeTextForm(bytes) }
+        guard let type = EnginePacketType(wireDigit: first) else { throw .unknownType }
+        return EnginePacket(type: type, payload: .copy(of: UnsafeRawBufferPointer(rebasing: bytes[1...]), reusing: &spare))
+    }
+
+    /// Decodes the payload of a binary frame, building it in `spare`'s storage (see the text
+    /// overload).
+    public static func decodeWebSocketBinary(_ bytes: UnsafeRawBufferPointer, reusing spare: inout [UInt8]) -> EnginePacket {
+        .message(binary: .copy(of: bytes, reusing: &spare))
+    }
+
     /// Decodes the payload of a text frame held in an array; see the buffer-pointer overload.
     /// The array becomes the packet's payload: the type digit is shifted out in place, so a
     /// uniquely held array costs no allocation.

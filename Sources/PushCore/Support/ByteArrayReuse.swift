@@ -16,6 +16,21 @@ extension Array where Element == UInt8 {
         return true
     }
 
+    /// A copy of `bytes` made in `spare`'s storage, which is taken (`spare` is left empty);
+    /// in new storage when that would take more than a few appends.
+    package static func copy(of bytes: UnsafeRawBufferPointer, reusing spare: inout [UInt8]) -> [UInt8] {
+        var copy = spare
+        spare = []
+        if copy.resizeInPlace(to: bytes.count) {
+            if let source = bytes.baseAddress, bytes.count > 0 {
+                copy.withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: source, byteCount: bytes.count) }
+            }
+        } else {
+            copy.replaceSubrange(copy.indices, with: bytes)
+        }
+        return copy
+    }
+
     /// Removes the first byte by moving the others down, keeping the storage.
     @inline(__always)
     package mutating func dropFirstByte() {

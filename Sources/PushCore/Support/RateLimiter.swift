@@ -1,11 +1,11 @@
 /// A token bucket: `rate` events per second on average, bursts up to `burst`. Time is passed
 /// in (milliseconds), so it is tested without sleeping.
-package struct RateLimiter: Sendable {
+@usableFromInline package struct RateLimiter: Sendable {
     // Narrow fields, largest first: every WebSocket and polling session holds a limiter, and its
     // owner's next one-byte field fits in the tail.
     private var updatedAt: Int64
     private var storedTokens: Float
-    private let storedRate: Int32
+    @usableFromInline let storedRate: Int32
     private let storedBurst: Int32
 
     private var tokens: Double {
@@ -24,7 +24,9 @@ package struct RateLimiter: Sendable {
         self.updatedAt = now
     }
 
-    package var isUnlimited: Bool { rate <= 0 }
+    /// Asked per message: inlined where the transports read.
+    @inlinable @inline(__always)
+    package var isUnlimited: Bool { storedRate <= 0 }
 
     /// Takes `count` tokens; returns 0 when allowed now, else the milliseconds until the bucket
     /// holds enough again (the tokens are taken anyway: the caller waits that long).

@@ -82,7 +82,6 @@ package struct WebSocketFrameDecoder: Sendable {
     /// it (the array is taken, so `spare` is left empty): a caller that hands a message's array
     /// back once done with it gets messages without an allocation each.
     package mutating func decode(_ input: UnsafeRawBufferPointer, reusing spare: inout [UInt8]) -> (event: WebSocketEvent, consumed: Int) {
-        if let whole = decodeSmallMessage(input, reusing: &spare) { return whole }
         var consumed = 0
         while true {
             switch state {
@@ -141,24 +140,46 @@ package struct WebSocketFrameDecoder: Sendable {
         }
     }
 
-    /// The common case in one step: a whole masked text or binary message of under 126 bytes in
-    /// one frame, with no message open. Anything else (or nil) takes the general path, which
-    /// also reports the errors.
-    @inline(__always)
-    private mutating func decodeSmallMessage(_ input: UnsafeRawBufferPointer, reusing spare: inout [UInt8]) -> (event: WebSocketEvent, consumed: Int)? {
+    /// A whole message of one frame, unmasked where it lies in the caller's input.
+    package struct WholeMessage {
+        /// The payload: inside the input given to `takeWholeMessage`, valid while that memory is.
+        package let payload: UnsafeRawBufferPointer
+        package let isText: Bool
+        /// Header and payload bytes, to drop from the input.
+        package let consumed: Int
+    }
+
+    /// The common case without a copy: a whole masked, unfragmented text or binary message with
+    /// a 7- or 16-bit length at the start of `input`, no fragmented message open. Its payload is
+    /// unmasked in place (a client's bytes are not read again once consumed), so the caller
+    /// copies only what it keeps. nil for anything else, which `decode` then reads; nil also
+    /// for text that is not UTF-8, with the decoder failed, so that `decode` reports it.
+    package mutating func takeWholeMessage(_ input: UnsafeMutableRawBufferPointer) -> WholeMessage? {
         guard input.count >= 6, case .header = state, messageOpcode == nil else { return nil }
         let first = input[0]
         let second = input[1]
-        // FIN set, no reserved bits, opcode 1 or 2; mask bit set and a 7-bit length.
+        // FIN set, no reserved bits, opcode 1 or 2; mask bit set.
         guard first == 0x81 || first == 0x82, second & 0x80 != 0 else { return nil }
-        let length = Int(second & 0x7F)
-        guard length < 126, length <= maxMessageBytes, input.count >= 6 + length else { return nil }
+        var length = Int(second & 0x7F)
+        var headerLength = 6
+        if length == 126 {
+            guard input.count >= 8 else { return nil }
+            length = Int(input[2]) << 8 | Int(input[3])
+            headerLength = 8
+        } else if length == 127 {
+            return nil
+        }
+        guard length <= maxMessageBytes, input.count - headerLength >= length else { return nil }
         var key: UInt32 = 0
-        for index in 2..<6 { key = key << 8 | UInt32(input[index]) }
-        let frame = Frame(opcode: first == 0x81 ? .text : .binary, fin: true, masked: true, maskKey: key,
-                          remaining: length, offset: 0)
-        let event = finishSingleFrameMessage(UnsafeRawBufferPointer(rebasing: input[6..<6 + length]), frame: frame, reusing: &spare)
-        return (event, event.isFailure ? input.count : 6 + length)
+        for index in headerLength - 4..<headerLength { key = key << 8 | UInt32(input[index]) }
+        let payload = UnsafeMutableRawBufferPointer(rebasing: input[headerLength..<headerLength + length])
+        let ascii = WebSocketMasking.unmaskInPlaceCheckingASCII(payload, key: key)
+        let isText = first == 0x81
+        if isText && !ascii && !UTF8Validator.isValid(UnsafeRawBufferPointer(payload)) {
+            _ = failed(.invalidUTF8Text)
+            return nil
+        }
+        return WholeMessage(payload: UnsafeRawBufferPointer(payload), isText: isText, consumed: headerLength + length)
     }
 
     // MARK: - Header

@@ -1,18 +1,19 @@
 
 /// Builds server-to-client frames: always final, never masked (RFC 6455 §5.1), with the
 /// shortest length form.
-package enum WebSocketFrameEncoder {
+@usableFromInline package enum WebSocketFrameEncoder {
     /// Largest header: 2 bytes + 8-byte extended length (servers send no mask key).
     package static let maxHeaderLength = 10
 
     /// Bytes of the header of a frame of `payloadLength` bytes.
+    @inlinable @inline(__always)
     package static func headerLength(payloadLength: Int) -> Int {
         payloadLength < 126 ? 2 : payloadLength <= 0xFFFF ? 4 : 10
     }
 
     /// Writes the header of one final, unmasked frame of `payloadLength` bytes at `out`, which
     /// has room for `headerLength(payloadLength:)` bytes; returns that length.
-    @discardableResult
+    @discardableResult @inlinable @inline(__always)
     package static func writeFrameHeader(opcode: WebSocketOpcode, payloadLength: Int, to out: UnsafeMutableRawPointer) -> Int {
         precondition(payloadLength >= 0, "negative payload length")
         out.storeBytes(of: 0x80 | opcode.rawValue, as: UInt8.self)

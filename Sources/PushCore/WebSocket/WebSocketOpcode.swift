@@ -1,6 +1,6 @@
 
 /// RFC 6455 §5.2 frame opcodes. Values 3-7 and 11-15 are reserved and have no case.
-package enum WebSocketOpcode: UInt8, Sendable {
+@usableFromInline package enum WebSocketOpcode: UInt8, Sendable {
     /// A later fragment of a text or binary message.
     case continuation = 0
     /// The first (or only) frame of a UTF-8 text message.

@@ -134,6 +134,7 @@ public final class EngineSocket: @unchecked Sendable {
     }
 
     /// The common case: a WebSocket on this loop with nothing waiting takes a frame now.
+    @inline(__always)
     private var directWebSocket: Unmanaged<Connection>? {
         guard let connection = sameLoopWebSocket, !session.hasQueued, !isDelaying else { return nil }
         return connection

@@ -53,6 +53,7 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
     /// type digit and the payload.
     private static func isBinaryFrame(_ packet: EnginePacket) -> Bool { packet.type == .message && packet.isBinary }
 
+    @inline(__always)
     static func frameLength(of packet: EnginePacket) -> Int {
         let payloadLength = packet.payload.count &+ (isBinaryFrame(packet) ? 0 : 1)
         return WebSocketFrameEncoder.headerLength(payloadLength: payloadLength) &+ payloadLength
@@ -104,12 +105,26 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
 
     // MARK: ConnectionHandler
 
-    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
+    override func connection(_ connection: Connection, didRead input: UnsafeMutableRawBufferPointer) -> Int {
         connection.loop.assertInLoop()
         var consumed = 0
         while consumed < input.count && !closing {
-            let (event, used) = decoder.decode(UnsafeRawBufferPointer(rebasing: input[consumed...]),
-                                               reusing: &connection.loop.spareMessage)
+            let rest = UnsafeMutableRawBufferPointer(rebasing: input[consumed...])
+            // Most messages arrive whole: unmasked where they lie and copied once, into the
+            // loop's spare array, which the packet's payload is handed back to.
+            if let message = decoder.takeWholeMessage(rest) {
+                consumed &+= message.consumed
+                if message.isText {
+                    receiveText(message.payload, on: connection)
+                } else {
+                    let packet = EngineCodec.decodeWebSocketBinary(message.payload, reusing: &connection.loop.spareMessage)
+                    deliver(message.payload.count, packet)
+                    connection.loop.recycle(packet.payload)
+                }
+                if throttle(connection) { return consumed }
+                continue
+            }
+            let (event, used) = decoder.decode(UnsafeRawBufferPointer(rest), reusing: &connection.loop.spareMessage)
             consumed += used
             switch consume event {
             case .needMore:
@@ -146,6 +161,18 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
             }
         }
         return consumed
+    }
+
+    /// A whole text message's payload, decoded into a packet built in the loop's spare array.
+    @inline(__always)
+    private func receiveText(_ bytes: UnsafeRawBufferPointer, on connection: Connection) {
+        do throws(EngineDecodeError) {
+            let packet = try EngineCodec.decodeWebSocketText(bytes, reusing: &connection.loop.spareMessage)
+            deliver(bytes.count, packet)
+            connection.loop.recycle(packet.payload)
+        } catch {
+            invalidPacket(error)
+        }
     }
 
     /// Over the message rate: stop reading until the bucket refills. True when paused.

@@ -11,8 +11,9 @@ public class ConnectionHandler {
     init() {}
 
     /// Consumes what it can of `input` and returns how many bytes it took; the rest is kept and
-    /// offered again, in front of the next bytes read.
-    func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
+    /// offered again, in front of the next bytes read. A handler may rewrite the bytes it takes
+    /// (a WebSocket unmasks in place): nothing reads them again.
+    func connection(_ connection: Connection, didRead input: UnsafeMutableRawBufferPointer) -> Int {
         preconditionFailure("\(type(of: self)) does not read")
     }
     /// The write queue fell below the low-water mark after having passed the high-water mark.
@@ -167,7 +168,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
         let n = cpushsys_recv(fd, buffer.baseAddress, buffer.count)
         if n > 0 {
             bytesRead += n
-            deliver(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            deliver(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n]))
         } else if n == 0 {
             peerFinishedSending()
         } else {
@@ -183,11 +184,11 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     }
 
     /// Offers bytes to the handler, keeping whatever it leaves, and follows handler changes.
-    private func deliver(_ fresh: UnsafeRawBufferPointer) {
+    private func deliver(_ fresh: UnsafeMutableRawBufferPointer) {
         if pendingInput.isEmpty {
             let consumed = offer(fresh)
             if consumed < fresh.count, !isClosed {
-                pendingInput.append(contentsOf: UnsafeRawBufferPointer(rebasing: fresh[consumed...]))
+                pendingInput.append(contentsOf: UnsafeMutableRawBufferPointer(rebasing: fresh[consumed...]))
             }
         } else {
             pendingInput.append(contentsOf: fresh)
@@ -198,12 +199,12 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
 
     /// Runs the handler over `input` until it stops consuming; a handler swap (upgrade) gets the
     /// remaining bytes at once.
-    private func offer(_ input: UnsafeRawBufferPointer) -> Int {
+    private func offer(_ input: UnsafeMutableRawBufferPointer) -> Int {
         var consumed = 0
         while !isClosed {
             let current = Unmanaged.passUnretained(handler)
             let taken = current._withUnsafeGuaranteedRef {
-                $0.connection(self, didRead: UnsafeRawBufferPointer(rebasing: input[consumed...]))
+                $0.connection(self, didRead: UnsafeMutableRawBufferPointer(rebasing: input[consumed...]))
             }
             consumed += taken
             if consumed >= input.count || pausedByHandler { break }
@@ -213,9 +214,9 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     }
 
     private func processPendingInput() {
-        let input = pendingInput
+        var input = pendingInput
         pendingInput = []
-        let consumed = input.withUnsafeBytes { offer($0) }
+        let consumed = input.withUnsafeMutableBytes { offer($0) }
         if consumed < input.count, !isClosed {
             pendingInput = Array(input[consumed...])
         }
@@ -314,6 +315,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
         }
     }
 
+    @inline(__always)
     private func didQueue(_ count: Int) {
         queuedBytes += count
         scheduleFlush()
@@ -483,7 +485,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
 private final class ClosedConnectionHandler: ConnectionHandler, @unchecked Sendable {
     static let shared = ClosedConnectionHandler()
 
-    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int { 0 }
+    override func connection(_ connection: Connection, didRead input: UnsafeMutableRawBufferPointer) -> Int { 0 }
     override func connectionDidDrain(_ connection: Connection) {}
     override func connectionDidClose(_ connection: Connection) {}
 }

@@ -38,12 +38,12 @@ final class ConnectionSplice: ConnectionHandler, LoopConfined, @unchecked Sendab
         connection === first ? second : connection === second ? first : nil
     }
 
-    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
+    override func connection(_ connection: Connection, didRead input: UnsafeMutableRawBufferPointer) -> Int {
         assertInLoop()
         // Not joined yet: keep the bytes (the connection bounds what it keeps and stops reading).
         guard let other = peer(of: connection) else { return 0 }
         guard !other.isClosed else { return input.count }
-        other.write(ByteChunk.copying(input))
+        other.write(ByteChunk.copying(UnsafeRawBufferPointer(input)))
         if other.queuedBytes > other.limits.writeHighWater { connection.pauseReading() }
         return input.count
     }

@@ -43,7 +43,7 @@ final class HTTPServerConnection: ConnectionHandler {
         attach(connection)
     }
 
-    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
+    override func connection(_ connection: Connection, didRead input: UnsafeMutableRawBufferPointer) -> Int {
         state.loop.assertInLoop()
         if case .opening = machine.state { attach(connection) }
         var consumed = 0

@@ -62,7 +62,7 @@ final class HTTPClientConnection: ConnectionHandler {
         }
     }
 
-    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
+    override func connection(_ connection: Connection, didRead input: UnsafeMutableRawBufferPointer) -> Int {
         guard exchange != nil else {
             // Bytes nobody asked for: the connection is out of step with the backend.
             connection.close()

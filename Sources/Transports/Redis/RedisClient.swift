@@ -155,7 +155,7 @@ final class RedisLink: ConnectionHandler {
         connection?.write(bytes)
     }
 
-    override func connection(_ connection: Connection, didRead input: UnsafeRawBufferPointer) -> Int {
+    override func connection(_ connection: Connection, didRead input: UnsafeMutableRawBufferPointer) -> Int {
         var consumed = 0
         while consumed < input.count {
             let decoded: (value: RESPValue, consumed: Int)?
