@@ -74,7 +74,15 @@ extension EngineSession {
 
     /// A packet from the client on `kind`: the transport in use, or (`.websocket` while another
     /// transport is in use) the probe of an upgrade.
+    /// Inlined where the transports read: a message on the transport in use is delivered.
+    @inlinable
     public mutating func receive(_ packet: EnginePacket, via kind: EngineTransportKind) -> EngineTransportAction {
+        if packet.type == .message && kind == transportState.transport && !transportState.isClosed { return .deliverMessage }
+        return receiveChecked(packet, via: kind)
+    }
+
+    @usableFromInline
+    mutating func receiveChecked(_ packet: EnginePacket, via kind: EngineTransportKind) -> EngineTransportAction {
         guard !isClosed else { return .none }
         guard kind == transport else { return receiveOnProbe(packet, via: kind) }
         switch packet.type {

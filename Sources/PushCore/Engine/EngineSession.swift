@@ -62,7 +62,7 @@ public struct EngineSession {
     public private(set) var queuedBytes = 0
     /// Shared by every session of a server: one reference each instead of a copy (64 bytes
     /// per session).
-    private let settings: EngineSessionSettings
+    @usableFromInline let settings: EngineSessionSettings
     public var config: EngineSessionConfig { settings.config }
     private var queue: [OutboundPacket] = []
     public let id: String
@@ -128,7 +128,18 @@ public struct EngineSession {
     }
 
     /// `admit` for a packet not wrapped in an `OutboundPacket`: `cost` is its queue cost.
+    /// Inlined where a transport writes: the common answer (open, room left, not volatile)
+    /// takes three comparisons.
+    @inlinable
     public mutating func admit(cost: Int, isVolatile: Bool, transportBacklog: Int = 0) -> EnqueueOutcome {
+        if !isVolatile && queuedBytes &+ transportBacklog &+ cost <= settings.config.maxQueueBytes && !transportState.isClosed {
+            return .queued
+        }
+        return admitChecked(cost: cost, isVolatile: isVolatile, transportBacklog: transportBacklog)
+    }
+
+    @usableFromInline
+    mutating func admitChecked(cost: Int, isVolatile: Bool, transportBacklog: Int) -> EnqueueOutcome {
         guard !isClosed else { return .closed }
         let backlog = queuedBytes + transportBacklog
         if isVolatile && backlog > config.volatileDropBytes {

@@ -72,6 +72,7 @@ public struct EngineTransportState: Equatable, Sendable {
     }
 
     /// Whether the session is closed.
+    @inlinable
     public var isClosed: Bool {
         if case .closed = downstream { return true }
         return false
