@@ -222,6 +222,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
         }
     }
 
+    @inline(__always)
     private func checkInputBacklog() {
         let shouldPause = pendingInput.count > limits.maxBufferedInput
         if shouldPause != pausedForInput {
@@ -369,6 +370,8 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
         flushScheduled = false
         guard !isClosed else { return }
         if corkedBytes > 0, !sendCorked() { return }
+        // The common case (a reply sent whole from the cork) skips the queue's bookkeeping.
+        if output.isEmpty && !writableArmed && !closeWhenFlushed && !pausedForWrites && backlogWatch == nil { return }
         while !output.isEmpty {
             let written: Int
             let pendingCount = output.pendingCount
