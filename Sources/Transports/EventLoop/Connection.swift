@@ -163,6 +163,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
         }
     }
 
+    @inline(__always)
     private func readAvailable() {
         let buffer = loop.readBuffer
         let n = cpushsys_recv(fd, buffer.baseAddress, buffer.count)
@@ -184,6 +185,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     }
 
     /// Offers bytes to the handler, keeping whatever it leaves, and follows handler changes.
+    @inline(__always)
     private func deliver(_ fresh: UnsafeMutableRawBufferPointer) {
         if pendingInput.isEmpty {
             let consumed = offer(fresh)
@@ -199,6 +201,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
 
     /// Runs the handler over `input` until it stops consuming; a handler swap (upgrade) gets the
     /// remaining bytes at once.
+    @inline(__always)
     private func offer(_ input: UnsafeMutableRawBufferPointer) -> Int {
         var consumed = 0
         while !isClosed {
@@ -335,6 +338,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
 
     /// Sends the corked bytes (the queue is empty behind them); keeps what the socket refuses.
     /// False when the connection failed and closed.
+    @inline(__always)
     private func sendCorked() -> Bool {
         let corked = corkedBytes
         let base = UnsafeRawPointer(loop.corkBuffer.baseAddress!)
