@@ -123,6 +123,7 @@ public struct EngineSession {
     /// Applies the queue policy (volatile drop, byte cap) without queueing: `.queued` means the
     /// packet may go out now. A transport that can write at once with nothing queued uses this
     /// instead of `enqueue`, which keeps the order (the queue is empty) and skips a copy.
+    @inlinable
     public mutating func admit(_ packet: OutboundPacket, transportBacklog: Int = 0) -> EnqueueOutcome {
         admit(cost: packet.queueCost, isVolatile: packet.isVolatile, transportBacklog: transportBacklog)
     }

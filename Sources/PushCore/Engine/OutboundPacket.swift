@@ -15,7 +15,8 @@ public final class OutboundPacket {
     /// echo). Queue caps count it, so a flood of tiny packets costs what it really holds.
     public static let memoryOverhead = 128
     /// What this packet costs in a queue: its bytes plus `memoryOverhead`.
-    public var queueCost: Int { Self.queueCost(of: packet) }
+    @inlinable
+    public var queueCost: Int { byteCount &+ Self.memoryOverhead }
     /// What `packet` would cost in a queue.
     @inlinable
     public static func queueCost(of packet: EnginePacket) -> Int { packet.payload.count &+ 1 &+ memoryOverhead }
