@@ -32,6 +32,7 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
     }
 
     /// The complete frame for a packet, made once per packet and loop.
+    @inline(__always)
     static func frame(for packet: OutboundPacket) -> ByteChunk {
         if let frame = packet.webSocketFrame { return frame }
         let engine = packet.packet

@@ -305,6 +305,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
     }
 
     /// Puts a chunk in the queue, behind whatever is corked.
+    @inline(__always)
     private func enqueue(_ chunk: consuming ByteChunk) {
         if corkedBytes > 0 { uncork() }
         let count = chunk.count

@@ -196,6 +196,7 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Queues a connection for one send at the end of this iteration, so every write caused
     /// by one read goes out in one system call.
+    @inline(__always)
     func needsFlush(_ connection: Connection, registered: Bool) {
         assertInLoop()
         // Nothing else keeps an unregistered connection alive until the flush.

@@ -59,6 +59,7 @@ struct OutputQueue: ~Copyable {
 
     // MARK: Changing
 
+    @inline(__always)
     mutating func append(_ chunk: consuming ByteChunk) {
         if storage == nil {
             if first == nil {
