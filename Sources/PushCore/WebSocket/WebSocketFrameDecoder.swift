@@ -272,31 +272,14 @@ package struct WebSocketFrameDecoder: Sendable {
         return true
     }
 
-    /// Builds an unfragmented message whose payload is all in `payload`, in one pass.
+    /// Builds an unfragmented message whose payload is all in `payload`: copied into the
+    /// spare's storage and unmasked there (`takeWholeMessage` reads the common case in place).
     private mutating func finishSingleFrameMessage(_ payload: UnsafeRawBufferPointer, frame: Frame,
                                                    reusing spare: inout [UInt8]) -> WebSocketEvent {
-        // Copied over the spare's contents: the array initializers that take a count are not
-        // specialized across modules and cost a generic metadata lookup (about 500
-        // instructions) per message.
-        var bytes = spare
-        spare = []
+        var bytes = [UInt8].copy(of: payload, reusing: &spare)
         // Whether the unmasking saw only ASCII, which is valid UTF-8 as it is.
-        var ascii = false
-        if bytes.resizeInPlace(to: payload.count) {
-            ascii = bytes.withUnsafeMutableBytes { region in
-                if frame.masked {
-                    return WebSocketMasking.unmaskCheckingASCII(region, from: payload, key: frame.maskKey)
-                }
-                region.copyMemory(from: payload)
-                return false
-            }
-        } else {
-            bytes.replaceSubrange(bytes.indices, with: payload)
-            if frame.masked {
-                bytes.withUnsafeMutableBytes { region in
-                    WebSocketMasking.unmask(region, from: UnsafeRawBufferPointer(region), key: frame.maskKey, phase: 0)
-                }
-            }
+        let ascii = frame.masked && bytes.withUnsafeMutableBytes {
+            WebSocketMasking.unmaskInPlaceCheckingASCII($0, key: frame.maskKey)
         }
         messageOpcode = nil
         messageFragments = 0

@@ -23,45 +23,6 @@ enum WebSocketMasking {
         }
     }
 
-    /// `unmask` of a whole payload (phase 0) into memory apart from it, telling whether every
-    /// byte unmasked is ASCII: such text needs no UTF-8 check, and most JSON is. The last few
-    /// bytes go in one 8-byte step that overlaps bytes already done (the source is untouched,
-    /// so they come out the same).
-    static func unmaskCheckingASCII(_ destination: UnsafeMutableRawBufferPointer, from source: UnsafeRawBufferPointer,
-                                    key: UInt32) -> Bool {
-        guard let target = destination.baseAddress, let origin = source.baseAddress else { return true }
-        let count = min(destination.count, source.count)
-        assert(UnsafeRawPointer(target) + count <= origin || origin + count <= UnsafeRawPointer(target),
-               "the overlapping last step needs the source apart from the destination")
-        var seen: UInt64 = 0
-        var index = 0
-        if count >= 8 {
-            let word = maskWord(key)
-            let whole = count & ~7
-            while index < whole {
-                let value = origin.loadUnaligned(fromByteOffset: index, as: UInt64.self) ^ word
-                target.storeBytes(of: value, toByteOffset: index, as: UInt64.self)
-                seen |= value
-                index &+= 8
-            }
-            if index < count {
-                let last = count &- 8
-                let value = origin.loadUnaligned(fromByteOffset: last, as: UInt64.self) ^ maskWord(rotatedKey(key, phase: last))
-                target.storeBytes(of: value, toByteOffset: last, as: UInt64.self)
-                seen |= value
-            }
-        } else {
-            while index < count {
-                let keyByte = UInt8(truncatingIfNeeded: key >> (24 - UInt32(index & 3) * 8))
-                let value = origin.load(fromByteOffset: index, as: UInt8.self) ^ keyByte
-                target.storeBytes(of: value, toByteOffset: index, as: UInt8.self)
-                seen |= UInt64(value)
-                index &+= 1
-            }
-        }
-        return seen & 0x8080_8080_8080_8080 == 0
-    }
-
     /// `unmask` of a whole payload (phase 0) where it lies, telling whether every byte unmasked
     /// is ASCII: such text needs no UTF-8 check, and most JSON is. 16 bytes per step (written
     /// as vectors, which keeps the compiler from adding its own vector loop and the set-up

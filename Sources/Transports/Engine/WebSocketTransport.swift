@@ -115,13 +115,7 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
             // loop's spare array, which the packet's payload is handed back to.
             if let message = decoder.takeWholeMessage(rest) {
                 consumed &+= message.consumed
-                if message.isText {
-                    receiveText(message.payload, on: connection)
-                } else {
-                    let packet = EngineCodec.decodeWebSocketBinary(message.payload, reusing: &connection.loop.spareMessage)
-                    deliver(message.payload.count, packet)
-                    connection.loop.recycle(packet.payload)
-                }
+                receive(message, on: connection)
                 if throttle(connection) { return consumed }
                 continue
             }
@@ -164,12 +158,15 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
         return consumed
     }
 
-    /// A whole text message's payload, decoded into a packet built in the loop's spare array.
+    /// A whole message, decoded into a packet built in the loop's spare array, which gets the
+    /// payload back once the packet is delivered.
     @inline(__always)
-    private func receiveText(_ bytes: UnsafeRawBufferPointer, on connection: Connection) {
+    private func receive(_ message: WebSocketFrameDecoder.WholeMessage, on connection: Connection) {
         do throws(EngineDecodeError) {
-            let packet = try EngineCodec.decodeWebSocketText(bytes, reusing: &connection.loop.spareMessage)
-            deliver(bytes.count, packet)
+            let packet = message.isText
+                ? try EngineCodec.decodeWebSocketText(message.payload, reusing: &connection.loop.spareMessage)
+                : EngineCodec.decodeWebSocketBinary(message.payload, reusing: &connection.loop.spareMessage)
+            deliver(message.payload.count, packet)
             connection.loop.recycle(packet.payload)
         } catch {
             invalidPacket(error)
