@@ -6,13 +6,15 @@
 #   Benchmarks/instructions.sh [full|quick]
 #
 # For each server and scenario (echo c=100, pipelined echo c=100 with 16 in flight, broadcast
-# c=1000) the server runs under callgrind while `pushd-load` drives it; the same server is
-# then run again with the sessions opened but idle, and that run's instructions are taken off,
-# which leaves the messages' own cost. Divided by the messages the generator counted: the
-# instructions (Ir), calls to malloc, and retains of reference counts per message (per delivery
-# for broadcast). pushd runs `--threads 1 --app bench` with Engine.IO framing, uWebSockets its
-# raw echo (Benchmarks/peers/uws_server.cpp, built by run.sh; skipped when absent). PUSHD_BIN
-# names another pushd build (e.g. an older commit's, to compare).
+# c=1000, WebSocket connections opened and closed 50 at a time) the server runs under callgrind
+# while `pushd-load` drives it; for the message scenarios the same server is then run again
+# with the sessions opened but idle, and that run's instructions are taken off, which leaves
+# the messages' own cost. Divided by the messages the generator counted: the instructions (Ir),
+# calls to malloc, and retains of reference counts per message (per delivery for broadcast, per
+# connection for connect: upgrade, open packet, close). pushd runs `--threads 1 --app bench`
+# with Engine.IO framing, uWebSockets its raw echo (Benchmarks/peers/uws_server.cpp, built by
+# run.sh; skipped when absent). PUSHD_BIN names another pushd build (e.g. an older commit's, to
+# compare).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -39,7 +41,9 @@ measure() { # NAME SCENARIO SESSIONS TAG -> callgrind file and generator JSON un
   vpid=$!
   wait_for_port "$port" || { echo "$name did not start under valgrind" >&2; cat "$work/$tag.log" >&2; exit 1; }
   callgrind_control -z "$vpid" >/dev/null
-  "$load_bin" --port "$port" --scenario "$scenario" --sessions "$sessions" --duration "$seconds" --warmup 0 \
+  local shape=(--sessions "$sessions")
+  [ "$scenario" = connect ] && shape=(--sessions 1 --concurrency "$sessions")
+  "$load_bin" --port "$port" --scenario "$scenario" "${shape[@]}" --duration "$seconds" --warmup 0 \
     --drain-timeout 1 --quiet "${framing[@]}" | tail -1 > "$work/$tag.json"
   callgrind_control -d "$vpid" >/dev/null
   sleep 0.5
@@ -48,13 +52,14 @@ measure() { # NAME SCENARIO SESSIONS TAG -> callgrind file and generator JSON un
 
 servers="pushd"; [ -x "$uws_bin" ] && servers="pushd uws" || say "uWebSockets not built (run Benchmarks/run.sh once); pushd only"
 rows=()
-for scenario in "echo 100" "pipelined 100" "broadcast 1000"; do
+for scenario in "echo 100" "pipelined 100" "broadcast 1000" "connect 50"; do
   set -- $scenario
   for name in $servers; do
     for run in $(seq 1 "$runs"); do
       say "$name $1 c=$2, run $run"
       measure "$name" "$1" "$2" "$name-$1-$run"
-      measure "$name" idle "$2" "$name-$1-$run-idle"
+      # A connection is the whole cost of connect: no idle sessions to take off.
+      [ "$1" = connect ] || measure "$name" idle "$2" "$name-$1-$run-idle"
       rows+=("$name $1 $2 $run")
     done
   done
@@ -89,7 +94,7 @@ for row in rows:
     tag = f"{name}-{scenario}-{run}"
     messages = json.loads(open(f"{work}/{tag}.json").read())["messages"]
     ir, mallocs, retains = totals(tag)
-    idle_ir, idle_mallocs, idle_retains = totals(tag + "-idle")
+    idle_ir, idle_mallocs, idle_retains = totals(tag + "-idle") if scenario != "connect" else (0, 0, 0)
     if messages <= 0:
         continue
     figures.setdefault((scenario, sessions, name), []).append(
@@ -100,6 +105,7 @@ print("| scenario | server | instructions / message | mallocs / message | retain
 print("|---|---|---:|---:|---:|")
 for (scenario, sessions, name), values in figures.items():
     med = [statistics.median(v[i] for v in values) for i in range(3)]
-    print(f"| {scenario} c={sessions} | {name} | {med[0]:,.0f} | {round(med[1], 2) + 0.0:.2f} | {round(med[2], 2) + 0.0:.2f} |")
+    shape = f"{sessions} at a time" if scenario == "connect" else f"c={sessions}"
+    print(f"| {scenario} {shape} | {name} | {med[0]:,.0f} | {round(med[1], 2) + 0.0:.2f} | {round(med[2], 2) + 0.0:.2f} |")
 PY
 rm -rf "$work"

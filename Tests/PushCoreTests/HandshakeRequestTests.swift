@@ -35,4 +35,17 @@ final class HandshakeRequestTests: XCTestCase {
             XCTAssertEqual(HandshakeRequest(headerPairs: [], remoteAddress: "", issuedAt: time, url: "").issuedAt, time)
         }
     }
+
+    func testAParsedHeadIsKeptAsItsFieldsWereReceived() {
+        let raw = "GET /socket.io/?EIO=4 HTTP/1.1\r\nHost:  h \r\nConnection: Upgrade\r\nX-Name:\tcaf\u{E9}\r\nX-Empty:\r\n\r\n"
+        guard case .head(let head)? = runHTTPChunked(httpBytes(raw), cuts: []).first else {
+            return XCTFail("no head")
+        }
+        let request = HandshakeRequest(headers: head.headers, remoteAddress: "[::1]:9", issuedAt: 5, url: head.target)
+        XCTAssertEqual(request.headerPairs.map(\.0), ["Host", "X-Name", "X-Empty"])
+        XCTAssertEqual(request.headerPairs.map(\.1), ["h", "caf\u{E9}", ""])
+        XCTAssertEqual(request.url, "/socket.io/?EIO=4")
+        XCTAssertEqual(request.remoteAddress, "[::1]:9")
+        XCTAssertEqual(request.issuedAt, 5)
+    }
 }

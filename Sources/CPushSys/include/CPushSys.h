@@ -34,4 +34,9 @@ static inline ssize_t cpushsys_sendmsg(int fd, const struct msghdr *message, int
     return syscall(SYS_sendmsg, fd, message, flags);
 }
 
+// Bytes from the kernel's CSPRNG (getrandom(2)), which the Glibc module does not export.
+static inline ssize_t cpushsys_getrandom(void *buffer, size_t length) {
+    return syscall(SYS_getrandom, buffer, length, 0);
+}
+
 #endif

@@ -37,11 +37,11 @@ public struct EngineHandshake: Sendable, Equatable {
             EngineJSON.appendString(upgrade, into: &out)
         }
         out.append(contentsOf: #"],"pingInterval":"#.utf8)
-        out.append(contentsOf: String(pingInterval).utf8)
+        JSNumberFormat.appendInteger(Int64(pingInterval), to: &out)
         out.append(contentsOf: #","pingTimeout":"#.utf8)
-        out.append(contentsOf: String(pingTimeout).utf8)
+        JSNumberFormat.appendInteger(Int64(pingTimeout), to: &out)
         out.append(contentsOf: #","maxPayload":"#.utf8)
-        out.append(contentsOf: String(maxPayload).utf8)
+        JSNumberFormat.appendInteger(Int64(maxPayload), to: &out)
         out.append(UInt8(ascii: "}"))
         return out
     }
@@ -60,7 +60,18 @@ enum EngineJSON {
     /// escaped as JSON.stringify does; everything else is copied as UTF-8.
     static func appendString(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
+        var text = text
+        text.withUTF8 { appendEscaped($0, into: &out) }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        // Ids, transport names and most reasons need no escape: copied whole.
+        guard bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            out.append(contentsOf: bytes)
+            return
+        }
+        for byte in bytes {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
             case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
@@ -76,6 +87,5 @@ enum EngineJSON {
             default: out.append(byte)
             }
         }
-        out.append(UInt8(ascii: "\""))
     }
 }

@@ -26,6 +26,14 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
     /// Whether there are no fields.
     public var isEmpty: Bool { ends.isEmpty }
 
+    /// The bytes the fields take as `Name: value` lines, each ended by CRLF: what a client
+    /// writing the single-space form sent. Counted from the offsets, without making Strings.
+    public var lineByteCount: Int {
+        var total = 0
+        for i in 0..<count { total &+= offset(i, 1) &- offset(i, 0) &+ offset(i, 3) &- offset(i, 2) &+ 4 }
+        return total
+    }
+
     /// The first value of `name` (case-insensitive), or nil.
     public subscript(name: String) -> String? {
         for i in 0..<count where nameEquals(i, name) { return value(at: i) }

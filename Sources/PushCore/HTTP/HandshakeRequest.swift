@@ -9,39 +9,60 @@ public struct HandshakeRequest: Sendable {
     private static let textStart = 8
 
     public init(headers: HTTPHeaders, remoteAddress: String, issuedAt: Int64, url: String) {
-        self.init(fields: headers.lazy.map { ($0.name, $0.value) }, remoteAddress: remoteAddress, issuedAt: issuedAt, url: url)
+        // Copied from the parsed head's bytes as they lie: no String per name or value.
+        self.bytes = headers.storage.withUnsafeBufferPointer { stored in
+            func field(_ i: Int) -> (name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
+                (UnsafeBufferPointer(rebasing: stored[headers.offset(i, 0)..<headers.offset(i, 1)]),
+                 UnsafeBufferPointer(rebasing: stored[headers.offset(i, 2)..<headers.offset(i, 3)]))
+            }
+            return HTTPBytes.withUTF8Bytes(of: remoteAddress) { address in
+                HTTPBytes.withUTF8Bytes(of: url) { url in
+                    Self.encode(issuedAt: issuedAt, address: address, url: url, fieldCount: headers.count, field: field)
+                }
+            }
+        }
     }
 
     public init(headerPairs: [(String, String)], remoteAddress: String, issuedAt: Int64, url: String) {
-        self.init(fields: headerPairs, remoteAddress: remoteAddress, issuedAt: issuedAt, url: url)
+        self.init(headers: HTTPHeaders(headerPairs), remoteAddress: remoteAddress, issuedAt: issuedAt, url: url)
     }
 
-    private init(fields all: some Collection<(String, String)>, remoteAddress: String, issuedAt: Int64, url: String) {
-        let fields = all.lazy.filter { Self.describesTheClient($0.0) }
-        var size = Self.textStart + Self.encodedSize(remoteAddress) + Self.encodedSize(url)
-        for (name, value) in fields { size += Self.encodedSize(name) + Self.encodedSize(value) }
-        self.bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            func append(_ text: String) {
-                var length = text.utf8.count
-                repeat {
-                    buffer[count] = UInt8(truncatingIfNeeded: length & 0x7F) | (length > 0x7F ? 0x80 : 0)
-                    count += 1
-                    length >>= 7
-                } while length > 0
-                for byte in text.utf8 {
-                    buffer[count] = byte
+    /// The time, then each text after its length, in one array of exactly their size.
+    private static func encode(
+        issuedAt: Int64, address: UnsafeBufferPointer<UInt8>, url: UnsafeBufferPointer<UInt8>, fieldCount: Int,
+        field: (Int) -> (name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>)
+    ) -> [UInt8] {
+        // Which fields are kept is decided once, for the sizing and the copying.
+        withUnsafeTemporaryAllocation(of: Bool.self, capacity: fieldCount) { kept in
+            var size = textStart + encodedSize(address.count) + encodedSize(url.count)
+            for i in 0..<fieldCount {
+                let (name, value) = field(i)
+                kept[i] = describesTheClient(name)
+                if kept[i] { size += encodedSize(name.count) + encodedSize(value.count) }
+            }
+            return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                func append(_ text: UnsafeBufferPointer<UInt8>) {
+                    var length = text.count
+                    repeat {
+                        buffer[count] = UInt8(truncatingIfNeeded: length & 0x7F) | (length > 0x7F ? 0x80 : 0)
+                        count += 1
+                        length >>= 7
+                    } while length > 0
+                    if text.isEmpty { return }
+                    _ = UnsafeMutableBufferPointer(rebasing: buffer[count...]).initialize(fromContentsOf: text)
+                    count += text.count
+                }
+                for shift in stride(from: 0, to: 64, by: 8) {
+                    buffer[count] = UInt8(truncatingIfNeeded: issuedAt >> Int64(shift))
                     count += 1
                 }
-            }
-            for shift in stride(from: 0, to: 64, by: 8) {
-                buffer[count] = UInt8(truncatingIfNeeded: issuedAt >> Int64(shift))
-                count += 1
-            }
-            append(remoteAddress)
-            append(url)
-            for (name, value) in fields {
-                append(name)
-                append(value)
+                append(address)
+                append(url)
+                for i in 0..<fieldCount where kept[i] {
+                    let (name, value) = field(i)
+                    append(name)
+                    append(value)
+                }
             }
         }
     }
@@ -57,23 +78,28 @@ public struct HandshakeRequest: Sendable {
     /// 7.6.1) and the WebSocket handshake's own fields described the connection that carried
     /// the request, not the client: a proxy in front replaces them, nothing reads them once the
     /// session is open, and they are about half of an idle WebSocket's handshake bytes.
-    static func describesTheClient(_ name: String) -> Bool {
-        HTTPBytes.withUTF8Bytes(of: name) { bytes in
-            // Most names differ in length from all ten: one comparison of counts each.
-            for field in connectionOnlyFields where field.count == bytes.count {
-                if field.withUnsafeBufferPointer({ HTTPBytes.equalsIgnoringCase($0, bytes) }) { return false }
-            }
-            return true
+    static func describesTheClient(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        // By length first: most names match none of the ten in length.
+        switch name.count {
+        case 2: !named(name, "te")
+        case 7: !(named(name, "upgrade") || named(name, "trailer"))
+        case 10: !(named(name, "connection") || named(name, "keep-alive"))
+        case 16: !named(name, "proxy-connection")
+        case 17: !(named(name, "sec-websocket-key") || named(name, "transfer-encoding"))
+        case 21: !named(name, "sec-websocket-version")
+        case 24: !named(name, "sec-websocket-extensions")
+        default: true
         }
     }
 
-    private static let connectionOnlyFields: [[UInt8]] = [
-        "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
-        "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions",
-    ].map { Array($0.utf8) }
+    /// Whether `name` is `lowercase` in any case.
+    @inline(__always)
+    private static func named(_ name: UnsafeBufferPointer<UInt8>, _ lowercase: StaticString) -> Bool {
+        lowercase.withUTF8Buffer { HTTPBytes.equalsIgnoringCase(name, $0) }
+    }
 
-    private static func encodedSize(_ text: String) -> Int {
-        var length = text.utf8.count
+    private static func encodedSize(_ count: Int) -> Int {
+        var length = count
         var size = length
         repeat {
             size += 1

@@ -4,35 +4,65 @@ package enum QueryString {
     /// are skipped), the first '=' separates name and value (none: value ""), '+' means space.
     /// nil if any escape is malformed, decodes to NUL, or yields invalid UTF-8.
     package static func parse(_ query: String) -> [(String, String)]? {
-        var pairs: [(String, String)] = []
-        for segment in query.utf8.split(separator: UInt8(ascii: "&")) {
-            let (rawName, rawValue) = split(segment)
-            guard let name = PercentDecoding.decode(rawName, plusAsSpace: true),
-                  let value = PercentDecoding.decode(rawValue, plusAsSpace: true) else { return nil }
-            pairs.append((name, value))
+        var query = query
+        return query.withUTF8 { bytes in
+            var pairs: [(String, String)] = []
+            var failed = false
+            forEachPair(bytes) { rawName, rawValue in
+                guard let name = PercentDecoding.decode(rawName, plusAsSpace: true),
+                      let value = PercentDecoding.decode(rawValue, plusAsSpace: true) else {
+                    failed = true
+                    return false
+                }
+                pairs.append((name, value))
+                return true
+            }
+            return failed ? nil : pairs
         }
-        return pairs
     }
 
     /// The decoded value of the first pair named `name`, or nil if there is none or its value is
     /// malformed. Other pairs are not validated, so a bad escape elsewhere does not hide it.
     package static func value(_ name: String, in query: String) -> String? {
-        for segment in query.utf8.split(separator: UInt8(ascii: "&")) {
-            let (rawName, rawValue) = split(segment)
-            // Most names need no decoding: compare bytes without building a String.
-            let needsDecoding = rawName.contains { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }
-            let matches = needsDecoding
-                ? PercentDecoding.decode(rawName, plusAsSpace: true) == name
-                : rawName.elementsEqual(name.utf8)
-            if matches { return PercentDecoding.decode(rawValue, plusAsSpace: true) }
+        var query = query
+        return query.withUTF8 { bytes in
+            var found: String?
+            forEachPair(bytes) { rawName, rawValue in
+                // Most names need no decoding: compare bytes without building a String.
+                let needsDecoding = rawName.contains { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }
+                let matches = needsDecoding
+                    ? PercentDecoding.decode(rawName, plusAsSpace: true) == name
+                    : rawName.elementsEqual(name.utf8)
+                guard matches else { return true }
+                found = PercentDecoding.decode(rawValue, plusAsSpace: true)
+                return false
+            }
+            return found
         }
-        return nil
     }
 
-    private static func split(_ segment: Substring.UTF8View) -> (Substring.UTF8View, Substring.UTF8View) {
-        guard let eq = segment.firstIndex(of: UInt8(ascii: "=")) else {
-            return (segment, segment[segment.endIndex...])
+    /// Calls `body` with each non-empty pair's raw name and value, in order, until it returns
+    /// false.
+    private static func forEachPair(
+        _ bytes: UnsafeBufferPointer<UInt8>,
+        _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Bool
+    ) {
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            var equals = -1
+            while end < bytes.count && bytes[end] != UInt8(ascii: "&") {
+                if equals < 0 && bytes[end] == UInt8(ascii: "=") { equals = end }
+                end &+= 1
+            }
+            if end > start {
+                let nameEnd = equals < 0 ? end : equals
+                let valueStart = equals < 0 ? end : equals &+ 1
+                let name = UnsafeBufferPointer(rebasing: bytes[start..<nameEnd])
+                let value = UnsafeBufferPointer(rebasing: bytes[valueStart..<end])
+                if !body(name, value) { return }
+            }
+            start = end &+ 1
         }
-        return (segment[..<eq], segment[segment.index(after: eq)...])
     }
 }

@@ -11,7 +11,6 @@ package enum SessionID {
     /// The most node-tag bytes `make` accepts (43 characters once encoded).
     package static let maxNodeTagBytes = 32
 
-    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
     private static let separator = UInt8(ascii: ".")
 
     /// A fresh session id, prefixed with `nodeTag` (base64url + ".") when it is not empty.
@@ -29,27 +28,26 @@ package enum SessionID {
         nodeTag: [UInt8] = [], using generator: inout Generator
     ) -> String {
         precondition(nodeTag.count <= maxNodeTagBytes, "node tag longer than \(maxNodeTagBytes) bytes")
-        var random: [UInt8] = []
-        random.reserveCapacity(24)
-        for _ in 0..<3 {
-            let word = generator.next()
-            for shift in stride(from: 0, to: 64, by: 8) { random.append(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+        // Three words, little-endian, of which the first 20 bytes are used.
+        let words = (generator.next().littleEndian, generator.next().littleEndian, generator.next().littleEndian)
+        let tagLength = nodeTag.isEmpty ? 0 : Base64.encodedURLCount(nodeTag.count) + 1
+        return withUnsafeBytes(of: words) { random in
+            String(unsafeUninitializedCapacity: tagLength + randomLength) { out in
+                var count = 0
+                if !nodeTag.isEmpty {
+                    Base64.encode(nodeTag, url: true, padded: false) { out[count] = $0; count &+= 1 }
+                    out[count] = separator
+                    count &+= 1
+                }
+                Base64.encode(random.prefix(randomByteCount), url: true, padded: false) { out[count] = $0; count &+= 1 }
+                return count
+            }
         }
-        var out: [UInt8] = []
-        out.reserveCapacity((nodeTag.count * 4 + 2) / 3 + 1 + randomLength)
-        if !nodeTag.isEmpty {
-            appendBase64URL(nodeTag, into: &out)
-            out.append(separator)
-        }
-        appendBase64URL(random.prefix(randomByteCount), into: &out)
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// The base64url text of a node tag, as it appears before the "." of the ids it makes.
     package static func encodeNodeTag(_ nodeTag: [UInt8]) -> String {
-        var out: [UInt8] = []
-        appendBase64URL(nodeTag, into: &out)
-        return String(decoding: out, as: UTF8.self)
+        Base64.encodeURL(nodeTag)
     }
 
     /// The node tag (base64url text) of a well-formed tagged id, or nil for an untagged or
@@ -80,25 +78,5 @@ package enum SessionID {
         return length == randomLength
     }
 
-    private static func isBase64URL(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
-            return true
-        default:
-            return false
-        }
-    }
-
-    /// Appends unpadded base64url (RFC 4648 §5) of `bytes`.
-    private static func appendBase64URL(_ bytes: some Collection<UInt8>, into out: inout [UInt8]) {
-        var iterator = bytes.makeIterator()
-        while let b0 = iterator.next() {
-            let b1 = iterator.next(), b2 = iterator.next()
-            out.append(alphabet[Int(b0 >> 2)])
-            out.append(alphabet[Int((b0 & 0x03) << 4 | (b1 ?? 0) >> 4)])
-            if let b1 { out.append(alphabet[Int((b1 & 0x0F) << 2 | (b2 ?? 0) >> 6)]) }
-            if let b2 { out.append(alphabet[Int(b2 & 0x3F)]) }
-        }
-    }
+    private static func isBase64URL(_ byte: UInt8) -> Bool { Base64.value(of: byte, url: true) != 0xFF }
 }

@@ -5,11 +5,12 @@ import Synchronization
 /// Sharded so loops rarely contend: each shard is a dictionary behind its own `Mutex`, chosen
 /// by a hash of the id's last eight bytes. Ids end in CSPRNG output, so eight bytes spread
 /// evenly and the hash stays cheap; the end is used because tagged ids share their prefix.
+///
+/// The shards hold `AnyObject`, not `Session`: their code is then compiled here for one
+/// concrete type, where a generic shard made every insert and removal look up the metadata of
+/// its dictionary at run time. Only `insert` stores, so each entry is a `Session`.
 package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
-    /// One shard; a class because `Mutex` cannot be copied into an array.
-    private final class Shard: Sendable {
-        let sessions = Mutex<[String: Session]>([:])
-    }
+    private typealias Shard = SessionRegistryShard
 
     private let shards: [Shard]
     private let shardMask: Int
@@ -42,7 +43,7 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
 
     /// The session stored under `sid`, if any.
     package func lookup(_ sid: String) -> Session? {
-        shard(for: sid).sessions.withLock { $0[sid] }
+        shard(for: sid).sessions.withLock { $0[sid] }.map(Self.session)
     }
 
     /// Removes and returns the session stored under `sid`, if any.
@@ -53,7 +54,7 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
             if removed != nil { entries.subtract(1, ordering: .relaxed) }
             // A dictionary never shrinks by itself: after a crowd leaves, give its table back.
             if sessions.isEmpty && sessions.capacity > 256 { sessions = [:] }
-            return removed
+            return removed.map(Self.session)
         }
     }
 
@@ -77,7 +78,7 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
     package func forEach(_ body: (String, Session) throws -> Void) rethrows {
         for shard in shards {
             let snapshot = shard.sessions.withLock { $0 }
-            for (sid, session) in snapshot { try body(sid, session) }
+            for (sid, session) in snapshot { try body(sid, Self.session(session)) }
         }
     }
 
@@ -90,7 +91,7 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
                 entries.subtract(sessions.count, ordering: .relaxed)
                 return sessions
             }
-            removed.append(contentsOf: sessions.values)
+            removed.append(contentsOf: sessions.values.lazy.map(Self.session))
         }
         return removed
     }
@@ -111,4 +112,15 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
     private func shard(for sid: String) -> Shard {
         shards[shardIndex(for: sid)]
     }
+
+    /// An entry as what `insert` stored.
+    @inline(__always)
+    private static func session(_ entry: AnyObject) -> Session {
+        unsafeDowncast(entry, to: Session.self)
+    }
+}
+
+/// One shard of a `SessionRegistry`; a class because `Mutex` cannot be copied into an array.
+private final class SessionRegistryShard: Sendable {
+    let sessions = Mutex<[String: AnyObject]>([:])
 }

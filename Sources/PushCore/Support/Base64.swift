@@ -1,58 +1,107 @@
 /// Standard base64 (RFC 4648 §4, with padding), as used by Engine.IO's "b" packets and the
 /// WebSocket accept key. Works on bytes; no Foundation.
 package enum Base64 {
-    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    /// 0...63 for alphabet bytes, 0xFF otherwise.
-    private static let decodeTable: [UInt8] = {
-        var table = [UInt8](repeating: 0xFF, count: 256)
-        for (index, byte) in alphabet.enumerated() { table[Int(byte)] = UInt8(index) }
-        return table
-    }()
-
-    /// Appends the base64 encoding of `bytes` to `output`.
-    package static func encode<C: Collection>(_ bytes: C, into output: inout [UInt8]) where C.Element == UInt8 {
-        output.reserveCapacity(output.count + (bytes.count + 2) / 3 * 4)
-        var iterator = bytes.makeIterator()
-        while let b0 = iterator.next() {
-            let b1 = iterator.next(), b2 = iterator.next()
-            output.append(alphabet[Int(b0 >> 2)])
-            output.append(alphabet[Int((b0 & 0x03) << 4 | (b1 ?? 0) >> 4)])
-            output.append(b1.map { alphabet[Int(($0 & 0x0F) << 2 | (b2 ?? 0) >> 6)] } ?? UInt8(ascii: "="))
-            output.append(b2.map { alphabet[Int($0 & 0x3F)] } ?? UInt8(ascii: "="))
+    /// The character for six bits: the two alphabets differ only in the last two. Computed by
+    /// ranges, which beats a table reached through a global in the loop.
+    @inline(__always)
+    static func character(_ six: UInt8, url: Bool) -> UInt8 {
+        switch six {
+        case 0..<26: UInt8(ascii: "A") &+ six
+        case 26..<52: UInt8(ascii: "a") &+ (six &- 26)
+        case 52..<62: UInt8(ascii: "0") &+ (six &- 52)
+        case 62: url ? UInt8(ascii: "-") : UInt8(ascii: "+")
+        default: url ? UInt8(ascii: "_") : UInt8(ascii: "/")
         }
     }
 
-    /// The base64 encoding of `bytes` as a String.
-    package static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-        var output: [UInt8] = []
-        encode(bytes, into: &output)
-        return String(decoding: output, as: UTF8.self)
+    /// 0...63 for a character of the alphabet, 0xFF otherwise.
+    @inline(__always)
+    static func value(of byte: UInt8, url: Bool) -> UInt8 {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte &- UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): byte &- UInt8(ascii: "a") &+ 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte &- UInt8(ascii: "0") &+ 52
+        case UInt8(ascii: "+"): url ? 0xFF : 62
+        case UInt8(ascii: "/"): url ? 0xFF : 63
+        case UInt8(ascii: "-"): url ? 62 : 0xFF
+        case UInt8(ascii: "_"): url ? 63 : 0xFF
+        default: 0xFF
+        }
     }
+
+    /// Gives `emit` the encoding of `bytes` in either alphabet, padded with "=" or not.
+    @inline(__always)
+    static func encode<C: Collection>(_ bytes: C, url: Bool, padded: Bool, emit: (UInt8) -> Void) where C.Element == UInt8 {
+        var iterator = bytes.makeIterator()
+        while let b0 = iterator.next() {
+            let b1 = iterator.next(), b2 = iterator.next()
+            emit(character(b0 >> 2, url: url))
+            emit(character((b0 & 0x03) << 4 | (b1 ?? 0) >> 4, url: url))
+            if let b1 {
+                emit(character((b1 & 0x0F) << 2 | (b2 ?? 0) >> 6, url: url))
+            } else if padded {
+                emit(UInt8(ascii: "="))
+            }
+            if let b2 {
+                emit(character(b2 & 0x3F, url: url))
+            } else if padded {
+                emit(UInt8(ascii: "="))
+            }
+        }
+    }
+
+    /// Appends the base64 encoding of `bytes` to `output`.
+    package static func encode<C: Collection>(_ bytes: C, into output: inout [UInt8]) where C.Element == UInt8 {
+        output.reserveCapacity(output.count + encodedCount(bytes.count))
+        encode(bytes, url: false, padded: true) { output.append($0) }
+    }
+
+    /// The base64 encoding of `bytes` as a String, written in place.
+    package static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        String(unsafeUninitializedCapacity: encodedCount(bytes.count)) { buffer in
+            var count = 0
+            encode(bytes, url: false, padded: true) { buffer[count] = $0; count &+= 1 }
+            return count
+        }
+    }
+
+    private static func encodedCount(_ count: Int) -> Int { (count + 2) / 3 * 4 }
 
     /// Decodes padded or unpadded base64; nil on any byte outside the alphabet or a bad length.
     package static func decode<C: Collection>(_ text: C) -> [UInt8]? where C.Element == UInt8 {
         var output: [UInt8] = []
         output.reserveCapacity(text.count / 4 * 3)
+        return decode(text) { output.append($0) } ? output : nil
+    }
+
+    /// How many bytes `text` decodes to, or nil where `decode` fails; nothing is allocated.
+    package static func decodedCount<C: Collection>(_ text: C) -> Int? where C.Element == UInt8 {
+        var count = 0
+        return decode(text) { _ in count &+= 1 } ? count : nil
+    }
+
+    /// Gives `emit` each decoded byte; false on any byte outside the alphabet or a bad length.
+    @inline(__always)
+    private static func decode<C: Collection>(_ text: C, emit: (UInt8) -> Void) -> Bool where C.Element == UInt8 {
         var accumulator: UInt32 = 0
         var bits = 0
         var padding = 0
         for byte in text {
             if byte == UInt8(ascii: "=") { padding += 1; continue }
             // Data after padding is malformed.
-            if padding > 0 { return nil }
-            let value = decodeTable[Int(byte)]
-            if value == 0xFF { return nil }
+            if padding > 0 { return false }
+            let value = value(of: byte, url: false)
+            if value == 0xFF { return false }
             accumulator = accumulator << 6 | UInt32(value)
             bits += 6
             if bits >= 8 {
                 bits -= 8
-                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+                emit(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
             }
         }
         // Leftover bits must be a valid tail (2 or 4 bits) and padding at most 2.
-        if padding > 2 || bits >= 6 { return nil }
-        if padding > 0 && (text.count % 4 != 0) { return nil }
-        return output
+        if padding > 2 || bits >= 6 { return false }
+        if padding > 0 && (text.count % 4 != 0) { return false }
+        return true
     }
 }

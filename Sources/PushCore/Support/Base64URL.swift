@@ -1,33 +1,22 @@
 /// base64url (RFC 4648 §5) without padding, as JWS (RFC 7515 §2) writes every token segment.
 extension Base64 {
-    private static let urlAlphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-
-    /// 0...63 for base64url alphabet bytes, 0xFF otherwise.
-    private static let urlDecodeTable: [UInt8] = {
-        var table = [UInt8](repeating: 0xFF, count: 256)
-        for (index, byte) in urlAlphabet.enumerated() { table[Int(byte)] = UInt8(index) }
-        return table
-    }()
-
     /// Appends the unpadded base64url encoding of `bytes` to `output`.
     package static func encodeURL<C: Collection>(_ bytes: C, into output: inout [UInt8]) where C.Element == UInt8 {
-        output.reserveCapacity(output.count + (bytes.count * 4 + 2) / 3)
-        var iterator = bytes.makeIterator()
-        while let b0 = iterator.next() {
-            let b1 = iterator.next(), b2 = iterator.next()
-            output.append(urlAlphabet[Int(b0 >> 2)])
-            output.append(urlAlphabet[Int((b0 & 0x03) << 4 | (b1 ?? 0) >> 4)])
-            if let b1 { output.append(urlAlphabet[Int((b1 & 0x0F) << 2 | (b2 ?? 0) >> 6)]) }
-            if let b2 { output.append(urlAlphabet[Int(b2 & 0x3F)]) }
+        output.reserveCapacity(output.count + encodedURLCount(bytes.count))
+        encode(bytes, url: true, padded: false) { output.append($0) }
+    }
+
+    /// The unpadded base64url encoding of `bytes` as a String, written in place.
+    package static func encodeURL<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        String(unsafeUninitializedCapacity: encodedURLCount(bytes.count)) { buffer in
+            var count = 0
+            encode(bytes, url: true, padded: false) { buffer[count] = $0; count &+= 1 }
+            return count
         }
     }
 
-    /// The unpadded base64url encoding of `bytes` as a String.
-    package static func encodeURL<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-        var output: [UInt8] = []
-        encodeURL(bytes, into: &output)
-        return String(decoding: output, as: UTF8.self)
-    }
+    /// Characters in the unpadded base64url encoding of `count` bytes.
+    package static func encodedURLCount(_ count: Int) -> Int { (count * 4 + 2) / 3 }
 
     /// Decodes unpadded base64url, strictly: nil on `=`, on any byte outside the base64url
     /// alphabet (so `+` and `/` too), on a length that leaves a single character over, and on
@@ -38,7 +27,7 @@ extension Base64 {
         var accumulator: UInt32 = 0
         var bits = 0
         for byte in text {
-            let value = urlDecodeTable[Int(byte)]
+            let value = value(of: byte, url: true)
             if value == 0xFF { return nil }
             accumulator = accumulator << 6 | UInt32(value)
             bits += 6

@@ -43,10 +43,19 @@ package enum WebSocketHandshake {
 
     /// The Sec-WebSocket-Accept value for `key`: base64(SHA1(key + guid)).
     package static func acceptValue(forKey key: String) -> String {
-        var input = Array(key.utf8)
-        input.append(contentsOf: guid.utf8)
-        return Base64.encode(SHA1.hash(input))
+        var key = key
+        return key.withUTF8(acceptValue(forKeyBytes:))
     }
+
+    private static func acceptValue(forKeyBytes key: UnsafeBufferPointer<UInt8>) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: key.count + guidBytes.count) { input in
+            _ = input.initialize(fromContentsOf: key)
+            _ = UnsafeMutableBufferPointer(rebasing: input[key.count...]).initialize(fromContentsOf: guidBytes)
+            return Base64.encode(SHA1.hash(input))
+        }
+    }
+
+    private static let guidBytes = Array(guid.utf8)
 
     /// Checks an upgrade request and returns the accept value to answer with.
     ///
@@ -65,12 +74,14 @@ package enum WebSocketHandshake {
         guard headerHasToken("Upgrade", "websocket") else { return .failure(.missingUpgrade) }
         guard headerHasToken("Connection", "upgrade") else { return .failure(.missingConnectionUpgrade) }
         guard let rawKey = header("Sec-WebSocket-Key") else { return .failure(.badKey) }
-        let key = trimmed(rawKey)
-        guard Base64.decode(key.utf8)?.count == 16 else { return .failure(.badKey) }
-        guard let version = header("Sec-WebSocket-Version"), trimmed(version) == "13" else {
-            return .failure(.unsupportedVersion)
+        var key = trimmed(rawKey)
+        return key.withUTF8 { key in
+            guard Base64.decodedCount(key) == 16 else { return .failure(.badKey) }
+            guard let version = header("Sec-WebSocket-Version"), trimmed(version) == "13" else {
+                return .failure(.unsupportedVersion)
+            }
+            return .success(acceptValue(forKeyBytes: key))
         }
-        return .success(acceptValue(forKey: key))
     }
 
     /// The complete 101 response. `extraHeaders` are appended after the required ones, except
@@ -95,14 +106,19 @@ package enum WebSocketHandshake {
 
     // MARK: - Helpers
 
-    private static func trimmed(_ value: String) -> String {
-        let bytes = Array(value.utf8)
-        var start = 0
-        var end = bytes.count
-        while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
-        while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
-        if start == 0 && end == bytes.count { return value }
-        return String(decoding: bytes[start..<end], as: UTF8.self)
+    /// `value` without the spaces and tabs around it (they are ASCII, so the bounds fall on
+    /// characters).
+    private static func trimmed(_ value: String) -> Substring {
+        let bytes = value.utf8
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { bytes.formIndex(after: &start) }
+        while end > start {
+            let last = bytes.index(before: end)
+            guard bytes[last] == 0x20 || bytes[last] == 0x09 else { break }
+            end = last
+        }
+        return value[start..<end]
     }
 
     private static func isSelectionHeader(_ name: String) -> Bool {

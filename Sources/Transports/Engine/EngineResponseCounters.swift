@@ -19,8 +19,6 @@ extension HTTPRequestHead {
     /// The head's size as a client writes it: request line, one `Name: value` line per header,
     /// and the blank line (exact for the single-space form browsers send).
     var wireByteCount: Int {
-        var count = method.name.utf8.count + 1 + target.utf8.count + 1 + "HTTP/1.1".utf8.count + 2 + 2
-        for header in headers { count += header.name.utf8.count + 2 + header.value.utf8.count + 2 }
-        return count
+        method.name.utf8.count + 1 + target.utf8.count + 1 + "HTTP/1.1".utf8.count + 2 + headers.lineByteCount + 2
     }
 }

@@ -322,7 +322,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         let info = EngineRequestInfo(headers: request.head.headers, remoteAddress: clientAddress,
                                      issuedAt: Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000,
                                      url: request.head.target)
-        let socket = EngineSocket(id: SessionID.make(nodeTag: nodeTag), loop: writer.loop, request: info, transport: kind,
+        let socket = EngineSocket(id: SessionID.make(nodeTag: nodeTag, using: &writer.loop.random), loop: writer.loop, request: info, transport: kind,
                                   server: self, corsHeaders: cors)
         socket.http.requests = kind == .websocket ? 0 : 1
         socket.http.headBytesIn = request.head.wireByteCount

@@ -61,6 +61,9 @@ public final class EventLoop: @unchecked Sendable {
     /// without an allocation per message.
     @exclusivity(unchecked) var spareMessage: [UInt8] = []
 
+    /// Randomness for the session ids made on this loop.
+    @exclusivity(unchecked) var random = LoopRandom()
+
     /// Keeps `bytes` as `spareMessage` when small (a large one would stay held for good).
     @inline(__always)
     func recycle(_ bytes: consuming [UInt8]) {

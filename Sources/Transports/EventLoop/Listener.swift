@@ -92,17 +92,15 @@ final class Listener: PollerHandler, LoopConfined {
 public enum SocketAddress {
     /// "ip:port" for IPv4, "[ip]:port" for IPv6.
     static func describe(_ storage: inout sockaddr_storage) -> String {
-        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
         switch Int32(storage.ss_family) {
         case AF_INET:
             return withUnsafePointer(to: &storage) {
                 $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
-                    var ip = address.pointee.sin_addr
-                    inet_ntop(AF_INET, &ip, &text, socklen_t(text.count))
-                    return "\(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)):\(UInt16(bigEndian: address.pointee.sin_port))"
+                    describeIPv4(UInt32(bigEndian: address.pointee.sin_addr.s_addr), port: UInt16(bigEndian: address.pointee.sin_port))
                 }
             }
         case AF_INET6:
+            var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
             return withUnsafePointer(to: &storage) {
                 $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
                     var ip = address.pointee.sin6_addr
@@ -112,6 +110,30 @@ public enum SocketAddress {
             }
         default:
             return "unknown"
+        }
+    }
+
+    /// "a.b.c.d:port", written in place: every accepted connection is named, and glibc's
+    /// inet_ntop formats IPv4 through printf.
+    static func describeIPv4(_ address: UInt32, port: UInt16) -> String {
+        String(unsafeUninitializedCapacity: 21) { out in
+            var count = 0
+            func decimal(_ value: Int) {
+                var divisor = 1
+                while divisor * 10 <= value { divisor *= 10 }
+                while divisor > 0 {
+                    out[count] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value / divisor % 10)
+                    count &+= 1
+                    divisor /= 10
+                }
+            }
+            for shift in stride(from: 24, through: 0, by: -8) {
+                decimal(Int(address >> UInt32(shift) & 0xFF))
+                out[count] = shift == 0 ? UInt8(ascii: ":") : UInt8(ascii: ".")
+                count &+= 1
+            }
+            decimal(Int(port))
+            return count
         }
     }
 
