@@ -153,12 +153,12 @@ final class SocketClient: @unchecked Sendable {
     private func admit(_ name: String, _ namespace: Namespace, auth: JSONValue,
                        previous: (pid: String, offset: String?, snapshot: RecoverySnapshot?, shared: Bool)?) {
         let handshake = link.handshake(auth: auth)
-        let socket = Socket(id: previous?.snapshot?.socketID ?? SessionID.make(), namespace: namespace, client: self,
+        let socket = Socket(id: previous?.snapshot?.socketID ?? link.executor.makeID(), namespace: namespace, client: self,
                             handshake: handshake)
         if let snapshot = previous?.snapshot {
             socket.restore(snapshot)
         } else if server.recovery != nil {
-            socket.pid = SessionID.make()
+            socket.pid = link.executor.makeID()
         }
         // Reserve the namespace so a second CONNECT during middleware is ignored.
         sockets[name] = socket
@@ -188,7 +188,7 @@ final class SocketClient: @unchecked Sendable {
                     // Gone since the peek (expired, or its events dropped): a fresh pid tells
                     // the client it was not recovered.
                     socket.recovered = false
-                    socket.pid = SessionID.make()
+                    socket.pid = link.executor.makeID()
                     socket.connectedAt(recovery.connectedSequence(onLoop: socket.loopIndex), in: recovery)
                     finishConnect(socket, missed: [])
                 }

@@ -9,6 +9,13 @@ public protocol SocketExecutor: AnyObject, Sendable {
     func execute(_ task: @escaping @Sendable () -> Void)
     /// Runs `action` after `milliseconds`. Loop thread only.
     func scheduleTimer(after milliseconds: Int64, _ action: @escaping () -> Void) -> SocketTimer
+    /// A fresh unguessable id, shaped like a session id (socket ids, recovery pids). Loop
+    /// thread only.
+    func makeID() -> String
+}
+
+extension SocketExecutor {
+    public func makeID() -> String { SessionID.make() }
 }
 
 /// A pending timer.

@@ -44,6 +44,12 @@ extension EventLoop: SocketExecutor {
         assertInLoop()
         return schedule(after: milliseconds, action)
     }
+
+    /// From the loop's buffered randomness: no system call per id.
+    public func makeID() -> String {
+        assertInLoop()
+        return SessionID.make(using: &random)
+    }
 }
 
 extension Timer: SocketTimer {}
