@@ -13,6 +13,21 @@ final class HTTPResponseTests: XCTestCase {
         XCTAssertTrue(text(out).hasSuffix("\r\n\r\nHTTP/1.1 101 Switching Protocols\r\n\r\n"))
     }
 
+    func testFieldsAppendOneByOneAsWriteHeadWritesThem() {
+        var pieces: [UInt8] = []
+        HTTPResponse.appendStatusLine(404, into: &pieces)
+        HTTPResponse.appendField("Content-Type", "text/plain", into: &pieces)
+        HTTPResponse.appendField("X-Bad", "a\r\nb", into: &pieces)
+        HTTPResponse.appendField("Content-Length", decimal: 0, into: &pieces)
+        HTTPResponse.appendField("Content-Length", decimal: 1_234_567, into: &pieces)
+        HTTPResponse.appendEndOfHead(into: &pieces)
+        var whole: [UInt8] = []
+        HTTPResponse.writeHead(status: 404, headers: [("Content-Type", "text/plain"), ("X-Bad", "a\r\nb"),
+                                                      ("Content-Length", "0"), ("Content-Length", "1234567")], into: &whole)
+        XCTAssertEqual(text(pieces), text(whole))
+        XCTAssertEqual(text(pieces), "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 0\r\nContent-Length: 1234567\r\n\r\n")
+    }
+
     func testHeaderInjectionIsDropped() {
         var out: [UInt8] = []
         HTTPResponse.writeHead(status: 302, headers: [

@@ -284,6 +284,9 @@ class SSEStream:
             return
         self.chunked = "chunked" in self.response_headers.get("transfer-encoding", "").lower()
         self._pending = bytearray(rest)
+        # Set here, not on the thread: a stream closed before the thread starts would make
+        # the call fail there (its reads after a close are handled).
+        self.sock.settimeout(0.1)
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
@@ -293,7 +296,6 @@ class SSEStream:
         event_type, data_lines = None, []
         raw = bytes(self._pending)
         utf8 = codecs.getincrementaldecoder("utf-8")()
-        self.sock.settimeout(0.1)
         try:
             while True:
                 if raw:

@@ -76,3 +76,27 @@ def test_python_engineio_many_clients(echo):
                                          (["polling", "websocket"], "websocket")] * 3
         ])
     asyncio.run(main())
+
+
+@pytest.mark.parametrize("transports", [["polling"], ["websocket"]], ids=["polling", "websocket"])
+def test_python_engineio_client_echoes_messages_larger_than_a_response_head_takes(echo, transports):
+    # Polling answers of up to 16 KiB go out in the head's array; larger ones after it.
+    async def main():
+        client = engineio.AsyncClient(request_timeout=5)
+        received = asyncio.Queue()
+
+        @client.on("message")
+        async def on_message(data):
+            await received.put(data)
+
+        await asyncio.wait_for(client.connect(echo.url, transports=transports, engineio_path=PATH), 10)
+        try:
+            messages = ["x" * 16_000, "é" * 9_000, "y" * 100_000, bytes(range(256)) * 300]
+            for message in messages:
+                await client.send(message)
+            for message in messages:
+                got = await asyncio.wait_for(received.get(), 10)
+                assert (bytes(got) if isinstance(message, bytes) else got) == message
+        finally:
+            await asyncio.wait_for(client.disconnect(), 5)
+    asyncio.run(main())

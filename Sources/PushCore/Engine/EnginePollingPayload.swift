@@ -74,6 +74,12 @@ extension EngineCodec {
         }
     }
 
+    /// Appends queued packets as one polling payload: this overload is compiled here for
+    /// the queue's type, where the generic one called from another module is not specialized.
+    public static func appendPayload(_ packets: ArraySlice<OutboundPacket>, into out: inout [UInt8]) {
+        appendPayload(packets.lazy.map(\.packet), into: &out)
+    }
+
     /// `packets` as one polling payload in a new array.
     public static func payload(_ packets: some Collection<EnginePacket>) -> [UInt8] {
         var out: [UInt8] = []

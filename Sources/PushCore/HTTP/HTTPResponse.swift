@@ -6,6 +6,13 @@ package enum HTTPResponse {
     /// Appends `HTTP/1.1 <status> <reason>\r\n`, the safe headers in order, and the empty line to
     /// `out`. A status outside 100...999 is written as 500.
     package static func writeHead(status: Int, headers: [(String, String)], into out: inout [UInt8]) {
+        appendStatusLine(status, into: &out)
+        for (name, value) in headers { appendField(name, value, into: &out) }
+        appendEndOfHead(into: &out)
+    }
+
+    /// Appends `HTTP/1.1 <status> <reason>\r\n`; a status outside 100...999 is written as 500.
+    package static func appendStatusLine(_ status: Int, into out: inout [UInt8]) {
         let code = (100...999).contains(status) ? status : 500
         out.append(contentsOf: "HTTP/1.1 ".utf8)
         out.append(UInt8(48 &+ code / 100))
@@ -15,14 +22,38 @@ package enum HTTPResponse {
         out.append(contentsOf: reasonPhrase(code).utf8)
         out.append(HTTPBytes.cr)
         out.append(HTTPBytes.lf)
-        for (name, value) in headers where isSafeName(name) && isSafeValue(value) {
-            out.append(contentsOf: name.utf8)
-            out.append(HTTPBytes.colon)
-            out.append(HTTPBytes.sp)
-            out.append(contentsOf: value.utf8)
-            out.append(HTTPBytes.cr)
-            out.append(HTTPBytes.lf)
+    }
+
+    /// Appends `name: value\r\n`, or nothing when the name is not a token or the value is not
+    /// safe. Checked as it is copied, over the strings' bytes.
+    package static func appendField(_ name: String, _ value: String, into out: inout [UInt8]) {
+        HTTPBytes.withUTF8Bytes(of: name) { name in
+            HTTPBytes.withUTF8Bytes(of: value) { value in
+                guard !name.isEmpty, name.allSatisfy(HTTPBytes.isTchar), value.allSatisfy(HTTPBytes.isFieldValueByte) else {
+                    return
+                }
+                out.append(contentsOf: name)
+                out.append(HTTPBytes.colon)
+                out.append(HTTPBytes.sp)
+                out.append(contentsOf: value)
+                out.append(HTTPBytes.cr)
+                out.append(HTTPBytes.lf)
+            }
         }
+    }
+
+    /// Appends `name: <decimal>\r\n` (a Content-Length) without making a String of the number.
+    package static func appendField(_ name: StaticString, decimal value: Int, into out: inout [UInt8]) {
+        name.withUTF8Buffer { out.append(contentsOf: $0) }
+        out.append(HTTPBytes.colon)
+        out.append(HTTPBytes.sp)
+        JSNumberFormat.appendInteger(Int64(value), to: &out)
+        out.append(HTTPBytes.cr)
+        out.append(HTTPBytes.lf)
+    }
+
+    /// Appends the empty line that ends a head.
+    package static func appendEndOfHead(into out: inout [UInt8]) {
         out.append(HTTPBytes.cr)
         out.append(HTTPBytes.lf)
     }

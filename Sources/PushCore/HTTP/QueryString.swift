@@ -7,6 +7,7 @@ package enum QueryString {
         var query = query
         return query.withUTF8 { bytes in
             var pairs: [(String, String)] = []
+            pairs.reserveCapacity(bytes.reduce(1) { $1 == UInt8(ascii: "&") ? $0 &+ 1 : $0 })
             var failed = false
             forEachPair(bytes) { rawName, rawValue in
                 guard let name = PercentDecoding.decode(rawName, plusAsSpace: true),

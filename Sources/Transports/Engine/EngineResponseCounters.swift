@@ -6,7 +6,11 @@ extension EngineSocket {
     /// stay plain integers of the session's loop.
     func countResponse(head: Int, body: Int) {
         guard head > 0 else { return }
-        loop.run { [self] in http.countResponse(head: head, body: body) }
+        if loop.inEventLoop {
+            http.countResponse(head: head, body: body)
+        } else {
+            loop.execute { [self] in http.countResponse(head: head, body: body) }
+        }
     }
 
     /// Counts a head that opens a stream or a WebSocket (not a complete response). Any loop.

@@ -317,7 +317,7 @@ public final class EngineSocket: @unchecked Sendable {
         var body: [UInt8] = []
         switch answer {
         case .packets(let packets):
-            EngineCodec.appendPayload(packets.lazy.map(\.packet), into: &body)
+            EngineCodec.appendPayload(packets, into: &body)
             traffic.messagesOut += packets.count
             loop.metrics.counters.messagesSent[session.transport] += packets.count
         case .noop:
@@ -330,17 +330,30 @@ public final class EngineSocket: @unchecked Sendable {
         respond(writer, status: 200, body: body)
     }
 
-    func respond(_ writer: EngineResponder, status: Int, body: [UInt8], contentType: String = "text/plain; charset=UTF-8") {
-        let headers = [("Content-Type", contentType), ("Cache-Control", "no-store")] + corsHeaders
-        let answer = { [self] in
-            writer.loop.run {
-                let before = writer.headBytesWritten
-                writer.respond(status: status, headers: headers, body: body)
-                self.countResponse(head: writer.headBytesWritten - before, body: body.count)
-            }
+    func respond(_ writer: EngineResponder, status: Int, body: [UInt8], contentType: String = EngineSocket.textPlain) {
+        var headers = contentType == Self.textPlain ? Self.textPlainHeaders : [("Content-Type", contentType), ("Cache-Control", "no-store")]
+        if !corsHeaders.isEmpty { headers += corsHeaders }
+        // The usual answer, on the writer's loop and undelayed, allocates no closure.
+        if !isDelaying && writer.loop.inEventLoop {
+            writeResponse(writer, status: status, headers: headers, body: body)
+            return
         }
-        if isDelaying { afterSimulatedDelay(answer) } else { answer() }
+        let answer: @Sendable () -> Void = { [self, headers] in writeResponse(writer, status: status, headers: headers, body: body) }
+        if isDelaying {
+            afterSimulatedDelay { writer.loop.run(answer) }
+        } else {
+            writer.loop.execute(answer)
+        }
     }
+
+    private func writeResponse(_ writer: EngineResponder, status: Int, headers: [(String, String)], body: [UInt8]) {
+        let before = writer.headBytesWritten
+        writer.respond(status: status, headers: headers, body: body)
+        countResponse(head: writer.headBytesWritten - before, body: body.count)
+    }
+
+    static let textPlain = "text/plain; charset=UTF-8"
+    private static let textPlainHeaders = [("Content-Type", textPlain), ("Cache-Control", "no-store")]
 
     /// Lets go of the transport in use as the session says (an upgrade or a close).
     private func release(_ release: EngineTransportRelease) {

@@ -61,6 +61,10 @@ public final class EventLoop: @unchecked Sendable {
     /// without an allocation per message.
     @exclusivity(unchecked) var spareMessage: [UInt8] = []
 
+    /// Where HTTP response heads (and small bodies) are built before the connection copies
+    /// them: reused, so a response allocates no array of its own.
+    @exclusivity(unchecked) var responseScratch: [UInt8] = []
+
     /// Randomness for the session ids made on this loop.
     @exclusivity(unchecked) var random = LoopRandom()
 

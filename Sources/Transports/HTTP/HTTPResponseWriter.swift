@@ -46,12 +46,34 @@ public final class HTTPResponseWriter: LoopConfined, @unchecked Sendable {
 
     /// Sends a complete response with a Content-Length.
     public func respond(status: Int, headers: [(String, String)] = [], body: [UInt8]) {
-        respond(status: status, headers: headers, bodyChunk: body.isEmpty ? nil : ByteChunk.copying(body), bodyLength: body.count)
+        assertInLoop()
+        guard isOpen else { return }
+        let keepAlive = keepsAlive
+        // A body the size of a usual answer goes out in the head's array: one write, one
+        // allocation; a larger one as a chunk of its own.
+        if body.count <= Self.bodyInHeadLimit {
+            writeHead(status: status, headers: headers, contentLength: body.count, keepAlive: keepAlive,
+                      body: isHeadRequest ? [] : body)
+        } else {
+            writeHead(status: status, headers: headers, contentLength: body.count, keepAlive: keepAlive)
+            if !isHeadRequest { connection.write(body) }
+        }
+        finish(keepAlive: keepAlive)
     }
+
+    /// The largest body copied into the head's array.
+    private static let bodyInHeadLimit = 16 * 1024
+    /// The largest scratch array a loop keeps between responses.
+    private static let scratchLimit = 64 * 1024
 
     /// Sends a complete response whose body is a shared chunk (static files, encoded once).
     public func respond(status: Int, headers: [(String, String)] = [], body: ByteChunk?) {
-        respond(status: status, headers: headers, bodyChunk: body, bodyLength: body?.count ?? 0)
+        assertInLoop()
+        guard isOpen else { return }
+        let keepAlive = keepsAlive
+        writeHead(status: status, headers: headers, contentLength: body?.count ?? 0, keepAlive: keepAlive)
+        if let body, !isHeadRequest { connection.write(body) }
+        finish(keepAlive: keepAlive)
     }
 
     /// Sends headers with a Content-Length but no body (HEAD, 304).
@@ -59,20 +81,7 @@ public final class HTTPResponseWriter: LoopConfined, @unchecked Sendable {
         assertInLoop()
         guard isOpen else { return }
         let keepAlive = keepsAlive
-        var all = headers
-        if let contentLength { all.append(("Content-Length", String(contentLength))) }
-        writeHead(status: status, headers: all, keepAlive: keepAlive)
-        finish(keepAlive: keepAlive)
-    }
-
-    private func respond(status: Int, headers: [(String, String)], bodyChunk: ByteChunk?, bodyLength: Int) {
-        assertInLoop()
-        guard isOpen else { return }
-        let keepAlive = keepsAlive
-        var all = headers
-        all.append(("Content-Length", String(bodyLength)))
-        writeHead(status: status, headers: all, keepAlive: keepAlive)
-        if let bodyChunk, !isHeadRequest { connection.write(bodyChunk) }
+        writeHead(status: status, headers: headers, contentLength: contentLength, keepAlive: keepAlive)
         finish(keepAlive: keepAlive)
     }
 
@@ -147,19 +156,29 @@ public final class HTTPResponseWriter: LoopConfined, @unchecked Sendable {
 
     private var keepsAlive: Bool { requestKeepsAlive && !(owner?.isDraining ?? true) }
 
-    private func writeHead(status: Int, headers: [(String, String)], keepAlive: Bool) {
+    /// Writes the head: the caller's fields, then Content-Length, Date and Connection as
+    /// needed, straight into the array that goes out (then `body`, if any).
+    private func writeHead(status: Int, headers: [(String, String)], contentLength: Int? = nil, keepAlive: Bool,
+                           body: [UInt8] = []) {
         loop.metrics.counters.httpResponses.record(status)
-        var all = headers
-        all.append(("Date", dates.now()))
-        if !keepAlive {
-            all.append(("Connection", "close"))
-        } else if requestVersionMinor == 0 {
-            all.append(("Connection", "keep-alive"))
-        }
+        // Built in the loop's scratch array, which the connection copies from at once.
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(256)
-        HTTPResponse.writeHead(status: status, headers: all, into: &bytes)
+        swap(&bytes, &loop.responseScratch)
+        defer { if bytes.capacity <= Self.scratchLimit { swap(&bytes, &loop.responseScratch) } }
+        bytes.removeAll(keepingCapacity: true)
+        bytes.reserveCapacity(256 &+ body.count)
+        HTTPResponse.appendStatusLine(status, into: &bytes)
+        for (name, value) in headers { HTTPResponse.appendField(name, value, into: &bytes) }
+        if let contentLength { HTTPResponse.appendField("Content-Length", decimal: contentLength, into: &bytes) }
+        HTTPResponse.appendField("Date", dates.now(), into: &bytes)
+        if !keepAlive {
+            HTTPResponse.appendField("Connection", "close", into: &bytes)
+        } else if requestVersionMinor == 0 {
+            HTTPResponse.appendField("Connection", "keep-alive", into: &bytes)
+        }
+        HTTPResponse.appendEndOfHead(into: &bytes)
         headBytesWritten += bytes.count
+        bytes.append(contentsOf: body)
         connection.write(bytes)
     }
 
