@@ -159,6 +159,22 @@ def test_thousand_concurrent_connections(server):
 
 # --- timeouts and back-pressure ---------------------------------------------------------------
 
+def test_keep_alive_connection_lives_while_used_and_closes_when_idle(start_server):
+    # Requests every 0.4 s for 3 s outlast the keep-alive timeout and many header timeouts:
+    # each deadline that passes unused must be set again, not close the connection.
+    instance = start_server("--keepalive-timeout", "1500ms", "--header-timeout", "1s")
+    with Conn(instance.port, timeout=10) as conn:
+        start = time.monotonic()
+        while time.monotonic() - start < 3.0:
+            conn.send(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert conn.read_response(timeout=2).status == 200
+            time.sleep(0.4)
+        idle_since = time.monotonic()
+        assert conn.is_closed(5.0), "an idle keep-alive connection was not closed"
+        idle = time.monotonic() - idle_since
+        assert 1.0 <= idle <= 4.0, f"closed {idle:.2f} s after the last answer with --keepalive-timeout 1500ms"
+
+
 def test_slow_client_gets_408_after_header_timeout(start_server):
     instance = start_server("--header-timeout", "2s")
     head = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: one-byte-a-second\r\n\r\n"

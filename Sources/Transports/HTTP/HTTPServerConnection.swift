@@ -21,6 +21,8 @@ final class HTTPServerConnection: ConnectionHandler {
     @exclusivity(unchecked) private var body: [UInt8] = []
     /// The dispatched request's writer, told if the connection closes before it answers.
     @exclusivity(unchecked) private var writer: HTTPResponseWriter?
+    /// The wheel timer that stands for the machine's deadline. It may go off before the
+    /// deadline or when none is left: the machine then sets it again or ignores it.
     @exclusivity(unchecked) private var timer: Timer?
 
     init(server: HTTPServer, state: HTTPLoopState) {
@@ -90,8 +92,9 @@ final class HTTPServerConnection: ConnectionHandler {
     override func connectionDidClose(_ connection: Connection) {
         state.loop.assertInLoop()
         self.connection = nil
-        // Cancels the timer (the machine arms one only while a state has a deadline).
         perform(machine.handle(.peerClosed), on: connection)
+        timer?.cancel()
+        timer = nil
         state.forget(self)
         writer?.connectionClosed()
         writer = nil
@@ -141,16 +144,25 @@ final class HTTPServerConnection: ConnectionHandler {
 
     /// Carries out one action of the state machine: the timer first, then the effect.
     private func perform(_ action: HTTPConnectionStateMachine.Action, on connection: Connection) {
+        // Every request cancels and re-arms the deadline, some twice. A pending timer that goes
+        // off no later than the new deadline is kept, and one that is cancelled is left to go
+        // off and find no deadline: a keep-alive connection then takes a timer per timeout
+        // period, not two per request. A new timer is made only for an earlier deadline.
         switch action.timer {
-        case .unchanged:
+        case .unchanged, .cancel:
             break
         case .arm(let deadline):
+            if let timer, !timer.isDone, timer.deadline <= deadline { break }
             timer?.cancel()
-            // Cancelled on close and upgrade, so the strong capture lasts no longer than this handler.
             timer = state.loop.schedule(after: deadline - state.loop.now) { [self] in timerFired() }
-        case .cancel:
+        }
+        switch action.effect {
+        case .close, .closeAfterFlush, .respondError, .handOff:
+            // Its strong capture lasts no longer than this handler.
             timer?.cancel()
             timer = nil
+        case .none, .write100Continue, .dispatch, .resumeInput:
+            break
         }
         switch action.effect {
         case .none:
