@@ -246,11 +246,14 @@ public final class Socket: @unchecked Sendable {
         for room in rooms where room != id { namespace.join(self, room) }
     }
 
-    func dispatch(_ packet: SocketPacket) {
+    func dispatch(_ packet: consuming SocketPacket) {
         switch packet.type {
         case .event, .binaryEvent:
-            guard case .array(let items)? = packet.data, case .string(let event)? = items.first else { return }
-            let arguments = Array(items.dropFirst())
+            // Taken out of the consumed packet, the array is unshared: the arguments are the
+            // same array less its first element, with no copy.
+            let data = packet.data.take()
+            guard case .array(var arguments)? = consume data, case .string(let event)? = arguments.first else { return }
+            arguments.removeFirst()
             let ack = packet.ackId.map { Acknowledgement(socket: self, id: $0) }
             for interceptor in namespace.server.eventInterceptors where interceptor(self, event, arguments, ack) { return }
             for entry in anyHandlers { entry.handler(event, arguments) }

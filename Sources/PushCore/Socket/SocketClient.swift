@@ -79,7 +79,7 @@ final class SocketClient: @unchecked Sendable {
         }
     }
 
-    private func route(_ packet: SocketPacket) {
+    private func route(_ packet: consuming SocketPacket) {
         if packet.type == .connect {
             connect(packet)
             return
