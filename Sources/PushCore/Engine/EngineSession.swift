@@ -56,7 +56,7 @@ public struct EngineSession {
     public internal(set) var transportState: EngineTransportState
     // The next two sit in the transport state's tail padding: every session holds them.
     /// Whether a ping went out and its pong is awaited.
-    private var pingInFlight = false
+    @usableFromInline var pingInFlight = false
     private var queueHead32: Int32 = 0
     /// What the queue holds in memory: the packets' `queueCost`.
     public private(set) var queuedBytes = 0
@@ -66,14 +66,14 @@ public struct EngineSession {
     public var config: EngineSessionConfig { settings.config }
     private var queue: [OutboundPacket] = []
     public let id: String
-    private var nextPingAt: Int64
+    @usableFromInline var nextPingAt: Int64
     /// Volatile packets dropped so far.
     public private(set) var droppedVolatile = 0
     /// Event stream only: what a reopened stream resumes from.
     private var eventStreamLog: EventStreamLog?
     /// While the event stream is detached: when the session gives up waiting for it (`.max`
     /// otherwise, which keeps an optional's tag byte out of every session).
-    var detachedUntil = Int64.max
+    @usableFromInline var detachedUntil = Int64.max
 
     private var queueHead: Int {
         get { Int(queueHead32) }
@@ -99,7 +99,7 @@ public struct EngineSession {
     public var transport: EngineTransportKind { transportState.transport }
 
     /// Whether the session is closed (nothing goes down or comes up any more).
-    public var isClosed: Bool { transportState.isClosed }
+    @inlinable public var isClosed: Bool { transportState.isClosed }
 
     /// The handshake packet: `0{"sid":...}`.
     public func openPacket() -> EnginePacket {
@@ -252,8 +252,13 @@ public struct EngineSession {
 
     /// Whether the session is past its heartbeat deadline (checked when a request arrives, so
     /// a timer that has not fired yet cannot keep a dead session answering).
+    /// Inlined: the caller (every polling request) then reads the session in place rather
+    /// than copying it to call across modules.
+    @inlinable
     public func isExpired(now: Int64) -> Bool {
-        !isClosed && (now >= (pingSentAt ?? nextPingAt) + config.pingTimeout || now >= detachedUntil)
+        // From the ping in flight's send, or else from when the next one is due.
+        let since = pingInFlight ? nextPingAt - settings.config.pingInterval : nextPingAt
+        return !isClosed && (now >= since + settings.config.pingTimeout || now >= detachedUntil)
     }
 
     // MARK: Closing

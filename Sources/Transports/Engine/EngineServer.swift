@@ -231,19 +231,26 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
 
     /// Runs an HTTP transport request on its session's loop.
     func dispatch(_ request: HTTPRequest, _ writer: EngineResponder, to socket: EngineSocket, kind: EngineTransportKind) {
-        let method = request.head.method
         let headBytes = request.head.wireByteCount
-        socket.loop.run {
-            socket.http.headBytesIn += headBytes
-            guard !socket.closeIfExpired() else {
-                socket.respondError(writer, .unknownSid)
-                return
-            }
-            switch method {
-            case .get: socket.handlePoll(writer, kind: kind)
-            case .post: socket.handlePost(request, writer, kind: kind)
-            default: socket.respondError(writer, .badRequest)
-            }
+        // On the session's loop (the usual case) no closure is made and the request not copied.
+        if socket.loop.inEventLoop {
+            serve(request, writer, socket: socket, kind: kind, headBytes: headBytes)
+        } else {
+            socket.loop.execute { [self] in serve(request, writer, socket: socket, kind: kind, headBytes: headBytes) }
+        }
+    }
+
+    private func serve(_ request: HTTPRequest, _ writer: EngineResponder, socket: EngineSocket, kind: EngineTransportKind,
+                       headBytes: Int) {
+        socket.http.headBytesIn += headBytes
+        guard !socket.closeIfExpired() else {
+            socket.respondError(writer, .unknownSid)
+            return
+        }
+        switch request.head.method {
+        case .get: socket.handlePoll(writer, kind: kind)
+        case .post: socket.handlePost(request, writer, kind: kind)
+        default: socket.respondError(writer, .badRequest)
         }
     }
 

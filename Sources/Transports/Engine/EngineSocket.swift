@@ -500,7 +500,9 @@ public final class EngineSocket: @unchecked Sendable {
 
     /// Closes the session if its heartbeat deadline passed; true if it is (now) closed.
     func closeIfExpired() -> Bool {
-        if session.isExpired(now: loop.refreshNow()) { perform(session.close(.pingTimeout, mode: .silent)) }
+        // The time first: a call made while the session is read would have it copied.
+        let now = loop.refreshNow()
+        if session.isExpired(now: now) { perform(session.close(.pingTimeout, mode: .silent)) }
         return !isOpen
     }
 

@@ -52,7 +52,7 @@ final class HTTPServerConnection: ConnectionHandler {
         while machine.readsRequests && !isBacklogged(connection) {
             let (event, used) = parser.parse(UnsafeRawBufferPointer(rebasing: input[consumed...]))
             consumed += used
-            switch event {
+            switch consume event {
             case .needMore:
                 // Bytes left unconsumed are part of a head (the parser keeps a block until it is whole).
                 if consumed < input.count { perform(machine.handle(.headStarted(now: state.loop.now)), on: connection) }
@@ -110,27 +110,27 @@ final class HTTPServerConnection: ConnectionHandler {
         perform(action, on: connection)
     }
 
-    private func receivedHead(_ requestHead: HTTPRequestHead, on connection: Connection) {
-        head = requestHead
+    /// Takes the head from the parser without a copy (each copy retains its strings and arrays).
+    private func receivedHead(_ requestHead: consuming HTTPRequestHead, on connection: Connection) {
         body.removeAll(keepingCapacity: false)
         let chosen = server.router.endpoint(for: requestHead)
         endpoint = chosen
         parser.setBodyLimit(chosen.maxBodyBytes(for: requestHead))
-        perform(machine.handle(.headReceived(hasBody: requestHead.body != .none,
-                                             expectsContinue: requestHead.expectsContinue,
-                                             now: state.loop.now)), on: connection)
         if Log.enabled(.debug) {
             Log.debug("\(connection.remoteAddress) \(requestHead.method) \(SessionID.redactingQuery(requestHead.target))")
         }
+        let received = HTTPConnectionStateMachine.Input.headReceived(
+            hasBody: requestHead.body != .none, expectsContinue: requestHead.expectsContinue, now: state.loop.now)
+        head = consume requestHead
+        perform(machine.handle(received), on: connection)
     }
 
     private func dispatch(on connection: Connection) {
-        guard let head, let endpoint else { return }
-        let request = HTTPRequest(head: head, body: body, remoteAddress: connection.remoteAddress)
-        self.head = nil
+        guard let head = head.take(), let endpoint else { return }
+        let writer = HTTPResponseWriter(connection: connection, head: head, owner: self, dates: state.dates)
+        let request = HTTPRequest(head: consume head, body: body, remoteAddress: connection.remoteAddress)
         self.endpoint = nil
         body = []
-        let writer = HTTPResponseWriter(connection: connection, head: head, owner: self, dates: state.dates)
         self.writer = writer
         endpoint.handle(request, writer)
     }
