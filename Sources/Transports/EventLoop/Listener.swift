@@ -113,10 +113,12 @@ public enum SocketAddress {
         }
     }
 
-    /// "a.b.c.d:port", written in place: every accepted connection is named, and glibc's
-    /// inet_ntop formats IPv4 through printf.
+    /// "a.b.c.d:port", written by hand: every accepted connection is named, and glibc's
+    /// inet_ntop formats IPv4 through printf. Made from a stack buffer, so that a name of up to
+    /// 15 bytes (a loopback peer's) is a small string held inline, not one more allocation
+    /// kept for the connection's life.
     static func describeIPv4(_ address: UInt32, port: UInt16) -> String {
-        String(unsafeUninitializedCapacity: 21) { out in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 21) { out in
             var count = 0
             func decimal(_ value: Int) {
                 var divisor = 1
@@ -133,7 +135,7 @@ public enum SocketAddress {
                 count &+= 1
             }
             decimal(Int(port))
-            return count
+            return String(decoding: UnsafeBufferPointer(rebasing: out[..<count]), as: UTF8.self)
         }
     }
 

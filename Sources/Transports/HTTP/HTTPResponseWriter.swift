@@ -24,6 +24,8 @@ public final class HTTPResponseWriter: LoopConfined, @unchecked Sendable {
         set {
             assertInLoop()
             abortHandler = newValue
+            // Only a response that may be held long wants to hear of an abort.
+            if newValue != nil { owner?.responseHeld() }
         }
     }
     @exclusivity(unchecked) private var abortHandler: (() -> Void)?
@@ -112,6 +114,7 @@ public final class HTTPResponseWriter: LoopConfined, @unchecked Sendable {
         assertInLoop()
         guard isOpen, !streaming else { return }
         streaming = true
+        owner?.responseHeld()
         writeHead(status: status, headers: headers, keepAlive: false)
     }
 

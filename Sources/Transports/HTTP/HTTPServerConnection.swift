@@ -193,6 +193,15 @@ final class HTTPServerConnection: ConnectionHandler {
 
     // MARK: From the response writer
 
+    /// The response will be held (a long-poll, an event stream): no deadline applies while it
+    /// is, so the timer left pending for the next one is let go now rather than kept with the
+    /// connection.
+    func responseHeld() {
+        state.loop.assertInLoop()
+        timer?.cancel()
+        timer = nil
+    }
+
     func responseCompleted(keepAlive: Bool) {
         state.loop.assertInLoop()
         writer = nil
