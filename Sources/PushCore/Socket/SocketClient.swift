@@ -135,7 +135,7 @@ final class SocketClient: @unchecked Sendable {
         }
         awaitingSnapshot.insert(name)
         let executor = link.executor
-        nonisolated(unsafe) let filtered = auth
+        let filtered = auth
         shared.take(pid: pid) { [self] snapshot in
             executor.execute { [self] in
                 awaitingSnapshot.remove(name)
