@@ -15,6 +15,11 @@ final class EngineSessionTests: XCTestCase {
                        #"{"sid":"sid","upgrades":["websocket"],"pingInterval":300,"pingTimeout":200,"maxPayload":1000000}"#)
         XCTAssertTrue(session(.websocket).openPacket().text.contains(#""upgrades":[]"#))
         XCTAssertTrue(session(.sse).openPacket().text.contains(#""upgrades":["websocket"]"#))
+        XCTAssertEqual(session(.longPolling) { $0.allowUpgrades = false; $0.maxPayload = 42 }.openPacket().text,
+                       #"{"sid":"sid","upgrades":[],"pingInterval":300,"pingTimeout":200,"maxPayload":42}"#)
+        // The same as the handshake value writes it.
+        XCTAssertEqual(session(.polling).openPacket(),
+                       EngineHandshake(sid: "sid", upgrades: ["websocket"], pingInterval: 300, pingTimeout: 200).openPacket())
     }
 
     func testHeartbeatPingsThenTimesOutWithoutPong() {

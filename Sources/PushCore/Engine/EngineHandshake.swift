@@ -27,10 +27,24 @@ public struct EngineHandshake: Sendable, Equatable {
 
     /// The JSON object of the open packet, as UTF-8.
     public var json: [UInt8] {
+        Self.json(sid: sid, tail: Self.tail(upgrades: upgrades, pingInterval: pingInterval,
+                                            pingTimeout: pingTimeout, maxPayload: maxPayload))
+    }
+
+    /// `{"sid":"…"` then `tail`.
+    static func json(sid: String, tail: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(96 &+ sid.utf8.count)
+        out.reserveCapacity(10 &+ sid.utf8.count &+ tail.count)
         out.append(contentsOf: #"{"sid":"#.utf8)
         EngineJSON.appendString(sid, into: &out)
+        out.append(contentsOf: tail)
+        return out
+    }
+
+    /// The object after the sid, `,"upgrades":[…],…,"maxPayload":…}`: the same for every
+    /// session of a server with the same upgrades, so a server writes it once.
+    static func tail(upgrades: [String], pingInterval: Int, pingTimeout: Int, maxPayload: Int) -> [UInt8] {
+        var out: [UInt8] = []
         out.append(contentsOf: #","upgrades":["#.utf8)
         for (index, upgrade) in upgrades.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }

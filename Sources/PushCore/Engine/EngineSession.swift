@@ -1,7 +1,20 @@
 /// Engine session settings held once and shared by reference by every session of a server.
 public final class EngineSessionSettings: Sendable {
     public let config: EngineSessionConfig
-    public init(_ config: EngineSessionConfig) { self.config = config }
+    /// The open packet's JSON after the sid, for sessions that may upgrade and for those that
+    /// may not: the same for every session, so written once here.
+    let openTailWithUpgrades: [UInt8]
+    let openTailWithoutUpgrades: [UInt8]
+
+    public init(_ config: EngineSessionConfig) {
+        self.config = config
+        func tail(_ upgrades: [String]) -> [UInt8] {
+            EngineHandshake.tail(upgrades: upgrades, pingInterval: Int(config.pingInterval),
+                                 pingTimeout: Int(config.pingTimeout), maxPayload: config.maxPayload)
+        }
+        openTailWithUpgrades = tail(EngineTransportKind.upgradeTargets)
+        openTailWithoutUpgrades = tail([])
+    }
 }
 
 /// Settings of every engine session, with Engine.IO's defaults.
@@ -103,9 +116,9 @@ public struct EngineSession {
 
     /// The handshake packet: `0{"sid":...}`.
     public func openPacket() -> EnginePacket {
-        EngineHandshake(sid: id, upgrades: config.allowUpgrades ? transport.upgrades : [],
-                        pingInterval: Int(config.pingInterval), pingTimeout: Int(config.pingTimeout),
-                        maxPayload: config.maxPayload).openPacket()
+        let upgrades = config.allowUpgrades && transport.canUpgrade
+        return EnginePacket(type: .open, payload: EngineHandshake.json(
+            sid: id, tail: upgrades ? settings.openTailWithUpgrades : settings.openTailWithoutUpgrades))
     }
 
     // MARK: Down

@@ -10,7 +10,13 @@ public enum EngineTransportKind: String, Sendable, CaseIterable {
     case polling = "short-polling"
 
     /// The transports a session on this one may upgrade to (sent in the open packet).
-    public var upgrades: [String] { self == .websocket ? [] : ["websocket"] }
+    public var upgrades: [String] { canUpgrade ? Self.upgradeTargets : [] }
+
+    /// Whether a session on this transport may upgrade: every one but WebSocket.
+    public var canUpgrade: Bool { self != .websocket }
+
+    /// What a session that may upgrade may upgrade to.
+    static let upgradeTargets = [EngineTransportKind.websocket.rawValue]
 
     /// Whether packets go down in HTTP responses rather than on a persistent stream.
     public var isRequestResponse: Bool { self == .longPolling || self == .polling }
