@@ -29,9 +29,7 @@ package enum HTTPResponse {
     package static func appendField(_ name: String, _ value: String, into out: inout [UInt8]) {
         HTTPBytes.withUTF8Bytes(of: name) { name in
             HTTPBytes.withUTF8Bytes(of: value) { value in
-                guard !name.isEmpty, name.allSatisfy(HTTPBytes.isTchar), value.allSatisfy(HTTPBytes.isFieldValueByte) else {
-                    return
-                }
+                guard isSafeName(name), isSafeValue(value) else { return }
                 out.append(contentsOf: name)
                 out.append(HTTPBytes.colon)
                 out.append(HTTPBytes.sp)
@@ -60,12 +58,20 @@ package enum HTTPResponse {
 
     /// Whether `name` is a non-empty token, so it can be written as a field name.
     package static func isSafeName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.allSatisfy(HTTPBytes.isTchar)
+        HTTPBytes.withUTF8Bytes(of: name, isSafeName)
+    }
+
+    private static func isSafeName(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        !name.isEmpty && name.allSatisfy(HTTPBytes.isTchar)
     }
 
     /// Whether `value` can be written as a field value (no control bytes but HTAB, no DEL).
     package static func isSafeValue(_ value: String) -> Bool {
-        value.utf8.allSatisfy(HTTPBytes.isFieldValueByte)
+        HTTPBytes.withUTF8Bytes(of: value, isSafeValue)
+    }
+
+    private static func isSafeValue(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
+        value.allSatisfy(HTTPBytes.isFieldValueByte)
     }
 
     /// A complete response: head with Content-Type and Content-Length, `Connection: close` when

@@ -121,7 +121,9 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     /// The one way to reach a loop: runs `task` at once when called on this loop's thread,
-    /// else queues it (`execute`).
+    /// else queues it (`execute`). The closure's context is allocated before this can tell
+    /// which, so a per-request path that is almost always on the loop asks `inEventLoop`
+    /// itself and makes the closure only for `execute`.
     @inline(__always)
     public func run(_ task: @escaping @Sendable () -> Void) {
         if inEventLoop { task() } else { execute(task) }

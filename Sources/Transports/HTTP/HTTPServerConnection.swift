@@ -93,8 +93,7 @@ final class HTTPServerConnection: ConnectionHandler {
         state.loop.assertInLoop()
         self.connection = nil
         perform(machine.handle(.peerClosed), on: connection)
-        timer?.cancel()
-        timer = nil
+        releaseTimer()
         state.forget(self)
         writer?.connectionClosed()
         writer = nil
@@ -157,14 +156,6 @@ final class HTTPServerConnection: ConnectionHandler {
             timer = state.loop.schedule(after: deadline - state.loop.now) { [self] in timerFired() }
         }
         switch action.effect {
-        case .close, .closeAfterFlush, .respondError, .handOff:
-            // Its strong capture lasts no longer than this handler.
-            timer?.cancel()
-            timer = nil
-        case .none, .write100Continue, .dispatch, .resumeInput:
-            break
-        }
-        switch action.effect {
         case .none:
             break
         case .write100Continue:
@@ -172,18 +163,22 @@ final class HTTPServerConnection: ConnectionHandler {
         case .dispatch:
             dispatch(on: connection)
         case .respondError(let status):
+            releaseTimer()
             let body = Array("\(HTTPResponse.reasonPhrase(status))\n".utf8)
             connection.loop.metrics.counters.httpResponses.record(status)
             connection.write(HTTPResponse.simple(status: status, contentType: "text/plain; charset=utf-8",
                                                  body: body, keepAlive: false))
             connection.closeAfterFlush()
         case .closeAfterFlush:
+            releaseTimer()
             connection.closeAfterFlush()
         case .close:
+            releaseTimer()
             connection.close()
         case .resumeInput:
             connection.resumeInput()
         case .handOff:
+            releaseTimer()
             state.forget(self)
             self.connection = nil
             // Bytes that came after the upgrade request belong to the new handler.
@@ -198,6 +193,12 @@ final class HTTPServerConnection: ConnectionHandler {
     /// connection.
     func responseHeld() {
         state.loop.assertInLoop()
+        releaseTimer()
+    }
+
+    /// Lets the pending timer go for good: its strong capture of this handler lasts no longer
+    /// than the connection's requests.
+    private func releaseTimer() {
         timer?.cancel()
         timer = nil
     }
