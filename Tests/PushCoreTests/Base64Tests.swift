@@ -36,4 +36,16 @@ final class Base64Tests: XCTestCase {
             XCTAssertEqual(Base64.decodedCount(encoded), length)
         }
     }
+
+    /// The count is worked out apart from decoding: both must refuse the same texts. Random
+    /// texts over a few letters, the padding and a stray byte, up to 9 long.
+    func testCountAgreesWithDecodeOnArbitraryText() {
+        var rng = HTTPTestRNG(state: 11)
+        let alphabet = Array("Zm9=!".utf8)
+        for _ in 0..<20_000 {
+            let length = Int(rng.next() % 10)
+            let text = (0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            XCTAssertEqual(Base64.decodedCount(text), Base64.decode(text)?.count, String(decoding: text, as: UTF8.self))
+        }
+    }
 }

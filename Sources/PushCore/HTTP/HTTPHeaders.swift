@@ -36,13 +36,22 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
 
     /// The first value of `name` (case-insensitive), or nil.
     public subscript(name: String) -> String? {
-        for i in 0..<count where nameEquals(i, name) { return value(at: i) }
-        return nil
+        var found: String?
+        forEachIndex(named: name) { i in
+            found = value(at: i)
+            return false
+        }
+        return found
     }
 
     /// Every value of `name` (case-insensitive), in order.
     public func values(_ name: String) -> [String] {
-        (0..<count).compactMap { nameEquals($0, name) ? value(at: $0) : nil }
+        var values: [String] = []
+        forEachIndex(named: name) { i in
+            values.append(value(at: i))
+            return true
+        }
+        return values
     }
 
     /// Whether any `name` field holds `token` in its comma-separated list (case-insensitive),
@@ -51,14 +60,31 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
         var token = token
         return token.withUTF8 { tokenBytes in
             storage.withUnsafeBytes { raw in
-                for i in 0..<count where nameEquals(i, name) {
-                    var found = false
+                var found = false
+                forEachIndex(named: name) { i in
                     HTTPBytes.forEachListElement(raw, offset(i, 2), offset(i, 3)) { s, e in
                         if !found && Self.equalsIgnoringCase(raw, s, e, tokenBytes) { found = true }
                     }
-                    if found { return true }
+                    return !found
                 }
-                return false
+                return found
+            }
+        }
+    }
+
+    /// Calls `body` with the index of each field named `name` (case-insensitive), in order,
+    /// while it answers true. The name's bytes are taken once and fields of another length
+    /// are passed over on their offsets alone.
+    @inline(__always)
+    func forEachIndex(named name: String, _ body: (Int) -> Bool) {
+        HTTPBytes.withUTF8Bytes(of: name) { wanted in
+            storage.withUnsafeBufferPointer { stored in
+                for i in 0..<count {
+                    let start = offset(i, 0), end = offset(i, 1)
+                    guard end &- start == wanted.count,
+                          HTTPBytes.equalsIgnoringCase(UnsafeBufferPointer(rebasing: stored[start..<end]), wanted) else { continue }
+                    if !body(i) { return }
+                }
             }
         }
     }
@@ -138,18 +164,6 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
 
     func nameBytes(_ i: Int) -> ArraySlice<UInt8> { storage[offset(i, 0)..<offset(i, 1)] }
     func valueBytes(_ i: Int) -> ArraySlice<UInt8> { storage[offset(i, 2)..<offset(i, 3)] }
-
-    /// Whether field `i`'s name equals `name` ignoring ASCII case, without making a String.
-    func nameEquals(_ i: Int, _ name: String) -> Bool {
-        let start = offset(i, 0)
-        let end = offset(i, 1)
-        guard name.utf8.count == end &- start else { return false }
-        return storage.withUnsafeBufferPointer { stored in
-            HTTPBytes.withUTF8Bytes(of: name) { wanted in
-                HTTPBytes.equalsIgnoringCase(UnsafeBufferPointer(rebasing: stored[start..<end]), wanted)
-            }
-        }
-    }
 
     static func equalsIgnoringCase(
         _ raw: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ other: UnsafeBufferPointer<UInt8>

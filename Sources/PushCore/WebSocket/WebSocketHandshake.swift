@@ -36,7 +36,45 @@ package enum WebSocketHandshakeError: Error, Equatable, Sendable {
     }
 }
 
-/// The server side of the RFC 6455 opening handshake (§4.2), on plain values.
+/// The accept value of a valid upgrade, kept as the digest it encodes: the 101 response is
+/// written from it straight into the connection's output, with no String or array made.
+package struct WebSocketAccept: Sendable, Equatable {
+    let digest: SHA1.Digest
+
+    /// Base64 of a 20-byte digest: 27 characters and one "=".
+    package static let count = 28
+
+    /// Writes the 28 characters at `out`: six whole groups of three bytes, then two bytes
+    /// and the padding.
+    package func write(to out: UnsafeMutableRawPointer) {
+        withUnsafeTemporaryAllocation(byteCount: 21, alignment: 4) { bytes in
+            bytes.storeBytes(of: digest.h0.bigEndian, toByteOffset: 0, as: UInt32.self)
+            bytes.storeBytes(of: digest.h1.bigEndian, toByteOffset: 4, as: UInt32.self)
+            bytes.storeBytes(of: digest.h2.bigEndian, toByteOffset: 8, as: UInt32.self)
+            bytes.storeBytes(of: digest.h3.bigEndian, toByteOffset: 12, as: UInt32.self)
+            bytes.storeBytes(of: digest.h4.bigEndian, toByteOffset: 16, as: UInt32.self)
+            bytes[20] = 0
+            for group in 0..<7 {
+                let b0 = bytes[3 &* group], b1 = bytes[3 &* group &+ 1], b2 = bytes[3 &* group &+ 2]
+                let at = out + 4 &* group
+                at.storeBytes(of: Base64.character(b0 >> 2, url: false), as: UInt8.self)
+                at.storeBytes(of: Base64.character((b0 & 0x03) << 4 | b1 >> 4, url: false), toByteOffset: 1, as: UInt8.self)
+                at.storeBytes(of: Base64.character((b1 & 0x0F) << 2 | b2 >> 6, url: false), toByteOffset: 2, as: UInt8.self)
+                at.storeBytes(of: group < 6 ? Base64.character(b2 & 0x3F, url: false) : UInt8(ascii: "="), toByteOffset: 3, as: UInt8.self)
+            }
+        }
+    }
+
+    /// The value as text.
+    package var text: String {
+        String(unsafeUninitializedCapacity: Self.count) { buffer in
+            write(to: UnsafeMutableRawPointer(buffer.baseAddress!))
+            return Self.count
+        }
+    }
+}
+
+/// The server side of the RFC 6455 opening handshake (§4.2), on the parsed head's bytes.
 package enum WebSocketHandshake {
     /// The GUID appended to the client's key before hashing (RFC 6455 §1.3).
     package static let guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -44,89 +82,94 @@ package enum WebSocketHandshake {
     /// The Sec-WebSocket-Accept value for `key`: base64(SHA1(key + guid)).
     package static func acceptValue(forKey key: String) -> String {
         var key = key
-        return key.withUTF8(acceptValue(forKeyBytes:))
+        return key.withUTF8 { accept(forKey: UnsafeRawBufferPointer($0)).text }
     }
 
-    private static func acceptValue(forKeyBytes key: UnsafeBufferPointer<UInt8>) -> String {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: key.count + guidBytes.count) { input in
-            _ = input.initialize(fromContentsOf: key)
-            _ = UnsafeMutableBufferPointer(rebasing: input[key.count...]).initialize(fromContentsOf: guidBytes)
-            return Base64.encode(SHA1.hash(input))
+    /// SHA-1 of the key and the GUID, put together on the stack (a valid key is 22 to 24
+    /// bytes; any length works).
+    private static func accept(forKey key: UnsafeRawBufferPointer) -> WebSocketAccept {
+        let total = key.count &+ guidBytes.count
+        return withUnsafeTemporaryAllocation(byteCount: total, alignment: 8) { input in
+            if key.count > 0 { input.baseAddress!.copyMemory(from: key.baseAddress!, byteCount: key.count) }
+            guidBytes.withUnsafeBytes { (input.baseAddress! + key.count).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            return WebSocketAccept(digest: SHA1.digest(UnsafeRawBufferPointer(input)))
         }
     }
 
     private static let guidBytes = Array(guid.utf8)
 
-    /// Checks an upgrade request and returns the accept value to answer with.
-    ///
-    /// `header(name)` gives the first value of a header (case-insensitive name);
-    /// `headerHasToken(name, token)` tells whether a comma-separated header holds `token`
-    /// (case-insensitive). No subprotocol or extension is ever selected.
-    package static func validate(
-        method: String,
-        versionMinor: Int,
-        header: (String) -> String?,
-        headerHasToken: (String, String) -> Bool
-    ) -> Result<String, WebSocketHandshakeError> {
-        guard method == "GET" else { return .failure(.notGet) }
+    /// Checks an upgrade request and returns the accept value to answer with. The fields are
+    /// read once, as bytes, names matched by length first: Upgrade must list `websocket` and
+    /// Connection `upgrade` (any line of either, any case); the first Sec-WebSocket-Key must
+    /// be base64 of 16 bytes and the first Sec-WebSocket-Version 13. No subprotocol or
+    /// extension is ever selected.
+    package static func validate(_ head: HTTPRequestHead) -> Result<WebSocketAccept, WebSocketHandshakeError> {
+        guard head.method == .get else { return .failure(.notGet) }
         // §4.1: "HTTP/1.1 or higher"; the major version is the HTTP parser's business.
-        guard versionMinor >= 1 else { return .failure(.badHTTPVersion) }
-        guard headerHasToken("Upgrade", "websocket") else { return .failure(.missingUpgrade) }
-        guard headerHasToken("Connection", "upgrade") else { return .failure(.missingConnectionUpgrade) }
-        guard let rawKey = header("Sec-WebSocket-Key") else { return .failure(.badKey) }
-        var key = trimmed(rawKey)
-        return key.withUTF8 { key in
-            guard Base64.decodedCount(key) == 16 else { return .failure(.badKey) }
-            guard let version = header("Sec-WebSocket-Version"), trimmed(version) == "13" else {
+        guard head.versionMinor >= 1 else { return .failure(.badHTTPVersion) }
+        let headers = head.headers
+        return headers.storage.withUnsafeBytes { raw in
+            var upgrade = false, connectionUpgrade = false
+            var key: Range<Int>?, version: Range<Int>?
+            for i in 0..<headers.count {
+                let nameStart = headers.offset(i, 0), nameEnd = headers.offset(i, 1)
+                let value = trimmed(raw, headers.offset(i, 2), headers.offset(i, 3))
+                switch nameEnd &- nameStart {
+                case 7 where HTTPBytes.equalsLowercased(raw, nameStart, nameEnd, "upgrade"):
+                    if !upgrade { upgrade = listHolds(raw, value, "websocket") }
+                case 10 where HTTPBytes.equalsLowercased(raw, nameStart, nameEnd, "connection"):
+                    if !connectionUpgrade { connectionUpgrade = listHolds(raw, value, "upgrade") }
+                case 17 where HTTPBytes.equalsLowercased(raw, nameStart, nameEnd, "sec-websocket-key"):
+                    if key == nil { key = value }
+                case 21 where HTTPBytes.equalsLowercased(raw, nameStart, nameEnd, "sec-websocket-version"):
+                    if version == nil { version = value }
+                default:
+                    break
+                }
+            }
+            guard upgrade else { return .failure(.missingUpgrade) }
+            guard connectionUpgrade else { return .failure(.missingConnectionUpgrade) }
+            guard let key, Base64.decodedCount(UnsafeRawBufferPointer(rebasing: raw[key])) == 16 else { return .failure(.badKey) }
+            guard let version, HTTPBytes.equalsExactly(raw, version.lowerBound, version.upperBound, "13") else {
                 return .failure(.unsupportedVersion)
             }
-            return .success(acceptValue(forKeyBytes: key))
+            return .success(accept(forKey: UnsafeRawBufferPointer(rebasing: raw[key])))
         }
     }
 
-    /// The complete 101 response. `extraHeaders` are appended after the required ones, except
-    /// Sec-WebSocket-Protocol/Extensions (we select none) and any header whose name or value
-    /// holds CR, LF or NUL (response splitting).
-    package static func switchingProtocolsResponse(accept: String, extraHeaders: [(String, String)] = []) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(160)
-        out.append(contentsOf: "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ".utf8)
-        out.append(contentsOf: accept.utf8)
-        out.append(contentsOf: "\r\n".utf8)
-        for (name, value) in extraHeaders {
-            if isSelectionHeader(name) || !isSafeHeaderText(name) || !isSafeHeaderText(value) { continue }
-            out.append(contentsOf: name.utf8)
-            out.append(contentsOf: ": ".utf8)
-            out.append(contentsOf: value.utf8)
-            out.append(contentsOf: "\r\n".utf8)
+    /// The 101 response before the accept value.
+    private static let responseStart = Array(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ".utf8)
+    private static let responseEnd = Array("\r\n\r\n".utf8)
+
+    /// Bytes of the 101 response.
+    package static let responseByteCount = responseStart.count + WebSocketAccept.count + responseEnd.count
+
+    /// Writes the complete 101 response, `responseByteCount` bytes, at `out`.
+    package static func writeResponse(_ accept: WebSocketAccept, to out: UnsafeMutableRawPointer) {
+        responseStart.withUnsafeBytes { out.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        accept.write(to: out + responseStart.count)
+        responseEnd.withUnsafeBytes {
+            (out + responseStart.count + WebSocketAccept.count).copyMemory(from: $0.baseAddress!, byteCount: $0.count)
         }
-        out.append(contentsOf: "\r\n".utf8)
-        return out
     }
 
     // MARK: - Helpers
 
-    /// `value` without the spaces and tabs around it (they are ASCII, so the bounds fall on
-    /// characters).
-    private static func trimmed(_ value: String) -> Substring {
-        let bytes = value.utf8
-        var start = bytes.startIndex
-        var end = bytes.endIndex
-        while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { bytes.formIndex(after: &start) }
-        while end > start {
-            let last = bytes.index(before: end)
-            guard bytes[last] == 0x20 || bytes[last] == 0x09 else { break }
-            end = last
+    /// `start..<end` without the spaces and tabs around it.
+    private static func trimmed(_ raw: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Range<Int> {
+        var start = start, end = end
+        while start < end && HTTPBytes.isWhitespace(raw[start]) { start &+= 1 }
+        while end > start && HTTPBytes.isWhitespace(raw[end &- 1]) { end &-= 1 }
+        return start..<end
+    }
+
+    /// Whether the comma-separated list in `value` holds `token` (case-insensitive).
+    private static func listHolds(_ raw: UnsafeRawBufferPointer, _ value: Range<Int>, _ token: StaticString) -> Bool {
+        var found = false
+        HTTPBytes.forEachListElement(raw, value.lowerBound, value.upperBound) { s, e in
+            if !found && HTTPBytes.equalsLowercased(raw, s, e, token) { found = true }
         }
-        return value[start..<end]
-    }
-
-    private static func isSelectionHeader(_ name: String) -> Bool {
-        let lower = name.lowercased()
-        return lower == "sec-websocket-protocol" || lower == "sec-websocket-extensions"
-    }
-
-    private static func isSafeHeaderText(_ text: String) -> Bool {
-        !text.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }
+        return found
     }
 }

@@ -365,17 +365,15 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         guard let accept = validateWebSocket(request, writer) else { return nil }
         let transport = WebSocketTransport(connection: writer.connection, maxMessageBytes: configuration.session.maxPayload,
                                            maxMessagesPerSecond: configuration.session.maxMessagesPerSecond)
-        writer.upgrade(response: WebSocketHandshake.switchingProtocolsResponse(accept: accept), to: transport)
+        writer.upgrade(responseByteCount: WebSocketHandshake.responseByteCount, to: transport) {
+            WebSocketHandshake.writeResponse(accept, to: $0)
+        }
         return transport
     }
 
     /// The Sec-WebSocket-Accept value of a valid WebSocket handshake; nil after answering an error.
-    private func validateWebSocket(_ request: HTTPRequest, _ writer: HTTPResponseWriter) -> String? {
-        let head = request.head
-        let result = WebSocketHandshake.validate(
-            method: head.method == .get ? "GET" : "OTHER", versionMinor: head.versionMinor,
-            header: { head.headers[$0] }, headerHasToken: { head.headers.contains($0, token: $1) })
-        switch result {
+    private func validateWebSocket(_ request: HTTPRequest, _ writer: HTTPResponseWriter) -> WebSocketAccept? {
+        switch WebSocketHandshake.validate(request.head) {
         case .failure(let error):
             writer.respond(status: error.status, headers: error.responseHeaders + [("Content-Type", "text/plain")],
                            body: Array("\(error.reason)\n".utf8))

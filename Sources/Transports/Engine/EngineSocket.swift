@@ -155,6 +155,14 @@ public final class EngineSocket: @unchecked Sendable {
         }
     }
 
+    /// Counts frames handed to the WebSocket from the queue.
+    private func countWebSocketWrite(bytes: Int, messages: Int) {
+        traffic.bytesOut += bytes
+        traffic.messagesOut += messages
+        loop.metrics.counters.bytesSent += bytes
+        loop.metrics.counters.messagesSent.websocket += messages
+    }
+
     /// Counts a frame written straight to the WebSocket.
     @inline(__always)
     private func wroteFrame(of bytes: Int) {
@@ -259,6 +267,19 @@ public final class EngineSocket: @unchecked Sendable {
     private func write(_ packets: ArraySlice<OutboundPacket>) {
         switch channel {
         case .webSocket(let transport):
+            // On this loop the frames go to the connection as they are made: no array of them,
+            // and no closure to carry it.
+            if !isDelaying && transport.connection.loop === loop {
+                var bytes = 0
+                for packet in packets {
+                    let frame = WebSocketTransport.frame(for: packet)
+                    bytes += frame.count
+                    transport.connection.write(frame)
+                }
+                countWebSocketWrite(bytes: bytes, messages: packets.count)
+                handedOff(bytes, to: transport.connection)
+                return
+            }
             var frames: [ByteChunk] = []
             frames.reserveCapacity(packets.count)
             var bytes = 0
@@ -267,10 +288,7 @@ public final class EngineSocket: @unchecked Sendable {
                 bytes += frame.count
                 frames.append(frame)
             }
-            traffic.bytesOut += bytes
-            traffic.messagesOut += packets.count
-            loop.metrics.counters.bytesSent += bytes
-            loop.metrics.counters.messagesSent.websocket += packets.count
+            countWebSocketWrite(bytes: bytes, messages: packets.count)
             if isDelaying {
                 let ready = frames
                 afterSimulatedDelay { [self] in

@@ -132,14 +132,14 @@ public final class HTTPResponseWriter: LoopConfined, @unchecked Sendable {
         finish(keepAlive: false)
     }
 
-    /// Writes `response` (a 101) and hands the connection to `handler`, which receives every
-    /// byte after this request.
-    public func upgrade(response: [UInt8], to handler: ConnectionHandler) {
+    /// Writes a 101 response of `responseByteCount` bytes in place (`write` fills them) and
+    /// hands the connection to `handler`, which receives every byte after this request.
+    public func upgrade(responseByteCount: Int, to handler: ConnectionHandler, write: (UnsafeMutableRawPointer) -> Void) {
         assertInLoop()
         guard isOpen else { return }
         loop.metrics.counters.httpResponses.record(101)
-        headBytesWritten += response.count
-        connection.write(response)
+        headBytesWritten += responseByteCount
+        connection.write(count: responseByteCount) { write($0.baseAddress!) }
         isComplete = true
         onAbort = nil
         connection.handler = handler
