@@ -8,7 +8,8 @@ final class SocketAddressTests: XCTestCase {
         var ip = in_addr(s_addr: address.bigEndian)
         var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
         inet_ntop(AF_INET, &ip, &text, socklen_t(text.count))
-        return String(cString: text) + ":\(port)"
+        let length = text.firstIndex(of: 0) ?? text.count
+        return String(decoding: text[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self) + ":\(port)"
     }
 
     func testIPv4IsWrittenAsInetNtopWritesIt() {

@@ -71,7 +71,7 @@ package enum HTTPResponse {
     }
 
     private static func isSafeValue(_ value: UnsafeBufferPointer<UInt8>) -> Bool {
-        value.allSatisfy(HTTPBytes.isFieldValueByte)
+        HTTPBytes.allFieldValueBytes(UnsafeRawBufferPointer(value), 0, value.count)
     }
 
     /// A complete response: head with Content-Type and Content-Length, `Connection: close` when

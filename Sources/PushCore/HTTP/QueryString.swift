@@ -22,29 +22,36 @@ package enum QueryString {
         }
     }
 
+    /// Whether a raw name or value decodes.
+    static func decodes(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
+        !raw.contains(UInt8(ascii: "%")) || PercentDecoding.decode(raw, plusAsSpace: true) != nil
+    }
+
     /// The decoded value of the first pair named `name`, or nil if there is none or its value is
     /// malformed. Other pairs are not validated, so a bad escape elsewhere does not hide it.
     package static func value(_ name: String, in query: String) -> String? {
         var query = query
         return query.withUTF8 { bytes in
-            var found: String?
-            forEachPair(bytes) { rawName, rawValue in
-                // Most names need no decoding: compare bytes without building a String.
-                let needsDecoding = rawName.contains { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }
-                let matches = needsDecoding
-                    ? PercentDecoding.decode(rawName, plusAsSpace: true) == name
-                    : rawName.elementsEqual(name.utf8)
-                guard matches else { return true }
-                found = PercentDecoding.decode(rawValue, plusAsSpace: true)
-                return false
+            HTTPBytes.withUTF8Bytes(of: name) { wanted in
+                var found: String?
+                forEachPair(bytes) { rawName, rawValue in
+                    // Most names need no decoding: compare bytes without building a String.
+                    let needsDecoding = rawName.contains { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }
+                    let matches = needsDecoding
+                        ? PercentDecoding.decode(rawName, plusAsSpace: true) == name
+                        : rawName.count == wanted.count && rawName.elementsEqual(wanted)
+                    guard matches else { return true }
+                    found = PercentDecoding.decode(rawValue, plusAsSpace: true)
+                    return false
+                }
+                return found
             }
-            return found
         }
     }
 
     /// Calls `body` with each non-empty pair's raw name and value, in order, until it returns
     /// false.
-    private static func forEachPair(
+    static func forEachPair(
         _ bytes: UnsafeBufferPointer<UInt8>,
         _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Bool
     ) {

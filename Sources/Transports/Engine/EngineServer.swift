@@ -169,21 +169,20 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
             preflight(head, writer, cors: cors)
             return
         }
-        guard let query = QueryString.parse(head.query) else {
+        guard let query = EngineQuery(head.query) else {
             reject(writer, .badRequest, cors: cors)
             return
         }
-        func parameter(_ name: String) -> String? { query.first { $0.0 == name }?.1 }
-        guard parameter("EIO") == "4" else {
+        guard query.protocolVersion == "4" else {
             reject(writer, .unsupportedProtocolVersion, cors: cors)
             return
         }
-        guard let name = parameter("transport"), let kind = EngineTransportKind(rawValue: name),
+        guard let name = query.transport, let kind = EngineTransportKind(rawValue: name),
               configuration.transports.contains(kind) else {
             reject(writer, .unknownTransport, cors: cors)
             return
         }
-        if configuration.allowsBlockParameter, let blocked = parameter("block"),
+        if configuration.allowsBlockParameter, let blocked = query.block,
            blocked.split(separator: ",").contains(where: { $0 == name }) {
             reject(writer, .forbidden, cors: cors)
             return
@@ -197,13 +196,13 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
             reject(writer, .badRequest, cors: cors)
             return
         }
-        guard let sid = parameter("sid") else {
+        guard let sid = query.sid else {
             // The browser's EventSource reopening a cut stream (the URL has no sid): resume it.
             if kind == .sse, head.method == .get, let lastID = head.headers["Last-Event-ID"], !lastID.isEmpty {
                 resumeEventStream(lastID, request, writer, cors: cors)
                 return
             }
-            openSession(request, writer, kind: kind, query: query, cors: cors, clientAddress: proxy.clientAddress)
+            openSession(request, writer, kind: kind, cors: cors, clientAddress: proxy.clientAddress)
             return
         }
         guard let socket = registry.lookup(sid) else {
@@ -314,7 +313,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     }
 
     private func openSession(_ request: HTTPRequest, _ writer: HTTPResponseWriter, kind: EngineTransportKind,
-                             query: [(String, String)], cors: [(String, String)], clientAddress: String) {
+                             cors: [(String, String)], clientAddress: String) {
         guard request.head.method == .get else {
             reject(writer, .badHandshakeMethod, cors: cors)
             return
