@@ -115,6 +115,12 @@ let httpValidCases: [HTTPParserCase] = [
                      [("Host", "a"), ("Connection", "keep-alive, Upgrade"), ("Upgrade", "WebSocket"),
                       ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="), ("Sec-WebSocket-Version", "13")],
                      upgrade: "websocket"), expectEndNoTrailers]),
+    HTTPParserCase("the first of two Upgrade lines, lowercased; none on the next request",
+               "GET / HTTP/1.1\r\nHost: a\r\nUPGRADE: H2C, Foo/É\r\nConnection: upgrade\r\nupgrade: websocket\r\n\r\n"
+               + "GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\n\r\n",
+               [expectHead(.get, "/", [("Host", "a"), ("UPGRADE", "H2C, Foo/É"), ("Connection", "upgrade"), ("upgrade", "websocket")],
+                     upgrade: "h2c, foo/é"), expectEndNoTrailers,
+                expectHead(.get, "/", [("Host", "a"), ("Connection", "upgrade")]), expectEndNoTrailers]),
     HTTPParserCase("Upgrade without Connection: upgrade", "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n",
                [expectHead(.get, "/", [("Host", "a"), ("Upgrade", "websocket")]), expectEndNoTrailers]),
     HTTPParserCase("repeated headers", "GET / HTTP/1.1\r\nAccept: a\r\nHost: h\r\naccept: b\r\nACCEPT: c\r\n\r\n",

@@ -118,9 +118,40 @@ enum HTTPBytes {
     ) -> Bool {
         let length = lowercase.utf8CodeUnitCount
         guard end &- start == length else { return false }
-        let pattern = lowercase.utf8Start
-        for k in 0..<length where lower(bytes[start &+ k]) != pattern[k] { return false }
-        return true
+        guard length > 0 else { return true }
+        return equalsIgnoringCase(bytes.baseAddress! + start, UnsafeRawPointer(lowercase.utf8Start), count: length)
+    }
+
+    /// Whether `count` bytes at `a` and `b` are equal ignoring ASCII case, eight per step (a
+    /// last step overlaps the one before when `count` is not a multiple of eight).
+    @inline(__always)
+    static func equalsIgnoringCase(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count: Int) -> Bool {
+        guard count >= 8 else {
+            for k in 0..<count where lower(a.load(fromByteOffset: k, as: UInt8.self)) != lower(b.load(fromByteOffset: k, as: UInt8.self)) {
+                return false
+            }
+            return true
+        }
+        var k = 0
+        while true {
+            let x = a.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+            let y = b.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+            if x != y && lowered(x) != lowered(y) { return false }
+            if k &+ 8 == count { return true }
+            k = min(k &+ 8, count &- 8)
+        }
+    }
+
+    /// Eight bytes with their ASCII capitals made small (other bytes as they are): a byte gets
+    /// 0x20 where it is at least "A" and not past "Z", each byte's test kept from carrying into
+    /// the next by working on its low seven bits, and bytes over 0x7F left alone.
+    @inline(__always)
+    static func lowered(_ word: UInt64) -> UInt64 {
+        let low = word & 0x7F7F_7F7F_7F7F_7F7F
+        let atLeastA = low &+ 0x3F3F_3F3F_3F3F_3F3F
+        let pastZ = low &+ 0x2525_2525_2525_2525
+        let capital = atLeastA & ~pastZ & ~word & 0x8080_8080_8080_8080
+        return word | (capital >> 2)
     }
 
     /// Whether `bytes[start..<end]` equals `pattern` exactly.
@@ -174,8 +205,8 @@ enum HTTPBytes {
     @inline(__always)
     static func equalsIgnoringCase(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard a.count == b.count else { return false }
-        for k in 0..<a.count where lower(a[k]) != lower(b[k]) { return false }
-        return true
+        guard let x = a.baseAddress, let y = b.baseAddress else { return true }
+        return equalsIgnoringCase(UnsafeRawPointer(x), UnsafeRawPointer(y), count: a.count)
     }
 
     /// Calls `body` with `text`'s UTF-8 bytes: in place for a native string (nearly every one),

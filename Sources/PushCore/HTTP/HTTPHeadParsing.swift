@@ -72,6 +72,16 @@ extension HTTPRequestParser {
         return nil
     }
 
+    /// `bytes` as a lowercased String: ASCII (any Upgrade value worth reading) mapped byte by
+    /// byte, anything else through the Unicode rules.
+    static func lowercased(_ bytes: ArraySlice<UInt8>) -> String {
+        guard bytes.allSatisfy({ $0 < 0x80 }) else { return String(decoding: bytes, as: UTF8.self).lowercased() }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { lowered in
+            for (k, byte) in bytes.enumerated() { lowered[k] = HTTPBytes.lower(byte) }
+            return String(decoding: lowered, as: UTF8.self)
+        }
+    }
+
     /// Index after `http://` or `https://` (scheme case-insensitive), or nil.
     static func absoluteFormAuthority(_ input: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Int? {
         if end &- start > 7, HTTPBytes.equalsLowercased(input, start, start &+ 7, "http://") { return start &+ 7 }
@@ -115,6 +125,9 @@ extension HTTPRequestParser {
             return nil
         }
         if let error = facts.note(input, start, field.nameEnd, field.valueStart, field.valueEnd) { return error }
+        if upgradeField == nil && HTTPBytes.equalsLowercased(input, start, field.nameEnd, "upgrade") {
+            upgradeField = headers.count
+        }
         headers.appendOffsets(start &- blockStart, field.nameEnd &- blockStart, field.valueStart &- blockStart,
                               field.valueEnd &- blockStart)
         return nil
@@ -147,7 +160,7 @@ extension HTTPRequestParser {
         let minor = taken.versionMinor
         let keepAlive = minor == 1 ? !facts.connectionClose : facts.connectionKeepAlive && !facts.connectionClose
         // RFC 9110 §10.1.1 and §7.8: HTTP/1.0 requests cannot expect 100-continue or upgrade.
-        let upgrade = minor == 1 && facts.connectionUpgrade ? fields["upgrade"]?.lowercased() : nil
+        let upgrade = minor == 1 && facts.connectionUpgrade ? upgradeField.map { Self.lowercased(fields.valueBytes($0)) } : nil
         return HTTPRequestHead(
             method: taken.method, target: taken.target, path: taken.path, query: taken.query,
             versionMinor: minor, headers: fields, keepAlive: keepAlive,

@@ -169,7 +169,7 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
         _ raw: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ other: UnsafeBufferPointer<UInt8>
     ) -> Bool {
         guard end &- start == other.count else { return false }
-        for k in 0..<other.count where HTTPBytes.lower(raw[start &+ k]) != HTTPBytes.lower(other[k]) { return false }
-        return true
+        guard let base = raw.baseAddress, let wanted = other.baseAddress else { return true }
+        return HTTPBytes.equalsIgnoringCase(base + start, UnsafeRawPointer(wanted), count: other.count)
     }
 }

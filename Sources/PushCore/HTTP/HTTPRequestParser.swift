@@ -34,12 +34,16 @@ package struct HTTPRequestParser: Sendable {
         case chunked
         case trailerLines
         case complete
-        case failed(HTTPParseError)
+        /// Why is in `failure`: a state without a payload to retain is copied for nothing by
+        /// each of the loop's switches.
+        case failed
     }
 
     /// The limits this parser enforces.
     package private(set) var limits: HTTPLimits
     var state: State = .requestLine
+    /// What put the parser in `.failed`.
+    var failure: HTTPParseError = .badRequest("")
     var bodyLimit: Int
     /// Bytes from the start of the current incomplete request line known to hold no LF.
     var scanned = 0
@@ -51,6 +55,8 @@ package struct HTTPRequestParser: Sendable {
     var headers = HTTPHeaders()
     var trailers = HTTPHeaders()
     var facts = HTTPFieldFacts()
+    /// The first Upgrade field's index, read when Connection lists `upgrade`.
+    var upgradeField: Int?
     var bodyKind: HTTPBodyKind = .none
 
     /// A parser waiting for a request line.
@@ -184,8 +190,8 @@ package struct HTTPRequestParser: Sendable {
             case .complete:
                 return complete(offset)
 
-            case .failed(let error):
-                return (.error(error), 0)
+            case .failed:
+                return (.error(failure), 0)
             }
         }
     }
@@ -213,7 +219,8 @@ package struct HTTPRequestParser: Sendable {
     }
 
     mutating func fail(_ error: HTTPParseError, _ consumed: Int) -> (event: HTTPParseEvent, consumed: Int) {
-        state = .failed(error)
+        state = .failed
+        failure = error
         return (.error(error), consumed)
     }
 
@@ -234,6 +241,7 @@ package struct HTTPRequestParser: Sendable {
         headers = HTTPHeaders()
         trailers = HTTPHeaders()
         facts = HTTPFieldFacts()
+        upgradeField = nil
         bodyKind = .none
     }
 }
