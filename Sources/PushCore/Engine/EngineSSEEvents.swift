@@ -59,12 +59,45 @@ extension EngineCodec {
 
     /// The `id:` line of packet `sequence` of session `sid`.
     public static func sseIDLine(sid: String, sequence: UInt64) -> [UInt8] {
-        var line = Array("id: ".utf8)
-        line.append(contentsOf: sid.utf8)
-        line.append(UInt8(ascii: ":"))
-        line.append(contentsOf: String(sequence).utf8)
-        line.append(0x0A)
-        return line
+        [UInt8](unsafeUninitializedCapacity: sseIDLineCount(sid: sid, sequence: sequence)) { buffer, count in
+            count = buffer.count
+            writeSSEIDLine(sid: sid, sequence: sequence, into: UnsafeMutableRawBufferPointer(buffer))
+        }
+    }
+
+    /// Bytes in the `id:` line of packet `sequence` of session `sid`.
+    public static func sseIDLineCount(sid: String, sequence: UInt64) -> Int {
+        var digits = 1
+        var rest = sequence / 10
+        while rest > 0 {
+            digits &+= 1
+            rest /= 10
+        }
+        return 4 &+ sid.utf8.count &+ 1 &+ digits &+ 1
+    }
+
+    /// Writes the `id:` line into `out`, which is `sseIDLineCount` bytes: straight into what
+    /// goes out, with no array for it.
+    public static func writeSSEIDLine(sid: String, sequence: UInt64, into out: UnsafeMutableRawBufferPointer) {
+        var offset = 0
+        for byte in "id: ".utf8 {
+            out[offset] = byte
+            offset &+= 1
+        }
+        for byte in sid.utf8 {
+            out[offset] = byte
+            offset &+= 1
+        }
+        out[offset] = UInt8(ascii: ":")
+        // The digits from the end, before the line feed.
+        var index = out.count &- 2
+        var rest = sequence
+        repeat {
+            out[index] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+            rest /= 10
+            index &-= 1
+        } while rest > 0
+        out[out.count &- 1] = 0x0A
     }
 
     /// The session and packet sequence a `Last-Event-ID` names; nil for anything else.

@@ -50,6 +50,9 @@ extension EngineSocket {
     }
 
     /// A POST carrying packets up, on any HTTP transport.
+    /// What a POST is answered with once its packets are taken: one array for every answer.
+    static let okBody = Array("ok".utf8)
+
     func handlePost(_ request: HTTPRequest, _ writer: EngineResponder, kind: EngineTransportKind) {
         loop.assertInLoop()
         http.requests += 1
@@ -82,7 +85,7 @@ extension EngineSocket {
         var packets = EnginePayloadCursor(body: request.body)
         receive(&packets, upTo: postLimiter.takeAvailable(count, now: loop.now), via: kind)
         guard !packets.isAtEnd, isOpen else {
-            respond(writer, status: 200, body: Array("ok".utf8), contentType: "text/html")
+            respond(writer, status: 200, body: EngineSocket.okBody, contentType: "text/html")
             return
         }
         loop.metrics.counters.rateLimited[kind] += 1
@@ -112,7 +115,7 @@ extension EngineSocket {
             if packets.isAtEnd || !isOpen {
                 postInProgress = false
                 postBacklogBytes = 0
-                respond(writer, status: 200, body: Array("ok".utf8), contentType: "text/html")
+                respond(writer, status: 200, body: EngineSocket.okBody, contentType: "text/html")
             } else {
                 receiveAtRate(packets, writer, kind: kind)
             }

@@ -163,6 +163,23 @@ public final class EngineSocket: @unchecked Sendable {
         loop.metrics.counters.messagesSent.websocket += messages
     }
 
+    /// Counts events handed to the event stream.
+    private func countSSEWrite(bytes: Int, messages: Int) {
+        traffic.bytesOut += bytes
+        traffic.messagesOut += messages
+        loop.metrics.counters.bytesSent += bytes
+        loop.metrics.counters.messagesSent.sse += messages
+    }
+
+    /// The event a packet makes on any stream, made once and kept with the packet (a
+    /// broadcast shares it between every stream on this loop).
+    private static func sseEvent(for packet: OutboundPacket) -> ByteChunk {
+        if let event = packet.sseEvent { return event }
+        let event = ByteChunk.copying(EngineCodec.sseEvent(packet.packet))
+        packet.sseEvent = event
+        return event
+    }
+
     /// Counts a frame written straight to the WebSocket.
     @inline(__always)
     private func wroteFrame(of bytes: Int) {
@@ -300,25 +317,36 @@ public final class EngineSocket: @unchecked Sendable {
                 handedOff(bytes, to: transport.connection)
             }
         case .eventStream(let writer):
+            // The session numbered these packets as it took them: the last is streamSequence.
+            let first = session.streamSequence - UInt64(packets.count) + 1
+            // On this loop each event goes to the stream as it is made, its id line written in
+            // place: no array of chunks, and no closure to carry it.
+            if !isDelaying && writer.loop === loop {
+                var bytes = 0
+                for (offset, packet) in packets.enumerated() {
+                    let sequence = first + UInt64(offset)
+                    let idCount = EngineCodec.sseIDLineCount(sid: id, sequence: sequence)
+                    writer.writeStream(count: idCount) { EngineCodec.writeSSEIDLine(sid: id, sequence: sequence, into: $0) }
+                    let event = Self.sseEvent(for: packet)
+                    writer.writeStream(event)
+                    bytes += idCount + event.count
+                }
+                countSSEWrite(bytes: bytes, messages: packets.count)
+                handedOff(bytes, to: writer.connection)
+                return
+            }
             var events: [ByteChunk] = []
             events.reserveCapacity(packets.count * 2)
             var bytes = 0
-            // The session numbered these packets as it took them: the last is streamSequence.
-            var sequence = session.streamSequence - UInt64(packets.count)
-            for packet in packets {
-                let event = packet.sseEvent ?? ByteChunk.copying(EngineCodec.sseEvent(packet.packet))
-                packet.sseEvent = event
-                sequence += 1
+            for (offset, packet) in packets.enumerated() {
+                let event = Self.sseEvent(for: packet)
                 // This session's id line beside the shared event bytes (one gathered write).
-                let id = ByteChunk.copying(EngineCodec.sseIDLine(sid: self.id, sequence: sequence))
+                let id = ByteChunk.copying(EngineCodec.sseIDLine(sid: self.id, sequence: first + UInt64(offset)))
                 bytes += id.count + event.count
                 events.append(id)
                 events.append(event)
             }
-            traffic.bytesOut += bytes
-            traffic.messagesOut += packets.count
-            loop.metrics.counters.bytesSent += bytes
-            loop.metrics.counters.messagesSent.sse += packets.count
+            countSSEWrite(bytes: bytes, messages: packets.count)
             let ready = events
             let stream = { [self] in
                 writer.loop.run { for event in ready { writer.writeStream(event) } }

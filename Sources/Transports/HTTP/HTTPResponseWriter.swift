@@ -125,6 +125,15 @@ public final class HTTPResponseWriter: LoopConfined, @unchecked Sendable {
         connection.write(chunk)
     }
 
+    /// Writes `count` bytes of a streamed body that `fill` writes in place (see
+    /// `Connection.write(count:_:)`).
+    @inline(__always)
+    public func writeStream(count: Int, _ fill: (UnsafeMutableRawBufferPointer) -> Void) {
+        assertInLoop()
+        guard isOpen, streaming else { return }
+        connection.write(count: count, fill)
+    }
+
     /// Ends a streamed response and closes the connection after the last byte.
     public func endStream() {
         assertInLoop()
