@@ -85,7 +85,7 @@ extension EngineSocket {
         var packets = EnginePayloadCursor(body: request.body)
         receive(&packets, upTo: postLimiter.takeAvailable(count, now: loop.now), via: kind)
         guard !packets.isAtEnd, isOpen else {
-            respond(writer, status: 200, body: EngineSocket.okBody, contentType: "text/html")
+            respond(writer, status: 200, body: EngineSocket.okBody, contentType: EngineSocket.textHTML)
             return
         }
         loop.metrics.counters.rateLimited[kind] += 1
@@ -115,7 +115,7 @@ extension EngineSocket {
             if packets.isAtEnd || !isOpen {
                 postInProgress = false
                 postBacklogBytes = 0
-                respond(writer, status: 200, body: EngineSocket.okBody, contentType: "text/html")
+                respond(writer, status: 200, body: EngineSocket.okBody, contentType: EngineSocket.textHTML)
             } else {
                 receiveAtRate(packets, writer, kind: kind)
             }

@@ -360,24 +360,28 @@ public final class EngineSocket: @unchecked Sendable {
 
     /// Answers a GET with packets (one polling payload), a noop or a close packet.
     func answerPoll(_ writer: EngineResponder, _ answer: EnginePollAnswer) {
-        var body: [UInt8] = []
+        // Built in the loop's spare array and given back: the writer copies a small body
+        // into the response (one that keeps it, or a large one, leaves the loop a fresh one).
+        var body = loop.takeSpareBytes()
         switch answer {
         case .packets(let packets):
             EngineCodec.appendPayload(packets, into: &body)
             traffic.messagesOut += packets.count
             loop.metrics.counters.messagesSent[session.transport] += packets.count
         case .noop:
-            body = [EnginePacketType.noop.wireDigit]
+            body.append(EnginePacketType.noop.wireDigit)
         case .close:
-            body = [EnginePacketType.close.wireDigit]
+            body.append(EnginePacketType.close.wireDigit)
         }
         traffic.bytesOut += body.count
         loop.metrics.counters.bytesSent += body.count
         respond(writer, status: 200, body: body)
+        loop.recycle(body)
     }
 
     func respond(_ writer: EngineResponder, status: Int, body: [UInt8], contentType: String = EngineSocket.textPlain) {
-        var headers = contentType == Self.textPlain ? Self.textPlainHeaders : [("Content-Type", contentType), ("Cache-Control", "no-store")]
+        var headers = contentType == Self.textPlain ? Self.textPlainHeaders
+            : contentType == Self.textHTML ? Self.textHTMLHeaders : [("Content-Type", contentType), ("Cache-Control", "no-store")]
         if !corsHeaders.isEmpty { headers += corsHeaders }
         // The usual answer, on the writer's loop and undelayed, allocates no closure.
         if !isDelaying && writer.loop.inEventLoop {
@@ -400,6 +404,9 @@ public final class EngineSocket: @unchecked Sendable {
 
     static let textPlain = "text/plain; charset=UTF-8"
     private static let textPlainHeaders = [("Content-Type", textPlain), ("Cache-Control", "no-store")]
+    /// What a POST's "ok" goes as, the reference server's type for it.
+    static let textHTML = "text/html"
+    private static let textHTMLHeaders = [("Content-Type", textHTML), ("Cache-Control", "no-store")]
 
     /// Lets go of the transport in use as the session says (an upgrade or a close).
     private func release(_ release: EngineTransportRelease) {

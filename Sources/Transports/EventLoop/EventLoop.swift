@@ -68,6 +68,16 @@ public final class EventLoop: @unchecked Sendable {
     /// Randomness for the session ids made on this loop.
     @exclusivity(unchecked) var random = LoopRandom()
 
+    /// The spare array, emptied, for a caller that builds bytes and then hands them to
+    /// `recycle` (`spareMessage` is left empty meanwhile).
+    @inline(__always)
+    func takeSpareBytes() -> [UInt8] {
+        var bytes = spareMessage
+        spareMessage = []
+        _ = bytes.resizeInPlace(to: 0)
+        return bytes
+    }
+
     /// Keeps `bytes` as `spareMessage` when small (a large one would stay held for good).
     @inline(__always)
     func recycle(_ bytes: consuming [UInt8]) {
