@@ -109,27 +109,19 @@ extension HTTPRequestParser {
         return .other(HTTPBytes.string(input, start, end))
     }
 
-    /// Parses `name ":" OWS value OWS` in `input[start..<end]` and records its offsets within
-    /// the block starting at `blockStart` (the bytes are copied once the block is complete).
-    mutating func parseFieldLine(
-        _ input: UnsafeRawBufferPointer, _ blockStart: Int, _ start: Int, _ end: Int, isTrailer: Bool
-    ) -> HTTPParseError? {
+    /// Validates `name ":" OWS value OWS` in `input[start..<end]` and notes what a header
+    /// says (the block's bytes are copied, and their offsets found, once it is complete).
+    mutating func parseFieldLine(_ input: UnsafeRawBufferPointer, _ start: Int, _ end: Int, isTrailer: Bool) -> HTTPParseError? {
         let field: HTTPFieldLine
         switch HTTPFieldLine.parse(input, start, end) {
         case .success(let parsed): field = parsed
         case .failure(let error): return error
         }
-        if isTrailer {
-            trailers.appendOffsets(start &- blockStart, field.nameEnd &- blockStart, field.valueStart &- blockStart,
-                                   field.valueEnd &- blockStart)
-            return nil
-        }
+        if isTrailer { return nil }
         if let error = facts.note(input, start, field.nameEnd, field.valueStart, field.valueEnd) { return error }
-        if upgradeField == nil && HTTPBytes.equalsLowercased(input, start, field.nameEnd, "upgrade") {
-            upgradeField = headers.count
+        if upgradeField < 0 && HTTPBytes.equalsLowercased(input, start, field.nameEnd, "upgrade") {
+            upgradeField = Int32(truncatingIfNeeded: block.fieldCount &- 1)
         }
-        headers.appendOffsets(start &- blockStart, field.nameEnd &- blockStart, field.valueStart &- blockStart,
-                              field.valueEnd &- blockStart)
         return nil
     }
 
@@ -160,7 +152,8 @@ extension HTTPRequestParser {
         let minor = taken.versionMinor
         let keepAlive = minor == 1 ? !facts.connectionClose : facts.connectionKeepAlive && !facts.connectionClose
         // RFC 9110 §10.1.1 and §7.8: HTTP/1.0 requests cannot expect 100-continue or upgrade.
-        let upgrade = minor == 1 && facts.connectionUpgrade ? upgradeField.map { Self.lowercased(fields.valueBytes($0)) } : nil
+        let upgrade = minor == 1 && facts.connectionUpgrade && upgradeField >= 0
+            ? Self.lowercased(fields.valueBytes(Int(upgradeField))) : nil
         return HTTPRequestHead(
             method: taken.method, target: taken.target, path: taken.path, query: taken.query,
             versionMinor: minor, headers: fields, keepAlive: keepAlive,

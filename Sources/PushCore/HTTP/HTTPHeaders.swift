@@ -1,37 +1,101 @@
 /// Header (or trailer) fields in the order received, names as sent, looked up case-insensitively.
 ///
-/// Fields are kept as bytes in one buffer plus an array of offsets (two allocations per head, not
-/// two per field); Strings are made only when a name or value is asked for.
+/// A head's fields are one buffer: their bytes, then a table of offsets into them (one
+/// allocation per head, not two per field); Strings are made only when a name or value is
+/// asked for.
 public struct HTTPHeaders: Sendable, Sequence, Equatable {
     /// One field: name as received, value trimmed of surrounding whitespace.
     public typealias Element = (name: String, value: String)
 
-    /// Field bytes: names and values, with whatever separated them on the wire.
+    /// The field bytes (names and values, with whatever separated them on the wire), then per
+    /// field four 32-bit offsets into them (name start, name end, value start, value end),
+    /// then the count of fields; empty when there are none. 32 bits are plenty: a header
+    /// block is at most a few hundred KiB.
     var storage: [UInt8] = []
-    /// Per field, offsets into `storage`: name start, name end, value start, value end. 32 bits
-    /// are plenty (a header block is at most a few hundred KiB) and halve what a kept head costs.
-    var ends: [UInt32] = []
 
     /// An empty set of fields.
     public init() {}
 
     /// Fields from `(name, value)` pairs, in order.
     public init(_ pairs: [(String, String)]) {
-        for (name, value) in pairs { add(name: name, value: value) }
+        append(pairs)
+    }
+
+    /// The fields of a block the parser validated: `fieldCount` lines of `name ":" OWS value
+    /// OWS`, each ended by LF or CRLF. Their offsets are found again here, in one pass over
+    /// bytes already known good, so the parser keeps no table while the block arrives.
+    init(parsedBlock block: UnsafeRawBufferPointer, fieldCount: Int) {
+        guard fieldCount > 0, let source = block.baseAddress else { return }
+        let total = block.count &+ 16 &* fieldCount &+ 4
+        storage = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
+            let out = UnsafeMutableRawBufferPointer(buffer)
+            out.baseAddress!.copyMemory(from: source, byteCount: block.count)
+            var lineStart = 0
+            var row = block.count
+            for _ in 0..<fieldCount {
+                let lf = HTTPBytes.firstLF(block, from: lineStart, to: block.count) ?? block.count
+                let end = HTTPBytes.contentEnd(block, lineStart, lf)
+                var nameEnd = lineStart
+                while nameEnd < end && block[nameEnd] != HTTPBytes.colon { nameEnd &+= 1 }
+                var valueStart = Swift.min(nameEnd &+ 1, end)
+                var valueEnd = end
+                while valueStart < valueEnd && HTTPBytes.isWhitespace(block[valueStart]) { valueStart &+= 1 }
+                while valueEnd > valueStart && HTTPBytes.isWhitespace(block[valueEnd &- 1]) { valueEnd &-= 1 }
+                Self.storeRow(out, row, lineStart, nameEnd, valueStart, valueEnd)
+                row &+= 16
+                lineStart = lf &+ 1
+            }
+            out.storeBytes(of: UInt32(truncatingIfNeeded: fieldCount), toByteOffset: total &- 4, as: UInt32.self)
+            initialized = total
+        }
     }
 
     /// Number of fields (repeated names count once per line).
-    public var count: Int { ends.count >> 2 }
+    public var count: Int { withFields(\.count) }
 
     /// Whether there are no fields.
-    public var isEmpty: Bool { ends.isEmpty }
+    public var isEmpty: Bool { storage.isEmpty }
+
+    /// The offsets of the fields, read in place from `storage`.
+    struct FieldTable {
+        /// The whole storage: offsets index it from its start.
+        let raw: UnsafeRawBufferPointer
+        let count: Int
+        private let table: Int
+
+        @inline(__always)
+        init(_ raw: UnsafeRawBufferPointer) {
+            self.raw = raw
+            count = raw.count < 4 ? 0 : Int(raw.loadUnaligned(fromByteOffset: raw.count &- 4, as: UInt32.self))
+            table = raw.count &- 4 &- 16 &* count
+        }
+
+        /// Offset `k` of field `i` (0 name start, 1 name end, 2 value start, 3 value end).
+        @inline(__always)
+        func offset(_ i: Int, _ k: Int) -> Int {
+            Int(raw.loadUnaligned(fromByteOffset: table &+ 16 &* i &+ 4 &* k, as: UInt32.self))
+        }
+
+        /// The bytes before the table.
+        var fieldBytes: Int { count == 0 ? 0 : table }
+    }
+
+    /// Calls `body` with the fields' table over their bytes.
+    @inline(__always)
+    func withFields<Result>(_ body: (FieldTable) -> Result) -> Result {
+        storage.withUnsafeBytes { body(FieldTable($0)) }
+    }
 
     /// The bytes the fields take as `Name: value` lines, each ended by CRLF: what a client
     /// writing the single-space form sent. Counted from the offsets, without making Strings.
     public var lineByteCount: Int {
-        var total = 0
-        for i in 0..<count { total &+= offset(i, 1) &- offset(i, 0) &+ offset(i, 3) &- offset(i, 2) &+ 4 }
-        return total
+        withFields { fields in
+            var total = 0
+            for i in 0..<fields.count {
+                total &+= fields.offset(i, 1) &- fields.offset(i, 0) &+ fields.offset(i, 3) &- fields.offset(i, 2) &+ 4
+            }
+            return total
+        }
     }
 
     /// The first value of `name` (case-insensitive), or nil.
@@ -59,11 +123,11 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
     public func contains(_ name: String, token: String) -> Bool {
         var token = token
         return token.withUTF8 { tokenBytes in
-            storage.withUnsafeBytes { raw in
+            withFields { fields in
                 var found = false
-                forEachIndex(named: name) { i in
-                    HTTPBytes.forEachListElement(raw, offset(i, 2), offset(i, 3)) { s, e in
-                        if !found && Self.equalsIgnoringCase(raw, s, e, tokenBytes) { found = true }
+                forEachIndex(named: name, in: fields) { i in
+                    HTTPBytes.forEachListElement(fields.raw, fields.offset(i, 2), fields.offset(i, 3)) { s, e in
+                        if !found && Self.equalsIgnoringCase(fields.raw, s, e, tokenBytes) { found = true }
                     }
                     return !found
                 }
@@ -77,51 +141,83 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
     /// are passed over on their offsets alone.
     @inline(__always)
     func forEachIndex(named name: String, _ body: (Int) -> Bool) {
+        withFields { forEachIndex(named: name, in: $0, body) }
+    }
+
+    @inline(__always)
+    private func forEachIndex(named name: String, in fields: FieldTable, _ body: (Int) -> Bool) {
         HTTPBytes.withUTF8Bytes(of: name) { wanted in
-            storage.withUnsafeBufferPointer { stored in
-                for i in 0..<count {
-                    let start = offset(i, 0), end = offset(i, 1)
-                    guard end &- start == wanted.count,
-                          HTTPBytes.equalsIgnoringCase(UnsafeBufferPointer(rebasing: stored[start..<end]), wanted) else { continue }
-                    if !body(i) { return }
-                }
+            for i in 0..<fields.count {
+                let start = fields.offset(i, 0), end = fields.offset(i, 1)
+                guard Self.equalsIgnoringCase(fields.raw, start, end, wanted) else { continue }
+                if !body(i) { return }
             }
         }
     }
 
     /// Appends a field (no validation here: the response writer checks what it writes).
     public mutating func add(name: String, value: String) {
-        ends.append(UInt32(storage.count))
-        storage.append(contentsOf: name.utf8)
-        ends.append(UInt32(storage.count))
-        ends.append(UInt32(storage.count))
-        storage.append(contentsOf: value.utf8)
-        ends.append(UInt32(storage.count))
+        append([(name, value)])
+    }
+
+    /// Appends fields: the buffer is made again with them, its bytes and table in place.
+    private mutating func append(_ pairs: [(String, String)]) {
+        guard !pairs.isEmpty else { return }
+        let old = storage
+        let added = pairs.reduce(0) { $0 &+ $1.0.utf8.count &+ $1.1.utf8.count }
+        storage = old.withUnsafeBytes { oldRaw in
+            let previous = FieldTable(oldRaw)
+            let bytes = previous.fieldBytes &+ added
+            let fieldCount = previous.count &+ pairs.count
+            let total = bytes &+ 16 &* fieldCount &+ 4
+            return [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
+                let out = UnsafeMutableRawBufferPointer(buffer)
+                var at = previous.fieldBytes
+                if at > 0 { out.baseAddress!.copyMemory(from: oldRaw.baseAddress!, byteCount: at) }
+                var row = bytes
+                if previous.count > 0 {
+                    (out.baseAddress! + row).copyMemory(from: oldRaw.baseAddress! + previous.fieldBytes, byteCount: 16 &* previous.count)
+                    row &+= 16 &* previous.count
+                }
+                func copy(_ text: String) {
+                    HTTPBytes.withUTF8Bytes(of: text) { utf8 in
+                        if let source = utf8.baseAddress, utf8.count > 0 {
+                            (out.baseAddress! + at).copyMemory(from: source, byteCount: utf8.count)
+                        }
+                        at &+= utf8.count
+                    }
+                }
+                for (name, value) in pairs {
+                    let nameStart = at
+                    copy(name)
+                    let valueStart = at
+                    copy(value)
+                    Self.storeRow(out, row, nameStart, valueStart, valueStart, at)
+                    row &+= 16
+                }
+                out.storeBytes(of: UInt32(truncatingIfNeeded: fieldCount), toByteOffset: total &- 4, as: UInt32.self)
+                initialized = total
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func storeRow(_ out: UnsafeMutableRawBufferPointer, _ row: Int, _ nameStart: Int, _ nameEnd: Int,
+                                 _ valueStart: Int, _ valueEnd: Int) {
+        out.storeBytes(of: UInt32(truncatingIfNeeded: nameStart), toByteOffset: row, as: UInt32.self)
+        out.storeBytes(of: UInt32(truncatingIfNeeded: nameEnd), toByteOffset: row &+ 4, as: UInt32.self)
+        out.storeBytes(of: UInt32(truncatingIfNeeded: valueStart), toByteOffset: row &+ 8, as: UInt32.self)
+        out.storeBytes(of: UInt32(truncatingIfNeeded: valueEnd), toByteOffset: row &+ 12, as: UInt32.self)
     }
 
     /// The same fields in storage of exactly their size, for heads kept as long as a session.
     public func compacted() -> HTTPHeaders {
         var copy = HTTPHeaders()
-        copy.storage = Self.exactCopy(storage)
-        copy.ends = Self.exactCopy(ends)
-        return copy
-    }
-
-    private static func exactCopy<T>(_ array: [T]) -> [T] {
-        [T](unsafeUninitializedCapacity: array.count) { buffer, count in
-            _ = buffer.initialize(fromContentsOf: array)
-            count = array.count
+        copy.storage = [UInt8](unsafeUninitializedCapacity: storage.count) { buffer, count in
+            _ = buffer.initialize(fromContentsOf: storage)
+            count = storage.count
         }
-    }
-
-    /// Records a field whose bytes `storage` will hold at these offsets (the parser copies the
-    /// whole block at once when it is complete).
-    mutating func appendOffsets(_ nameStart: Int, _ nameEnd: Int, _ valueStart: Int, _ valueEnd: Int) {
-        if ends.isEmpty { ends.reserveCapacity(64) }
-        ends.append(UInt32(truncatingIfNeeded: nameStart))
-        ends.append(UInt32(truncatingIfNeeded: nameEnd))
-        ends.append(UInt32(truncatingIfNeeded: valueStart))
-        ends.append(UInt32(truncatingIfNeeded: valueEnd))
+        return copy
     }
 
     /// The name of field `i` (0-based, `i < count`).
@@ -160,7 +256,7 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
     }
 
     /// Offset `k` of field `i` (0 name start, 1 name end, 2 value start, 3 value end).
-    @inline(__always) func offset(_ i: Int, _ k: Int) -> Int { Int(ends[4 &* i &+ k]) }
+    @inline(__always) func offset(_ i: Int, _ k: Int) -> Int { withFields { $0.offset(i, k) } }
 
     func nameBytes(_ i: Int) -> ArraySlice<UInt8> { storage[offset(i, 0)..<offset(i, 1)] }
     func valueBytes(_ i: Int) -> ArraySlice<UInt8> { storage[offset(i, 2)..<offset(i, 3)] }

@@ -42,6 +42,9 @@ package struct HTTPRequestParser: Sendable {
     /// The limits this parser enforces.
     package private(set) var limits: HTTPLimits
     var state: State = .requestLine
+    /// The first Upgrade field's index (-1: none), read when Connection lists `upgrade`. 32
+    /// bits, after the state: it takes the state's padding, not a word of its own.
+    var upgradeField: Int32 = -1
     /// What put the parser in `.failed`.
     var failure: HTTPParseError = .badRequest("")
     var bodyLimit: Int
@@ -55,8 +58,6 @@ package struct HTTPRequestParser: Sendable {
     var headers = HTTPHeaders()
     var trailers = HTTPHeaders()
     var facts = HTTPFieldFacts()
-    /// The first Upgrade field's index, read when Connection lists `upgrade`.
-    var upgradeField: Int?
     var bodyKind: HTTPBodyKind = .none
 
     /// A parser waiting for a request line.
@@ -136,15 +137,15 @@ package struct HTTPRequestParser: Sendable {
                 case .end(let next):
                     let bytes = UnsafeRawBufferPointer(rebasing: input[blockStart..<offset])
                     if isTrailer {
-                        trailers.storage = [UInt8](bytes)
+                        trailers = HTTPHeaders(parsedBlock: bytes, fieldCount: block.fieldCount)
                         return complete(next)
                     }
-                    headers.storage = [UInt8](bytes)
+                    headers = HTTPHeaders(parsedBlock: bytes, fieldCount: block.fieldCount)
                     if let error = checkFraming() { return fail(error, next) }
                     state = .bodyStart
                     return (.head(takeHead()), next)
                 case .field(let end, let next):
-                    if let error = parseFieldLine(input, blockStart, offset, end, isTrailer: isTrailer) {
+                    if let error = parseFieldLine(input, offset, end, isTrailer: isTrailer) {
                         return fail(error, blockStart)
                     }
                     offset = next
@@ -241,7 +242,7 @@ package struct HTTPRequestParser: Sendable {
         headers = HTTPHeaders()
         trailers = HTTPHeaders()
         facts = HTTPFieldFacts()
-        upgradeField = nil
+        upgradeField = -1
         bodyKind = .none
     }
 }

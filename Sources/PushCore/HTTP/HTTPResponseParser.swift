@@ -135,7 +135,7 @@ package struct HTTPResponseParser: Sendable {
                 case .end(let next):
                     let bytes = UnsafeRawBufferPointer(rebasing: input[blockStart..<offset])
                     if isTrailer {
-                        trailers.storage = [UInt8](bytes)
+                        trailers = HTTPHeaders(parsedBlock: bytes, fieldCount: block.fieldCount)
                         return complete(next)
                     }
                     if status < 200 {
@@ -145,7 +145,7 @@ package struct HTTPResponseParser: Sendable {
                         offset = keptOffset
                         continue
                     }
-                    headers.storage = [UInt8](bytes)
+                    headers = HTTPHeaders(parsedBlock: bytes, fieldCount: block.fieldCount)
                     if let error = checkFraming() { return fail(error, next) }
                     state = .bodyStart
                     return (.head(takeHead()), next)
@@ -155,12 +155,9 @@ package struct HTTPResponseParser: Sendable {
                     case .success(let parsed): field = parsed
                     case .failure(let error): return fail(error, blockStart)
                     }
-                    let list = isTrailer ? \HTTPResponseParser.trailers : \HTTPResponseParser.headers
                     if !isTrailer, let error = facts.note(input, offset, field.nameEnd, field.valueStart, field.valueEnd) {
                         return fail(error, blockStart)
                     }
-                    self[keyPath: list].appendOffsets(offset &- blockStart, field.nameEnd &- blockStart,
-                                                      field.valueStart &- blockStart, field.valueEnd &- blockStart)
                     offset = next
                 }
 

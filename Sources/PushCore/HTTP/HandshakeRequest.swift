@@ -10,14 +10,15 @@ public struct HandshakeRequest: Sendable {
 
     public init(headers: HTTPHeaders, remoteAddress: String, issuedAt: Int64, url: String) {
         // Copied from the parsed head's bytes as they lie: no String per name or value.
-        self.bytes = headers.storage.withUnsafeBufferPointer { stored in
+        self.bytes = headers.withFields { fields in
+            let stored = fields.raw.assumingMemoryBound(to: UInt8.self)
             func field(_ i: Int) -> (name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>) {
-                (UnsafeBufferPointer(rebasing: stored[headers.offset(i, 0)..<headers.offset(i, 1)]),
-                 UnsafeBufferPointer(rebasing: stored[headers.offset(i, 2)..<headers.offset(i, 3)]))
+                (UnsafeBufferPointer(rebasing: stored[fields.offset(i, 0)..<fields.offset(i, 1)]),
+                 UnsafeBufferPointer(rebasing: stored[fields.offset(i, 2)..<fields.offset(i, 3)]))
             }
             return HTTPBytes.withUTF8Bytes(of: remoteAddress) { address in
                 HTTPBytes.withUTF8Bytes(of: url) { url in
-                    Self.encode(issuedAt: issuedAt, address: address, url: url, fieldCount: headers.count, field: field)
+                    Self.encode(issuedAt: issuedAt, address: address, url: url, fieldCount: fields.count, field: field)
                 }
             }
         }

@@ -107,13 +107,13 @@ package enum WebSocketHandshake {
         guard head.method == .get else { return .failure(.notGet) }
         // §4.1: "HTTP/1.1 or higher"; the major version is the HTTP parser's business.
         guard head.versionMinor >= 1 else { return .failure(.badHTTPVersion) }
-        let headers = head.headers
-        return headers.storage.withUnsafeBytes { raw in
+        return head.headers.withFields { fields in
+            let raw = fields.raw
             var upgrade = false, connectionUpgrade = false
             var key: Range<Int>?, version: Range<Int>?
-            for i in 0..<headers.count {
-                let nameStart = headers.offset(i, 0), nameEnd = headers.offset(i, 1)
-                let value = trimmed(raw, headers.offset(i, 2), headers.offset(i, 3))
+            for i in 0..<fields.count {
+                let nameStart = fields.offset(i, 0), nameEnd = fields.offset(i, 1)
+                let value = trimmed(raw, fields.offset(i, 2), fields.offset(i, 3))
                 switch nameEnd &- nameStart {
                 case 7 where HTTPBytes.equalsLowercased(raw, nameStart, nameEnd, "upgrade"):
                     if !upgrade { upgrade = listHolds(raw, value, "websocket") }
