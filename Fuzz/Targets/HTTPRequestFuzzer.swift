@@ -233,7 +233,7 @@ struct HTTPFeed {
 
     func checkFields(_ fields: HTTPHeaders) {
         precondition(fields.count <= limits.maxHeaderCount, "more fields than maxHeaderCount")
-        precondition(fields.storage.count <= limits.maxHeaderBytes, "field block over maxHeaderBytes")
+        precondition(fields.fieldByteCount <= limits.maxHeaderBytes, "field block over maxHeaderBytes")
         for i in 0..<fields.count {
             let name = fields.nameBytes(i)
             precondition(!name.isEmpty && name.allSatisfy(HTTPBytes.isTchar), "field name is not a token")
@@ -246,6 +246,6 @@ struct HTTPFeed {
     }
 
     func count(_ fields: HTTPHeaders, _ name: String) -> Int {
-        (0..<fields.count).reduce(0) { $0 + (fields.nameEquals($1, name) ? 1 : 0) }
+        fields.values(name).count
     }
 }

@@ -10,7 +10,8 @@
 /// Checked: a relative path handed to the file system never has a leading "/", an empty, "." or
 /// ".." segment, a hidden (dot-first) segment, NUL or backslash; no NUL is decoded from an escape;
 /// decoded segments and query pairs survive percent-encoding and decoding again unchanged;
-/// `QueryString.value` finds what `QueryString.parse` returns.
+/// `QueryString.value` finds what `QueryString.parse` returns; `EngineQuery` refuses what it
+/// refuses and reads the same first values.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func queryPathFuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let target = String(decoding: UnsafeRawBufferPointer(start: size > 0 ? data : nil, count: size), as: UTF8.self)
@@ -64,7 +65,17 @@ private func checkPercentDecoding(_ segment: Substring) {
 }
 
 private func checkQuery(_ query: String) {
-    guard let pairs = QueryString.parse(query) else { return }
+    // The engine's one-pass reading refuses exactly what the full parse refuses, and finds the
+    // first value of each of its parameters.
+    let engine = EngineQuery(query)
+    guard let pairs = QueryString.parse(query) else {
+        precondition(engine == nil, "EngineQuery takes a query parse refuses")
+        return
+    }
+    guard let engine else { preconditionFailure("EngineQuery refuses a query parse takes") }
+    for (name, read) in [("EIO", engine.protocolVersion), ("transport", engine.transport), ("sid", engine.sid), ("block", engine.block)] {
+        precondition(read == pairs.first { $0.0 == name }?.1, "EngineQuery misreads \(name)")
+    }
     let segments = query.utf8.split(separator: UInt8(ascii: "&"))
     precondition(pairs.count == segments.count, "one pair per non-empty segment")
     if let (name, value) = pairs.first {

@@ -56,6 +56,9 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
     /// Whether there are no fields.
     public var isEmpty: Bool { storage.isEmpty }
 
+    /// Bytes of the fields as received, without the table after them.
+    var fieldByteCount: Int { withFields(\.fieldBytes) }
+
     /// The offsets of the fields, read in place from `storage`.
     struct FieldTable {
         /// The whole storage: offsets index it from its start.
