@@ -13,9 +13,14 @@ extension EngineSocket {
         }
     }
 
-    /// Counts a head that opens a stream or a WebSocket (not a complete response). Any loop.
+    /// Counts a head that opens a stream or a WebSocket (not a complete response). Any loop;
+    /// on this one without a closure (every session opened makes this call).
     func countStreamHead(_ bytes: Int) {
-        loop.run { [self] in http.headBytesOut += bytes }
+        if loop.inEventLoop {
+            http.headBytesOut += bytes
+        } else {
+            loop.execute { [self] in http.headBytesOut += bytes }
+        }
     }
 }
 

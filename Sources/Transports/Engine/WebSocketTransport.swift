@@ -227,7 +227,12 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
 
     override func connectionDidClose(_ connection: Connection) {
         guard let socket else { return }
-        socket.loop.run { [self] in socket.webSocketClosed(self) }
+        // Every WebSocket-first session is on this loop: told without a closure.
+        if socket.loop.inEventLoop {
+            socket.webSocketClosed(self)
+        } else {
+            socket.loop.execute { [self] in socket.webSocketClosed(self) }
+        }
     }
 }
 
