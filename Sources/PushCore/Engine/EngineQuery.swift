@@ -58,7 +58,7 @@ package struct EngineQuery: Sendable, Equatable {
     /// Which parameter a raw name is. Names without escapes (nearly all) are matched on their
     /// bytes, by length first.
     private static func name(of raw: UnsafeBufferPointer<UInt8>) -> Name {
-        guard raw.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) else { return plainName(raw) }
+        guard QueryString.needsDecoding(raw) else { return plainName(raw) }
         guard var decoded = PercentDecoding.decode(raw, plusAsSpace: true) else { return .malformed }
         return decoded.withUTF8(plainName)
     }

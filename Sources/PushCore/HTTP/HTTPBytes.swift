@@ -166,6 +166,16 @@ enum HTTPBytes {
         return true
     }
 
+    /// `start..<end` without the spaces and tabs around it (OWS).
+    @inline(__always)
+    static func trimmed(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Range<Int> {
+        var s = start
+        var e = end
+        while s < e && isWhitespace(bytes[s]) { s &+= 1 }
+        while e > s && isWhitespace(bytes[e &- 1]) { e &-= 1 }
+        return s..<e
+    }
+
     /// Calls `body` with the bounds of each comma-separated element of `bytes[start..<end]`,
     /// trimmed of OWS; empty elements are passed too (callers decide whether they are allowed).
     @inline(__always)
@@ -176,11 +186,8 @@ enum HTTPBytes {
         var i = start
         while i <= end {
             if i == end || bytes[i] == comma {
-                var s = elementStart
-                var e = i
-                while s < e && isWhitespace(bytes[s]) { s &+= 1 }
-                while e > s && isWhitespace(bytes[e &- 1]) { e &-= 1 }
-                body(s, e)
+                let element = trimmed(bytes, elementStart, i)
+                body(element.lowerBound, element.upperBound)
                 elementStart = i &+ 1
             }
             i &+= 1

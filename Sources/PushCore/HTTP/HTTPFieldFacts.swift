@@ -117,14 +117,11 @@ struct HTTPFieldLine: Sendable {
             return .failure(.badRequest(k == end ? "missing colon in header field" : "invalid header name"))
         }
         guard i > start else { return .failure(.badRequest("empty header name")) }
-        var valueStart = i &+ 1
-        var valueEnd = end
-        while valueStart < valueEnd && HTTPBytes.isWhitespace(input[valueStart]) { valueStart &+= 1 }
-        while valueEnd > valueStart && HTTPBytes.isWhitespace(input[valueEnd &- 1]) { valueEnd &-= 1 }
-        if !HTTPBytes.allFieldValueBytes(input, valueStart, valueEnd) {
+        let value = HTTPBytes.trimmed(input, i &+ 1, end)
+        if !HTTPBytes.allFieldValueBytes(input, value.lowerBound, value.upperBound) {
             return .failure(.badRequest("invalid character in header value"))
         }
-        return .success(HTTPFieldLine(nameEnd: i, valueStart: valueStart, valueEnd: valueEnd))
+        return .success(HTTPFieldLine(nameEnd: i, valueStart: value.lowerBound, valueEnd: value.upperBound))
     }
 }
 

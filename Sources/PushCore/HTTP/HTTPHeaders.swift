@@ -37,11 +37,8 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
                 let end = HTTPBytes.contentEnd(block, lineStart, lf)
                 var nameEnd = lineStart
                 while nameEnd < end && block[nameEnd] != HTTPBytes.colon { nameEnd &+= 1 }
-                var valueStart = Swift.min(nameEnd &+ 1, end)
-                var valueEnd = end
-                while valueStart < valueEnd && HTTPBytes.isWhitespace(block[valueStart]) { valueStart &+= 1 }
-                while valueEnd > valueStart && HTTPBytes.isWhitespace(block[valueEnd &- 1]) { valueEnd &-= 1 }
-                Self.storeRow(out, row, lineStart, nameEnd, valueStart, valueEnd)
+                let value = HTTPBytes.trimmed(block, Swift.min(nameEnd &+ 1, end), end)
+                Self.storeRow(out, row, lineStart, nameEnd, value.lowerBound, value.upperBound)
                 row &+= 16
                 lineStart = lf &+ 1
             }

@@ -22,6 +22,12 @@ package enum QueryString {
         }
     }
 
+    /// Whether a raw name or value has anything to decode ("%" or "+"): most have not, and
+    /// are compared as bytes.
+    static func needsDecoding(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
+        raw.contains { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }
+    }
+
     /// Whether a raw name or value decodes.
     static func decodes(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
         !raw.contains(UInt8(ascii: "%")) || PercentDecoding.decode(raw, plusAsSpace: true) != nil
@@ -35,9 +41,7 @@ package enum QueryString {
             HTTPBytes.withUTF8Bytes(of: name) { wanted in
                 var found: String?
                 forEachPair(bytes) { rawName, rawValue in
-                    // Most names need no decoding: compare bytes without building a String.
-                    let needsDecoding = rawName.contains { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }
-                    let matches = needsDecoding
+                    let matches = needsDecoding(rawName)
                         ? PercentDecoding.decode(rawName, plusAsSpace: true) == name
                         : rawName.count == wanted.count && rawName.elementsEqual(wanted)
                     guard matches else { return true }

@@ -32,22 +32,35 @@ package enum Base64 {
     /// Gives `emit` the encoding of `bytes` in either alphabet, padded with "=" or not.
     @inline(__always)
     static func encode<C: Collection>(_ bytes: C, url: Bool, padded: Bool, emit: (UInt8) -> Void) where C.Element == UInt8 {
-        var iterator = bytes.makeIterator()
-        while let b0 = iterator.next() {
-            let b1 = iterator.next(), b2 = iterator.next()
-            emit(character(b0 >> 2, url: url))
-            emit(character((b0 & 0x03) << 4 | (b1 ?? 0) >> 4, url: url))
-            if let b1 {
-                emit(character((b1 & 0x0F) << 2 | (b2 ?? 0) >> 6, url: url))
-            } else if padded {
-                emit(UInt8(ascii: "="))
-            }
-            if let b2 {
-                emit(character(b2 & 0x3F, url: url))
-            } else if padded {
-                emit(UInt8(ascii: "="))
-            }
+        if bytes.withContiguousStorageIfAvailable({ encode($0, url: url, padded: padded, emit: emit) }) == nil {
+            Array(bytes).withUnsafeBufferPointer { encode($0, url: url, padded: padded, emit: emit) }
         }
+    }
+
+    /// The same over contiguous bytes: whole groups of three by index, then the one or two left.
+    @inline(__always)
+    static func encode(_ bytes: UnsafeBufferPointer<UInt8>, url: Bool, padded: Bool, emit: (UInt8) -> Void) {
+        let whole = bytes.count &- bytes.count % 3
+        var i = 0
+        while i < whole {
+            let b0 = bytes[i], b1 = bytes[i &+ 1], b2 = bytes[i &+ 2]
+            emit(character(b0 >> 2, url: url))
+            emit(character((b0 & 0x03) << 4 | b1 >> 4, url: url))
+            emit(character((b1 & 0x0F) << 2 | b2 >> 6, url: url))
+            emit(character(b2 & 0x3F, url: url))
+            i &+= 3
+        }
+        guard i < bytes.count else { return }
+        let b0 = bytes[i]
+        let b1: UInt8 = i &+ 1 < bytes.count ? bytes[i &+ 1] : 0
+        emit(character(b0 >> 2, url: url))
+        emit(character((b0 & 0x03) << 4 | b1 >> 4, url: url))
+        if i &+ 1 < bytes.count {
+            emit(character((b1 & 0x0F) << 2, url: url))
+        } else if padded {
+            emit(UInt8(ascii: "="))
+        }
+        if padded { emit(UInt8(ascii: "=")) }
     }
 
     /// Appends the base64 encoding of `bytes` to `output`.

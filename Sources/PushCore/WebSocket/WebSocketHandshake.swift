@@ -44,23 +44,19 @@ package struct WebSocketAccept: Sendable, Equatable {
     /// Base64 of a 20-byte digest: 27 characters and one "=".
     package static let count = 28
 
-    /// Writes the 28 characters at `out`: six whole groups of three bytes, then two bytes
-    /// and the padding.
+    /// Writes the 28 characters at `out`.
     package func write(to out: UnsafeMutableRawPointer) {
-        withUnsafeTemporaryAllocation(byteCount: 21, alignment: 4) { bytes in
-            bytes.storeBytes(of: digest.h0.bigEndian, toByteOffset: 0, as: UInt32.self)
-            bytes.storeBytes(of: digest.h1.bigEndian, toByteOffset: 4, as: UInt32.self)
-            bytes.storeBytes(of: digest.h2.bigEndian, toByteOffset: 8, as: UInt32.self)
-            bytes.storeBytes(of: digest.h3.bigEndian, toByteOffset: 12, as: UInt32.self)
-            bytes.storeBytes(of: digest.h4.bigEndian, toByteOffset: 16, as: UInt32.self)
-            bytes[20] = 0
-            for group in 0..<7 {
-                let b0 = bytes[3 &* group], b1 = bytes[3 &* group &+ 1], b2 = bytes[3 &* group &+ 2]
-                let at = out + 4 &* group
-                at.storeBytes(of: Base64.character(b0 >> 2, url: false), as: UInt8.self)
-                at.storeBytes(of: Base64.character((b0 & 0x03) << 4 | b1 >> 4, url: false), toByteOffset: 1, as: UInt8.self)
-                at.storeBytes(of: Base64.character((b1 & 0x0F) << 2 | b2 >> 6, url: false), toByteOffset: 2, as: UInt8.self)
-                at.storeBytes(of: group < 6 ? Base64.character(b2 & 0x3F, url: false) : UInt8(ascii: "="), toByteOffset: 3, as: UInt8.self)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { bytes in
+            let raw = UnsafeMutableRawPointer(bytes.baseAddress!)
+            raw.storeBytes(of: digest.h0.bigEndian, toByteOffset: 0, as: UInt32.self)
+            raw.storeBytes(of: digest.h1.bigEndian, toByteOffset: 4, as: UInt32.self)
+            raw.storeBytes(of: digest.h2.bigEndian, toByteOffset: 8, as: UInt32.self)
+            raw.storeBytes(of: digest.h3.bigEndian, toByteOffset: 12, as: UInt32.self)
+            raw.storeBytes(of: digest.h4.bigEndian, toByteOffset: 16, as: UInt32.self)
+            var k = 0
+            Base64.encode(UnsafeBufferPointer(bytes), url: false, padded: true) {
+                out.storeBytes(of: $0, toByteOffset: k, as: UInt8.self)
+                k &+= 1
             }
         }
     }
@@ -113,7 +109,7 @@ package enum WebSocketHandshake {
             var key: Range<Int>?, version: Range<Int>?
             for i in 0..<fields.count {
                 let nameStart = fields.offset(i, 0), nameEnd = fields.offset(i, 1)
-                let value = trimmed(raw, fields.offset(i, 2), fields.offset(i, 3))
+                let value = HTTPBytes.trimmed(raw, fields.offset(i, 2), fields.offset(i, 3))
                 switch nameEnd &- nameStart {
                 case 7 where HTTPBytes.equalsLowercased(raw, nameStart, nameEnd, "upgrade"):
                     if !upgrade { upgrade = listHolds(raw, value, "websocket") }
@@ -155,14 +151,6 @@ package enum WebSocketHandshake {
     }
 
     // MARK: - Helpers
-
-    /// `start..<end` without the spaces and tabs around it.
-    private static func trimmed(_ raw: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Range<Int> {
-        var start = start, end = end
-        while start < end && HTTPBytes.isWhitespace(raw[start]) { start &+= 1 }
-        while end > start && HTTPBytes.isWhitespace(raw[end &- 1]) { end &-= 1 }
-        return start..<end
-    }
 
     /// Whether the comma-separated list in `value` holds `token` (case-insensitive).
     private static func listHolds(_ raw: UnsafeRawBufferPointer, _ value: Range<Int>, _ token: StaticString) -> Bool {

@@ -49,10 +49,10 @@ extension EngineSocket {
         perform(session.transportClosed())
     }
 
-    /// A POST carrying packets up, on any HTTP transport.
     /// What a POST is answered with once its packets are taken: one array for every answer.
     static let okBody = Array("ok".utf8)
 
+    /// A POST carrying packets up, on any HTTP transport.
     func handlePost(_ request: HTTPRequest, _ writer: EngineResponder, kind: EngineTransportKind) {
         loop.assertInLoop()
         http.requests += 1

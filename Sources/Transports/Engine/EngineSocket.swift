@@ -155,20 +155,12 @@ public final class EngineSocket: @unchecked Sendable {
         }
     }
 
-    /// Counts frames handed to the WebSocket from the queue.
-    private func countWebSocketWrite(bytes: Int, messages: Int) {
+    /// Counts queued packets handed to a stream (a WebSocket or an event stream).
+    private func countStreamWrite(bytes: Int, messages: Int, on kind: EngineTransportKind) {
         traffic.bytesOut += bytes
         traffic.messagesOut += messages
         loop.metrics.counters.bytesSent += bytes
-        loop.metrics.counters.messagesSent.websocket += messages
-    }
-
-    /// Counts events handed to the event stream.
-    private func countSSEWrite(bytes: Int, messages: Int) {
-        traffic.bytesOut += bytes
-        traffic.messagesOut += messages
-        loop.metrics.counters.bytesSent += bytes
-        loop.metrics.counters.messagesSent.sse += messages
+        loop.metrics.counters.messagesSent[kind] += messages
     }
 
     /// The event a packet makes on any stream, made once and kept with the packet (a
@@ -286,73 +278,62 @@ public final class EngineSocket: @unchecked Sendable {
         case .webSocket(let transport):
             // On this loop the frames go to the connection as they are made: no array of them,
             // and no closure to carry it.
-            if !isDelaying && transport.connection.loop === loop {
-                var bytes = 0
-                for packet in packets {
-                    let frame = WebSocketTransport.frame(for: packet)
-                    bytes += frame.count
-                    transport.connection.write(frame)
-                }
-                countWebSocketWrite(bytes: bytes, messages: packets.count)
-                handedOff(bytes, to: transport.connection)
-                return
-            }
+            let now = !isDelaying && transport.connection.loop === loop
             var frames: [ByteChunk] = []
-            frames.reserveCapacity(packets.count)
+            if !now { frames.reserveCapacity(packets.count) }
             var bytes = 0
             for packet in packets {
                 let frame = WebSocketTransport.frame(for: packet)
                 bytes += frame.count
-                frames.append(frame)
+                if now { transport.connection.write(frame) } else { frames.append(frame) }
             }
-            countWebSocketWrite(bytes: bytes, messages: packets.count)
-            if isDelaying {
+            countStreamWrite(bytes: bytes, messages: packets.count, on: .websocket)
+            if now {
+                handedOff(bytes, to: transport.connection)
+            } else {
                 let ready = frames
-                afterSimulatedDelay { [self] in
+                let write = { [self] in
                     transport.write(ready)
                     handedOff(bytes, to: transport.connection)
                 }
-            } else {
-                transport.write(frames)
-                handedOff(bytes, to: transport.connection)
+                if isDelaying { afterSimulatedDelay(write) } else { write() }
             }
         case .eventStream(let writer):
             // The session numbered these packets as it took them: the last is streamSequence.
             let first = session.streamSequence - UInt64(packets.count) + 1
             // On this loop each event goes to the stream as it is made, its id line written in
             // place: no array of chunks, and no closure to carry it.
-            if !isDelaying && writer.loop === loop {
-                var bytes = 0
-                for (offset, packet) in packets.enumerated() {
-                    let sequence = first + UInt64(offset)
-                    let idCount = EngineCodec.sseIDLineCount(sid: id, sequence: sequence)
-                    writer.writeStream(count: idCount) { EngineCodec.writeSSEIDLine(sid: id, sequence: sequence, into: $0) }
-                    let event = Self.sseEvent(for: packet)
-                    writer.writeStream(event)
-                    bytes += idCount + event.count
-                }
-                countSSEWrite(bytes: bytes, messages: packets.count)
-                handedOff(bytes, to: writer.connection)
-                return
-            }
+            let now = !isDelaying && writer.loop === loop
             var events: [ByteChunk] = []
-            events.reserveCapacity(packets.count * 2)
+            if !now { events.reserveCapacity(packets.count * 2) }
             var bytes = 0
             for (offset, packet) in packets.enumerated() {
+                let sequence = first + UInt64(offset)
                 let event = Self.sseEvent(for: packet)
-                // This session's id line beside the shared event bytes (one gathered write).
-                let id = ByteChunk.copying(EngineCodec.sseIDLine(sid: self.id, sequence: first + UInt64(offset)))
-                bytes += id.count + event.count
-                events.append(id)
-                events.append(event)
+                if now {
+                    let idCount = EngineCodec.sseIDLineCount(sid: id, sequence: sequence)
+                    writer.writeStream(count: idCount) { EngineCodec.writeSSEIDLine(sid: id, sequence: sequence, into: $0) }
+                    writer.writeStream(event)
+                    bytes += idCount + event.count
+                } else {
+                    // This session's id line beside the shared event bytes (one gathered write).
+                    let idLine = ByteChunk.copying(EngineCodec.sseIDLine(sid: id, sequence: sequence))
+                    events.append(idLine)
+                    events.append(event)
+                    bytes += idLine.count + event.count
+                }
             }
-            countSSEWrite(bytes: bytes, messages: packets.count)
-            let ready = events
-            let stream = { [self] in
-                writer.loop.run { for event in ready { writer.writeStream(event) } }
+            countStreamWrite(bytes: bytes, messages: packets.count, on: .sse)
+            if now {
                 handedOff(bytes, to: writer.connection)
+            } else {
+                let ready = events
+                let stream = { [self] in
+                    writer.loop.run { for event in ready { writer.writeStream(event) } }
+                    handedOff(bytes, to: writer.connection)
+                }
+                if isDelaying { afterSimulatedDelay(stream) } else { stream() }
             }
-            if isDelaying { afterSimulatedDelay(stream) } else { stream() }
         case .heldPoll, .none:
             assertionFailure("no stream to write on")
         }
@@ -380,8 +361,7 @@ public final class EngineSocket: @unchecked Sendable {
     }
 
     func respond(_ writer: EngineResponder, status: Int, body: [UInt8], contentType: String = EngineSocket.textPlain) {
-        var headers = contentType == Self.textPlain ? Self.textPlainHeaders
-            : contentType == Self.textHTML ? Self.textHTMLHeaders : [("Content-Type", contentType), ("Cache-Control", "no-store")]
+        var headers = Self.headers(for: contentType)
         if !corsHeaders.isEmpty { headers += corsHeaders }
         // The usual answer, on the writer's loop and undelayed, allocates no closure.
         if !isDelaying && writer.loop.inEventLoop {
@@ -403,10 +383,23 @@ public final class EngineSocket: @unchecked Sendable {
     }
 
     static let textPlain = "text/plain; charset=UTF-8"
-    private static let textPlainHeaders = [("Content-Type", textPlain), ("Cache-Control", "no-store")]
     /// What a POST's "ok" goes as, the reference server's type for it.
     static let textHTML = "text/html"
-    private static let textHTMLHeaders = [("Content-Type", textHTML), ("Cache-Control", "no-store")]
+    private static let textPlainHeaders = headers(of: textPlain)
+    private static let textHTMLHeaders = headers(of: textHTML)
+
+    /// An answer's fields: made once for the two types every session answers with.
+    private static func headers(for contentType: String) -> [(String, String)] {
+        switch contentType {
+        case textPlain: textPlainHeaders
+        case textHTML: textHTMLHeaders
+        default: headers(of: contentType)
+        }
+    }
+
+    private static func headers(of contentType: String) -> [(String, String)] {
+        [("Content-Type", contentType), ("Cache-Control", "no-store")]
+    }
 
     /// Lets go of the transport in use as the session says (an upgrade or a close).
     private func release(_ release: EngineTransportRelease) {
