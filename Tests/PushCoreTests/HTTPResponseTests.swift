@@ -28,6 +28,26 @@ final class HTTPResponseTests: XCTestCase {
         XCTAssertEqual(text(pieces), "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 0\r\nContent-Length: 1234567\r\n\r\n")
     }
 
+    /// Prepared fields are the lines `writeHead` writes for the same pairs, unsafe ones
+    /// dropped alike, whatever their lengths (the line is assembled on the stack).
+    func testPreparedHeadersAreTheLinesWriteHeadWrites() {
+        let long = String(repeating: "v", count: 5_000)
+        let pairs = [("Content-Type", "text/plain; charset=UTF-8"), ("Cache-Control", "no-store"), ("X-Bad", "a\r\nb"),
+                     ("Bad Name", "x"), ("", "x"), ("X-Empty", ""), ("X-\u{E9}", "x"), ("X-Utf8", "caf\u{E9}"), ("X-Long", long)]
+        let prepared = PreparedHeaders(pairs)
+        XCTAssertEqual(prepared.pairs.map(\.0), pairs.map(\.0))
+        var head: [UInt8] = []
+        HTTPResponse.writeHead(status: 200, headers: pairs, into: &head)
+        var built: [UInt8] = []
+        HTTPResponse.appendStatusLine(200, into: &built)
+        built += prepared.lines
+        HTTPResponse.appendEndOfHead(into: &built)
+        XCTAssertEqual(text(built), text(head))
+        XCTAssertEqual(text(prepared.lines), "Content-Type: text/plain; charset=UTF-8\r\nCache-Control: no-store\r\nX-Empty: \r\n"
+                       + "X-Utf8: caf\u{E9}\r\nX-Long: \(long)\r\n")
+        XCTAssertTrue(PreparedHeaders([]).lines.isEmpty)
+    }
+
     func testHeaderInjectionIsDropped() {
         var out: [UInt8] = []
         HTTPResponse.writeHead(status: 302, headers: [

@@ -1,7 +1,7 @@
 /// Byte classes and scanning helpers shared by the HTTP parser, writer and decoders.
 ///
 /// Everything here works on raw bytes so the hot paths never build Strings to classify input.
-enum HTTPBytes {
+package enum HTTPBytes {
     static let cr: UInt8 = 13
     static let lf: UInt8 = 10
     static let sp: UInt8 = 32
@@ -218,8 +218,8 @@ enum HTTPBytes {
 
     /// Calls `body` with `text`'s UTF-8 bytes: in place for a native string (nearly every one),
     /// else from a contiguous copy.
-    @inline(__always)
-    static func withUTF8Bytes<Result>(of text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+    @inlinable @inline(__always)
+    package static func withUTF8Bytes<Result>(of text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
         var copy = text
         return copy.withUTF8(body)

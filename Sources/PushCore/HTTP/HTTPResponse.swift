@@ -30,13 +30,28 @@ package enum HTTPResponse {
         HTTPBytes.withUTF8Bytes(of: name) { name in
             HTTPBytes.withUTF8Bytes(of: value) { value in
                 guard isSafeName(name), isSafeValue(value) else { return }
-                out.append(contentsOf: name)
-                out.append(HTTPBytes.colon)
-                out.append(HTTPBytes.sp)
-                out.append(contentsOf: value)
-                out.append(HTTPBytes.cr)
-                out.append(HTTPBytes.lf)
+                appendLine(name, value, into: &out)
             }
+        }
+    }
+
+    /// `name: value\r\n`, assembled on the stack and appended at once: six appends, each
+    /// checking the array's capacity and uniqueness, cost more than the bytes.
+    private static func appendLine(_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafeBufferPointer<UInt8>,
+                                   into out: inout [UInt8]) {
+        let count = name.count &+ value.count &+ 4
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count) { line in
+            let base = line.baseAddress!
+            if let source = name.baseAddress { base.update(from: source, count: name.count) }
+            var offset = name.count
+            base[offset] = HTTPBytes.colon
+            base[offset &+ 1] = HTTPBytes.sp
+            offset &+= 2
+            if let source = value.baseAddress { (base + offset).update(from: source, count: value.count) }
+            offset &+= value.count
+            base[offset] = HTTPBytes.cr
+            base[offset &+ 1] = HTTPBytes.lf
+            out.append(contentsOf: UnsafeBufferPointer(line))
         }
     }
 

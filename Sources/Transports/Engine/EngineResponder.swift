@@ -1,3 +1,5 @@
+import PushCore
+
 /// Whatever answers one engine HTTP request: the request's own connection, or, for a request
 /// that reached another node of a cluster, the reply sent back to that node.
 public protocol EngineResponder: AnyObject, Sendable {
@@ -8,12 +10,18 @@ public protocol EngineResponder: AnyObject, Sendable {
     /// Called (on `loop`) if the client gives up before the answer.
     var onAbort: (() -> Void)? { get set }
     func respond(status: Int, headers: [(String, String)], body: [UInt8])
+    /// `respond` with fields prepared in advance (what every engine answer sends).
+    func respond(status: Int, headers: PreparedHeaders, body: [UInt8])
     /// Bytes of response head written (0 where unknown, as for a reply relayed to another node).
     var headBytesWritten: Int { get }
 }
 
 extension EngineResponder {
     public var headBytesWritten: Int { 0 }
+
+    public func respond(status: Int, headers: PreparedHeaders, body: [UInt8]) {
+        respond(status: status, headers: headers.pairs, body: body)
+    }
 }
 
 extension HTTPResponseWriter: EngineResponder {}

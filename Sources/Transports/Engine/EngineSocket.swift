@@ -361,8 +361,7 @@ public final class EngineSocket: @unchecked Sendable {
     }
 
     func respond(_ writer: EngineResponder, status: Int, body: [UInt8], contentType: String = EngineSocket.textPlain) {
-        var headers = Self.headers(for: contentType)
-        if !corsHeaders.isEmpty { headers += corsHeaders }
+        let headers = corsAnswerHeaders(for: contentType) ?? Self.answerHeaders(for: contentType)
         // The usual answer, on the writer's loop and undelayed, allocates no closure.
         if !isDelaying && writer.loop.inEventLoop {
             writeResponse(writer, status: status, headers: headers, body: body)
@@ -376,7 +375,7 @@ public final class EngineSocket: @unchecked Sendable {
         }
     }
 
-    private func writeResponse(_ writer: EngineResponder, status: Int, headers: [(String, String)], body: [UInt8]) {
+    private func writeResponse(_ writer: EngineResponder, status: Int, headers: PreparedHeaders, body: [UInt8]) {
         let before = writer.headBytesWritten
         writer.respond(status: status, headers: headers, body: body)
         countResponse(head: writer.headBytesWritten - before, body: body.count)
@@ -385,19 +384,19 @@ public final class EngineSocket: @unchecked Sendable {
     static let textPlain = "text/plain; charset=UTF-8"
     /// What a POST's "ok" goes as, the reference server's type for it.
     static let textHTML = "text/html"
-    private static let textPlainHeaders = headers(of: textPlain)
-    private static let textHTMLHeaders = headers(of: textHTML)
+    private static let textPlainHeaders = PreparedHeaders(answerFields(of: textPlain))
+    private static let textHTMLHeaders = PreparedHeaders(answerFields(of: textHTML))
 
-    /// An answer's fields: made once for the two types every session answers with.
-    private static func headers(for contentType: String) -> [(String, String)] {
+    /// An answer's fields: prepared once for the two types every session answers with.
+    private static func answerHeaders(for contentType: String) -> PreparedHeaders {
         switch contentType {
         case textPlain: textPlainHeaders
         case textHTML: textHTMLHeaders
-        default: headers(of: contentType)
+        default: PreparedHeaders(answerFields(of: contentType))
         }
     }
 
-    private static func headers(of contentType: String) -> [(String, String)] {
+    static func answerFields(of contentType: String) -> [(String, String)] {
         [("Content-Type", contentType), ("Cache-Control", "no-store")]
     }
 

@@ -20,7 +20,12 @@ final class EngineSocketExtras {
     /// The demo's simulated delay on every response and stream write (nil: none).
     var simulatedDelay: SimulatedDelay?
     /// CORS headers for responses to this client (none for most: same origin, or no browser).
-    var corsHeaders: [(String, String)] = []
+    var corsHeaders: [(String, String)] = [] {
+        didSet { corsAnswerHeaders = nil }
+    }
+    /// Every answer's fields with the CORS headers, for the two types answers have: prepared
+    /// at the first answer.
+    var corsAnswerHeaders: (plain: PreparedHeaders, html: PreparedHeaders)?
 }
 
 extension EngineSocket {
@@ -41,6 +46,20 @@ extension EngineSocket {
     var corsHeaders: [(String, String)] {
         get { extrasIfAny?.corsHeaders ?? [] }
         set { if !newValue.isEmpty || extrasIfAny != nil { extras.corsHeaders = newValue } }
+    }
+
+    /// An answer's fields with this client's CORS headers; nil when it has none.
+    func corsAnswerHeaders(for contentType: String) -> PreparedHeaders? {
+        guard let extras = extrasIfAny, !extras.corsHeaders.isEmpty else { return nil }
+        let cors = extras.corsHeaders
+        let prepared = extras.corsAnswerHeaders ?? (PreparedHeaders(Self.answerFields(of: Self.textPlain) + cors),
+                                                    PreparedHeaders(Self.answerFields(of: Self.textHTML) + cors))
+        extras.corsAnswerHeaders = prepared
+        switch contentType {
+        case Self.textPlain: return prepared.plain
+        case Self.textHTML: return prepared.html
+        default: return PreparedHeaders(Self.answerFields(of: contentType) + cors)
+        }
     }
 
     var probe: WebSocketTransport? {

@@ -48,16 +48,25 @@ public final class HTTPResponseWriter: LoopConfined, @unchecked Sendable {
 
     /// Sends a complete response with a Content-Length.
     public func respond(status: Int, headers: [(String, String)] = [], body: [UInt8]) {
+        respond(status: status, prepared: nil, headers: headers, body: body)
+    }
+
+    /// Sends a complete response with a Content-Length, its fields prepared in advance.
+    public func respond(status: Int, headers: PreparedHeaders, body: [UInt8]) {
+        respond(status: status, prepared: headers, headers: [], body: body)
+    }
+
+    private func respond(status: Int, prepared: PreparedHeaders?, headers: [(String, String)], body: [UInt8]) {
         assertInLoop()
         guard isOpen else { return }
         let keepAlive = keepsAlive
         // A body the size of a usual answer goes out in the head's array: one write, one
         // allocation; a larger one as a chunk of its own.
         if body.count <= Self.bodyInHeadLimit {
-            writeHead(status: status, headers: headers, contentLength: body.count, keepAlive: keepAlive,
+            writeHead(status: status, prepared: prepared, headers: headers, contentLength: body.count, keepAlive: keepAlive,
                       body: isHeadRequest ? [] : body)
         } else {
-            writeHead(status: status, headers: headers, contentLength: body.count, keepAlive: keepAlive)
+            writeHead(status: status, prepared: prepared, headers: headers, contentLength: body.count, keepAlive: keepAlive)
             if !isHeadRequest { connection.write(body) }
         }
         finish(keepAlive: keepAlive)
@@ -166,27 +175,31 @@ public final class HTTPResponseWriter: LoopConfined, @unchecked Sendable {
         releaseOwner()?.didUpgrade()
     }
 
+    private static let connectionClose = Array("Connection: close\r\n".utf8)
+    private static let connectionKeepAlive = Array("Connection: keep-alive\r\n".utf8)
+
     private var keepsAlive: Bool { requestKeepsAlive && !(owner?.isDraining ?? true) }
 
     /// Writes the head: the caller's fields, then Content-Length, Date and Connection as
     /// needed, straight into the array that goes out (then `body`, if any).
-    private func writeHead(status: Int, headers: [(String, String)], contentLength: Int? = nil, keepAlive: Bool,
-                           body: [UInt8] = []) {
+    private func writeHead(status: Int, prepared: PreparedHeaders? = nil, headers: [(String, String)], contentLength: Int? = nil,
+                           keepAlive: Bool, body: [UInt8] = []) {
         loop.metrics.counters.httpResponses.record(status)
         // Built in the loop's scratch array, which the connection copies from at once.
         var bytes: [UInt8] = []
         swap(&bytes, &loop.responseScratch)
         defer { if bytes.capacity <= Self.scratchLimit { swap(&bytes, &loop.responseScratch) } }
-        bytes.removeAll(keepingCapacity: true)
+        _ = bytes.resizeInPlace(to: 0)
         bytes.reserveCapacity(256 &+ body.count)
         HTTPResponse.appendStatusLine(status, into: &bytes)
+        if let prepared { bytes.append(contentsOf: prepared.lines) }
         for (name, value) in headers { HTTPResponse.appendField(name, value, into: &bytes) }
         if let contentLength { HTTPResponse.appendField("Content-Length", decimal: contentLength, into: &bytes) }
-        HTTPResponse.appendField("Date", dates.now(), into: &bytes)
+        dates.appendField(into: &bytes)
         if !keepAlive {
-            HTTPResponse.appendField("Connection", "close", into: &bytes)
+            bytes.append(contentsOf: Self.connectionClose)
         } else if requestVersionMinor == 0 {
-            HTTPResponse.appendField("Connection", "keep-alive", into: &bytes)
+            bytes.append(contentsOf: Self.connectionKeepAlive)
         }
         HTTPResponse.appendEndOfHead(into: &bytes)
         headBytesWritten += bytes.count
