@@ -76,6 +76,8 @@ private func checkQuery(_ query: String) {
     for (name, read) in [("EIO", engine.protocolVersion), ("transport", engine.transport), ("sid", engine.sid), ("block", engine.block)] {
         precondition(read == pairs.first { $0.0 == name }?.1, "EngineQuery misreads \(name)")
     }
+    precondition(engine.transportKind == engine.transport.flatMap(EngineTransportKind.init(rawValue:)),
+                 "EngineQuery's transport kind is not its transport's")
     let segments = query.utf8.split(separator: UInt8(ascii: "&"))
     precondition(pairs.count == segments.count, "one pair per non-empty segment")
     if let (name, value) = pairs.first {

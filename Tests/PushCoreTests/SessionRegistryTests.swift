@@ -1,4 +1,5 @@
 import XCTest
+import Foundation
 import Dispatch
 import Synchronization
 import PushCore
@@ -29,6 +30,33 @@ final class SessionRegistryTests: XCTestCase {
         XCTAssertEqual(registry.count, 0)
         XCTAssertTrue(registry.insert(first, for: ""), "an empty key still hashes")
         XCTAssertTrue(registry.lookup("") === first)
+    }
+
+    /// A request's `sid` finds its session by the bytes in the query, escaped or not; ids that
+    /// share their last eight bytes (a bucket) or differ in length stay apart.
+    func testLookupBySIDOfAQuery() throws {
+        let registry = SessionRegistry<TestSession>()
+        let ids = ["q3Lx6Q.7hB0abcdefghijklmnopqrstu", "7hB0abcdefghijklmnopqrstu", "X7hB0abcdefghijklmnopqrstu",
+                   "tag.x-y_z", "short", "a+b", ""]
+        var sessions: [String: TestSession] = [:]
+        for (index, id) in ids.enumerated() {
+            let session = TestSession(id: index)
+            sessions[id] = session
+            XCTAssertTrue(registry.insert(session, for: id), id)
+        }
+        for id in ids {
+            let plain = try XCTUnwrap(EngineQuery("EIO=4&sid=\(id)&t=1"))
+            let expected = id == "a+b" ? nil : sessions[id]  // "+" in a query is a space
+            XCTAssertTrue(registry.lookup(sidOf: plain) === expected, id)
+            let escaped = try XCTUnwrap(EngineQuery("sid=" + id.utf8.map { String(format: "%%%02X", $0) }.joined()))
+            XCTAssertTrue(registry.lookup(sidOf: escaped) === sessions[id], "escaped \(id)")
+        }
+        XCTAssertNil(registry.lookup(sidOf: try XCTUnwrap(EngineQuery("sid=hB0abcdefghijklmnopqrstu"))))
+        XCTAssertNil(registry.lookup(sidOf: try XCTUnwrap(EngineQuery("EIO=4"))))
+        XCTAssertTrue(registry.lookup(sidOf: try XCTUnwrap(EngineQuery("sid=short&sid=tag.x-y_z"))) === sessions["short"])
+        var listed: [String] = []
+        registry.forEach { id, _ in listed.append(id) }
+        XCTAssertEqual(listed.sorted(), ids.sorted())
     }
 
     func testShardCountRounding() {

@@ -4,54 +4,135 @@
 /// Strings cost more than the rest of the lookup.
 package struct EngineQuery: Sendable, Equatable {
     /// `EIO`: the protocol version.
-    package var protocolVersion: String?
+    package var protocolVersion: String? { string(version) }
     /// `transport`.
-    package var transport: String?
+    package var transport: String? { string(transportValue) }
+    /// `transport` when it names one (nil when absent or unknown).
+    package private(set) var transportKind: EngineTransportKind?
     /// `sid`: the session, absent on a handshake.
-    package var sid: String?
+    package var sid: String? { string(sidValue) }
     /// `block`: transports the client asks the server to refuse (a demo aid).
-    package var block: String?
+    package var block: String? { string(blockValue) }
+
+    /// Whether `EIO` is "4", read without making a String.
+    package var isProtocolVersion4: Bool {
+        withBytes(version) { $0.count == 1 && $0[0] == UInt8(ascii: "4") } ?? false
+    }
+
+    /// Whether the query names a session.
+    package var hasSID: Bool { sidValue != nil }
+
+    /// Calls `body` with the UTF-8 bytes of `sid`; nil without one. Looking a session up by
+    /// these makes no String.
+    package func withSIDBytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result? {
+        withBytes(sidValue, body)
+    }
+
+    /// The query the values were read from.
+    private var source = ""
+    /// A value: where it lies in `source` when it needs no decoding (nearly always), else
+    /// decoded. Strings are made only when asked for, and a query copies without retaining
+    /// any but `source`.
+    private enum Value: Sendable {
+        case slice(offset: Int, count: Int)
+        case decoded(String)
+    }
+    private var version: Value?
+    private var transportValue: Value?
+    private var sidValue: Value?
+    private var blockValue: Value?
+
+    private func withBytes<Result>(_ value: Value?, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result? {
+        switch value {
+        case .none: nil
+        case .decoded(let text): HTTPBytes.withUTF8Bytes(of: text, body)
+        case .slice(let offset, let count):
+            HTTPBytes.withUTF8Bytes(of: source) { body(UnsafeBufferPointer(rebasing: $0[offset..<offset &+ count])) }
+        }
+    }
+
+    private func string(_ value: Value?) -> String? {
+        if case .decoded(let text) = value { return text }
+        return withBytes(value) { String(decoding: $0, as: UTF8.self) }
+    }
+
+    package static func == (a: EngineQuery, b: EngineQuery) -> Bool {
+        a.protocolVersion == b.protocolVersion && a.transport == b.transport && a.sid == b.sid && a.block == b.block
+    }
 
     /// nil when any pair is malformed: a bad escape, an escape of NUL, or a name or value that
     /// does not decode to UTF-8.
     package init?(_ query: String) {
         var query = query
-        var parameters = EngineQuery(protocolVersion: nil, transport: nil, sid: nil, block: nil)
+        var parameters = EngineQuery()
         let wellFormed = query.withUTF8 { bytes in
-            var wellFormed = true
-            QueryString.forEachPair(bytes) { rawName, rawValue in
-                wellFormed = parameters.take(Self.name(of: rawName), rawValue)
-                return wellFormed
+            var pairs = QueryString.Pairs(bytes)
+            while let (name, value) = pairs.next() {
+                guard parameters.take(Self.name(of: name), value, in: bytes) else { return false }
             }
-            return wellFormed
+            return true
         }
         guard wellFormed else { return nil }
+        parameters.source = query
         self = parameters
     }
 
+    private init() {}
+
     package init(protocolVersion: String?, transport: String?, sid: String?, block: String?) {
-        self.protocolVersion = protocolVersion
-        self.transport = transport
-        self.sid = sid
-        self.block = block
+        version = protocolVersion.map(Value.decoded)
+        transportValue = transport.map(Value.decoded)
+        transportKind = transport.flatMap(EngineTransportKind.init(rawValue:))
+        sidValue = sid.map(Value.decoded)
+        blockValue = block.map(Value.decoded)
     }
 
     private enum Name { case protocolVersion, transport, sid, block, other, malformed }
 
     /// Keeps the first value of each parameter; checks the others. False when malformed.
-    private mutating func take(_ name: Name, _ raw: UnsafeBufferPointer<UInt8>) -> Bool {
-        func decoded(_ current: inout String?) -> Bool {
-            guard current == nil else { return QueryString.decodes(raw) }
-            current = PercentDecoding.decode(raw, plusAsSpace: true)
-            return current != nil
-        }
+    private mutating func take(_ name: Name, _ raw: UnsafeBufferPointer<UInt8>, in query: UnsafeBufferPointer<UInt8>) -> Bool {
         switch name {
-        case .protocolVersion: return decoded(&protocolVersion)
-        case .transport: return decoded(&transport)
-        case .sid: return decoded(&sid)
-        case .block: return decoded(&block)
+        case .protocolVersion: return Self.keep(&version, raw, in: query)
+        case .transport:
+            guard transportValue == nil else { return QueryString.decodes(raw) }
+            guard Self.keep(&transportValue, raw, in: query) else { return false }
+            // Read from what was kept: `source` is set once the whole query is read.
+            if case .decoded(let text) = transportValue {
+                transportKind = HTTPBytes.withUTF8Bytes(of: text, Self.transportKind)
+            } else {
+                transportKind = Self.transportKind(raw)
+            }
+            return true
+        case .sid: return Self.keep(&sidValue, raw, in: query)
+        case .block: return Self.keep(&blockValue, raw, in: query)
         case .other: return QueryString.decodes(raw)
         case .malformed: return false
+        }
+    }
+
+    /// Keeps `raw` as `current` unless a value came first (then only checks it).
+    private static func keep(_ current: inout Value?, _ raw: UnsafeBufferPointer<UInt8>,
+                             in query: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard current == nil else { return QueryString.decodes(raw) }
+        if !QueryString.needsDecoding(raw) {
+            let offset = raw.baseAddress.flatMap { start in query.baseAddress.map { start - $0 } } ?? 0
+            current = .slice(offset: offset, count: raw.count)
+            return true
+        }
+        guard let decoded = PercentDecoding.decode(raw, plusAsSpace: true) else { return false }
+        current = .decoded(decoded)
+        return true
+    }
+
+    /// The transport a value's bytes name, matched by length first.
+    private static func transportKind(_ value: UnsafeBufferPointer<UInt8>) -> EngineTransportKind? {
+        let raw = UnsafeRawBufferPointer(value)
+        switch value.count {
+        case 3 where HTTPBytes.equalsExactly(raw, 0, 3, "sse"): return .sse
+        case 7 where HTTPBytes.equalsExactly(raw, 0, 7, "polling"): return .longPolling
+        case 9 where HTTPBytes.equalsExactly(raw, 0, 9, "websocket"): return .websocket
+        case 13 where HTTPBytes.equalsExactly(raw, 0, 13, "short-polling"): return .polling
+        default: return nil
         }
     }
 
@@ -63,6 +144,8 @@ package struct EngineQuery: Sendable, Equatable {
         return decoded.withUTF8(plainName)
     }
 
+    // A switch per word list rather than one lookup over tables: a table loop cost four times
+    // as much per name, and every request reads three or four.
     private static func plainName(_ name: UnsafeBufferPointer<UInt8>) -> Name {
         let raw = UnsafeRawBufferPointer(name)
         switch name.count {

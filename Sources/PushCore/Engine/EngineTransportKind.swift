@@ -18,6 +18,17 @@ public enum EngineTransportKind: String, Sendable, CaseIterable {
     /// What a session that may upgrade may upgrade to.
     static let upgradeTargets = [EngineTransportKind.websocket.rawValue]
 
+    /// This transport's bit in a set of transports held as a mask (a request checks its
+    /// transport against the allowed ones without hashing).
+    public var bit: UInt8 {
+        switch self {
+        case .websocket: 1
+        case .sse: 2
+        case .longPolling: 4
+        case .polling: 8
+        }
+    }
+
     /// Whether packets go down in HTTP responses rather than on a persistent stream.
     public var isRequestResponse: Bool { self == .longPolling || self == .polling }
 }

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Decoding of `application/x-www-form-urlencoded` queries ("a=1&b=%20x+y").
 package enum QueryString {
     /// Splits `query` into decoded (name, value) pairs in order: '&' separates pairs (empty ones
@@ -59,22 +61,39 @@ package enum QueryString {
         _ bytes: UnsafeBufferPointer<UInt8>,
         _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Bool
     ) {
-        var start = 0
-        while start < bytes.count {
-            var end = start
-            var equals = -1
-            while end < bytes.count && bytes[end] != UInt8(ascii: "&") {
-                if equals < 0 && bytes[end] == UInt8(ascii: "=") { equals = end }
-                end &+= 1
+        var pairs = Pairs(bytes)
+        while let (name, value) = pairs.next() {
+            if !body(name, value) { return }
+        }
+    }
+
+    /// The non-empty pairs of a query's bytes, raw name and value, in order: for a reader that
+    /// keeps what it reads in locals no closure captures.
+    struct Pairs {
+        private let bytes: UnsafeBufferPointer<UInt8>
+        private var start = 0
+
+        init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+        mutating func next() -> (name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>)? {
+            // memchr: a query is tens of bytes, and a byte loop cost more than the rest of its reading.
+            guard let base = bytes.baseAddress else { return nil }
+            while start < bytes.count {
+                let end = Self.offset(of: UInt8(ascii: "&"), in: base, from: start, to: bytes.count)
+                defer { start = end &+ 1 }
+                guard end > start else { continue }
+                let nameEnd = Self.offset(of: UInt8(ascii: "="), in: base, from: start, to: end)
+                let valueStart = nameEnd < end ? nameEnd &+ 1 : end
+                return (UnsafeBufferPointer(rebasing: bytes[start..<nameEnd]), UnsafeBufferPointer(rebasing: bytes[valueStart..<end]))
             }
-            if end > start {
-                let nameEnd = equals < 0 ? end : equals
-                let valueStart = equals < 0 ? end : equals &+ 1
-                let name = UnsafeBufferPointer(rebasing: bytes[start..<nameEnd])
-                let value = UnsafeBufferPointer(rebasing: bytes[valueStart..<end])
-                if !body(name, value) { return }
-            }
-            start = end &+ 1
+            return nil
+        }
+
+        /// Where `byte` first is in `base[start..<end]`, or `end`.
+        @inline(__always)
+        private static func offset(of byte: UInt8, in base: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
+            guard let found = memchr(base + start, Int32(byte), end &- start) else { return end }
+            return UnsafeRawPointer(found) - UnsafeRawPointer(base)
         }
     }
 }

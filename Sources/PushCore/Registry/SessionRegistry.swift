@@ -5,6 +5,8 @@ import Synchronization
 /// Sharded so loops rarely contend: each shard is a dictionary behind its own `Mutex`, chosen
 /// by a hash of the id's last eight bytes. Ids end in CSPRNG output, so eight bytes spread
 /// evenly and the hash stays cheap; the end is used because tagged ids share their prefix.
+/// Keys hash the same bytes (`SessionKey`), and a lookup may borrow the id's bytes from the
+/// request instead of making a String of them.
 ///
 /// The shards hold `AnyObject`, not `Session`: their code is then compiled here for one
 /// concrete type, where a generic shard made every insert and removal look up the metadata of
@@ -33,9 +35,10 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
     /// An existing entry is never replaced, so a repeated id cannot take over a live session.
     @discardableResult
     package func insert(_ session: Session, for sid: String) -> Bool {
-        shard(for: sid).sessions.withLock { sessions in
-            if sessions[sid] != nil { return false }
-            sessions[sid] = session
+        let key = SessionKey(sid)
+        return shard(for: key).sessions.withLock { sessions in
+            if sessions[key] != nil { return false }
+            sessions[key] = session
             entries.add(1, ordering: .relaxed)
             return true
         }
@@ -43,14 +46,32 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
 
     /// The session stored under `sid`, if any.
     package func lookup(_ sid: String) -> Session? {
-        shard(for: sid).sessions.withLock { $0[sid] }.map(Self.session)
+        lookup(SessionKey(sid))
+    }
+
+    /// The session a request's `sid` names, if any, looked up by the id's bytes in the query:
+    /// no String is made of them.
+    package func lookup(sidOf query: EngineQuery) -> Session? {
+        guard let entry = query.withSIDBytes({ entry(for: SessionKey(borrowing: $0)) }) ?? nil else { return nil }
+        return Self.session(entry)
+    }
+
+    private func lookup(_ key: SessionKey) -> Session? {
+        // Not `Optional.map`: it was called unspecialized, through a closure.
+        guard let entry = entry(for: key) else { return nil }
+        return Self.session(entry)
+    }
+
+    private func entry(for key: SessionKey) -> AnyObject? {
+        shard(for: key).sessions.withLock { $0[key] }
     }
 
     /// Removes and returns the session stored under `sid`, if any.
     @discardableResult
     package func remove(_ sid: String) -> Session? {
-        shard(for: sid).sessions.withLock { sessions in
-            let removed = sessions.removeValue(forKey: sid)
+        let key = SessionKey(sid)
+        return shard(for: key).sessions.withLock { sessions in
+            let removed = sessions.removeValue(forKey: key)
             if removed != nil { entries.subtract(1, ordering: .relaxed) }
             // A dictionary never shrinks by itself: after a crowd leaves, give its table back.
             if sessions.isEmpty && sessions.capacity > 256 { sessions = [:] }
@@ -62,9 +83,10 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
     /// Lets a closing session unregister without racing a later owner of the same id.
     @discardableResult
     package func remove(_ sid: String, ifIdenticalTo session: Session) -> Bool {
-        shard(for: sid).sessions.withLock { sessions in
-            guard let current = sessions[sid], current === session else { return false }
-            sessions.removeValue(forKey: sid)
+        let key = SessionKey(sid)
+        return shard(for: key).sessions.withLock { sessions in
+            guard let current = sessions[key], current === session else { return false }
+            sessions.removeValue(forKey: key)
             entries.subtract(1, ordering: .relaxed)
             return true
         }
@@ -78,7 +100,7 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
     package func forEach(_ body: (String, Session) throws -> Void) rethrows {
         for shard in shards {
             let snapshot = shard.sessions.withLock { $0 }
-            for (sid, session) in snapshot { try body(sid, Self.session(session)) }
+            for (key, session) in snapshot { try body(key.id, Self.session(session)) }
         }
     }
 
@@ -98,9 +120,12 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
 
     /// The shard index for `sid`: FNV-1a over its last eight UTF-8 bytes.
     package func shardIndex(for sid: String) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        var text = sid
-        let hashed = text.withUTF8 { bytes in
+        shardIndex(for: SessionKey(sid))
+    }
+
+    private func shardIndex(for key: SessionKey) -> Int {
+        let hashed = key.withBytes { bytes in
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
             for byte in bytes.suffix(8) {
                 hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
             }
@@ -109,8 +134,8 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
         return Int(truncatingIfNeeded: hashed ^ (hashed >> 32)) & shardMask
     }
 
-    private func shard(for sid: String) -> Shard {
-        shards[shardIndex(for: sid)]
+    private func shard(for key: SessionKey) -> Shard {
+        shards[shardIndex(for: key)]
     }
 
     /// An entry as what `insert` stored.
@@ -122,5 +147,5 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
 
 /// One shard of a `SessionRegistry`; a class because `Mutex` cannot be copied into an array.
 private final class SessionRegistryShard: Sendable {
-    let sessions = Mutex<[String: AnyObject]>([:])
+    let sessions = Mutex<[SessionKey: AnyObject]>([:])
 }

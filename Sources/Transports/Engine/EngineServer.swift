@@ -49,6 +49,8 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
 
     /// The session settings every session shares.
     let sessionSettings: EngineSessionSettings
+    /// `configuration.transports` as a mask of their bits.
+    private let allowedTransports: UInt8
 
     /// One loop's open sessions, touched on that loop only (what the memory budget scans and
     /// an application's per-loop broadcast walks). Dense and in no order, so a walk is a scan
@@ -116,6 +118,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     public init(configuration: EngineServerConfiguration, application: EngineApplication) {
         self.configuration = configuration
         self.sessionSettings = EngineSessionSettings(configuration.session)
+        self.allowedTransports = configuration.transports.reduce(0) { $0 | $1.bit }
         self.application = application
     }
 
@@ -163,8 +166,10 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     public func handle(_ request: HTTPRequest, _ writer: HTTPResponseWriter) {
         let head = request.head
         let origin = head.headers["Origin"]
-        let proxy = ProxyHeaders(head.headers, peer: request.remoteAddress, trusted: configuration.trustProxy)
-        let cors = configuration.origins.corsHeaders(origin: origin, host: proxy.host)
+        // Read only when asked for: a request without an Origin (most of them) needs no host,
+        // and only a new session needs the client's address.
+        lazy var proxy = ProxyHeaders(head.headers, peer: request.remoteAddress, trusted: configuration.trustProxy)
+        let cors = origin == nil ? [] : configuration.origins.corsHeaders(origin: origin, host: proxy.host)
         if head.method == .options {
             preflight(head, writer, cors: cors)
             return
@@ -173,21 +178,20 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
             reject(writer, .badRequest, cors: cors)
             return
         }
-        guard query.protocolVersion == "4" else {
+        guard query.isProtocolVersion4 else {
             reject(writer, .unsupportedProtocolVersion, cors: cors)
             return
         }
-        guard let name = query.transport, let kind = EngineTransportKind(rawValue: name),
-              configuration.transports.contains(kind) else {
+        guard let kind = query.transportKind, allowedTransports & kind.bit != 0 else {
             reject(writer, .unknownTransport, cors: cors)
             return
         }
         if configuration.allowsBlockParameter, let blocked = query.block,
-           blocked.split(separator: ",").contains(where: { $0 == name }) {
+           blocked.split(separator: ",").contains(where: { $0 == kind.rawValue }) {
             reject(writer, .forbidden, cors: cors)
             return
         }
-        guard configuration.origins.allows(origin: origin, host: proxy.host, scheme: proxy.scheme) else {
+        guard origin == nil || configuration.origins.allows(origin: origin, host: proxy.host, scheme: proxy.scheme) else {
             refusedOrigin(origin ?? "", request, writer)
             return
         }
@@ -196,7 +200,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
             reject(writer, .badRequest, cors: cors)
             return
         }
-        guard let sid = query.sid else {
+        guard query.hasSID else {
             // The browser's EventSource reopening a cut stream (the URL has no sid): resume it.
             if kind == .sse, head.method == .get, let lastID = head.headers["Last-Event-ID"], !lastID.isEmpty {
                 resumeEventStream(lastID, request, writer, cors: cors)
@@ -205,7 +209,8 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
             openSession(request, writer, kind: kind, cors: cors, clientAddress: proxy.clientAddress)
             return
         }
-        guard let socket = registry.lookup(sid) else {
+        guard let socket = registry.lookup(sidOf: query) else {
+            let sid = query.sid ?? ""
             if let forwarder, let owner = SessionID.nodeTag(of: sid), owner != SessionID.encodeNodeTag(nodeTag) {
                 if kind == .websocket {
                     // A bad handshake is answered here; a good one is relayed to the owner, once:
