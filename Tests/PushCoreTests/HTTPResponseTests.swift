@@ -48,6 +48,23 @@ final class HTTPResponseTests: XCTestCase {
         XCTAssertTrue(PreparedHeaders([]).lines.isEmpty)
     }
 
+    func testDecimalFieldsWriteEveryWidth() {
+        for value in [0, 9, 10, 99, 100, 1_234_567, Int.max, -1, -10, Int.min] {
+            var out: [UInt8] = [1]
+            HTTPResponse.appendField("Content-Length", decimal: value, into: &out)
+            XCTAssertEqual(out, [1] + Array("Content-Length: \(value)\r\n".utf8))
+        }
+    }
+
+    func testStatusLines() {
+        for (status, line) in [(200, "HTTP/1.1 200 OK"), (101, "HTTP/1.1 101 Switching Protocols"), (404, "HTTP/1.1 404 Not Found"),
+                               (299, "HTTP/1.1 299 Success"), (42, "HTTP/1.1 500 Internal Server Error")] {
+            var out: [UInt8] = [1]
+            HTTPResponse.appendStatusLine(status, into: &out)
+            XCTAssertEqual(out, [1] + Array("\(line)\r\n".utf8), "\(status)")
+        }
+    }
+
     func testHeaderInjectionIsDropped() {
         var out: [UInt8] = []
         HTTPResponse.writeHead(status: 302, headers: [

@@ -25,25 +25,28 @@ public struct HTTPHeaders: Sendable, Sequence, Equatable {
     /// OWS`, each ended by LF or CRLF. Their offsets are found again here, in one pass over
     /// bytes already known good, so the parser keeps no table while the block arrives.
     init(parsedBlock block: UnsafeRawBufferPointer, fieldCount: Int) {
-        guard fieldCount > 0, let source = block.baseAddress else { return }
-        let total = block.count &+ 16 &* fieldCount &+ 4
-        storage = [UInt8](unsafeUninitializedCapacity: total) { buffer, initialized in
-            let out = UnsafeMutableRawBufferPointer(buffer)
-            out.baseAddress!.copyMemory(from: source, byteCount: block.count)
+        guard fieldCount > 0, block.baseAddress != nil else { return }
+        let tableCount = 16 &* fieldCount &+ 4
+        // Grown from empty, then appended to: `init(unsafeUninitializedCapacity:)` found the
+        // storage's type through the runtime's generic metadata lookup, about 500 instructions
+        // a head, where growing a byte array is specialized.
+        storage.reserveCapacity(block.count &+ tableCount)
+        storage.append(contentsOf: block)
+        withUnsafeTemporaryAllocation(byteCount: tableCount, alignment: 4) { table in
             var lineStart = 0
-            var row = block.count
+            var row = 0
             for _ in 0..<fieldCount {
                 let lf = HTTPBytes.firstLF(block, from: lineStart, to: block.count) ?? block.count
                 let end = HTTPBytes.contentEnd(block, lineStart, lf)
                 var nameEnd = lineStart
                 while nameEnd < end && block[nameEnd] != HTTPBytes.colon { nameEnd &+= 1 }
                 let value = HTTPBytes.trimmed(block, Swift.min(nameEnd &+ 1, end), end)
-                Self.storeRow(out, row, lineStart, nameEnd, value.lowerBound, value.upperBound)
+                Self.storeRow(table, row, lineStart, nameEnd, value.lowerBound, value.upperBound)
                 row &+= 16
                 lineStart = lf &+ 1
             }
-            out.storeBytes(of: UInt32(truncatingIfNeeded: fieldCount), toByteOffset: total &- 4, as: UInt32.self)
-            initialized = total
+            table.storeBytes(of: UInt32(truncatingIfNeeded: fieldCount), toByteOffset: row, as: UInt32.self)
+            storage.append(contentsOf: UnsafeRawBufferPointer(table))
         }
     }
 

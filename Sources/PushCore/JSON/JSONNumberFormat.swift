@@ -27,16 +27,17 @@ enum JSNumberFormat {
     }
 
     static func appendUnsigned(_ value: UInt64, to output: inout [UInt8]) {
-        // Count digits first, then fill from the end, so no temporary buffer is needed.
-        var width = 1
-        var probe = value / 10
-        while probe > 0 { width += 1; probe /= 10 }
-        let start = output.count
-        output.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width))
-        var rest = value
-        for position in stride(from: start + width - 1, through: start, by: -1) {
-            output[position] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
-            rest /= 10
+        // Filled from the end of a stack buffer, then appended at once: writing into the array
+        // digit by digit checked its bounds and uniqueness for each.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var rest = value
+            var start = digits.count
+            repeat {
+                start &-= 1
+                digits[start] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: rest % 10)
+                rest /= 10
+            } while rest > 0
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
         }
     }
 

@@ -38,7 +38,9 @@ public final class PathRouter: HTTPRouter, @unchecked Sendable {
     }
 
     public func endpoint(for head: HTTPRequestHead) -> HTTPEndpoint {
-        HTTPBytes.withUTF8Bytes(of: head.path) { path in
+        // The stdlib's own `withUTF8`, specialized here (a native path is read in place).
+        var path = head.path
+        return path.withUTF8 { path in
             // By index: a for-in loop asked the runtime for the iterator's metadata each time.
             for index in exact.indices where exact[index].path.count == path.count && Self.starts(path, with: exact[index].path) {
                 return exact[index].endpoint
