@@ -6,13 +6,15 @@ final class EventStreamLog {
     /// growing past a small, fixed cost.
     static let limit = (packets: 256, bytes: 64 << 10)
 
-    private var packets: [OutboundPacket] = []
-    private var bytes = 0
+    // Touched only by its session, on the session's loop: no runtime exclusivity checks
+    // (two per event written).
+    @exclusivity(unchecked) private var packets: [OutboundPacket] = []
+    @exclusivity(unchecked) private var bytes = 0
     /// The number of the last packet written (its SSE `id:`).
-    private(set) var sequence: UInt64 = 0
+    @exclusivity(unchecked) private(set) var sequence: UInt64 = 0
     /// The number of the last ping written: its pong proves the client read the stream up to
     /// there, so the log lets go of it (an idle stream keeps next to nothing).
-    private var pingSequence: UInt64 = 0
+    @exclusivity(unchecked) private var pingSequence: UInt64 = 0
 
     /// The open packet goes out as number 1 and is not kept: a client can only resume with a
     /// Last-Event-ID once it read an event, so it has this one (an idle stream would otherwise

@@ -57,7 +57,8 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     /// of one array: a socket that leaves gives its place to the last one, and each socket
     /// knows its place (`loopSlot`).
     final class LoopSessions {
-        private(set) var sockets: [EngineSocket] = []
+        /// Loop-confined: no runtime exclusivity checks (four per session opened and closed).
+        @exclusivity(unchecked) private(set) var sockets: [EngineSocket] = []
 
         func insert(_ socket: EngineSocket) {
             socket.loopSlot = sockets.count

@@ -1,10 +1,13 @@
 /// Per-loop state of the HTTP server: its live connections (for draining) and date cache.
 /// Loop-confined (see LoopConfined); other threads hold it as a `LoopBound`.
 final class HTTPLoopState: LoopConfined {
-    unowned let loop: EventLoop
-    var connections: [ObjectIdentifier: HTTPServerConnection] = [:]
+    /// Strong: loops live as long as the process, and an unowned reference took an atomic
+    /// check on every request.
+    let loop: EventLoop
+    // Loop-confined, so no runtime exclusivity checks (one or two per connection).
+    @exclusivity(unchecked) var connections: [ObjectIdentifier: HTTPServerConnection] = [:]
     /// Set when the server starts draining.
-    var draining = false
+    @exclusivity(unchecked) var draining = false
     let dates = HTTPDateCache()
 
     func forget(_ connection: HTTPServerConnection) {

@@ -9,7 +9,9 @@ import PushCore
 /// Loop-confined, so stored properties skip the runtime's exclusivity checks (a third of the
 /// user-space instructions per message when they were on).
 final class HTTPServerConnection: ConnectionHandler {
-    private unowned let server: HTTPServer
+    /// The server's router, held here: reaching it through an unowned server reference took
+    /// an atomic check of the server's count on every request, from every loop.
+    private let router: HTTPRouter
     private let state: HTTPLoopState
     @exclusivity(unchecked) private var machine: HTTPConnectionStateMachine
     @exclusivity(unchecked) private var parser: HTTPRequestParser
@@ -26,7 +28,7 @@ final class HTTPServerConnection: ConnectionHandler {
     @exclusivity(unchecked) private var timer: Timer?
 
     init(server: HTTPServer, state: HTTPLoopState) {
-        self.server = server
+        self.router = server.router
         self.state = state
         let configuration = server.configuration
         self.machine = HTTPConnectionStateMachine(timeouts: HTTPConnectionTimeouts(
@@ -112,7 +114,7 @@ final class HTTPServerConnection: ConnectionHandler {
     /// Takes the head from the parser without a copy (each copy retains its strings and arrays).
     private func receivedHead(_ requestHead: consuming HTTPRequestHead, on connection: Connection) {
         body.removeAll(keepingCapacity: false)
-        let chosen = server.router.endpoint(for: requestHead)
+        let chosen = router.endpoint(for: requestHead)
         endpoint = chosen
         parser.setBodyLimit(chosen.maxBodyBytes(for: requestHead))
         if Log.enabled(.debug) {
