@@ -165,6 +165,41 @@ def test_several_packets_in_one_post(echo, transport):
         assert client.recv_messages(5) == ["one", "two", b"\x01\x02\x03", "three", "four €"]
 
 
+@pytest.mark.parametrize("transport", HTTP_TRANSPORTS)
+def test_post_answers_keep_alive_and_not(echo, transport):
+    """A POST's "ok" on a keep-alive HTTP/1.1 connection (the loop's prepared answer) carries the
+    same fields as one written for an HTTP/1.0 or closing request, but for Connection, and a
+    fresh Date; the packets all reach the session."""
+    import http_raw
+    with open_client(transport, echo.url, PATH) as client:
+        target = engine_url("", PATH, transport=transport, sid=client.sid)
+
+        def post(conn, text, version="1.1", connection=None):
+            lines = [f"POST {target} HTTP/{version}", f"Host: 127.0.0.1:{echo.port}", f"Content-Length: {len(text)}"]
+            if connection:
+                lines.append(f"Connection: {connection}")
+            conn.send(("\r\n".join(lines) + "\r\n\r\n" + text).encode())
+            response = conn.read_response("POST")
+            assert response.status == 200 and response.body == b"ok", response
+            return response
+
+        def fields(response):
+            return [(k.lower(), v) for k, v in response.header_list if k.lower() not in ("date", "connection")]
+
+        with http_raw.Conn(echo.port) as conn:
+            kept = [post(conn, f"4kept{i}") for i in range(3)]
+        with http_raw.Conn(echo.port) as conn:
+            old = post(conn, "4old", version="1.0", connection="keep-alive")
+        with http_raw.Conn(echo.port) as conn:
+            closing = post(conn, "4closing", connection="close")
+        for response in kept:
+            assert fields(response) == fields(kept[0]) == fields(old) == fields(closing), (response, old, closing)
+            assert response.header("Connection") is None and response.header("Date"), response
+        assert dict(fields(kept[0]))["content-type"] == "text/html" and dict(fields(kept[0]))["content-length"] == "2"
+        assert old.header("Connection") == "keep-alive" and closing.header("Connection") == "close"
+        assert client.recv_messages(5) == ["kept0", "kept1", "kept2", "old", "closing"]
+
+
 def test_websocket_frames_in_order(echo):
     with WebSocketClient(echo.url, PATH) as client:
         sent = [f"m{i}" if i % 3 else f"m{i}".encode() for i in range(30)]

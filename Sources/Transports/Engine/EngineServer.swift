@@ -89,7 +89,12 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     /// Keeps a list of each loop's sessions. Before start.
     func trackSessions(loopCount: Int) {
         sessionsByLoop = (0..<loopCount).map { _ in LoopSessions() }
+        okAnswers = (0..<loopCount).map { _ in EngineOKAnswer() }
     }
+
+    /// Index: loop index. Set before start (`trackSessions`), so reads skip the runtime's
+    /// exclusivity checks.
+    @exclusivity(unchecked) private(set) var okAnswers: [EngineOKAnswer] = []
 
     /// Calls `body` with each open session of `loop`, on that loop (asserted), so an
     /// application can reach every session without a table of its own.

@@ -85,7 +85,7 @@ extension EngineSocket {
         var packets = EnginePayloadCursor(body: request.body)
         receive(&packets, upTo: postLimiter.takeAvailable(count, now: loop.now), via: kind)
         guard !packets.isAtEnd, isOpen else {
-            respond(writer, status: 200, body: EngineSocket.okBody, contentType: EngineSocket.textHTML)
+            answerOK(writer)
             return
         }
         loop.metrics.counters.rateLimited[kind] += 1
@@ -115,11 +115,25 @@ extension EngineSocket {
             if packets.isAtEnd || !isOpen {
                 postInProgress = false
                 postBacklogBytes = 0
-                respond(writer, status: 200, body: EngineSocket.okBody, contentType: EngineSocket.textHTML)
+                answerOK(writer)
             } else {
                 receiveAtRate(packets, writer, kind: kind)
             }
         }
+    }
+
+    /// Answers a POST whose packets were all taken: "ok", as the reference server does. A
+    /// keep-alive HTTP/1.1 request on this loop, from a session without CORS headers or a
+    /// simulated delay (nearly every one), gets the loop's prepared answer.
+    func answerOK(_ writer: EngineResponder) {
+        if corsHeaders.isEmpty, !isDelaying, let http = writer as? HTTPResponseWriter, http.loop === loop,
+           http.acceptsPreparedResponse, loop.index < server.okAnswers.count {
+            let answer = server.okAnswers[loop.index]
+            http.respondPrepared(answer.bytes(at: http.date))
+            countResponse(head: answer.headByteCount, body: EngineSocket.okBody.count)
+            return
+        }
+        respond(writer, status: 200, body: EngineSocket.okBody, contentType: EngineSocket.textHTML)
     }
 
     func respondError(_ writer: EngineResponder, _ error: EngineError) {
