@@ -53,21 +53,45 @@ package enum HTTPBytes {
     /// Index of the first LF in `bytes[from..<to]`, eight bytes per step.
     @inline(__always)
     static func firstLF(_ bytes: UnsafeRawBufferPointer, from: Int, to: Int) -> Int? {
+        first(lf, in: bytes, from: from, to: to)
+    }
+
+    /// Index of the first `byte` in `bytes[from..<to]`, eight bytes per step.
+    @inline(__always)
+    static func first(_ byte: UInt8, in bytes: UnsafeRawBufferPointer, from: Int, to: Int) -> Int? {
         guard let base = bytes.baseAddress, from < to else { return nil }
+        let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
         var i = from
         while i &+ 8 <= to {
-            // Classic "has zero byte" test on word ^ 0x0A..0A; the lowest set flag is the first LF.
+            // Classic "has zero byte" test on word ^ pattern; the lowest set flag is the first match.
             let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            let x = word ^ 0x0A0A_0A0A_0A0A_0A0A
+            let x = word ^ pattern
             let found = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
             if found != 0 { return i &+ (found.trailingZeroBitCount >> 3) }
             i &+= 8
         }
         while i < to {
-            if base.load(fromByteOffset: i, as: UInt8.self) == lf { return i }
+            if base.load(fromByteOffset: i, as: UInt8.self) == byte { return i }
             i &+= 1
         }
         return nil
+    }
+
+    /// Whether `count` bytes at `a` and at `b` are the same, eight per step.
+    @inline(__always)
+    static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count: Int) -> Bool {
+        var i = 0
+        while i &+ 8 <= count {
+            if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) {
+                return false
+            }
+            i &+= 8
+        }
+        while i < count {
+            if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+            i &+= 1
+        }
+        return true
     }
 
     /// Index of the first byte in `bytes[start..<end]` that is not visible ASCII (0x21-0x7E), or

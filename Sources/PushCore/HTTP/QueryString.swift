@@ -1,5 +1,3 @@
-import Glibc
-
 /// Decoding of `application/x-www-form-urlencoded` queries ("a=1&b=%20x+y").
 package enum QueryString {
     /// Splits `query` into decoded (name, value) pairs in order: '&' separates pairs (empty ones
@@ -76,24 +74,18 @@ package enum QueryString {
         init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
         mutating func next() -> (name: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>)? {
-            // memchr: a query is tens of bytes, and a byte loop cost more than the rest of its reading.
-            guard let base = bytes.baseAddress else { return nil }
+            // Eight bytes per step: a query is tens of bytes, and a byte loop cost more than the
+            // rest of its reading.
+            let raw = UnsafeRawBufferPointer(bytes)
             while start < bytes.count {
-                let end = Self.offset(of: UInt8(ascii: "&"), in: base, from: start, to: bytes.count)
+                let end = HTTPBytes.first(UInt8(ascii: "&"), in: raw, from: start, to: bytes.count) ?? bytes.count
                 defer { start = end &+ 1 }
                 guard end > start else { continue }
-                let nameEnd = Self.offset(of: UInt8(ascii: "="), in: base, from: start, to: end)
+                let nameEnd = HTTPBytes.first(UInt8(ascii: "="), in: raw, from: start, to: end) ?? end
                 let valueStart = nameEnd < end ? nameEnd &+ 1 : end
                 return (UnsafeBufferPointer(rebasing: bytes[start..<nameEnd]), UnsafeBufferPointer(rebasing: bytes[valueStart..<end]))
             }
             return nil
-        }
-
-        /// Where `byte` first is in `base[start..<end]`, or `end`.
-        @inline(__always)
-        private static func offset(of byte: UInt8, in base: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
-            guard let found = memchr(base + start, Int32(byte), end &- start) else { return end }
-            return UnsafeRawPointer(found) - UnsafeRawPointer(base)
         }
     }
 }

@@ -1,5 +1,3 @@
-import Glibc
-
 /// A session id as the registry keys it: the id's text, owned (what the registry stores) or
 /// borrowed (a lookup by the bytes of a request's query, which makes no String). Both hash and
 /// compare on the UTF-8 bytes, so either finds the other.
@@ -42,7 +40,7 @@ struct SessionKey: Hashable, @unchecked Sendable {
             b.withBytes { y in
                 guard x.count == y.count else { return false }
                 guard let p = x.baseAddress, let q = y.baseAddress else { return true }
-                return memcmp(p, q, x.count) == 0
+                return HTTPBytes.equal(UnsafeRawPointer(p), UnsafeRawPointer(q), count: x.count)
             }
         }
     }
