@@ -1,8 +1,7 @@
 @testable import PushCore
-@testable import Transports
 
 /// Fuzzes the request-target decoders: `QueryString`, `PercentDecoding` and
-/// `StaticFileEndpoint.safeRelativePath`.
+/// `StaticPath.relative`.
 ///
 /// Input: a request target ("/dir/a%20b.js?x=1&y=2"); the part before the first "?" is the path,
 /// the rest the query (invalid UTF-8 is repaired, as the HTTP parser does).
@@ -33,7 +32,7 @@ public func queryPathFuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
 }
 
 private func checkRelativePath(_ path: String) {
-    guard case .success(let relative) = StaticFileEndpoint.safeRelativePath(path) else { return }
+    guard case .success(let relative) = StaticPath.relative(path) else { return }
     let bytes = Array(relative.utf8)
     precondition(!bytes.isEmpty, "empty relative path")
     precondition(bytes.first != UInt8(ascii: "/"), "relative path starts with /")

@@ -70,7 +70,7 @@ public final class StaticFileEndpoint: HTTPEndpoint, Sendable {
         if let known = cache.value.checkedPaths[head.path] {
             relative = known
         } else {
-            switch Self.safeRelativePath(head.path) {
+            switch StaticPath.relative(head.path) {
             case .success(let path):
                 relative = path
                 if cache.value.checkedPaths.count >= maxCheckedPaths { cache.value.checkedPaths.removeAll() }
@@ -143,36 +143,6 @@ public final class StaticFileEndpoint: HTTPEndpoint, Sendable {
         return false
     }
 
-    /// Turns a request path into a path relative to the root, or a status to answer.
-    ///
-    /// Works on UTF-8 bytes throughout: Swift's String operations compare grapheme clusters,
-    /// so a "/", "." or "\\" followed by a combining mark would not match them.
-    static func safeRelativePath(_ rawPath: String) -> Result<String, StaticPathError> {
-        let bytes = Array(rawPath.utf8)
-        guard bytes.first == UInt8(ascii: "/") else { return .failure(.badRequest) }
-        let rawSegments = bytes.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
-        var segments: [String] = []
-        for (index, raw) in rawSegments.enumerated() {
-            guard let segment = PercentDecoding.decode(Substring(decoding: raw, as: UTF8.self)) else {
-                return .failure(.badRequest)
-            }
-            let decoded = segment.utf8
-            if decoded.contains(0) || decoded.contains(UInt8(ascii: "/")) || decoded.contains(UInt8(ascii: "\\")) {
-                return .failure(.badRequest)
-            }
-            // Hidden files (.git, .env), "." and ".." are never served.
-            if decoded.first == UInt8(ascii: ".") { return .failure(.notFound) }
-            if decoded.isEmpty {
-                // Only a trailing slash may be empty ("/" or "/dir/").
-                if index != rawSegments.count - 1 { return .failure(.notFound) }
-                continue
-            }
-            segments.append(segment)
-        }
-        if bytes.last == UInt8(ascii: "/") { segments.append("index.html") }
-        return .success(segments.joined(separator: "/"))
-    }
-
     private func lookup(_ relative: String, cache: LoopBoundBox<LoopCache>) -> CachedFile? {
         let now = cache.loop.now
         if var cached = cache.value.files[relative] {
@@ -239,10 +209,4 @@ public final class StaticFileEndpoint: HTTPEndpoint, Sendable {
                           device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: size,
                           modifiedNanos: Self.nanos(info), checkedAt: now)
     }
-}
-
-/// Why a request path cannot name a file.
-public enum StaticPathError: Error {
-    case badRequest, notFound
-    var status: Int { self == .badRequest ? 400 : 404 }
 }

@@ -1,10 +1,10 @@
 import XCTest
-@testable import Transports
+@testable import PushCore
 
 /// Inputs the fuzz targets in Fuzz/ found breaking an invariant, replayed as exact bytes.
 final class FuzzRegressionTests: XCTestCase {
     private func safePath(_ bytes: [UInt8]) -> Result<String, StaticPathError> {
-        StaticFileEndpoint.safeRelativePath(String(decoding: bytes, as: UTF8.self))
+        StaticPath.relative(String(decoding: bytes, as: UTF8.self))
     }
 
     // query-path: a dot followed by a combining mark (U+0300-U+036F) is one Character, so
