@@ -52,43 +52,14 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     /// `configuration.transports` as a mask of their bits.
     private let allowedTransports: UInt8
 
-    /// One loop's open sessions, touched on that loop only (what the memory budget scans and
-    /// an application's per-loop broadcast walks). Dense and in no order, so a walk is a scan
-    /// of one array: a socket that leaves gives its place to the last one, and each socket
-    /// knows its place (`loopSlot`).
-    final class LoopSessions {
-        /// Loop-confined: no runtime exclusivity checks (four per session opened and closed).
-        @exclusivity(unchecked) private(set) var sockets: [EngineSocket] = []
-
-        func insert(_ socket: EngineSocket) {
-            socket.loopSlot = sockets.count
-            sockets.append(socket)
-        }
-
-        func remove(_ socket: EngineSocket) {
-            let slot = socket.loopSlot
-            guard slot >= 0, slot < sockets.count, sockets[slot] === socket else { return }
-            let last = sockets.removeLast()
-            if last !== socket {
-                sockets[slot] = last
-                last.loopSlot = slot
-            }
-            socket.loopSlot = -1
-            // An array never shrinks by itself: give the storage back once a crowd has left.
-            if sockets.count * 4 < sockets.capacity && sockets.capacity > 1024 {
-                var smaller: [EngineSocket] = []
-                smaller.reserveCapacity(sockets.count * 2)
-                smaller.append(contentsOf: sockets)
-                sockets = smaller
-            }
-        }
-    }
+    /// Each loop's open sessions, touched on that loop only (what the memory budget scans and
+    /// an application's per-loop broadcast walks).
     /// Index: loop index. Set before start (`trackSessions`).
-    private(set) var sessionsByLoop: [LoopSessions] = []
+    private(set) var sessionsByLoop: [SlotList<EngineSocket>] = []
 
     /// Keeps a list of each loop's sessions. Before start.
     func trackSessions(loopCount: Int) {
-        sessionsByLoop = (0..<loopCount).map { _ in LoopSessions() }
+        sessionsByLoop = (0..<loopCount).map { _ in SlotList() }
         okAnswers = (0..<loopCount).map { _ in EngineOKAnswer() }
     }
 
@@ -102,7 +73,7 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         loop.assertInLoop()
         guard loop.index < sessionsByLoop.count else { return }
         // A snapshot: a socket that closes during the walk leaves the list, not the walk.
-        let sockets = sessionsByLoop[loop.index].sockets
+        let sockets = sessionsByLoop[loop.index].elements
         sockets.forEachUncounted(body)
     }
 

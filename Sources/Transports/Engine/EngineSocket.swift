@@ -9,7 +9,7 @@ public typealias EngineRequestInfo = HandshakeRequest
 /// arrive on other loops hop here first.
 /// Loop-confined, so stored properties skip the runtime's exclusivity checks (a third of the
 /// user-space instructions per message when they were on).
-public final class EngineSocket: @unchecked Sendable {
+public final class EngineSocket: SlotListed, @unchecked Sendable {
     /// The handle packets go down through now; which one is the session state's business
     /// (`session.transportState`), this only holds what it names.
     enum Channel {
@@ -75,9 +75,9 @@ public final class EngineSocket: @unchecked Sendable {
     @exclusivity(unchecked) var http = HTTPCounters()
     /// Slot for the layer above (the Socket.IO connection state).
     @exclusivity(unchecked) public var context: AnyObject?
-    /// This socket's place in its loop's list of sessions (`EngineServer.LoopSessions`); -1
+    /// This socket's place in its loop's list of sessions (`EngineServer.sessionsByLoop`); -1
     /// when not listed.
-    @exclusivity(unchecked) var loopSlot = -1
+    @exclusivity(unchecked) var listSlot = -1
 
     /// The session's wire counters.
     public var stats: SessionCounters { SessionCounters(traffic: traffic, http: http) }

@@ -4,17 +4,14 @@ final class HTTPLoopState: LoopConfined {
     /// Strong: loops live as long as the process, and an unowned reference took an atomic
     /// check on every request.
     let loop: EventLoop
-    // Loop-confined, so no runtime exclusivity checks (one or two per connection).
-    @exclusivity(unchecked) var connections: [ObjectIdentifier: HTTPServerConnection] = [:]
+    let connections = SlotList<HTTPServerConnection>()
     /// Set when the server starts draining.
     @exclusivity(unchecked) var draining = false
     let dates = HTTPDateCache()
 
     func forget(_ connection: HTTPServerConnection) {
         assertInLoop()
-        connections[ObjectIdentifier(connection)] = nil
-        // Give the table back once a crowd has left (dictionaries never shrink by themselves).
-        if connections.isEmpty && connections.capacity > 256 { connections = [:] }
+        connections.remove(connection)
     }
     init(loop: EventLoop) { self.loop = loop }
 }
@@ -57,7 +54,7 @@ public final class HTTPServer: @unchecked Sendable {
             bound.loop.execute {
                 let state = bound.value
                 state.draining = true
-                for connection in Array(state.connections.values) { connection.drain() }
+                for connection in state.connections.elements { connection.drain() }
             }
         }
     }

@@ -8,7 +8,7 @@ import PushCore
 /// order and bounds what a client can queue.
 /// Loop-confined, so stored properties skip the runtime's exclusivity checks (a third of the
 /// user-space instructions per message when they were on).
-final class HTTPServerConnection: ConnectionHandler {
+final class HTTPServerConnection: ConnectionHandler, SlotListed {
     /// The server's router, held here: reaching it through an unowned server reference took
     /// an atomic check of the server's count on every request, from every loop.
     private let router: HTTPRouter
@@ -26,6 +26,8 @@ final class HTTPServerConnection: ConnectionHandler {
     /// The wheel timer that stands for the machine's deadline. It may go off before the
     /// deadline or when none is left: the machine then sets it again or ignores it.
     @exclusivity(unchecked) private var timer: Timer?
+    /// Its place in its loop's list of live connections (`HTTPLoopState.connections`).
+    @exclusivity(unchecked) var listSlot = -1
 
     init(server: HTTPServer, state: HTTPLoopState) {
         self.router = server.router
@@ -107,7 +109,7 @@ final class HTTPServerConnection: ConnectionHandler {
         self.connection = connection
         // Accepted while the server drains (a browser's spare connection): closed at once.
         let action = machine.handle(.opened(now: state.loop.now, serverDraining: state.draining))
-        if case .idle = machine.state { state.connections[ObjectIdentifier(self)] = self }
+        if case .idle = machine.state { state.connections.insert(self) }
         perform(action, on: connection)
     }
 
