@@ -10,15 +10,18 @@
 /// ".." segment, a hidden (dot-first) segment, NUL or backslash; no NUL is decoded from an escape;
 /// decoded segments and query pairs survive percent-encoding and decoding again unchanged;
 /// `QueryString.value` finds what `QueryString.parse` returns; `EngineQuery` refuses what it
-/// refuses and reads the same first values.
+/// refuses and reads the same first values, whether from the query alone or in place in its
+/// target.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func queryPathFuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let target = String(decoding: UnsafeRawBufferPointer(start: size > 0 ? data : nil, count: size), as: UTF8.self)
     let path: Substring
     let query: Substring
-    if let mark = target.firstIndex(of: "?") {
+    // Split at the first "?" byte, as the parser does: a "?" followed by a combining mark is one
+    // Character with it, and a Character search would not find it.
+    if let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
         path = target[..<mark]
-        query = target[target.index(after: mark)...]
+        query = target[target.utf8.index(after: mark)...]
     } else {
         path = target[...]
         query = ""
@@ -28,7 +31,20 @@ public func queryPathFuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
     checkPercentDecoding(path)
     checkQuery(String(query))
     checkQuery(target)
+    checkQueryOfTarget(target, query: String(query))
     return 0
+}
+
+/// A parsed head's query is its target's, read in place: the same as reading it on its own.
+private func checkQueryOfTarget(_ target: String, query: String) {
+    let head = HTTPRequestHead(method: .get, target: target, path: "/", versionMinor: 1, headers: HTTPHeaders(),
+                               keepAlive: true, expectsContinue: false, upgrade: nil, body: .none)
+    precondition(head.query == query, "a head's query is not its target's")
+    let inPlace = EngineQuery(head.target, queryOfTarget: true)
+    let alone = EngineQuery(query)
+    precondition(inPlace == alone, "EngineQuery reads a target's query unlike the query alone")
+    precondition(inPlace?.transportKind == alone?.transportKind && inPlace?.hasSID == alone?.hasSID
+                 && inPlace?.isProtocolVersion4 == alone?.isProtocolVersion4, "EngineQuery's readings differ in place")
 }
 
 private func checkRelativePath(_ path: String) {

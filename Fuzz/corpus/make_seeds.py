@@ -244,6 +244,8 @@ paths = {
     "overlong-dot": b"/%C0%AE%C0%AE/x",
     "polling-query": b"/socket.io/?EIO=4&transport=polling&t=abc&sid=x%20y",
     "query-forms": b"/?a=1&b=%20x+y&&c&=v&na+me%3D=v%26w",
+    # A "?" and a combining mark are one Character: the query starts after the "?" byte.
+    "mark-after-question": "/p?\u0301sid=a&EIO=4&transport=polling".encode(),
     "bad-escape": b"/x?q=%ZZ&r=%4",
     "no-slash": b"index.html",
 }

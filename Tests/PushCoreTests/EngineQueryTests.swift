@@ -14,6 +14,45 @@ final class EngineQueryTests: XCTestCase {
         XCTAssertEqual(EngineQuery("EIO")?.protocolVersion, "")
     }
 
+    /// A parsed head's query is its target's after the first "?", read in place: the same
+    /// values as the query read alone, with the offsets of a longer source.
+    func testAHeadsQueryIsReadInPlaceInItsTarget() throws {
+        var parser = HTTPRequestParser()
+        let targets = ["/engine.io/?EIO=4&transport=polling&sid=abc%2Bdef&t=1", "/engine.io/", "/engine.io/?",
+                       "/e?sid=a?b&transport=sse", "http://example.com/engine.io/?EIO=4&transport=websocket",
+                       "http://example.com?EIO=4", "/p?EIO=4&%zz=1", "/p?transport=%70olling&sid=%E2%82%AC"]
+        for target in targets {
+            let request = Array("GET \(target) HTTP/1.1\r\nHost: x\r\n\r\n".utf8)
+            let event = request.withUnsafeBytes { parser.parse($0).event }
+            guard case .head(let head) = event else { return XCTFail("\(target): \(event)") }
+            let query = target.firstIndex(of: "?").map { String(target[target.index(after: $0)...]) } ?? ""
+            XCTAssertTrue(head.queryIsTargets, target)
+            XCTAssertEqual(head.query, query, target)
+            let inPlace = EngineQuery(head.target, queryOfTarget: true)
+            XCTAssertEqual(inPlace, EngineQuery(query), target)
+            XCTAssertEqual(inPlace?.transportKind, EngineQuery(query)?.transportKind, target)
+            XCTAssertEqual(inPlace?.withSIDBytes { Array($0) }, EngineQuery(query)?.withSIDBytes { Array($0) }, target)
+            parser = HTTPRequestParser()
+        }
+        XCTAssertNil(EngineQuery("/p?EIO=4&%zz=1", queryOfTarget: true))
+        XCTAssertEqual(EngineQuery("/p", queryOfTarget: true), EngineQuery(""))
+        XCTAssertEqual(EngineQuery("/p?sid=a?b", queryOfTarget: true)?.sid, "a?b")
+        // A query given apart from the target is the head's query.
+        var head = HTTPRequestHead(method: .get, target: "/p?sid=target", path: "/p", query: "sid=given", versionMinor: 1,
+                                   headers: HTTPHeaders(), keepAlive: true, expectsContinue: false, upgrade: nil, body: .none)
+        XCTAssertFalse(head.queryIsTargets)
+        XCTAssertEqual(head.query, "sid=given")
+        head.query = "sid=set"
+        XCTAssertEqual(head.query, "sid=set")
+        // Equal heads whichever way the query is held.
+        let derived = HTTPRequestHead(method: .get, target: "/p?sid=target", path: "/p", versionMinor: 1, headers: HTTPHeaders(),
+                                      keepAlive: true, expectsContinue: false, upgrade: nil, body: .none)
+        head.query = "sid=target"
+        XCTAssertEqual(head, derived)
+        head.query = ""
+        XCTAssertNotEqual(head, derived)
+    }
+
     func testTransportKindsAndVersionsPlainOrEscaped() {
         for kind in EngineTransportKind.allCases {
             let query = EngineQuery("EIO=4&transport=\(kind.rawValue)")

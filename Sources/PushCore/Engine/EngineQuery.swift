@@ -62,18 +62,26 @@ package struct EngineQuery: Sendable, Equatable {
 
     /// nil when any pair is malformed: a bad escape, an escape of NUL, or a name or value that
     /// does not decode to UTF-8.
-    package init?(_ query: String) {
-        var query = query
+    /// `source` is the query, or with `queryOfTarget` a request target whose query follows its
+    /// first `?` (a parsed head's: no String is made for its query). Values are kept as ranges
+    /// of `source` either way.
+    package init?(_ source: String, queryOfTarget: Bool = false) {
+        var source = source
         var parameters = EngineQuery()
-        let wellFormed = query.withUTF8 { bytes in
-            var pairs = QueryString.Pairs(bytes)
+        let wellFormed = source.withUTF8 { bytes in
+            var start = 0
+            if queryOfTarget {
+                let raw = UnsafeRawBufferPointer(bytes)
+                start = HTTPBytes.first(UInt8(ascii: "?"), in: raw, from: 0, to: raw.count).map { $0 &+ 1 } ?? raw.count
+            }
+            var pairs = QueryString.Pairs(UnsafeBufferPointer(rebasing: bytes[start...]))
             while let (name, value) = pairs.next() {
                 guard parameters.take(Self.name(of: name), value, in: bytes) else { return false }
             }
             return true
         }
         guard wellFormed else { return nil }
-        parameters.source = query
+        parameters.source = source
         self = parameters
     }
 

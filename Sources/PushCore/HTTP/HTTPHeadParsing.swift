@@ -4,7 +4,6 @@ extension HTTPRequestParser {
         var method: HTTPMethod = .get
         var target = ""
         var path = ""
-        var query = ""
         var versionMinor = 1
     }
 }
@@ -46,7 +45,7 @@ extension HTTPRequestParser {
             // origin-form
         } else if first == UInt8(ascii: "*") && targetEnd &- targetStart == 1 {
             guard method == .options else { return .badRequest("asterisk-form target is only for OPTIONS") }
-            line = RequestLine(method: method, target: target, path: target, query: "", versionMinor: Int(minor))
+            line = RequestLine(method: method, target: target, path: target, versionMinor: Int(minor))
             return nil
         } else if let authorityStart = Self.absoluteFormAuthority(input, targetStart, targetEnd) {
             var k = authorityStart
@@ -67,8 +66,8 @@ extension HTTPRequestParser {
         } else {
             path = HTTPBytes.string(input, pathStart, q)
         }
-        let query = q < targetEnd ? HTTPBytes.string(input, q &+ 1, targetEnd) : ""
-        line = RequestLine(method: method, target: target, path: path, query: query, versionMinor: Int(minor))
+        // The query is the target's after this "?" (its first): no String is made for it here.
+        line = RequestLine(method: method, target: target, path: path, versionMinor: Int(minor))
         return nil
     }
 
@@ -155,8 +154,7 @@ extension HTTPRequestParser {
         let upgrade = minor == 1 && facts.connectionUpgrade && upgradeField >= 0
             ? Self.lowercased(fields.valueBytes(Int(upgradeField))) : nil
         return HTTPRequestHead(
-            method: taken.method, target: taken.target, path: taken.path, query: taken.query,
-            versionMinor: minor, headers: fields, keepAlive: keepAlive,
+            method: taken.method, target: taken.target, path: taken.path, versionMinor: minor, headers: fields, keepAlive: keepAlive,
             expectsContinue: minor == 1 && facts.expectContinue, upgrade: upgrade, body: bodyKind)
     }
 }

@@ -53,8 +53,17 @@ public struct HTTPRequestHead: Sendable, Equatable {
     /// The path: the target before `?` (for absolute-form, the path after the authority, `/` if
     /// empty; `*` for asterisk-form), still percent-encoded.
     public var path: String
-    /// The query after `?`, undecoded; "" if none.
-    public var query: String
+    /// The query after `?`, undecoded; "" if none. Made from `target` when asked (most
+    /// requests never ask: the engine reads its parameters from the target's bytes), unless
+    /// the head was given a query of its own.
+    public var query: String {
+        get { givenQuery ?? Self.query(of: target) }
+        set { givenQuery = newValue }
+    }
+    /// A query given apart from the target (tests, forwarded requests); nil for a parsed head.
+    private var givenQuery: String?
+    /// Whether `query` is the part of `target` after its first `?`, as in every parsed head.
+    package var queryIsTargets: Bool { givenQuery == nil }
     /// 0 or 1: the major version is always 1.
     public var versionMinor: Int
     /// Every header field as received.
@@ -74,15 +83,38 @@ public struct HTTPRequestHead: Sendable, Equatable {
         method: HTTPMethod, target: String, path: String, query: String, versionMinor: Int,
         headers: HTTPHeaders, keepAlive: Bool, expectsContinue: Bool, upgrade: String?, body: HTTPBodyKind
     ) {
+        self.init(method: method, target: target, path: path, versionMinor: versionMinor, headers: headers,
+                  keepAlive: keepAlive, expectsContinue: expectsContinue, upgrade: upgrade, body: body)
+        givenQuery = query
+    }
+
+    /// A head whose query is its target's (the parser's).
+    package init(
+        method: HTTPMethod, target: String, path: String, versionMinor: Int,
+        headers: HTTPHeaders, keepAlive: Bool, expectsContinue: Bool, upgrade: String?, body: HTTPBodyKind
+    ) {
         self.method = method
         self.target = target
         self.path = path
-        self.query = query
         self.versionMinor = versionMinor
         self.headers = headers
         self.keepAlive = keepAlive
         self.expectsContinue = expectsContinue
         self.upgrade = upgrade
         self.body = body
+    }
+
+    /// The part of a target after its first `?` (a path, and an absolute-form authority, hold
+    /// none); "" without one.
+    package static func query(of target: String) -> String {
+        guard let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return "" }
+        return String(target[target.utf8.index(after: mark)...])
+    }
+
+    /// Heads are equal when their parts are, however the query is held.
+    public static func == (a: HTTPRequestHead, b: HTTPRequestHead) -> Bool {
+        a.method == b.method && a.target == b.target && a.path == b.path && a.query == b.query
+            && a.versionMinor == b.versionMinor && a.headers == b.headers && a.keepAlive == b.keepAlive
+            && a.expectsContinue == b.expectsContinue && a.upgrade == b.upgrade && a.body == b.body
     }
 }

@@ -151,7 +151,9 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
             preflight(head, writer, cors: cors)
             return
         }
-        guard let query = EngineQuery(head.query) else {
+        // A parsed head's query is read in place in its target.
+        let queryIsTargets = head.queryIsTargets
+        guard let query = EngineQuery(queryIsTargets ? head.target : head.query, queryOfTarget: queryIsTargets) else {
             reject(writer, .badRequest, cors: cors)
             return
         }
