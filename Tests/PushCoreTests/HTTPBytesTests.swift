@@ -52,4 +52,37 @@ final class HTTPBytesTests: XCTestCase {
             XCTAssertTrue(HTTPBytes.equalsLowercased(raw, 3, 3, ""))
         }
     }
+
+    /// Every byte at every place of buffers up to three words long, among bytes that are near
+    /// misses of the two wanted (one bit off, or off by one, where a borrow could carry).
+    func testContainsEitherAtEveryPlace() {
+        let (a, b) = (UInt8(ascii: "%"), UInt8(ascii: "+"))
+        let fillers: [UInt8] = [0, 1, 0x24, 0x26, 0x2A, 0x2C, 0x25 ^ 0x80, 0x2B ^ 0x40, 0xFF, UInt8(ascii: "k")]
+        for length in 0...24 {
+            for filler in fillers {
+                let plain = [UInt8](repeating: filler, count: length)
+                XCTAssertFalse(plain.withUnsafeBytes { HTTPBytes.containsEither(a, b, in: $0) }, "\(filler) x \(length)")
+                for place in 0..<length {
+                    for byte in 0...255 {
+                        var bytes = plain
+                        bytes[place] = UInt8(byte)
+                        let expected = bytes.contains(a) || bytes.contains(b)
+                        if bytes.withUnsafeBytes({ HTTPBytes.containsEither(a, b, in: $0) }) != expected {
+                            return XCTFail("\(byte) at \(place) of \(length) among \(filler)")
+                        }
+                    }
+                }
+            }
+        }
+        // At an offset into a larger buffer, as a query's names and values lie.
+        let text = Array("EIO=4&transport=polling&sid=a%2Bb&t=x+y".utf8)
+        text.withUnsafeBytes { all in
+            for start in 0...all.count {
+                for end in start...all.count {
+                    let part = UnsafeRawBufferPointer(rebasing: all[start..<end])
+                    XCTAssertEqual(HTTPBytes.containsEither(a, b, in: part), part.contains(a) || part.contains(b))
+                }
+            }
+        }
+    }
 }

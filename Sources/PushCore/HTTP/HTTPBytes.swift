@@ -77,6 +77,29 @@ package enum HTTPBytes {
         return nil
     }
 
+    /// Whether `bytes` holds `a` or `b`, eight bytes per step.
+    @inline(__always)
+    static func containsEither(_ a: UInt8, _ b: UInt8, in bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let patternA = UInt64(a) &* ones, patternB = UInt64(b) &* ones
+        var i = 0
+        while i &+ 8 <= bytes.count {
+            // A zero byte in word ^ pattern is a match; the test may flag a byte above a real
+            // match too, never one without any.
+            let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let x = word ^ patternA, y = word ^ patternB
+            if ((x &- ones) & ~x | (y &- ones) & ~y) & 0x8080_8080_8080_8080 != 0 { return true }
+            i &+= 8
+        }
+        while i < bytes.count {
+            let byte = base.load(fromByteOffset: i, as: UInt8.self)
+            if byte == a || byte == b { return true }
+            i &+= 1
+        }
+        return false
+    }
+
     /// Whether `count` bytes at `a` and at `b` are the same, eight per step.
     @inline(__always)
     static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count: Int) -> Bool {

@@ -25,7 +25,7 @@ package enum QueryString {
     /// Whether a raw name or value has anything to decode ("%" or "+"): most have not, and
     /// are compared as bytes.
     static func needsDecoding(_ raw: UnsafeBufferPointer<UInt8>) -> Bool {
-        raw.contains { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }
+        HTTPBytes.containsEither(UInt8(ascii: "%"), UInt8(ascii: "+"), in: UnsafeRawBufferPointer(raw))
     }
 
     /// Whether a raw name or value decodes.
