@@ -439,7 +439,10 @@ def test_1mb_header_line_in_1kb_pieces_gets_431_within_17kb(echo, bystander):
         response = result.response()
         assert response is not None and response.status == 431, (result.received[:300], result.sent)
         assert MAX_HEADER_BYTES <= result.sent_before_answer <= 17 * 1024, result.sent_before_answer
-        rest = pump(conn.sock, repeat(piece, 1024 * 1024 - result.sent), stop_on_answer=False, answer_timeout=0.5)
+        # A millisecond between pieces: a loopback socket's buffers hold the whole megabyte, so
+        # sent at full speed it could all be taken before a busy server's close arrived.
+        rest = pump(conn.sock, repeat(piece, 1024 * 1024 - result.sent), stop_on_answer=False, answer_timeout=0.5,
+                    delay=0.001)
         assert rest.send_error is not None or rest.eof, "the rest of the megabyte was accepted"
         assert rest.sent < 1024 * 1024 - result.sent
     assert_survived(echo, bystander, rss)
