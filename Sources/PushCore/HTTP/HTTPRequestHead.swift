@@ -106,7 +106,7 @@ public struct HTTPRequestHead: Sendable, Equatable {
 
     /// The part of a target after its first `?` (a path, and an absolute-form authority, hold
     /// none); "" without one.
-    package static func query(of target: String) -> String {
+    private static func query(of target: String) -> String {
         guard let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return "" }
         return String(target[target.utf8.index(after: mark)...])
     }

@@ -54,6 +54,7 @@ public final class HTTPServer: @unchecked Sendable {
             bound.loop.execute {
                 let state = bound.value
                 state.draining = true
+                // A snapshot: a connection that closes as it drains leaves the list, not the walk.
                 for connection in state.connections.elements { connection.drain() }
             }
         }
