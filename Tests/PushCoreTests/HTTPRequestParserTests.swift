@@ -121,6 +121,19 @@ let httpValidCases: [HTTPParserCase] = [
                [expectHead(.get, "/", [("Host", "a"), ("UPGRADE", "H2C, Foo/É"), ("Connection", "upgrade"), ("upgrade", "websocket")],
                      upgrade: "h2c, foo/é"), expectEndNoTrailers,
                 expectHead(.get, "/", [("Host", "a"), ("Connection", "upgrade")]), expectEndNoTrailers]),
+    HTTPParserCase("Upgrade values that only start like websocket are lowercased whole",
+               "GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: WEBSOCKET\r\n\r\n"
+               + "GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: WebSockets\r\n\r\n"
+               + "GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: WebSocket, H2C\r\n\r\n"
+               + "GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: websocke\r\n\r\n",
+               [expectHead(.get, "/", [("Host", "a"), ("Connection", "upgrade"), ("Upgrade", "WEBSOCKET")], upgrade: "websocket"),
+                expectEndNoTrailers,
+                expectHead(.get, "/", [("Host", "a"), ("Connection", "upgrade"), ("Upgrade", "WebSockets")], upgrade: "websockets"),
+                expectEndNoTrailers,
+                expectHead(.get, "/", [("Host", "a"), ("Connection", "upgrade"), ("Upgrade", "WebSocket, H2C")], upgrade: "websocket, h2c"),
+                expectEndNoTrailers,
+                expectHead(.get, "/", [("Host", "a"), ("Connection", "upgrade"), ("Upgrade", "websocke")], upgrade: "websocke"),
+                expectEndNoTrailers]),
     HTTPParserCase("Upgrade without Connection: upgrade", "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n",
                [expectHead(.get, "/", [("Host", "a"), ("Upgrade", "websocket")]), expectEndNoTrailers]),
     HTTPParserCase("repeated headers", "GET / HTTP/1.1\r\nAccept: a\r\nHost: h\r\naccept: b\r\nACCEPT: c\r\n\r\n",

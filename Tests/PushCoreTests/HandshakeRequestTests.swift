@@ -15,6 +15,19 @@ final class HandshakeRequestTests: XCTestCase {
         XCTAssertEqual(request.query.first { $0.0 == "k" }?.1, "é")
     }
 
+    /// Built on the stack when small and on the heap when not: both keep every byte.
+    func testHeadsOfEverySizeAreKeptWhole() {
+        for size in [0, 1, 127, 128, 1_000, 4_096, 20_000] {
+            let value = String((0..<size).map { Character(UnicodeScalar(UInt8(33 + $0 % 90))) })
+            let request = HandshakeRequest(headerPairs: [("Cookie", value), ("X-After", "z")], remoteAddress: "[::1]:9",
+                                           issuedAt: Int64(size), url: "/?n=\(size)")
+            XCTAssertEqual(request.headerPairs.map(\.1), [value, "z"], "size \(size)")
+            XCTAssertEqual(request.remoteAddress, "[::1]:9")
+            XCTAssertEqual(request.url, "/?n=\(size)")
+            XCTAssertEqual(request.issuedAt, Int64(size))
+        }
+    }
+
     func testLeavesOutTheFieldsOfTheConnectionThatCarriedIt() {
         let request = HandshakeRequest(
             headerPairs: [("Host", "h"), ("connection", "Upgrade"), ("UPGRADE", "websocket"), ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="),

@@ -59,6 +59,23 @@ final class SessionRegistryTests: XCTestCase {
         XCTAssertEqual(listed.sorted(), ids.sorted())
     }
 
+    /// A closing session removes itself by identity, and the table it grew is given back.
+    func testRemovalByIdentityGivesBackACrowdsTable() {
+        let registry = SessionRegistry<TestSession>(shardCount: 1)
+        let idle = registry.storageCapacity
+        let crowd = (0..<5_000).map { (SessionID.make(), TestSession(id: $0)) }
+        for (sid, session) in crowd { XCTAssertTrue(registry.insert(session, for: sid)) }
+        XCTAssertFalse(registry.insert(crowd[7].1, for: crowd[7].0), "the same session twice is one entry")
+        XCTAssertEqual(registry.count, 5_000)
+        XCTAssertGreaterThanOrEqual(registry.storageCapacity, 5_000)
+        for (sid, session) in crowd.reversed() {
+            XCTAssertFalse(registry.remove(sid, ifIdenticalTo: crowd[0].1 === session ? crowd[1].1 : crowd[0].1))
+            XCTAssertTrue(registry.remove(sid, ifIdenticalTo: session))
+        }
+        XCTAssertEqual(registry.count, 0)
+        XCTAssertLessThanOrEqual(registry.storageCapacity, max(idle, 256))
+    }
+
     func testShardCountRounding() {
         XCTAssertEqual(SessionRegistry<TestSession>(shardCount: 0).shardCount, 1)
         XCTAssertEqual(SessionRegistry<TestSession>(shardCount: -5).shardCount, 1)

@@ -71,6 +71,14 @@ extension HTTPRequestParser {
         return nil
     }
 
+    /// An Upgrade value, lowercased: the one this server answers is given without decoding.
+    static func upgradeToken(_ bytes: ArraySlice<UInt8>) -> String {
+        let isWebSocket = bytes.withUnsafeBufferPointer { value in
+            ("websocket" as StaticString).withUTF8Buffer { HTTPBytes.equalsIgnoringCase(value, $0) }
+        }
+        return isWebSocket ? "websocket" : lowercased(bytes)
+    }
+
     /// `bytes` as a lowercased String: ASCII (any Upgrade value worth reading) mapped byte by
     /// byte, anything else through the Unicode rules.
     static func lowercased(_ bytes: ArraySlice<UInt8>) -> String {
@@ -152,7 +160,7 @@ extension HTTPRequestParser {
         let keepAlive = minor == 1 ? !facts.connectionClose : facts.connectionKeepAlive && !facts.connectionClose
         // RFC 9110 §10.1.1 and §7.8: HTTP/1.0 requests cannot expect 100-continue or upgrade.
         let upgrade = minor == 1 && facts.connectionUpgrade && upgradeField >= 0
-            ? Self.lowercased(fields.valueBytes(Int(upgradeField))) : nil
+            ? Self.upgradeToken(fields.valueBytes(Int(upgradeField))) : nil
         return HTTPRequestHead(
             method: taken.method, target: taken.target, path: taken.path, versionMinor: minor, headers: fields, keepAlive: keepAlive,
             expectsContinue: minor == 1 && facts.expectContinue, upgrade: upgrade, body: bodyKind)

@@ -41,7 +41,10 @@ public struct HandshakeRequest: Sendable {
                 kept[i] = describesTheClient(name)
                 if kept[i] { size += encodedSize(name.count) + encodedSize(value.count) }
             }
-            return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            // Built on the stack and copied: `Array(unsafeUninitializedCapacity:)` allocates
+            // unspecialized and looks up its storage class at run time, which cost more.
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { buffer in
+                var count = 0
                 func append(_ text: UnsafeBufferPointer<UInt8>) {
                     var length = text.count
                     repeat {
@@ -64,6 +67,7 @@ public struct HandshakeRequest: Sendable {
                     append(name)
                     append(value)
                 }
+                return [UInt8](UnsafeBufferPointer(rebasing: buffer[..<count]))
             }
         }
     }

@@ -46,8 +46,14 @@ struct SessionKey: Hashable, @unchecked Sendable {
     }
 
     func hash(into hasher: inout Hasher) {
+        hasher.combine(lastWord)
+    }
+
+    /// The last eight bytes (fewer: zero-filled) and the length, as one word: what the hash and
+    /// the registry's shard take.
+    @inline(__always)
+    var lastWord: UInt64 {
         withBytes { bytes in
-            // The last eight bytes (fewer: zero-filled) and the length, as one word.
             var word = UInt64(truncatingIfNeeded: bytes.count) << 56
             if let base = bytes.baseAddress {
                 if bytes.count >= 8 {
@@ -56,7 +62,7 @@ struct SessionKey: Hashable, @unchecked Sendable {
                     for byte in bytes { word = word << 8 ^ UInt64(byte) }
                 }
             }
-            hasher.combine(word)
+            return word
         }
     }
 }

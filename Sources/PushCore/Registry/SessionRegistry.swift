@@ -3,7 +3,7 @@ import Synchronization
 /// The map from session id to session, shared by every event loop.
 ///
 /// Sharded so loops rarely contend: each shard is a dictionary behind its own `Mutex`, chosen
-/// by a hash of the id's last eight bytes. Ids end in CSPRNG output, so eight bytes spread
+/// by the id's last eight bytes. Ids end in CSPRNG output, so eight bytes spread
 /// evenly and the hash stays cheap; the end is used because tagged ids share their prefix.
 /// Keys hash the same bytes (`SessionKey`), and a lookup may borrow the id's bytes from the
 /// request instead of making a String of them.
@@ -37,8 +37,10 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
     package func insert(_ session: Session, for sid: String) -> Bool {
         let key = SessionKey(sid)
         return shard(for: key).sessions.withLock { sessions in
-            if sessions[key] != nil { return false }
-            sessions[key] = session
+            // One search: the defaulting accessor stores `session` only where the id is free.
+            let before = sessions.count
+            Self.touch(&sessions[key, default: session])
+            guard sessions.count > before else { return false }
             entries.add(1, ordering: .relaxed)
             return true
         }
@@ -69,31 +71,36 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
     /// Removes and returns the session stored under `sid`, if any.
     @discardableResult
     package func remove(_ sid: String) -> Session? {
-        let key = SessionKey(sid)
-        return shard(for: key).sessions.withLock { sessions in
-            let removed = sessions.removeValue(forKey: key)
-            if removed != nil { entries.subtract(1, ordering: .relaxed) }
-            // A dictionary never shrinks by itself: after a crowd leaves, give its table back.
-            if sessions.isEmpty && sessions.capacity > 256 { sessions = [:] }
-            return removed.map(Self.session)
-        }
+        // Not `Optional.map`: called unspecialized, it looked up `Session?`'s metadata each time.
+        guard let removed = removeEntry(SessionKey(sid), if: { _ in true }) else { return nil }
+        return Self.session(removed)
     }
 
     /// Removes the entry for `sid` only if it is `session` itself; returns whether it did.
     /// Lets a closing session unregister without racing a later owner of the same id.
     @discardableResult
     package func remove(_ sid: String, ifIdenticalTo session: Session) -> Bool {
-        let key = SessionKey(sid)
-        return shard(for: key).sessions.withLock { sessions in
-            guard let current = sessions[key], current === session else { return false }
-            sessions.removeValue(forKey: key)
+        removeEntry(SessionKey(sid), if: { $0 === session }) != nil
+    }
+
+    private func removeEntry(_ key: SessionKey, if matches: (AnyObject) -> Bool) -> AnyObject? {
+        shard(for: key).sessions.withLock { sessions in
+            guard let index = sessions.index(forKey: key), matches(sessions.values[index]) else { return nil }
+            let removed = sessions.remove(at: index).value
             entries.subtract(1, ordering: .relaxed)
-            return true
+            // A dictionary never shrinks by itself: after a crowd leaves, give its table back.
+            if sessions.isEmpty && sessions.capacity > 256 { sessions = [:] }
+            return removed
         }
     }
 
     /// The number of sessions: every insert and removal that has returned is counted.
     package var count: Int { entries.load(ordering: .relaxed) }
+
+    /// Entries the shards' tables have room for, all together (tests: storage is given back).
+    package var storageCapacity: Int {
+        shards.reduce(0) { sum, shard in sum + shard.sessions.withLock { $0.capacity } }
+    }
 
     /// Calls `body` for every session. Each shard is copied under its lock (copy-on-write makes
     /// that O(1)) and visited outside it, so `body` may use the registry.
@@ -118,25 +125,25 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
         return removed
     }
 
-    /// The shard index for `sid`: FNV-1a over its last eight UTF-8 bytes.
+    /// The shard index for `sid`: its last eight UTF-8 bytes and length (`SessionKey.lastWord`),
+    /// mixed by a multiply so that every bit of them reaches the bits kept.
     package func shardIndex(for sid: String) -> Int {
         shardIndex(for: SessionKey(sid))
     }
 
     private func shardIndex(for key: SessionKey) -> Int {
-        let hashed = key.withBytes { bytes in
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in bytes.suffix(8) {
-                hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
-            }
-            return hash
-        }
-        return Int(truncatingIfNeeded: hashed ^ (hashed >> 32)) & shardMask
+        let word = key.lastWord
+        let mixed = (word ^ word >> 31) &* 0xbf58_476d_1ce4_e5b9
+        return Int(truncatingIfNeeded: mixed >> 40) & shardMask
     }
 
     private func shard(for key: SessionKey) -> Shard {
         shards[shardIndex(for: key)]
     }
+
+    /// Accesses an entry for writing, which is what makes a defaulting subscript store.
+    @inline(__always)
+    private static func touch(_ entry: inout AnyObject) {}
 
     /// An entry as what `insert` stored.
     @inline(__always)

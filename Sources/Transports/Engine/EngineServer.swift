@@ -106,7 +106,8 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     public func session(_ id: String) -> EngineSocket? { registry.lookup(id) }
 
     func forget(_ socket: EngineSocket) {
-        _ = registry.remove(socket.id)
+        // By identity: no `EngineSocket?` is made, and no other session's entry can go.
+        registry.remove(socket.id, ifIdenticalTo: socket)
         if socket.loop.index < sessionsByLoop.count {
             sessionsByLoop[socket.loop.index].remove(socket)
         }
@@ -185,7 +186,9 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
                 resumeEventStream(lastID, request, writer, cors: cors)
                 return
             }
-            openSession(request, writer, kind: kind, cors: cors, clientAddress: proxy.clientAddress)
+            // The proxy's word is read only when trusted: else the peer is the client.
+            let clientAddress = configuration.trustProxy ? proxy.clientAddress : request.remoteAddress
+            openSession(request, writer, kind: kind, cors: cors, clientAddress: clientAddress)
             return
         }
         guard let socket = registry.lookup(sidOf: query) else {
