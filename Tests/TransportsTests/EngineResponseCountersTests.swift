@@ -24,6 +24,11 @@ final class EngineResponseCountersTests: XCTestCase {
         let post = "POST /socket.io/?EIO=4&transport=polling&sid=x HTTP/1.1\r\nHost: h\r\n"
             + "Content-Type: text/plain;charset=UTF-8\r\nContent-Length: 2\r\n\r\n"
         XCTAssertEqual(try XCTUnwrap(parseHead(post + "ok")).head.wireByteCount, post.utf8.count)
+
+        for method in ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "PROPFIND", "M"] {
+            let raw = "\(method) /x?y=1 HTTP/1.1\r\nHost: h\r\n\r\n"
+            XCTAssertEqual(try XCTUnwrap(parseHead(raw)).head.wireByteCount, raw.utf8.count, method)
+        }
     }
 
     func testResponsesAddToTheSessionCounters() {

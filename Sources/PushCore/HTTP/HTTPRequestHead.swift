@@ -19,6 +19,18 @@ public enum HTTPMethod: Sendable, Equatable, Hashable {
         }
     }
 
+    /// The length of the token on the wire, without making its String.
+    var byteCount: Int {
+        switch self {
+        case .get, .put: 3
+        case .head, .post: 4
+        case .patch: 5
+        case .delete: 6
+        case .options: 7
+        case .other(let name): name.utf8.count
+        }
+    }
+
     /// The method for a token; known tokens map to their case, so `.other` never holds them.
     public init(_ name: String) {
         switch name {
@@ -109,6 +121,13 @@ public struct HTTPRequestHead: Sendable, Equatable {
     private static func query(of target: String) -> String {
         guard let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return "" }
         return String(target[target.utf8.index(after: mark)...])
+    }
+
+    /// The head's size as a client writes it: request line, one `Name: value` line per header,
+    /// and the blank line (exact for the single-space form browsers send). The method is
+    /// counted by its case: `method.name` copied the method and made its text on every request.
+    package var wireByteCount: Int {
+        method.byteCount + 1 + target.utf8.count + 1 + 8 + 2 + headers.lineByteCount + 2
     }
 
     /// Heads are equal when their parts are, however the query is held.

@@ -23,11 +23,3 @@ extension EngineSocket {
         }
     }
 }
-
-extension HTTPRequestHead {
-    /// The head's size as a client writes it: request line, one `Name: value` line per header,
-    /// and the blank line (exact for the single-space form browsers send).
-    var wireByteCount: Int {
-        method.name.utf8.count + 1 + target.utf8.count + 1 + "HTTP/1.1".utf8.count + 2 + headers.lineByteCount + 2
-    }
-}
