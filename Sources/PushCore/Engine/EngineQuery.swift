@@ -66,9 +66,20 @@ package struct EngineQuery: Sendable, Equatable {
     /// first `?` (a parsed head's: no String is made for its query). Values are kept as ranges
     /// of `source` either way.
     package init?(_ source: String, queryOfTarget: Bool = false) {
-        var source = source
-        var parameters = EngineQuery()
-        let wellFormed = source.withUTF8 { bytes in
+        self.init()
+        guard read(source, queryOfTarget: queryOfTarget) else { return nil }
+    }
+
+    /// A query with no parameters, to `read` into.
+    package init() {}
+
+    /// Reads `source` (as `init?(_:queryOfTarget:)` does) into this query, which is to be
+    /// fresh; false when malformed. Read in place: a query returned (as an optional or not) was
+    /// copied whole and the original destroyed, its strings retained and released, on every
+    /// request.
+    package mutating func read(_ source: String, queryOfTarget: Bool = false) -> Bool {
+        self.source = source
+        return HTTPBytes.withUTF8Bytes(of: source) { bytes in
             var start = 0
             if queryOfTarget {
                 let raw = UnsafeRawBufferPointer(bytes)
@@ -76,16 +87,11 @@ package struct EngineQuery: Sendable, Equatable {
             }
             var pairs = QueryString.Pairs(UnsafeBufferPointer(rebasing: bytes[start...]))
             while let (name, value) = pairs.next() {
-                guard parameters.take(Self.name(of: name), value, in: bytes) else { return false }
+                guard take(Self.name(of: name), value, in: bytes) else { return false }
             }
             return true
         }
-        guard wellFormed else { return nil }
-        parameters.source = source
-        self = parameters
     }
-
-    private init() {}
 
     package init(protocolVersion: String?, transport: String?, sid: String?, block: String?) {
         version = protocolVersion.map(Value.decoded)

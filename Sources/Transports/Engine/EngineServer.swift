@@ -154,7 +154,8 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         }
         // A parsed head's query is read in place in its target.
         let queryIsTargets = head.queryIsTargets
-        guard let query = EngineQuery(queryIsTargets ? head.target : head.query, queryOfTarget: queryIsTargets) else {
+        var query = EngineQuery()
+        guard query.read(queryIsTargets ? head.target : head.query, queryOfTarget: queryIsTargets) else {
             reject(writer, .badRequest, cors: cors)
             return
         }
