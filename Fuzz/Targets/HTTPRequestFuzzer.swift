@@ -108,6 +108,7 @@ struct HTTPFeed {
                     precondition(start >= 0 && start + slice.count <= consumed, "body slice outside the consumed bytes")
                     return (HTTPObservedEvent.body(Array(slice)), consumed)
                 }
+                if case .head = event { return (HTTPObservedEvent.head(parser.takeHead()), consumed) }
                 return (Self.observed(event), consumed)
             }
             if case .failed(let error) = phase {
@@ -134,7 +135,7 @@ struct HTTPFeed {
     static func observed(_ event: HTTPParseEvent) -> HTTPObservedEvent? {
         switch event {
         case .needMore: return nil
-        case .head(let head): return .head(head)
+        case .head: preconditionFailure("a head is taken from the parser")
         case .body(let slice): return .body(Array(slice))
         case .end(let trailers): return .end(trailers)
         case .error(let error): return .error(error)

@@ -332,7 +332,8 @@ final class HTTPRequestParserTests: XCTestCase {
         XCTAssertEqual(second.consumed, 0)
         XCTAssertEqual(parser.block.scanned, rest.count - 9)
         let done = (rest + httpBytes("\r\n\r\n")).withUnsafeBytes { parser.parse($0) }
-        guard case .head(let h) = done.event else { return XCTFail("\(done.event)") }
+        guard case .head = done.event else { return XCTFail("\(done.event)") }
+        let h = parser.takeHead()
         XCTAssertEqual(done.consumed, rest.count + 4)
         XCTAssertEqual(h.headers["x-long"], String(repeating: "v", count: 100))
         XCTAssertEqual(h.headers.name(at: 1), "X-Long")
@@ -349,7 +350,8 @@ final class HTTPRequestParserTests: XCTestCase {
         XCTAssertEqual(again.consumed, 0)
         parser.reset()
         let fresh = good.withUnsafeBytes { parser.parse($0) }
-        guard case .head(let h) = fresh.event else { return XCTFail("\(fresh.event)") }
+        guard case .head = fresh.event else { return XCTFail("\(fresh.event)") }
+        let h = parser.takeHead()
         XCTAssertEqual(h.path, "/")
         XCTAssertEqual(fresh.consumed, good.count)
     }
@@ -379,6 +381,36 @@ final class HTTPRequestParserTests: XCTestCase {
         XCTAssertEqual(HTTPParseError.badRequest("x").status, 400)
         XCTAssertEqual(HTTPParseError.notImplemented("x").status, 501)
         XCTAssertEqual(HTTPParseError.versionNotSupported.status, 505)
+    }
+
+    /// A head is taken from the parser into one that held another request: every part is
+    /// replaced, a query given apart included, and the parser goes on to the next request.
+    func testTakingAHeadIntoAnotherReplacesEveryPart() {
+        var parser = HTTPRequestParser()
+        var head = HTTPRequestHead(method: .other("BREW"), target: "/old?x=1", path: "/old", query: "given", versionMinor: 0,
+                                   headers: HTTPHeaders([("A", "b")]), keepAlive: false, expectsContinue: true,
+                                   upgrade: "h2c", body: .length(3))
+        let input = httpBytes("GET /new?y=2 HTTP/1.1\r\nHost: h\r\n\r\nPOST /p HTTP/1.1\r\nHost: i\r\nContent-Length: 0\r\n\r\n")
+        input.withUnsafeBytes { bytes in
+            var (event, consumed) = parser.parse(bytes)
+            guard case .head = event else { return XCTFail("\(event)") }
+            parser.takeHead(into: &head)
+            XCTAssertEqual(head, HTTPRequestHead(method: .get, target: "/new?y=2", path: "/new", query: "y=2", versionMinor: 1,
+                                                 headers: HTTPHeaders([("Host", "h")]), keepAlive: true, expectsContinue: false,
+                                                 upgrade: nil, body: .none))
+            XCTAssertTrue(head.queryIsTargets)
+            var offset = consumed
+            (event, consumed) = parser.parse(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+            guard case .end = event else { return XCTFail("\(event)") }
+            offset += consumed
+            (event, consumed) = parser.parse(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+            guard case .head = event else { return XCTFail("\(event)") }
+            let next = parser.takeHead()
+            XCTAssertEqual(next.method, .post)
+            XCTAssertEqual(next.target, "/p")
+            XCTAssertEqual(next.headers.map(\.name), ["Host", "Content-Length"])
+            XCTAssertEqual(next.body, .length(0))
+        }
     }
 
     func testHeadersLookups() {

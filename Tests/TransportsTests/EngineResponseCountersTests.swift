@@ -8,7 +8,7 @@ final class EngineResponseCountersTests: XCTestCase {
         let bytes = Array(raw.utf8)
         return bytes.withUnsafeBytes { buffer in
             let (event, consumed) = parser.parse(buffer)
-            if case .head(let head) = event { return (head, consumed) }
+            if case .head = event { return (parser.takeHead(), consumed) }
             return nil
         }
     }

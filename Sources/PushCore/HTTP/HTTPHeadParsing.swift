@@ -150,19 +150,31 @@ extension HTTPRequestParser {
         return nil
     }
 
-    /// Moves the parsed request line and headers into a head (swapped out, so nothing is copied).
-    mutating func takeHead() -> HTTPRequestHead {
-        var taken = RequestLine()
-        swap(&taken, &line)
-        var fields = HTTPHeaders()
-        swap(&fields, &headers)
-        let minor = taken.versionMinor
-        let keepAlive = minor == 1 ? !facts.connectionClose : facts.connectionKeepAlive && !facts.connectionClose
+    /// The head just announced by `.head`, moved out of the parser. Call it before parsing on:
+    /// the next request's line and fields take its place.
+    package mutating func takeHead() -> HTTPRequestHead {
+        var head = HTTPRequestHead()
+        takeHead(into: &head)
+        return head
+    }
+
+    /// `takeHead()` into `head`, whatever it held, part by part where it lies: a head made and
+    /// returned was copied whole on the way.
+    package mutating func takeHead(into head: inout HTTPRequestHead) {
+        let minor = line.versionMinor
+        head.versionMinor = minor
+        head.keepAlive = minor == 1 ? !facts.connectionClose : facts.connectionKeepAlive && !facts.connectionClose
         // RFC 9110 §10.1.1 and §7.8: HTTP/1.0 requests cannot expect 100-continue or upgrade.
-        let upgrade = minor == 1 && facts.connectionUpgrade && upgradeField >= 0
-            ? Self.upgradeToken(fields.valueBytes(Int(upgradeField))) : nil
-        return HTTPRequestHead(
-            method: taken.method, target: taken.target, path: taken.path, versionMinor: minor, headers: fields, keepAlive: keepAlive,
-            expectsContinue: minor == 1 && facts.expectContinue, upgrade: upgrade, body: bodyKind)
+        head.expectsContinue = minor == 1 && facts.expectContinue
+        head.upgrade = minor == 1 && facts.connectionUpgrade && upgradeField >= 0
+            ? Self.upgradeToken(headers.valueBytes(Int(upgradeField))) : nil
+        head.body = bodyKind
+        head.resetQueryToTargets()
+        swap(&head.method, &line.method)
+        swap(&head.target, &line.target)
+        swap(&head.path, &line.path)
+        swap(&head.headers, &headers)
+        line = RequestLine()
+        headers = HTTPHeaders()
     }
 }

@@ -32,8 +32,10 @@ package enum HTTPParseError: Error, Sendable, Equatable {
 package enum HTTPParseEvent {
     /// Nothing more can be parsed until more bytes arrive.
     case needMore
-    /// A complete request head.
-    case head(HTTPRequestHead)
+    /// A complete request head, kept by the parser: take it (`takeHead`) before parsing on.
+    /// The event does not carry it: an enum made with the head copied it whole and destroyed
+    /// the original, retaining and releasing its strings, on every request.
+    case head
     /// Body bytes: a slice of the input, valid only until the caller changes or frees it; copy it.
     case body(UnsafeRawBufferPointer)
     /// The request is complete (right after `.head` when there is no body); trailers of a

@@ -116,6 +116,23 @@ public struct HTTPRequestHead: Sendable, Equatable {
         self.body = body
     }
 
+    /// An empty head (GET, no target), for the parser to fill.
+    package init() {
+        // Set part by part: delegating to the full initializer copied the head it made.
+        method = .get
+        target = ""
+        path = ""
+        versionMinor = 1
+        headers = HTTPHeaders()
+        keepAlive = true
+        expectsContinue = false
+        upgrade = nil
+        body = .none
+    }
+
+    /// Makes `query` the target's again (a parsed head's), dropping a query given apart.
+    package mutating func resetQueryToTargets() { givenQuery = nil }
+
     /// The part of a target after its first `?` (a path, and an absolute-form authority, hold
     /// none); "" without one.
     private static func query(of target: String) -> String {

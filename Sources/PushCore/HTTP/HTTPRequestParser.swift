@@ -143,7 +143,7 @@ package struct HTTPRequestParser: Sendable {
                     headers = HTTPHeaders(parsedBlock: bytes, fieldCount: block.fieldCount)
                     if let error = checkFraming() { return fail(error, next) }
                     state = .bodyStart
-                    return (.head(takeHead()), next)
+                    return (.head, next)
                 case .field(let end, let next):
                     if let error = parseFieldLine(input, offset, end, isTrailer: isTrailer) {
                         return fail(error, blockStart)

@@ -61,8 +61,8 @@ final class HTTPServerConnection: ConnectionHandler, SlotListed {
                 // Bytes left unconsumed are part of a head (the parser keeps a block until it is whole).
                 if consumed < input.count { perform(machine.handle(.headStarted(now: state.loop.now)), on: connection) }
                 return consumed
-            case .head(let requestHead):
-                receivedHead(requestHead, on: connection)
+            case .head:
+                receivedHead(on: connection)
             case .body(let bytes):
                 body.append(contentsOf: bytes)
             case .end:
@@ -114,7 +114,9 @@ final class HTTPServerConnection: ConnectionHandler, SlotListed {
     }
 
     /// Takes the head from the parser without a copy (each copy retains its strings and arrays).
-    private func receivedHead(_ requestHead: consuming HTTPRequestHead, on connection: Connection) {
+    private func receivedHead(on connection: Connection) {
+        var requestHead = HTTPRequestHead()
+        parser.takeHead(into: &requestHead)
         body.removeAll(keepingCapacity: false)
         let chosen = router.endpoint(for: requestHead)
         endpoint = chosen
