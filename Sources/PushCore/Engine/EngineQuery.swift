@@ -78,6 +78,8 @@ package struct EngineQuery: Sendable, Equatable {
     /// copied whole and the original destroyed, its strings retained and released, on every
     /// request.
     package mutating func read(_ source: String, queryOfTarget: Bool = false) -> Bool {
+        // Each parameter keeps its first value: one left from an earlier read would win.
+        assert(version == nil && transportValue == nil && sidValue == nil && blockValue == nil, "read into a used query")
         self.source = source
         return HTTPBytes.withUTF8Bytes(of: source) { bytes in
             var start = 0
