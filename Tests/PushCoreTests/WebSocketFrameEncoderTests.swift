@@ -1,4 +1,5 @@
 @testable import PushCore
+import TestSupport
 import XCTest
 
 final class WebSocketFrameEncoderTests: XCTestCase {

@@ -77,8 +77,16 @@ extension EngineSession {
     /// Inlined where the transports read: a message on the transport in use is delivered.
     @inlinable
     public mutating func receive(_ packet: EnginePacket, via kind: EngineTransportKind) -> EngineTransportAction {
-        if packet.type == .message && kind == transportState.transport && !transportState.isClosed { return .deliverMessage }
+        if packet.type == .message && deliversMessage(via: kind) { return .deliverMessage }
         return receiveChecked(packet, via: kind)
+    }
+
+    /// Whether a message from the client on `kind` goes to the application as it is, with no
+    /// change of state: what `receive` answers `.deliverMessage` to (the transport in use, the
+    /// session open). A transport that lends a message's bytes asks first.
+    @inlinable
+    public func deliversMessage(via kind: EngineTransportKind) -> Bool {
+        kind == transportState.transport && !transportState.isClosed
     }
 
     @usableFromInline

@@ -19,7 +19,10 @@ public final class OutboundPacket {
     public var queueCost: Int { byteCount &+ Self.memoryOverhead }
     /// What `packet` would cost in a queue.
     @inlinable
-    public static func queueCost(of packet: EnginePacket) -> Int { packet.payload.count &+ 1 &+ memoryOverhead }
+    public static func queueCost(of packet: EnginePacket) -> Int { queueCost(payloadCount: packet.payload.count) }
+    /// What a packet of `payloadCount` payload bytes would cost in a queue.
+    @inlinable
+    public static func queueCost(payloadCount: Int) -> Int { payloadCount &+ 1 &+ memoryOverhead }
     /// The complete WebSocket frame, once made.
     public var webSocketFrame: ByteChunk? {
         @inline(never) get { cachedFrame }

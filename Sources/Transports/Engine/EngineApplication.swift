@@ -7,6 +7,12 @@ public protocol EngineApplication: AnyObject, Sendable {
     func engineSocketOpened(_ socket: EngineSocket)
     /// A message packet (text or binary) arrived.
     func engineSocket(_ socket: EngineSocket, didReceive packet: EnginePacket)
+    /// A message arrived whose payload is lent for this call: it lies in the connection's
+    /// input, and a span cannot outlive the call. An application that only reads it, or sends
+    /// it on at once (`EngineSocket.send(message:isBinary:)`), saves a copy per message. A
+    /// WebSocket message that arrives whole comes this way; the default copies the payload
+    /// into a packet for `engineSocket(_:didReceive:)`.
+    func engineSocket(_ socket: EngineSocket, didReceiveMessage payload: RawSpan, isBinary: Bool)
     /// The session moved to another transport (an upgrade).
     func engineSocketUpgraded(_ socket: EngineSocket)
     /// The session closed (the reason's description is Socket.IO's wording).
@@ -21,6 +27,18 @@ extension EngineApplication {
     public func engineSocketClosed(_ socket: EngineSocket, reason: EngineCloseReason) {}
     public func engineSocketUpgraded(_ socket: EngineSocket) {}
     public func engineSocketHeldBytes(_ socket: EngineSocket) -> Int { 0 }
+
+    public func engineSocket(_ socket: EngineSocket, didReceiveMessage payload: RawSpan, isBinary: Bool) {
+        socket.loop.assertInLoop()
+        let loop = socket.loop
+        // Built in the loop's spare array, which gets the payload back once the packet is
+        // handled (and keeps it only where nothing else holds it).
+        let packet = payload.withUnsafeBytes { bytes in
+            EnginePacket(type: .message, payload: .copy(of: bytes, reusing: &loop.spareMessage), isBinary: isBinary)
+        }
+        engineSocket(socket, didReceive: packet)
+        loop.recycle(packet.payload)
+    }
 }
 
 /// Who may call from another origin (CORS, and the Origin of WebSocket handshakes).

@@ -39,6 +39,12 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         application.engineSocket(socket, didReceive: message)
     }
 
+    /// Hands a message whose payload is lent to the application, as `deliver(_:from:)` does.
+    @inline(never)
+    func deliverMessage(_ payload: UnsafeRawBufferPointer, isBinary: Bool, from socket: EngineSocket) {
+        application.engineSocket(socket, didReceiveMessage: payload.bytes, isBinary: isBinary)
+    }
+
     /// Marks an upgrade request one node relays to another.
     package static let relayHeader = "X-Pushd-Relayed"
 

@@ -135,14 +135,14 @@ public final class EngineSocket: SlotListed, @unchecked Sendable {
 
     /// The common case: a WebSocket on this loop with nothing waiting takes a frame now.
     @inline(__always)
-    private var directWebSocket: Unmanaged<Connection>? {
+    var directWebSocket: Unmanaged<Connection>? {
         guard let connection = sameLoopWebSocket, !session.hasQueued, !isDelaying else { return nil }
         return connection
     }
 
     /// Carries out the queue policy's answer; `queued` runs when the packet may go.
     @inline(__always)
-    private func carryOut(_ outcome: EnqueueOutcome, queued: () -> Void) {
+    func carryOut(_ outcome: EnqueueOutcome, queued: () -> Void) {
         switch outcome {
         case .queued:
             queued()
@@ -174,7 +174,7 @@ public final class EngineSocket: SlotListed, @unchecked Sendable {
 
     /// Counts a frame written straight to the WebSocket.
     @inline(__always)
-    private func wroteFrame(of bytes: Int) {
+    func wroteFrame(of bytes: Int) {
         traffic.bytesOut += bytes
         traffic.messagesOut += 1
         loop.metrics.counters.bytesSent += bytes

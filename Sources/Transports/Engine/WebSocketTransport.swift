@@ -50,6 +50,14 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
         return length
     }
 
+    /// `writeFrame(of:to:)` for a message packet whose payload is given as bytes.
+    static func writeMessageFrame(_ payload: UnsafeRawBufferPointer, isBinary: Bool, to connection: Connection) -> Int {
+        let payloadLength = payload.count &+ (isBinary ? 0 : 1)
+        let length = WebSocketFrameEncoder.headerLength(payloadLength: payloadLength) &+ payloadLength
+        connection.write(count: length) { writeFrame(type: .message, binary: isBinary, payload: payload, into: $0) }
+        return length
+    }
+
     /// A binary message goes as is in a binary frame; anything else is a text frame of the
     /// type digit and the payload.
     private static func isBinaryFrame(_ packet: EnginePacket) -> Bool { packet.type == .message && packet.isBinary }
@@ -63,17 +71,23 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
     /// Writes the frame of `packet` into `out`, which is `frameLength(of:)` bytes long.
     private static func writeFrame(of packet: EnginePacket, into out: UnsafeMutableRawBufferPointer) {
         let binary = isBinaryFrame(packet)
-        let payloadLength = packet.payload.count &+ (binary ? 0 : 1)
+        packet.payload.withUnsafeBytes { writeFrame(type: packet.type, binary: binary, payload: $0, into: out) }
+    }
+
+    /// Writes a frame of `payload` into `out`, which is exactly its length: a binary frame as
+    /// it is, else a text frame of the type digit and the payload.
+    @inline(__always)
+    private static func writeFrame(type: EnginePacketType, binary: Bool, payload: UnsafeRawBufferPointer,
+                                   into out: UnsafeMutableRawBufferPointer) {
+        let payloadLength = payload.count &+ (binary ? 0 : 1)
         var offset = WebSocketFrameEncoder.writeFrameHeader(opcode: binary ? .binary : .text,
                                                             payloadLength: payloadLength, to: out.baseAddress!)
         if !binary {
-            out[offset] = packet.type.wireDigit
+            out[offset] = type.wireDigit
             offset &+= 1
         }
-        packet.payload.withUnsafeBytes { payload in
-            if let source = payload.baseAddress, payload.count > 0 {
-                (out.baseAddress! + offset).copyMemory(from: source, byteCount: payload.count)
-            }
+        if let source = payload.baseAddress, payload.count > 0 {
+            (out.baseAddress! + offset).copyMemory(from: source, byteCount: payload.count)
         }
     }
 
@@ -158,10 +172,22 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
         return consumed
     }
 
-    /// A whole message, decoded into a packet built in the loop's spare array, which gets the
-    /// payload back once the packet is delivered.
+    /// A whole message: a message packet for a session on this loop that takes it as it is
+    /// goes to the application lent, where it lies; anything else is decoded into a packet
+    /// built in the loop's spare array, which gets the payload back once the packet is
+    /// delivered.
     @inline(__always)
     private func receive(_ message: WebSocketFrameDecoder.WholeMessage, on connection: Connection) {
+        if let payload = Self.messagePayload(of: message), let socket = socket.map(Unmanaged.passUnretained) {
+            let lent = socket._withUnsafeGuaranteedRef { socket in
+                guard socket.takesLentMessage(from: self) else { return false }
+                let size = message.payload.count
+                socket.receiveLentMessage(payload, isBinary: !message.isText,
+                                          wireBytes: size &+ Self.clientFrameOverhead(size))
+                return true
+            }
+            if lent { return }
+        }
         do throws(EngineDecodeError) {
             let packet = message.isText
                 ? try EngineCodec.decodeWebSocketText(message.payload, reusing: &connection.loop.spareMessage)
@@ -171,6 +197,15 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
         } catch {
             invalidPacket(error)
         }
+    }
+
+    /// The payload of a message packet (a binary frame, or a text frame of type `4`); nil for
+    /// any other packet.
+    @inline(__always)
+    private static func messagePayload(of message: WebSocketFrameDecoder.WholeMessage) -> UnsafeRawBufferPointer? {
+        guard message.isText else { return message.payload }
+        guard let first = message.payload.first, first == EnginePacketType.message.wireDigit else { return nil }
+        return UnsafeRawBufferPointer(rebasing: message.payload[1...])
     }
 
     /// Over the message rate: stop reading until the bucket refills. True when paused.
@@ -237,6 +272,26 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
 }
 
 extension EngineSocket {
+    /// Whether a message from `transport` may go to the application lent: the session is on
+    /// the transport's loop, the transport is attached and not a probe, and the session takes
+    /// the message with no change of state (what `receiveFromWebSocket` would deliver).
+    @inline(__always)
+    func takesLentMessage(from transport: WebSocketTransport) -> Bool {
+        loop === transport.connection.loop && isAttached(transport) && session.deliversMessage(via: .websocket)
+            && probe !== transport
+    }
+
+    /// A message `takesLentMessage` allowed, counted and handed to the application.
+    @inline(__always)
+    func receiveLentMessage(_ payload: UnsafeRawBufferPointer, isBinary: Bool, wireBytes: Int) {
+        loop.assertInLoop()
+        traffic.bytesIn += wireBytes
+        traffic.messagesIn += 1
+        loop.metrics.counters.bytesReceived += wireBytes
+        loop.metrics.counters.messagesReceived.websocket += 1
+        server.deliverMessage(payload, isBinary: isBinary, from: self)
+    }
+
     /// A packet from a WebSocket: the active transport, or the probe of an upgrade.
     func receiveFromWebSocket(_ packet: EnginePacket, transport: WebSocketTransport) {
         loop.assertInLoop()

@@ -17,6 +17,21 @@ final class BenchApp: EngineApplication, Sendable {
             socket.send(packet)
             return
         }
+        broadcast(packet, from: socket)
+    }
+
+    /// An echo goes back from where it lies; a broadcast keeps a copy.
+    func engineSocket(_ socket: EngineSocket, didReceiveMessage payload: RawSpan, isBinary: Bool) {
+        guard !payload.isEmpty, payload.unsafeLoad(as: UInt8.self) == UInt8(ascii: "B") else {
+            socket.send(message: payload, isBinary: isBinary)
+            return
+        }
+        let packet = payload.withUnsafeBytes { EnginePacket(type: .message, payload: Array($0), isBinary: isBinary) }
+        broadcast(packet, from: socket)
+    }
+
+    @inline(never)
+    private func broadcast(_ packet: EnginePacket, from socket: EngineSocket) {
         let server = socket.server
         for loop in loops {
             loop.run {

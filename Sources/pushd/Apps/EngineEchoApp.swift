@@ -7,4 +7,8 @@ final class EngineEchoApp: EngineApplication {
     func engineSocket(_ socket: EngineSocket, didReceive packet: EnginePacket) {
         socket.send(packet)
     }
+
+    func engineSocket(_ socket: EngineSocket, didReceiveMessage payload: RawSpan, isBinary: Bool) {
+        socket.send(message: payload, isBinary: isBinary)
+    }
 }
