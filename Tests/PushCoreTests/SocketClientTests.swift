@@ -34,6 +34,37 @@ final class SocketClientTests: XCTestCase {
         XCTAssertEqual(heard.values, ["/"], "packets are routed by namespace")
     }
 
+    /// Text lent from a transport's read buffer (overwritten once the call returns) and text
+    /// handed over as a packet reach handlers alike, binary attachments included; what a
+    /// handler keeps outlives the buffer.
+    func testLentTextAndPacketsReachHandlersAlike() throws {
+        var outcomes: [([JSONValue], [SocketPacket])] = []
+        for lends in [true, false] {
+            let (server, loops) = makeSocketServer()
+            let link = InMemoryEngineLink(server: server, executor: loops[0])
+            link.lendsText = lends
+            let socket = try XCTUnwrap(link.connectSocket())
+            let kept = Recorder<[JSONValue]>()
+            socket.on("note") { arguments, ack in
+                kept.record(arguments)
+                ack?.send(["ok", .number(Double(arguments.count))])
+            }
+            _ = link.takePackets()
+
+            link.emit("note", ["héllo", 42, ["nested": ["a", 1.5, nil, true]]], ackId: 3)
+            link.receive(SocketPacket(type: .binaryEvent, namespace: "/", data: ["note", .binary([1, 2, 3]), "tail"], ackId: 4))
+            link.receive(text: "2/nowhere,[\"note\"]")
+
+            outcomes.append((kept.values.flatMap { $0 }, link.takePackets()))
+            XCTAssertTrue(link.isClosed == false, "lent: \(lends)")
+        }
+        XCTAssertEqual(outcomes[0].0, ["héllo", 42, ["nested": ["a", 1.5, nil, true]], .binary([1, 2, 3]), "tail"])
+        XCTAssertEqual(outcomes[0].0, outcomes[1].0)
+        XCTAssertEqual(outcomes[0].1, [SocketPacket(type: .ack, data: ["ok", 3], ackId: 3),
+                                       SocketPacket(type: .ack, data: ["ok", 2], ackId: 4)])
+        XCTAssertEqual(outcomes[0].1, outcomes[1].1)
+    }
+
     func testConnectTimeoutClosesASessionThatNeverConnects() {
         var configuration = SocketServerConfiguration()
         configuration.connectTimeout = 1_000

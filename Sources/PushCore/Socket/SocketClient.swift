@@ -45,7 +45,15 @@ final class SocketClient: @unchecked Sendable {
     }
 
     func receive(_ packet: EnginePacket) {
-        let result = packet.isBinary ? decoder.receive(binary: packet.payload) : decoder.receive(text: packet.payload)
+        handle(packet.isBinary ? decoder.receive(binary: packet.payload) : decoder.receive(text: packet.payload))
+    }
+
+    /// A text message's bytes, lent for the call: the packet keeps copies of what it needs.
+    func receive(text: UnsafeRawBufferPointer) {
+        handle(decoder.receive(text: text))
+    }
+
+    private func handle(_ result: consuming SocketDecodeResult) {
         // Consumed: the packet is routed without a copy of its data.
         switch consume result {
         case .needAttachments:

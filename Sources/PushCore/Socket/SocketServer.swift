@@ -230,6 +230,11 @@ public final class SocketServer: @unchecked Sendable {
         (client as? SocketClient)?.receive(packet)
     }
 
+    /// A text message on an engine session, its bytes lent for the call.
+    public func engineReceived(text: UnsafeRawBufferPointer, client: AnyObject) {
+        (client as? SocketClient)?.receive(text: text)
+    }
+
     /// The engine session moved to another transport.
     public func engineUpgraded(client: AnyObject) {
         (client as? SocketClient)?.upgraded()

@@ -29,6 +29,12 @@ extension EngineApplication {
     public func engineSocketHeldBytes(_ socket: EngineSocket) -> Int { 0 }
 
     public func engineSocket(_ socket: EngineSocket, didReceiveMessage payload: RawSpan, isBinary: Bool) {
+        receiveCopy(of: payload, isBinary: isBinary, on: socket)
+    }
+
+    /// What the default does with a lent message: copies it into a message packet for
+    /// `engineSocket(_:didReceive:)`.
+    public func receiveCopy(of payload: RawSpan, isBinary: Bool, on socket: EngineSocket) {
         socket.loop.assertInLoop()
         let loop = socket.loop
         // Built in the loop's spare array, which gets the payload back once the packet is

@@ -19,6 +19,18 @@ public final class SocketIOApplication: EngineApplication {
         server.engineReceived(packet, client: client)
     }
 
+    /// Text is parsed where it lies (the packet copies what it keeps); a binary message is an
+    /// attachment, which a packet keeps whole, so it comes as a packet.
+    public func engineSocket(_ socket: EngineSocket, didReceiveMessage payload: RawSpan, isBinary: Bool) {
+        guard !isBinary else {
+            receiveCopy(of: payload, isBinary: true, on: socket)
+            return
+        }
+        socket.loop.assertInLoop()
+        guard let client = socket.context else { return }
+        payload.withUnsafeBytes { server.engineReceived(text: $0, client: client) }
+    }
+
     public func engineSocketUpgraded(_ socket: EngineSocket) {
         socket.loop.assertInLoop()
         guard let client = socket.context else { return }

@@ -56,10 +56,22 @@ final class InMemoryEngineLink: EngineLink, @unchecked Sendable {
 
     // MARK: Up (client to server)
 
-    /// Delivers one engine message to the socket layer.
+    /// Whether text messages are lent, as the WebSocket transport lends a whole message (the
+    /// default), or handed over as packets, as the HTTP transports do.
+    var lendsText = true
+
+    /// Delivers one engine message to the socket layer. Lent text lies in a buffer that is
+    /// overwritten once the call returns, as a transport's read buffer is by the next read.
     func receive(_ packet: EnginePacket) {
         guard let client, !isClosed else { return }
-        server.engineReceived(packet, client: client)
+        guard lendsText, !packet.isBinary else {
+            server.engineReceived(packet, client: client)
+            return
+        }
+        var buffer = packet.payload
+        buffer.append(0)  // storage of its own, so the overwrite below reaches what was lent
+        buffer.withUnsafeBytes { server.engineReceived(text: UnsafeRawBufferPointer(rebasing: $0.dropLast()), client: client) }
+        buffer.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0x5A) }
     }
 
     /// Delivers a Socket.IO packet (its text message, then one binary message per attachment).
