@@ -52,8 +52,7 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
 
     /// `writeFrame(of:to:)` for a message packet whose payload is given as bytes.
     static func writeMessageFrame(_ payload: UnsafeRawBufferPointer, isBinary: Bool, to connection: Connection) -> Int {
-        let payloadLength = payload.count &+ (isBinary ? 0 : 1)
-        let length = WebSocketFrameEncoder.headerLength(payloadLength: payloadLength) &+ payloadLength
+        let length = frameLength(payloadCount: payload.count, binary: isBinary)
         connection.write(count: length) { writeFrame(type: .message, binary: isBinary, payload: payload, into: $0) }
         return length
     }
@@ -64,7 +63,14 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
 
     @inline(__always)
     static func frameLength(of packet: EnginePacket) -> Int {
-        let payloadLength = packet.payload.count &+ (isBinaryFrame(packet) ? 0 : 1)
+        frameLength(payloadCount: packet.payload.count, binary: isBinaryFrame(packet))
+    }
+
+    /// A frame of `payloadCount` bytes of a packet's payload: the type digit goes in front of
+    /// all but binary ones.
+    @inline(__always)
+    private static func frameLength(payloadCount: Int, binary: Bool) -> Int {
+        let payloadLength = payloadCount &+ (binary ? 0 : 1)
         return WebSocketFrameEncoder.headerLength(payloadLength: payloadLength) &+ payloadLength
     }
 
