@@ -13,7 +13,7 @@ public final class Namespace: @unchecked Sendable {
     private var connectionHandlers: [(Socket) -> Void] = []
     /// Event handlers shared by every socket of the namespace, by event name. Set before start
     /// and read by every event on every loop, so no runtime exclusivity check.
-    @exclusivity(unchecked) private var eventHandlers: [String: [SharedEventHandler]] = [:]
+    @exclusivity(unchecked) private var eventHandlers = EventNameTable<SharedEventHandler>()
 
     /// Handles an event of any socket of the namespace: the socket, the arguments, and an
     /// acknowledgement when the client asked for one.
@@ -78,12 +78,12 @@ public final class Namespace: @unchecked Sendable {
     /// the socket's loop. One handler for all sockets: what `socket.on` in `onConnection` would
     /// cost per socket (a handler table and closures), kept once.
     public func onEvent(_ event: String, _ handler: @escaping SharedEventHandler) {
-        eventHandlers[event, default: []].append(handler)
+        eventHandlers.add(handler, for: event)
     }
 
     /// The shared handlers of `event` (configured before start, so read without a lock).
     func sharedHandlers(for event: String) -> [SharedEventHandler] {
-        eventHandlers.isEmpty ? [] : eventHandlers[event] ?? []
+        eventHandlers.handlers(for: event) ?? []
     }
 
     /// Drops the handlers of a dynamic namespace that was freed: handlers that capture their
@@ -92,7 +92,7 @@ public final class Namespace: @unchecked Sendable {
     func retire() {
         middlewares = []
         connectionHandlers = []
-        eventHandlers = [:]
+        eventHandlers = EventNameTable()
     }
 
     // MARK: Broadcasting

@@ -3,6 +3,8 @@
 public final class Socket: @unchecked Sendable {
     /// Handles an event: its arguments, and an acknowledgement when the client asked for one.
     public typealias EventHandler = ([JSONValue], Acknowledgement?) -> Void
+    /// A handler added with `on` or `once`, with the token `off` takes.
+    typealias EventEntry = (id: Int, once: Bool, handler: EventHandler)
 
     public let id: String
     public let namespace: Namespace
@@ -90,14 +92,14 @@ public final class Socket: @unchecked Sendable {
 
     private func add(_ event: String, once: Bool, _ handler: @escaping EventHandler) -> Int {
         nextHandlerID += 1
-        handlers[event, default: []].append((nextHandlerID, once, handler))
+        handlers.add((nextHandlerID, once, handler), for: event)
         return nextHandlerID
     }
 
     /// Removes one handler (by token), or every handler of `event`.
     public func off(_ event: String, _ token: Int? = nil) {
-        guard let token else { handlers[event] = nil; return }
-        handlers[event]?.removeAll { $0.id == token }
+        guard let token else { handlers.removeAll(for: event); return }
+        handlers.removeAll(for: event) { $0.id == token }
     }
 
     /// Sees every incoming event (name and arguments) before its handlers.
@@ -258,8 +260,8 @@ public final class Socket: @unchecked Sendable {
             for interceptor in namespace.server.eventInterceptors where interceptor(self, event, arguments, ack) { return }
             for entry in anyHandlers { entry.handler(event, arguments) }
             // Sockets served by shared handlers have no listeners: no lookup of the name.
-            if listeners != nil, let list = handlers[event] {
-                if list.contains(where: \.once) { handlers[event]?.removeAll { $0.once } }
+            if let listeners, let list = listeners.events.handlers(for: event) {
+                if list.contains(where: \.once) { listeners.events.removeAll(for: event) { $0.once } }
                 for entry in list { entry.handler(arguments, ack) }
             }
             for handler in namespace.sharedHandlers(for: event) { handler(self, arguments, ack) }
@@ -292,7 +294,7 @@ public final class Socket: @unchecked Sendable {
         client.forget(self)
         acks.failAll()
         for handler in disconnectHandlers { handler(reason) }
-        handlers = [:]
+        handlers = EventNameTable()
         releaseNamespace()
         anyHandlers = []
         disconnectingHandlers = []

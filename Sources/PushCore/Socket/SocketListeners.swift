@@ -1,7 +1,7 @@
 /// A socket's own handlers. Made when the first one is added: sockets served by their
 /// namespace's shared handlers (`Namespace.onEvent`) carry one empty reference instead.
 final class SocketListeners {
-    var events: [String: [(id: Int, once: Bool, handler: Socket.EventHandler)]] = [:]
+    var events = EventNameTable<Socket.EventEntry>()
     var any: [(id: Int, handler: (String, [JSONValue]) -> Void)] = []
     var nextID = 0
     var disconnecting: [(DisconnectReason) -> Void] = []
@@ -23,9 +23,9 @@ extension Socket {
         if listeners != nil || !value.isEmpty { madeListeners[keyPath: field] = value }
     }
 
-    var handlers: [String: [(id: Int, once: Bool, handler: EventHandler)]] {
-        get { listeners?.events ?? [:] }
-        set { setListeners(\.events, newValue) }
+    var handlers: EventNameTable<EventEntry> {
+        get { listeners?.events ?? EventNameTable() }
+        set { if listeners != nil || !newValue.isEmpty { madeListeners.events = newValue } }
     }
 
     var anyHandlers: [(id: Int, handler: (String, [JSONValue]) -> Void)] {
