@@ -8,18 +8,17 @@ extension EngineSocket {
     /// it now, else copied into a packet that queues like any other.
     public func send(message payload: RawSpan, isBinary: Bool = false, volatile: Bool = false) {
         loop.assertInLoop()
-        payload.withUnsafeBytes { bytes in
-            if let direct = directWebSocket {
-                direct._withUnsafeGuaranteedRef { connection in
-                    let outcome = session.admit(cost: OutboundPacket.queueCost(payloadCount: bytes.count), isVolatile: volatile,
-                                                transportBacklog: connection.queuedBytes)
-                    carryOut(outcome) {
-                        wroteFrame(of: WebSocketTransport.writeMessageFrame(bytes, isBinary: isBinary, to: connection))
-                    }
-                }
-                return
+        guard let direct = directWebSocket else {
+            send(EnginePacket(type: .message, payload: payload.withUnsafeBytes { Array($0) }, isBinary: isBinary), volatile: volatile)
+            return
+        }
+        // As in `send(_:volatile:)`: the policy asked outside the closures that write.
+        let outcome = session.admit(cost: OutboundPacket.queueCost(payloadCount: payload.byteCount), isVolatile: volatile,
+                                    transportBacklog: direct._withUnsafeGuaranteedRef { $0.queuedBytes })
+        carryOut(outcome) {
+            payload.withUnsafeBytes { bytes in
+                direct._withUnsafeGuaranteedRef { wroteFrame(of: WebSocketTransport.writeMessageFrame(bytes, isBinary: isBinary, to: $0)) }
             }
-            send(EnginePacket(type: .message, payload: Array(bytes), isBinary: isBinary), volatile: volatile)
         }
     }
 }
