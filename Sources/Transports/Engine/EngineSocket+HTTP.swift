@@ -56,8 +56,7 @@ extension EngineSocket {
     func handlePost(_ request: HTTPRequest, _ writer: EngineResponder, kind: EngineTransportKind) {
         loop.assertInLoop()
         http.requests += 1
-        traffic.bytesIn += request.body.count
-        loop.metrics.counters.bytesReceived += request.body.count
+        countBytesIn(request.body.count)
         let verdict = session.post(via: kind)
         guard verdict == .none else {
             perform(verdict, request: writer)

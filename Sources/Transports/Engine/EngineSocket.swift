@@ -170,6 +170,20 @@ public final class EngineSocket: SlotListed, @unchecked Sendable {
         return event
     }
 
+    /// Counts bytes that came up from the client: frames with their headers, POST bodies.
+    @inline(__always)
+    func countBytesIn(_ bytes: Int) {
+        traffic.bytesIn += bytes
+        loop.metrics.counters.bytesReceived += bytes
+    }
+
+    /// Counts a message handed to the application.
+    @inline(__always)
+    func countMessageIn(on kind: EngineTransportKind) {
+        traffic.messagesIn += 1
+        loop.metrics.counters.messagesReceived[kind] += 1
+    }
+
     /// Counts a frame written straight to the WebSocket.
     @inline(__always)
     func wroteFrame(of bytes: Int) {
@@ -581,8 +595,7 @@ public final class EngineSocket: SlotListed, @unchecked Sendable {
         let action = session.receive(packet, via: kind)
         switch action {
         case .deliverMessage:
-            traffic.messagesIn += 1
-            loop.metrics.counters.messagesReceived[session.transport] += 1
+            countMessageIn(on: session.transport)
             server.deliver(packet, from: self)
             return
         case .closeProbe:

@@ -238,13 +238,11 @@ final class WebSocketTransport: ConnectionHandler, @unchecked Sendable {
             // A session on this connection's loop (every WebSocket-first session) takes the
             // packet now, without a closure per message; others hop to theirs.
             if socket.loop === connection.loop {
-                socket.traffic.bytesIn += size
-                socket.loop.metrics.counters.bytesReceived += size
+                socket.countBytesIn(size)
                 socket.receiveFromWebSocket(packet, transport: self)
             } else {
                 socket.loop.execute { [self] in
-                    socket.traffic.bytesIn += size
-                    socket.loop.metrics.counters.bytesReceived += size
+                    socket.countBytesIn(size)
                     socket.receiveFromWebSocket(packet, transport: self)
                 }
             }
@@ -291,10 +289,8 @@ extension EngineSocket {
     @inline(__always)
     func receiveLentMessage(_ payload: UnsafeRawBufferPointer, isBinary: Bool, wireBytes: Int) {
         loop.assertInLoop()
-        traffic.bytesIn += wireBytes
-        traffic.messagesIn += 1
-        loop.metrics.counters.bytesReceived += wireBytes
-        loop.metrics.counters.messagesReceived.websocket += 1
+        countBytesIn(wireBytes)
+        countMessageIn(on: .websocket)
         server.deliverMessage(payload, isBinary: isBinary, from: self)
     }
 
