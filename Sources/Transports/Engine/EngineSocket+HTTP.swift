@@ -138,4 +138,67 @@ extension EngineSocket {
     func respondError(_ writer: EngineResponder, _ error: EngineError) {
         respond(writer, status: error.httpStatus, body: error.json, contentType: "application/json")
     }
+
+    // MARK: Answers
+
+    /// Answers a GET with packets (one polling payload), a noop or a close packet.
+    func answerPoll(_ writer: EngineResponder, _ answer: EnginePollAnswer) {
+        // Built in the loop's spare array and given back: the writer copies a small body
+        // into the response (one that keeps it, or a large one, leaves the loop a fresh one).
+        var body = loop.takeSpareBytes()
+        switch answer {
+        case .packets(let packets):
+            EngineCodec.appendPayload(packets, into: &body)
+            traffic.messagesOut += packets.count
+            loop.metrics.counters.messagesSent[session.transport] += packets.count
+        case .noop:
+            body.append(EnginePacketType.noop.wireDigit)
+        case .close:
+            body.append(EnginePacketType.close.wireDigit)
+        }
+        traffic.bytesOut += body.count
+        loop.metrics.counters.bytesSent += body.count
+        respond(writer, status: 200, body: body)
+        loop.recycle(body)
+    }
+
+    func respond(_ writer: EngineResponder, status: Int, body: [UInt8], contentType: String = EngineSocket.textPlain) {
+        let headers = corsAnswerHeaders(for: contentType) ?? Self.answerHeaders(for: contentType)
+        // The usual answer, on the writer's loop and undelayed, allocates no closure.
+        if !isDelaying && writer.loop.inEventLoop {
+            writeResponse(writer, status: status, headers: headers, body: body)
+            return
+        }
+        let answer: @Sendable () -> Void = { [self, headers] in writeResponse(writer, status: status, headers: headers, body: body) }
+        if isDelaying {
+            afterSimulatedDelay { writer.loop.run(answer) }
+        } else {
+            writer.loop.execute(answer)
+        }
+    }
+
+    private func writeResponse(_ writer: EngineResponder, status: Int, headers: PreparedHeaders, body: [UInt8]) {
+        let before = writer.headBytesWritten
+        writer.respond(status: status, headers: headers, body: body)
+        countResponse(head: writer.headBytesWritten - before, body: body.count)
+    }
+
+    static let textPlain = "text/plain; charset=UTF-8"
+    /// What a POST's "ok" goes as, the reference server's type for it.
+    static let textHTML = "text/html"
+    private static let textPlainHeaders = PreparedHeaders(answerFields(of: textPlain))
+    private static let textHTMLHeaders = PreparedHeaders(answerFields(of: textHTML))
+
+    /// An answer's fields: prepared once for the two types every session answers with.
+    private static func answerHeaders(for contentType: String) -> PreparedHeaders {
+        switch contentType {
+        case textPlain: textPlainHeaders
+        case textHTML: textHTMLHeaders
+        default: PreparedHeaders(answerFields(of: contentType))
+        }
+    }
+
+    static func answerFields(of contentType: String) -> [(String, String)] {
+        [("Content-Type", contentType), ("Cache-Control", "no-store")]
+    }
 }

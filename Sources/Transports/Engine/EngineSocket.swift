@@ -153,23 +153,6 @@ public final class EngineSocket: SlotListed, @unchecked Sendable {
         }
     }
 
-    /// Counts queued packets handed to a stream (a WebSocket or an event stream).
-    private func countStreamWrite(bytes: Int, messages: Int, on kind: EngineTransportKind) {
-        traffic.bytesOut += bytes
-        traffic.messagesOut += messages
-        loop.metrics.counters.bytesSent += bytes
-        loop.metrics.counters.messagesSent[kind] += messages
-    }
-
-    /// The event a packet makes on any stream, made once and kept with the packet (a
-    /// broadcast shares it between every stream on this loop).
-    private static func sseEvent(for packet: OutboundPacket) -> ByteChunk {
-        if let event = packet.sseEvent { return event }
-        let event = ByteChunk.copying(EngineCodec.sseEvent(packet.packet))
-        packet.sseEvent = event
-        return event
-    }
-
     /// Counts bytes that came up from the client: frames with their headers, POST bodies.
     @inline(__always)
     func countBytesIn(_ bytes: Int) {
@@ -284,136 +267,8 @@ public final class EngineSocket: SlotListed, @unchecked Sendable {
         }
     }
 
-    /// Writes packets on the stream in use.
-    private func write(_ packets: ArraySlice<OutboundPacket>) {
-        switch channel {
-        case .webSocket(let transport):
-            // On this loop the frames go to the connection as they are made: no array of them,
-            // and no closure to carry it.
-            let now = !isDelaying && transport.connection.loop === loop
-            var frames: [ByteChunk] = []
-            if !now { frames.reserveCapacity(packets.count) }
-            var bytes = 0
-            for packet in packets {
-                let frame = WebSocketTransport.frame(for: packet)
-                bytes += frame.count
-                if now { transport.connection.write(frame) } else { frames.append(frame) }
-            }
-            countStreamWrite(bytes: bytes, messages: packets.count, on: .websocket)
-            if now {
-                handedOff(bytes, to: transport.connection)
-            } else {
-                let ready = frames
-                let write = { [self] in
-                    transport.write(ready)
-                    handedOff(bytes, to: transport.connection)
-                }
-                if isDelaying { afterSimulatedDelay(write) } else { write() }
-            }
-        case .eventStream(let writer):
-            // The session numbered these packets as it took them: the last is streamSequence.
-            let first = session.streamSequence - UInt64(packets.count) + 1
-            // On this loop each event goes to the stream as it is made, its id line written in
-            // place: no array of chunks, and no closure to carry it.
-            let now = !isDelaying && writer.loop === loop
-            var events: [ByteChunk] = []
-            if !now { events.reserveCapacity(packets.count * 2) }
-            var bytes = 0
-            for (offset, packet) in packets.enumerated() {
-                let sequence = first + UInt64(offset)
-                let event = Self.sseEvent(for: packet)
-                if now {
-                    let idCount = EngineCodec.sseIDLineCount(sid: id, sequence: sequence)
-                    writer.writeStream(count: idCount) { EngineCodec.writeSSEIDLine(sid: id, sequence: sequence, into: $0) }
-                    writer.writeStream(event)
-                    bytes += idCount + event.count
-                } else {
-                    // This session's id line beside the shared event bytes (one gathered write).
-                    let idLine = ByteChunk.copying(EngineCodec.sseIDLine(sid: id, sequence: sequence))
-                    events.append(idLine)
-                    events.append(event)
-                    bytes += idLine.count + event.count
-                }
-            }
-            countStreamWrite(bytes: bytes, messages: packets.count, on: .sse)
-            if now {
-                handedOff(bytes, to: writer.connection)
-            } else {
-                let ready = events
-                let stream = { [self] in
-                    writer.loop.run { for event in ready { writer.writeStream(event) } }
-                    handedOff(bytes, to: writer.connection)
-                }
-                if isDelaying { afterSimulatedDelay(stream) } else { stream() }
-            }
-        case .heldPoll, .none:
-            assertionFailure("no stream to write on")
-        }
-    }
-
-    /// Answers a GET with packets (one polling payload), a noop or a close packet.
-    func answerPoll(_ writer: EngineResponder, _ answer: EnginePollAnswer) {
-        // Built in the loop's spare array and given back: the writer copies a small body
-        // into the response (one that keeps it, or a large one, leaves the loop a fresh one).
-        var body = loop.takeSpareBytes()
-        switch answer {
-        case .packets(let packets):
-            EngineCodec.appendPayload(packets, into: &body)
-            traffic.messagesOut += packets.count
-            loop.metrics.counters.messagesSent[session.transport] += packets.count
-        case .noop:
-            body.append(EnginePacketType.noop.wireDigit)
-        case .close:
-            body.append(EnginePacketType.close.wireDigit)
-        }
-        traffic.bytesOut += body.count
-        loop.metrics.counters.bytesSent += body.count
-        respond(writer, status: 200, body: body)
-        loop.recycle(body)
-    }
-
-    func respond(_ writer: EngineResponder, status: Int, body: [UInt8], contentType: String = EngineSocket.textPlain) {
-        let headers = corsAnswerHeaders(for: contentType) ?? Self.answerHeaders(for: contentType)
-        // The usual answer, on the writer's loop and undelayed, allocates no closure.
-        if !isDelaying && writer.loop.inEventLoop {
-            writeResponse(writer, status: status, headers: headers, body: body)
-            return
-        }
-        let answer: @Sendable () -> Void = { [self, headers] in writeResponse(writer, status: status, headers: headers, body: body) }
-        if isDelaying {
-            afterSimulatedDelay { writer.loop.run(answer) }
-        } else {
-            writer.loop.execute(answer)
-        }
-    }
-
-    private func writeResponse(_ writer: EngineResponder, status: Int, headers: PreparedHeaders, body: [UInt8]) {
-        let before = writer.headBytesWritten
-        writer.respond(status: status, headers: headers, body: body)
-        countResponse(head: writer.headBytesWritten - before, body: body.count)
-    }
-
-    static let textPlain = "text/plain; charset=UTF-8"
-    /// What a POST's "ok" goes as, the reference server's type for it.
-    static let textHTML = "text/html"
-    private static let textPlainHeaders = PreparedHeaders(answerFields(of: textPlain))
-    private static let textHTMLHeaders = PreparedHeaders(answerFields(of: textHTML))
-
-    /// An answer's fields: prepared once for the two types every session answers with.
-    private static func answerHeaders(for contentType: String) -> PreparedHeaders {
-        switch contentType {
-        case textPlain: textPlainHeaders
-        case textHTML: textHTMLHeaders
-        default: PreparedHeaders(answerFields(of: contentType))
-        }
-    }
-
-    static func answerFields(of contentType: String) -> [(String, String)] {
-        [("Content-Type", contentType), ("Cache-Control", "no-store")]
-    }
-
     /// Lets go of the transport in use as the session says (an upgrade or a close).
-    private func release(_ release: EngineTransportRelease) {
+    func release(_ release: EngineTransportRelease) {
         let current = channel
         channel = .none
         switch (release, current) {
@@ -440,66 +295,6 @@ public final class EngineSocket: SlotListed, @unchecked Sendable {
         }
     }
 
-    // MARK: Upgrade
-
-    /// A WebSocket (already switched from HTTP) for this session: the probe of an upgrade, or
-    /// closed at once when the session takes none (one WebSocket per session).
-    func attachProbe(_ transport: WebSocketTransport) {
-        loop.assertInLoop()
-        guard session.beginProbe(now: loop.now) else {
-            transport.closeSession(sendClosePacket: false)
-            return
-        }
-        probe = transport
-        syncUpgradeTimer()
-    }
-
-    private func answerProbe(_ signal: EnginePauseSignal) {
-        probe?.write([WebSocketTransport.frame(for: OutboundPacket(.pong(probe: true)))])
-        switch (signal, channel) {
-        case (.none, _):
-            break
-        case (.answerHeldPollWithNoop, .heldPoll(let held)):
-            channel = .none
-            answerPoll(held, .noop)
-        case (.writeNoopEvent, .eventStream(let writer)):
-            let noop = ByteChunk.copying(EngineCodec.sseEvent(.noop))
-            writer.loop.run { writer.writeStream(noop) }
-        default:
-            assertionFailure("pause signal \(signal) does not match the attached transport")
-        }
-    }
-
-    private func completeUpgrade(_ old: EngineTransportRelease) {
-        guard let probe else { return assertionFailure("upgrade without a probe") }
-        release(old)
-        channel = .webSocket(probe)
-        watchBacklog(of: probe.connection)
-        self.probe = nil
-        syncUpgradeTimer()
-        flush()
-        server.application.engineSocketUpgraded(self)
-    }
-
-    /// Keeps the upgrade timer at the session's upgrade deadline (none when no upgrade runs).
-    func syncUpgradeTimer() {
-        guard let deadline = session.upgradeDeadline else {
-            upgradeTimer?.cancel()
-            upgradeTimer = nil
-            return
-        }
-        if let timer = upgradeTimer, !timer.isDone, timer.deadline == deadline { return }
-        upgradeTimer?.cancel()
-        // Strong, like the heartbeat: cancelled when the upgrade ends or the session closes.
-        upgradeTimer = loop.schedule(after: max(0, deadline - loop.now)) { [self] in
-            self.upgradeTimer = nil
-            let action = self.session.upgradeTimer(now: self.loop.now)
-            if action == .closeProbe { Log.debug("session \(SessionID.redacted(self.id)): upgrade timed out; the probe is closed") }
-            self.perform(action)
-            self.syncUpgradeTimer()
-        }
-    }
-
     /// A WebSocket attached to this session closed.
     func webSocketClosed(_ transport: WebSocketTransport) {
         loop.assertInLoop()
@@ -512,45 +307,6 @@ public final class EngineSocket: SlotListed, @unchecked Sendable {
             channel = .none
             perform(session.transportClosed())
         }
-    }
-
-    /// The event stream's client went away (only while it is still this session's transport,
-    /// not after an upgrade).
-    func eventStreamAborted(_ writer: HTTPResponseWriter) {
-        loop.assertInLoop()
-        guard case .eventStream(let current) = channel, current === writer else { return }
-        channel = .none
-        perform(session.eventStreamDropped(now: loop.now))
-        if isOpen {
-            Log.debug("session \(id): event stream dropped; waiting for EventSource to resume it")
-            scheduleHeartbeat()
-        }
-    }
-
-    /// The browser's EventSource reopened the stream with `Last-Event-ID`: attach it and send
-    /// what came after `sequence`; a 400 when this session cannot resume from there.
-    func resumeEventStream(_ writer: HTTPResponseWriter, after sequence: UInt64) {
-        loop.assertInLoop()
-        http.requests += 1
-        guard !closeIfExpired(), session.resumeEventStream(after: sequence) else {
-            respondError(writer, .unknownSid)
-            return
-        }
-        let headers = EngineServer.eventStreamHeaders + corsHeaders
-        writer.loop.run { [self] in
-            writer.beginStream(status: 200, headers: headers)
-            countStreamHead(writer.headBytesWritten)
-            var prelude: [UInt8] = []
-            EngineCodec.appendSSEPrelude(into: &prelude, retryMilliseconds: EngineServer.eventStreamRetry)
-            writer.writeStream(ByteChunk.copying(prelude))
-            // Set on the writer's loop, which owns it; dropped once the stream ends.
-            writer.onAbort = { [self] in loop.run { self.eventStreamAborted(writer) } }
-        }
-        channel = .eventStream(writer)
-        watchBacklog(of: writer.connection)
-        Log.debug("session \(id): event stream resumed after \(sequence)")
-        scheduleHeartbeat()
-        flush()
     }
 
     // MARK: Lifecycle

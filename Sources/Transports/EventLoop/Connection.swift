@@ -2,59 +2,6 @@ import PushCore
 import CPushSys
 import Glibc
 
-/// What a protocol does with a connection's bytes. HTTP, WebSocket and the Redis client are
-/// handlers; an HTTP handler hands the connection to a WebSocket handler on upgrade.
-/// A class rather than a protocol so a connection calls its handler through an uncounted
-/// reference (`Unmanaged` needs a class type): one call per read. Subclasses override the
-/// first three.
-public class ConnectionHandler {
-    init() {}
-
-    /// Consumes what it can of `input` and returns how many bytes it took; the rest is kept and
-    /// offered again, in front of the next bytes read. A handler may rewrite the bytes it takes
-    /// (a WebSocket unmasks in place): nothing reads them again.
-    func connection(_ connection: Connection, didRead input: UnsafeMutableRawBufferPointer) -> Int {
-        preconditionFailure("\(type(of: self)) does not read")
-    }
-    /// The write queue fell below the low-water mark after having passed the high-water mark.
-    func connectionDidDrain(_ connection: Connection) {
-        preconditionFailure("\(type(of: self)) does not drain")
-    }
-    /// The connection is closed; called once.
-    func connectionDidClose(_ connection: Connection) {
-        preconditionFailure("\(type(of: self)) does not close")
-    }
-    /// The connection was accepted and registered with its loop, before any byte arrives.
-    func connectionDidOpen(_ connection: Connection) {}
-}
-
-/// Per-connection limits.
-/// Stored in 32 bits (every connection holds a copy, beside its 32-bit descriptor); values past
-/// 2 GiB are clamped.
-public struct ConnectionLimits: Sendable {
-    private var highWater: Int32 = 1 << 20
-    private var lowWater: Int32 = 256 << 10
-    private var bufferedInput: Int32 = 256 << 10
-
-    /// Above this many queued outbound bytes the peer is not read from until the queue drains.
-    public var writeHighWater: Int {
-        get { Int(highWater) }
-        set { highWater = Int32(clamping: newValue) }
-    }
-    /// Reading resumes below this.
-    public var writeLowWater: Int {
-        get { Int(lowWater) }
-        set { lowWater = Int32(clamping: newValue) }
-    }
-    /// Unconsumed input kept while a handler is busy (a held request); past it reading pauses.
-    public var maxBufferedInput: Int {
-        get { Int(bufferedInput) }
-        set { bufferedInput = Int32(clamping: newValue) }
-    }
-
-    public init() {}
-}
-
 /// A TCP connection pinned to one event loop. Loop thread only.
 ///
 /// Reads land in the loop's shared buffer; only unconsumed bytes are copied into the connection,
@@ -486,35 +433,5 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
         backlogWatch = nil
         onFinalClose?()
         onFinalClose = nil
-    }
-}
-
-/// The handler of every closed connection: takes nothing, does nothing.
-private final class ClosedConnectionHandler: ConnectionHandler, @unchecked Sendable {
-    static let shared = ClosedConnectionHandler()
-
-    override func connection(_ connection: Connection, didRead input: UnsafeMutableRawBufferPointer) -> Int { 0 }
-    override func connectionDidDrain(_ connection: Connection) {}
-    override func connectionDidClose(_ connection: Connection) {}
-}
-
-/// Hears of a connection's write queue when it grows past `above` or shrinks to `below`, not
-/// per write: a watcher on another loop learns of the queue at those moments only. `crossed`
-/// moves the marks itself, and may close the connection, which lets go of the watch.
-public final class BacklogWatch {
-    public var above: Int
-    public var below: Int
-    let crossed: (BacklogWatch) -> Void
-
-    public init(above: Int, below: Int = -1, crossed: @escaping (BacklogWatch) -> Void) {
-        self.above = above
-        self.below = below
-        self.crossed = crossed
-    }
-
-    /// Sets both marks.
-    public func mark(above: Int, below: Int) {
-        self.above = above
-        self.below = below
     }
 }
