@@ -32,6 +32,23 @@ private final class KeepingPackets: EngineApplication, @unchecked Sendable {
     }
 }
 
+/// Answers each message with two texts encoded by `send(volatile:text:)`: a short one, and one
+/// too large for the loop to keep its array as the spare.
+private final class EncodingReplier: EngineApplication, @unchecked Sendable {
+    static let large = (0..<5_000).map { UInt8(0x61 + $0 % 26) }
+    func engineSocket(_ socket: EngineSocket, didReceive packet: EnginePacket) {}
+    func engineSocket(_ socket: EngineSocket, didReceiveMessage payload: RawSpan, isBinary: Bool) {
+        let text = payload.withUnsafeBytes { Array($0) }
+        socket.send(volatile: false) { $0 += Array("re:".utf8) + text }
+        socket.send(volatile: false) { $0 += text + Self.large }
+    }
+
+    /// The frames the replies to `text` make, as the client reads them.
+    static func replies(to text: String) -> [UInt8] {
+        serverFrame(opcode: 1, Array("4re:\(text)".utf8)) + serverFrame(opcode: 1, Array("4\(text)".utf8) + large)
+    }
+}
+
 private final class Placeholder: ConnectionHandler {
     override func connection(_ connection: Connection, didRead input: UnsafeMutableRawBufferPointer) -> Int { input.count }
     override func connectionDidDrain(_ connection: Connection) {}
@@ -185,6 +202,30 @@ final class WebSocketLentMessageTests: XCTestCase {
             XCTAssertEqual(runAndWait(on: loop) { app.received },
                            [.lent(Array("first".utf8), binary: false), .lent(Array("XXXXX".utf8), binary: false)])
             runAndWait(on: loop) { session.close() }
+        }
+    }
+
+    /// Text encoded for a send goes out whole: from the loop's spare array when the WebSocket
+    /// takes it at once, each message over the last one's bytes, and in an array of its own
+    /// when it has to wait.
+    func testEncodedTextGoesOutWholeNowOrQueued() throws {
+        let now = Session(EncodingReplier(), on: try EventLoop(index: 0))
+        defer { now.close() }
+        for text in ["first", "2nd", "a third, longer than both"] { now.clientSends(F.text("4" + text)) }
+        let expected = ["first", "2nd", "a third, longer than both"].flatMap(EncodingReplier.replies(to:))
+        XCTAssertEqual(now.clientReads(count: expected.count), expected)
+        XCTAssertEqual(now.socket.stats.messagesOut, 6)
+
+        try withRunningLoop { loop in
+            let delayed = runAndWait(on: loop) {
+                let session = Session(EncodingReplier(), on: loop)
+                session.socket.setSimulatedDelay(30)
+                return session
+            }
+            delayed.clientWrites(F.text("4one") + F.text("4two"))
+            let expected = EncodingReplier.replies(to: "one") + EncodingReplier.replies(to: "two")
+            XCTAssertEqual(delayed.clientReads(count: expected.count), expected)
+            runAndWait(on: loop) { delayed.close() }
         }
     }
 }

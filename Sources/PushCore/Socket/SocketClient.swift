@@ -39,9 +39,12 @@ final class SocketClient: @unchecked Sendable {
         for message in wire.messages { link.send(message, volatile: volatile) }
     }
 
-    /// Sends one packet's messages as `SocketWire` makes them, without the array.
+    /// Sends one packet's messages as `SocketWire` makes them, without the array: the text
+    /// encoded where the link lends it, then the attachments.
     func send(_ packet: SocketPacket, volatile: Bool) {
-        SocketWire.forEachMessage(of: packet) { link.send($0, volatile: volatile) }
+        var attachments: [[UInt8]] = []
+        link.send(volatile: volatile) { SocketPacketEncoder.encode(packet, into: &$0, attachments: &attachments) }
+        for attachment in attachments { link.send(.message(binary: attachment), volatile: volatile) }
     }
 
     func receive(_ packet: EnginePacket) {

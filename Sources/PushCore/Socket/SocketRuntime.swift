@@ -51,6 +51,10 @@ public protocol EngineLink: AnyObject, Sendable {
     /// Queues a packet for this session alone (loop thread only): a transport that can write it
     /// at once needs no shared wrapper.
     func send(_ packet: EnginePacket, volatile: Bool)
+    /// Sends one text message that `encode` appends to the array it is given (loop thread only).
+    /// The array is lent for the call: a transport that writes the message at once encodes it
+    /// in a buffer of its own rather than in an array made for each message.
+    func send(volatile: Bool, text encode: (inout [UInt8]) -> Void)
     /// Ends the engine session (loop thread only).
     func close()
 }
@@ -58,6 +62,12 @@ public protocol EngineLink: AnyObject, Sendable {
 extension EngineLink {
     public func send(_ packet: EnginePacket, volatile: Bool) {
         send(OutboundPacket(packet, isVolatile: volatile))
+    }
+
+    public func send(volatile: Bool, text encode: (inout [UInt8]) -> Void) {
+        var text: [UInt8] = []
+        encode(&text)
+        send(.message(utf8: text), volatile: volatile)
     }
 }
 

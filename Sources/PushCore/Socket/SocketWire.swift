@@ -4,17 +4,10 @@ public struct SocketWire: Sendable {
     public let messages: [EnginePacket]
 
     public init(_ packet: SocketPacket) {
-        var messages: [EnginePacket] = []
-        Self.forEachMessage(of: packet) { messages.append($0) }
-        self.messages = messages
-    }
-
-    /// Hands `body` the engine messages of `packet` in order, without an array of them (a
-    /// packet sent to one socket needs none).
-    static func forEachMessage(of packet: SocketPacket, _ body: (EnginePacket) -> Void) {
         let (text, attachments) = SocketPacketEncoder.encode(packet)
-        body(.message(utf8: text))
-        for attachment in attachments { body(.message(binary: attachment)) }
+        var messages: [EnginePacket] = [.message(utf8: text)]
+        for attachment in attachments { messages.append(.message(binary: attachment)) }
+        self.messages = messages
     }
 
     /// Engine messages already encoded (a broadcast from another node).

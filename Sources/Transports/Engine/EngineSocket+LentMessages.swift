@@ -21,4 +21,21 @@ extension EngineSocket {
             }
         }
     }
+
+    /// Sends a text message that `encode` appends to the array it is given: encoded in the
+    /// loop's spare array and written from there when a WebSocket takes it now (a reply, an
+    /// acknowledgement), else encoded in an array of its own that queues as a packet.
+    public func send(volatile: Bool, text encode: (inout [UInt8]) -> Void) {
+        loop.assertInLoop()
+        guard directWebSocket != nil else {
+            var text: [UInt8] = []
+            encode(&text)
+            send(.message(utf8: text), volatile: volatile)
+            return
+        }
+        var text = loop.takeSpareBytes()
+        encode(&text)
+        text.withUnsafeBytes { send(message: $0.bytes, volatile: volatile) }
+        loop.recycle(text)
+    }
 }
