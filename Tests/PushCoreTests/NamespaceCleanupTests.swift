@@ -112,4 +112,26 @@ extension NamespaceCleanupTests {
         }
         XCTAssertNil(freed, "the namespace and what it holds are gone")
     }
+
+    /// A loop's copy of the shared handlers goes with the namespace: a handler that captures
+    /// it, once called on a loop, does not keep it.
+    func testAFreedNamespaceIsDeallocatedAfterItsSharedHandlersRan() {
+        let (server, loops) = makeSocketServer(loops: 2)
+        server.of(matching: { $0.hasPrefix("/self-") }) { namespace in
+            namespace.onEvent("where") { _, _, ack in ack?.send([.string(namespace.name)]) }
+        }
+        weak var freed: Namespace?
+        do {
+            let links = loops.map { InMemoryEngineLink(server: server, executor: $0) }
+            for link in links {
+                XCTAssertEqual(connect(link, "/self-2")?.type, .connect)
+                link.emit("where", namespace: "/self-2", ackId: 1)
+                XCTAssertEqual(link.takePackets().last, SocketPacket(type: .ack, namespace: "/self-2", data: ["/self-2"], ackId: 1))
+            }
+            freed = server.existingNamespace("/self-2")
+            XCTAssertNotNil(freed)
+            for link in links { link.disconnect("/self-2") }
+        }
+        XCTAssertNil(freed, "the namespace, its handlers and each loop's copy are gone")
+    }
 }

@@ -43,6 +43,36 @@ final class SocketTests: XCTestCase {
         XCTAssertEqual(calls.values, ["own", "shared first a false", "shared second b true"])
     }
 
+    /// Each loop calls its own copy of the shared handlers and interceptors; one added after a
+    /// loop made its copy is called there too, on every loop.
+    func testHandlersAddedAfterEventsReachEveryLoop() throws {
+        let (server, loops) = makeSocketServer(loops: 2)
+        let first = InMemoryEngineLink(server: server, executor: loops[0])
+        let second = InMemoryEngineLink(server: server, executor: loops[1])
+        _ = try XCTUnwrap(first.connectSocket())
+        _ = try XCTUnwrap(second.connectSocket())
+        let calls = Recorder<String>()
+        func loop(_ socket: Socket) -> String { "loop \(socket.loopIndex)" }
+        server.onEvent("chat") { socket, _, _ in calls.record("a \(loop(socket))") }
+        first.emit("chat")
+        second.emit("chat")
+
+        server.onEvent("chat") { socket, _, _ in calls.record("b \(loop(socket))") }
+        server.onEvent("other") { socket, _, _ in calls.record("other \(loop(socket))") }
+        server.interceptEvents { socket, event, _, _ in
+            calls.record("seen \(event) \(loop(socket))")
+            return event == "taken"
+        }
+        first.emit("chat")
+        second.emit("other")
+        second.emit("taken")
+
+        XCTAssertEqual(calls.values, ["a loop 0", "a loop 1",
+                                      "seen chat loop 0", "a loop 0", "b loop 0",
+                                      "seen other loop 1", "other loop 1",
+                                      "seen taken loop 1"])
+    }
+
     func testBinaryAttachmentsFromTheClientArriveInPlace() throws {
         let (link, socket, _) = try connected()
         let calls = Recorder<[JSONValue]>()

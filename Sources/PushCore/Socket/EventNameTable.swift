@@ -41,6 +41,18 @@ struct EventNameTable<Handler> {
         if let index = index(of: event) { removeName(at: index) }
     }
 
+    /// A copy in storage of its own (names too), each handler given by `transform`: a loop's
+    /// copy, whose reference counts no other loop touches.
+    func copied(_ transform: (Handler) -> Handler) -> EventNameTable {
+        var copy = EventNameTable()
+        for index in names.indices {
+            copy.names.append(String(decoding: Array(names[index].utf8), as: UTF8.self))
+            copy.lengths.append(lengths[index])
+            copy.lists.append(lists[index].map(transform))
+        }
+        return copy
+    }
+
     private mutating func removeName(at index: Int) {
         names.remove(at: index)
         lengths.remove(at: index)

@@ -2,7 +2,10 @@
 /// kept per event loop so each loop touches only its own.
 public final class Namespace: @unchecked Sendable {
     public let name: String
-    unowned let server: SocketServer
+    /// Unowned and unchecked: the server holds its namespaces and outlives them, and every
+    /// event reads it from every loop, where a checked reference would count it each time,
+    /// a write to one cache line that all the loops share.
+    unowned(unsafe) let server: SocketServer
     /// Made by a rule of `of(matching:)`, so freed when empty (if the server cleans up).
     let isDynamic: Bool
     /// Sockets connected or connecting to the namespace; guarded by the server's namespace lock.
@@ -12,8 +15,10 @@ public final class Namespace: @unchecked Sendable {
     private var middlewares: [(Socket, @escaping (ConnectionRefused?) -> Void) -> Void] = []
     private var connectionHandlers: [(Socket) -> Void] = []
     /// Event handlers shared by every socket of the namespace, by event name. Set before start
-    /// and read by every event on every loop, so no runtime exclusivity check.
+    /// and read by every loop, so no runtime exclusivity check; each loop calls its own copy.
     @exclusivity(unchecked) private var eventHandlers = EventNameTable<SharedEventHandler>()
+    /// Counts changes to `eventHandlers`, so a loop knows when its copy is out of date.
+    @exclusivity(unchecked) private var eventHandlersVersion = 0
 
     /// Handles an event of any socket of the namespace: the socket, the arguments, and an
     /// acknowledgement when the client asked for one.
@@ -24,6 +29,17 @@ public final class Namespace: @unchecked Sendable {
         var sockets: [String: Socket] = [:]
         /// Rooms joined by name; each socket's own room is implied by `sockets`.
         var rooms: [String: Set<String>] = [:]
+        /// This loop's copy of the shared event handlers, made on this loop, each handler in a
+        /// closure of its own: an event counts references to these only, never to the table
+        /// or the handlers' contexts that every loop reads (such a count is a write to a cache
+        /// line the loops share).
+        var eventHandlers = EventNameTable<SharedEventHandler>()
+        /// The namespace's `eventHandlersVersion` this copy was made at.
+        var eventHandlersVersion = -1
+        /// This loop's copy of the server's event interceptors, made the same way; the server's
+        /// list only grows, so its length says whether the copy is whole.
+        var interceptors: [SocketServer.EventInterceptor] = []
+        var interceptorsCopied = 0
 
         /// Adds the ids of the sockets in `room`: those that joined it by name, and the socket
         /// it is the id of unless that one left it.
@@ -79,11 +95,37 @@ public final class Namespace: @unchecked Sendable {
     /// cost per socket (a handler table and closures), kept once.
     public func onEvent(_ event: String, _ handler: @escaping SharedEventHandler) {
         eventHandlers.add(handler, for: event)
+        eventHandlersVersion += 1
     }
 
-    /// The shared handlers of `event` (configured before start, so read without a lock).
-    func sharedHandlers(for event: String) -> [SharedEventHandler] {
-        eventHandlers.handlers(for: event) ?? []
+    /// The shared handlers of `event` as the loop `index` holds them (configured before start,
+    /// so read without a lock; copied again should one be added later).
+    func sharedHandlers(for event: String, onLoop index: Int) -> [SharedEventHandler] {
+        withLoopState(index) { state in
+            if state.eventHandlersVersion != eventHandlersVersion {
+                state.eventHandlers = eventHandlers.copied { handler in { handler($0, $1, $2) } }
+                state.eventHandlersVersion = eventHandlersVersion
+            }
+            return state.eventHandlers.handlers(for: event) ?? []
+        }
+    }
+
+    /// The server's event interceptors as the loop `index` holds them, copied as the shared
+    /// handlers are.
+    func eventInterceptors(onLoop index: Int) -> [SocketServer.EventInterceptor] {
+        withLoopState(index) { state in
+            if state.interceptorsCopied != server.eventInterceptorCount {
+                state.interceptors = server.eventInterceptors.map { interceptor in { interceptor($0, $1, $2, $3) } }
+                state.interceptorsCopied = state.interceptors.count
+            }
+            return state.interceptors
+        }
+    }
+
+    /// The loop's state, uncounted: the loops' states were made one after another and may
+    /// share cache lines, where a count would be a write every loop makes.
+    private func withLoopState<T>(_ index: Int, _ body: (LoopState) -> T) -> T {
+        Unmanaged.passUnretained(loops[index])._withUnsafeGuaranteedRef(body)
     }
 
     /// Drops the handlers of a dynamic namespace that was freed: handlers that capture their
@@ -93,6 +135,12 @@ public final class Namespace: @unchecked Sendable {
         middlewares = []
         connectionHandlers = []
         eventHandlers = EventNameTable()
+        eventHandlersVersion += 1
+        for state in loops {
+            state.eventHandlers = EventNameTable()
+            state.interceptors = []
+            state.interceptorsCopied = 0
+        }
     }
 
     // MARK: Broadcasting

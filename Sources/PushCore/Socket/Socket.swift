@@ -257,14 +257,14 @@ public final class Socket: @unchecked Sendable {
             guard case .array(var arguments)? = consume data, case .string(let event)? = arguments.first else { return }
             arguments.removeFirst()
             let ack = packet.ackId.map { Acknowledgement(socket: self, id: $0) }
-            for interceptor in namespace.server.eventInterceptors where interceptor(self, event, arguments, ack) { return }
+            for interceptor in namespace.eventInterceptors(onLoop: loopIndex) where interceptor(self, event, arguments, ack) { return }
             for entry in anyHandlers { entry.handler(event, arguments) }
             // Sockets served by shared handlers have no listeners: no lookup of the name.
             if let listeners, let list = listeners.events.handlers(for: event) {
                 if list.contains(where: \.once) { listeners.events.removeAll(for: event) { $0.once } }
                 for entry in list { entry.handler(arguments, ack) }
             }
-            for handler in namespace.sharedHandlers(for: event) { handler(self, arguments, ack) }
+            for handler in namespace.sharedHandlers(for: event, onLoop: loopIndex) { handler(self, arguments, ack) }
         case .ack, .binaryAck:
             guard let id = packet.ackId else { return }
             let arguments: [JSONValue]

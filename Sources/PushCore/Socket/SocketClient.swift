@@ -2,7 +2,9 @@
 /// each packet to its socket. Confined to the session's loop.
 final class SocketClient: @unchecked Sendable {
     let link: EngineLink
-    unowned let server: SocketServer
+    /// Unowned and unchecked, as a namespace's: the server outlives its clients, and a checked
+    /// reference would be counted, in the server's one cache line, for every packet.
+    unowned(unsafe) let server: SocketServer
     // Loop-confined, as is the whole client: what a packet touches skips the runtime's
     // exclusivity checks (each is a call and a search of the thread's access set).
     @exclusivity(unchecked) private var decoder: SocketPacketDecoder

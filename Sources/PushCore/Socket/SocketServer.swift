@@ -39,6 +39,8 @@ public final class SocketServer: @unchecked Sendable {
     /// Sees client events before the socket's handlers (room rules, the event hook). Set before
     /// start and read by every event, so no runtime exclusivity check.
     @exclusivity(unchecked) private(set) var eventInterceptors: [EventInterceptor] = []
+    /// Their number, read without taking the array (which would count a reference to it).
+    var eventInterceptorCount: Int { eventInterceptors.count }
     /// Told of every socket's connection, rooms and disconnection. Set before start.
     private(set) var observers: [SocketObserver] = []
     private let namespaceLock = NamespaceLock()
