@@ -17,6 +17,9 @@
 // accept4 is a GNU extension: Swift's Glibc import hides it without _GNU_SOURCE.
 int cpushsys_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags);
 
+// Names the calling thread, for `top -H`, perf and debuggers (pthread_setname_np, also GNU).
+int cpushsys_name_thread(const char *name);
+
 // errno is a thread-local macro; a function reads it reliably from Swift.
 static inline int cpushsys_errno(void) { return errno; }
 

@@ -257,8 +257,12 @@ public final class Socket: @unchecked Sendable {
             guard case .array(var arguments)? = consume data, case .string(let event)? = arguments.first else { return }
             arguments.removeFirst()
             let ack = packet.ackId.map { Acknowledgement(socket: self, id: $0) }
-            for interceptor in namespace.eventInterceptors(onLoop: loopIndex) where interceptor(self, event, arguments, ack) { return }
-            for entry in anyHandlers { entry.handler(event, arguments) }
+            // Each list is asked whether it is empty first: taking an empty one still counts a
+            // reference (to the shared empty array, a call that writes nothing).
+            if namespace.server.eventInterceptorCount > 0 {
+                for interceptor in namespace.eventInterceptors(onLoop: loopIndex) where interceptor(self, event, arguments, ack) { return }
+            }
+            if !anyHandlers.isEmpty { for entry in anyHandlers { entry.handler(event, arguments) } }
             // Sockets served by shared handlers have no listeners: no lookup of the name.
             if let listeners, let list = listeners.events.handlers(for: event) {
                 if list.contains(where: \.once) { listeners.events.removeAll(for: event) { $0.once } }

@@ -1,0 +1,244 @@
+// Counts, per thread, the reference-count operations each Swift object receives, so that the
+// objects whose counts more than one event loop writes can be listed (each such write moves a
+// cache line between cores). Loaded into pushd with LD_PRELOAD; it wraps the runtime's entry
+// points that pushd calls, records only between SIGUSR1 (start) and SIGUSR2 (stop and write
+// REFCOUNT_PROBE_OUT), and passes every call on unchanged.
+//
+//   cc -O2 -shared -fPIC -o refcount_probe.so refcount_probe.c -ldl -lpthread
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { SLOTS = 1 << 16, MAX_THREADS = 64 };
+
+typedef struct {
+    uintptr_t object;
+    uint64_t count;
+    // The object's metadata when first counted: the object may be gone by the time the table
+    // is written, its metadata never is.
+    const void *metadata;
+    // Immortal objects (the empty array, literals) are counted without a write.
+    int immortal;
+} Slot;
+
+typedef struct {
+    char name[32];
+    uintptr_t heap;  // where this thread's malloc put a small block: which arena it uses
+    uint64_t lost;  // operations on objects that did not fit the table
+    Slot slots[SLOTS];
+} ThreadTable;
+
+static ThreadTable *tables[MAX_THREADS];
+
+// Addresses freed while recording: an address two loops counted may have been two objects in
+// turn (memory one thread freed and another took from its cache), which is not sharing.
+enum { FREED_SLOTS = 1 << 22 };
+static _Atomic uintptr_t *freed;
+static void (*realFree)(void *);
+static atomic_int threadCount;
+static atomic_int recording;
+static atomic_int stopRequested;
+static __thread ThreadTable *mine;
+static __thread int registering;
+
+static void *(*realRetain)(void *);
+static void (*realRelease)(void *);
+static void *(*realRetainN)(void *, uint32_t);
+static void (*realReleaseN)(void *, uint32_t);
+static void *(*realBridgeRetain)(void *);
+static void (*realBridgeRelease)(void *);
+static void *(*realBridgeRetainN)(void *, uint32_t);
+static void (*realBridgeReleaseN)(void *, uint32_t);
+static void (*realUnownedRetainStrong)(void *);
+static void (*realUnownedRetain)(void *);
+static void (*realUnownedRelease)(void *);
+
+typedef struct { const char *data; uintptr_t length; } TypeName;
+static TypeName (*getTypeName)(const void *, _Bool);
+
+static ThreadTable *table(void) {
+    if (mine || registering) return mine;
+    registering = 1;
+    int index = atomic_fetch_add(&threadCount, 1);
+    if (index < MAX_THREADS) {
+        ThreadTable *fresh = calloc(1, sizeof(ThreadTable));
+        if (fresh) {
+            pthread_getname_np(pthread_self(), fresh->name, sizeof fresh->name);
+            void *block = malloc(32);
+            fresh->heap = (uintptr_t)block;
+            free(block);
+            tables[index] = fresh;
+            mine = fresh;
+        }
+    }
+    registering = 0;
+    return mine;
+}
+
+static inline void note(const void *object) {
+    uintptr_t address = (uintptr_t)object;
+    if (!atomic_load_explicit(&recording, memory_order_relaxed) || address < 4096) return;
+    ThreadTable *t = table();
+    if (!t) return;
+    uintptr_t slot = (address >> 4) * 0x9E3779B97F4A7C15ull >> 48;
+    for (int probe = 0; probe < 64; probe++, slot = (slot + 1) & (SLOTS - 1)) {
+        Slot *s = &t->slots[slot];
+        if (s->object == address) { s->count++; return; }
+        if (s->object == 0) {
+            s->object = address;
+            s->count = 1;
+            s->metadata = *(const void *const *)object;
+            // The inline count's low 32 bits are all set in an immortal object (64-bit layout).
+            s->immortal = (((const uint64_t *)object)[1] & 0xFFFFFFFFull) == 0xFFFFFFFFull;
+            return;
+        }
+    }
+    t->lost++;
+}
+
+// A bridge object's pointer carries tag bits; the object is what is left (x86-64 layout).
+static inline const void *bridged(const void *object) {
+    uintptr_t bits = (uintptr_t)object;
+    if (bits & (1ull << 63)) return NULL;  // a tagged value: no object
+    return (const void *)(bits & 0x00FFFFFFFFFFFFF8ull);
+}
+
+void free(void *pointer) {
+    if (pointer && freed && atomic_load_explicit(&recording, memory_order_relaxed)) {
+        uintptr_t address = (uintptr_t)pointer;
+        uintptr_t slot = (address >> 4) * 0x9E3779B97F4A7C15ull >> 42;
+        for (int probe = 0; probe < 32; probe++, slot = (slot + 1) & (FREED_SLOTS - 1)) {
+            uintptr_t there = atomic_load_explicit(&freed[slot], memory_order_relaxed);
+            if (there == address) break;
+            uintptr_t empty = 0;
+            if (there == 0 && atomic_compare_exchange_strong(&freed[slot], &empty, address)) break;
+        }
+    }
+    if (realFree) realFree(pointer);
+}
+
+static int wasFreed(uintptr_t address) {
+    uintptr_t slot = (address >> 4) * 0x9E3779B97F4A7C15ull >> 42;
+    for (int probe = 0; probe < 32; probe++, slot = (slot + 1) & (FREED_SLOTS - 1)) {
+        uintptr_t there = atomic_load_explicit(&freed[slot], memory_order_relaxed);
+        if (there == address) return 1;
+        if (there == 0) return 0;
+    }
+    return 1;  // the set is full around it: count it as freed, not as shared
+}
+
+void *swift_retain(void *o) { note(o); return realRetain(o); }
+void swift_release(void *o) { note(o); realRelease(o); }
+void *swift_retain_n(void *o, uint32_t n) { note(o); return realRetainN(o, n); }
+void swift_release_n(void *o, uint32_t n) { note(o); realReleaseN(o, n); }
+void *swift_bridgeObjectRetain(void *o) { note(bridged(o)); return realBridgeRetain(o); }
+void swift_bridgeObjectRelease(void *o) { note(bridged(o)); realBridgeRelease(o); }
+void *swift_bridgeObjectRetain_n(void *o, uint32_t n) { note(bridged(o)); return realBridgeRetainN(o, n); }
+void swift_bridgeObjectRelease_n(void *o, uint32_t n) { note(bridged(o)); realBridgeReleaseN(o, n); }
+void swift_unownedRetainStrong(void *o) { note(o); realUnownedRetainStrong(o); }
+void swift_unownedRetain(void *o) { note(o); realUnownedRetain(o); }
+void swift_unownedRelease(void *o) { note(o); realUnownedRelease(o); }
+
+static void onSignal(int signal) {
+    if (signal == SIGUSR1) atomic_store(&recording, 1);
+    else atomic_store(&stopRequested, 1);
+}
+
+// The name of an object's class; closure contexts and boxes have no type, only a kind.
+static void describe(const void *metadata, char *out, size_t size) {
+    uintptr_t kind = metadata ? *(const uintptr_t *)metadata : 0;
+    if (kind == 0x400) { snprintf(out, size, "closure context"); return; }
+    if (kind == 0x500) { snprintf(out, size, "generic closure context or box"); return; }
+    // A class: kind 0 where there is no Objective-C runtime, else the word is an isa pointer.
+    if (getTypeName && (kind == 0 || kind > 0x7FF)) {
+        TypeName name = getTypeName(metadata, 1);
+        if (name.data && name.length > 0 && name.length < size) {
+            memcpy(out, name.data, name.length);
+            out[name.length] = 0;
+            for (char *c = out; *c; c++) if (*c == '\t' || *c == '\n') *c = ' ';
+            return;
+        }
+    }
+    Dl_info info;
+    if (metadata && dladdr(metadata, &info) && info.dli_sname) snprintf(out, size, "%s", info.dli_sname);
+    else snprintf(out, size, "metadata %p (kind %#lx)", metadata, (unsigned long)kind);
+}
+
+// Writes "thread<TAB>name" lines, then "object<TAB>thread<TAB>count<TAB>type" for every object
+// more than one thread counted, and per thread "total<TAB>thread<TAB>operations<TAB>lost".
+static void *writer(void *unused) {
+    (void)unused;
+    registering = 1;  // this thread's own retains are not the server's
+    while (!atomic_load(&stopRequested)) usleep(20000);
+    atomic_store(&recording, 0);
+    usleep(200000);  // calls in flight finish
+    const char *path = getenv("REFCOUNT_PROBE_OUT");
+    FILE *out = fopen(path ? path : "refcounts.tsv", "w");
+    if (!out) return NULL;
+    int threads = atomic_load(&threadCount);
+    if (threads > MAX_THREADS) threads = MAX_THREADS;
+    for (int t = 0; t < threads; t++) {
+        if (!tables[t]) continue;
+        uint64_t total = 0;
+        for (int s = 0; s < SLOTS; s++) total += tables[t]->slots[s].count;
+        fprintf(out, "thread\t%d\t%s\t%#lx\n", t, tables[t]->name, (unsigned long)tables[t]->heap);
+        fprintf(out, "total\t%d\t%llu\t%llu\n", t, (unsigned long long)total, (unsigned long long)tables[t]->lost);
+    }
+    char name[512];
+    for (int t = 0; t < threads; t++) {
+        if (!tables[t]) continue;
+        for (int s = 0; s < SLOTS; s++) {
+            Slot *slot = &tables[t]->slots[s];
+            if (!slot->object) continue;
+            int others = 0;
+            for (int u = 0; u < threads && !others; u++) {
+                if (u == t || !tables[u]) continue;
+                uintptr_t probe = (slot->object >> 4) * 0x9E3779B97F4A7C15ull >> 48;
+                for (int k = 0; k < 64; k++, probe = (probe + 1) & (SLOTS - 1)) {
+                    uintptr_t there = tables[u]->slots[probe].object;
+                    if (there == slot->object) { others = 1; break; }
+                    if (there == 0) break;
+                }
+            }
+            if (!others) continue;
+            describe(slot->metadata, name, sizeof name);
+            fprintf(out, "object\t%#lx\t%d\t%llu\t%s%s%s\n", (unsigned long)slot->object, t,
+                    (unsigned long long)slot->count, slot->immortal ? "immortal " : "",
+                    wasFreed(slot->object) ? "freed " : "", name);
+        }
+    }
+    fclose(out);
+    return NULL;
+}
+
+__attribute__((constructor)) static void start(void) {
+    realFree = dlsym(RTLD_NEXT, "free");
+    freed = calloc(FREED_SLOTS, sizeof *freed);
+    realRetain = dlsym(RTLD_NEXT, "swift_retain");
+    realRelease = dlsym(RTLD_NEXT, "swift_release");
+    realRetainN = dlsym(RTLD_NEXT, "swift_retain_n");
+    realReleaseN = dlsym(RTLD_NEXT, "swift_release_n");
+    realBridgeRetain = dlsym(RTLD_NEXT, "swift_bridgeObjectRetain");
+    realBridgeRelease = dlsym(RTLD_NEXT, "swift_bridgeObjectRelease");
+    realBridgeRetainN = dlsym(RTLD_NEXT, "swift_bridgeObjectRetain_n");
+    realBridgeReleaseN = dlsym(RTLD_NEXT, "swift_bridgeObjectRelease_n");
+    realUnownedRetainStrong = dlsym(RTLD_NEXT, "swift_unownedRetainStrong");
+    realUnownedRetain = dlsym(RTLD_NEXT, "swift_unownedRetain");
+    realUnownedRelease = dlsym(RTLD_NEXT, "swift_unownedRelease");
+    getTypeName = dlsym(RTLD_NEXT, "swift_getTypeName");
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = onSignal;
+    sigaction(SIGUSR1, &action, NULL);
+    sigaction(SIGUSR2, &action, NULL);
+    pthread_t thread;
+    pthread_create(&thread, NULL, writer, NULL);
+    pthread_detach(thread);
+}
