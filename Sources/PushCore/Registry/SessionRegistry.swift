@@ -36,14 +36,14 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
     @discardableResult
     package func insert(_ session: Session, for sid: String) -> Bool {
         let key = SessionKey(sid)
-        return shard(for: key).sessions.withLock { sessions in
+        return withShard(for: key) { $0.sessions.withLock { sessions in
             // One search: the defaulting accessor stores `session` only where the id is free.
             let before = sessions.count
             Self.touch(&sessions[key, default: session])
             guard sessions.count > before else { return false }
             entries.add(1, ordering: .relaxed)
             return true
-        }
+        } }
     }
 
     /// The session stored under `sid`, if any.
@@ -65,7 +65,7 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
     }
 
     private func entry(for key: SessionKey) -> AnyObject? {
-        shard(for: key).sessions.withLock { $0[key] }
+        withShard(for: key) { $0.sessions.withLock { $0[key] } }
     }
 
     /// Removes and returns the session stored under `sid`, if any.
@@ -84,14 +84,14 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
     }
 
     private func removeEntry(_ key: SessionKey, if matches: (AnyObject) -> Bool) -> AnyObject? {
-        shard(for: key).sessions.withLock { sessions in
+        withShard(for: key) { $0.sessions.withLock { sessions in
             guard let index = sessions.index(forKey: key), matches(sessions.values[index]) else { return nil }
             let removed = sessions.remove(at: index).value
             entries.subtract(1, ordering: .relaxed)
             // A dictionary never shrinks by itself: after a crowd leaves, give its table back.
             if sessions.isEmpty && sessions.capacity > 256 { sessions = [:] }
             return removed
-        }
+        } }
     }
 
     /// The number of sessions: every insert and removal that has returned is counted.
@@ -137,8 +137,10 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
         return Int(truncatingIfNeeded: mixed >> 40) & shardMask
     }
 
-    private func shard(for key: SessionKey) -> Shard {
-        shards[shardIndex(for: key)]
+    /// Runs `body` with the shard of `key`, uncounted: every loop reaches the shards, and a
+    /// count would be one more write to the line their lock already makes them share.
+    private func withShard<T>(for key: SessionKey, _ body: (Shard) -> T) -> T {
+        Unmanaged.passUnretained(shards[shardIndex(for: key)])._withUnsafeGuaranteedRef(body)
     }
 
     /// Accesses an entry for writing, which is what makes a defaulting subscript store.

@@ -9,8 +9,20 @@ import PushCore
 /// writes before every loop's reads) and only read after.
 public final class PathRouter: HTTPRouter, @unchecked Sendable {
     private struct Route {
-        let path: [UInt8]
+        /// The path's bytes, allocated once and freed with the router. Every request on every
+        /// loop compares them, and an array would have its reference counted for each compare:
+        /// a write to a cache line all the loops share.
+        let path: UnsafeBufferPointer<UInt8>
         let endpoint: HTTPEndpoint
+
+        init(_ path: String, _ endpoint: HTTPEndpoint) {
+            let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, path.utf8.count))
+            let count = bytes.initialize(fromContentsOf: path.utf8)
+            self.path = UnsafeBufferPointer(rebasing: bytes[..<count])
+            self.endpoint = endpoint
+        }
+
+        func free() { path.deallocate() }
     }
 
     // Written only before the loops start (see above), so reads skip the runtime's
@@ -24,16 +36,22 @@ public final class PathRouter: HTTPRouter, @unchecked Sendable {
         self.fallback = fallback
     }
 
+    deinit {
+        for route in exact { route.free() }
+        for route in prefixes { route.free() }
+    }
+
     /// Adds a route for one path, replacing an earlier one for it. Configure before the server starts.
     public func route(_ path: String, to endpoint: HTTPEndpoint) {
-        let bytes = Array(path.utf8)
-        exact.removeAll { $0.path == bytes }
-        exact.append(Route(path: bytes, endpoint: endpoint))
+        if let index = exact.firstIndex(where: { $0.path.elementsEqual(path.utf8) }) {
+            exact.remove(at: index).free()
+        }
+        exact.append(Route(path, endpoint))
     }
 
     /// Adds a route for every path under `prefix`.
     public func route(prefix: String, to endpoint: HTTPEndpoint) {
-        prefixes.append(Route(path: Array(prefix.utf8), endpoint: endpoint))
+        prefixes.append(Route(prefix, endpoint))
         prefixes.sort { $0.path.count > $1.path.count }
     }
 
@@ -52,11 +70,9 @@ public final class PathRouter: HTTPRouter, @unchecked Sendable {
         }
     }
 
-    private static func starts(_ path: UnsafeBufferPointer<UInt8>, with prefix: [UInt8]) -> Bool {
-        prefix.withUnsafeBufferPointer { prefix in
-            guard let start = prefix.baseAddress, let base = path.baseAddress else { return prefix.isEmpty }
-            return memcmp(base, start, prefix.count) == 0
-        }
+    private static func starts(_ path: UnsafeBufferPointer<UInt8>, with prefix: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let start = prefix.baseAddress, let base = path.baseAddress, !prefix.isEmpty else { return prefix.isEmpty }
+        return memcmp(base, start, prefix.count) == 0
     }
 }
 
