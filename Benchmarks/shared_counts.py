@@ -14,6 +14,11 @@ on objects that more than one thread counted, and the types of those objects.
 Scenarios: echo (Engine.IO, bench app), broadcast (bench app, 1,000 sessions), socketio-ack and
 socketio-broadcast (the test app's emit-all), long-polling (echo over long-polling, bench app).
 Binaries: PUSHD_BIN and LOAD_BIN, else .build/release/pushd and pushd-load (built here).
+
+To find where a type's counts are taken, run pushd by hand with the probe preloaded and
+REFCOUNT_PROBE_TRACE set to the type's name as listed (e.g. Transports.EngineServer): the dump
+then has "site" lines, each a call site's file offset (for addr2line) and how often it counted
+that type, per thread.
 """
 import argparse
 import collections

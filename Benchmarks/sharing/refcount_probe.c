@@ -2,7 +2,8 @@
 // objects whose counts more than one event loop writes can be listed (each such write moves a
 // cache line between cores). Loaded into pushd with LD_PRELOAD; it wraps the runtime's entry
 // points that pushd calls, records only between SIGUSR1 (start) and SIGUSR2 (stop and write
-// REFCOUNT_PROBE_OUT), and passes every call on unchanged.
+// REFCOUNT_PROBE_OUT), and passes every call on unchanged. With REFCOUNT_PROBE_TRACE set to a
+// type's name, the counts of that type are also tallied by call site.
 //
 //   cc -O2 -shared -fPIC -o refcount_probe.so refcount_probe.c -ldl -lpthread
 #define _GNU_SOURCE
@@ -28,14 +29,22 @@ typedef struct {
     int immortal;
 } Slot;
 
+enum { SITES = 64 };
+typedef struct { uintptr_t site; uint64_t count; } Site;
+
 typedef struct {
     char name[32];
+    Site sites[SITES];  // where the traced type's counts were taken (REFCOUNT_PROBE_TRACE)
     uintptr_t heap;  // where this thread's malloc put a small block: which arena it uses
     uint64_t lost;  // operations on objects that did not fit the table
     Slot slots[SLOTS];
 } ThreadTable;
 
 static ThreadTable *tables[MAX_THREADS];
+// REFCOUNT_PROBE_TRACE names a type (as swift_getTypeName gives it) whose counts are traced to
+// their call sites; its metadata is found the first time an object of it is counted.
+static const char *traceName;
+static _Atomic(const void *) traceMetadata;
 
 // Addresses freed while recording: an address two loops counted may have been two objects in
 // turn (memory one thread freed and another took from its cache), which is not sharing.
@@ -82,7 +91,16 @@ static ThreadTable *table(void) {
     return mine;
 }
 
-static inline void note(const void *object) {
+static int isTraced(const void *metadata);
+
+static void traceSite(ThreadTable *t, uintptr_t site) {
+    for (int i = 0; i < SITES; i++) {
+        if (t->sites[i].site == site) { t->sites[i].count++; return; }
+        if (t->sites[i].site == 0) { t->sites[i].site = site; t->sites[i].count = 1; return; }
+    }
+}
+
+static inline void note(const void *object, uintptr_t site) {
     uintptr_t address = (uintptr_t)object;
     if (!atomic_load_explicit(&recording, memory_order_relaxed) || address < 4096) return;
     ThreadTable *t = table();
@@ -90,13 +108,18 @@ static inline void note(const void *object) {
     uintptr_t slot = (address >> 4) * 0x9E3779B97F4A7C15ull >> 48;
     for (int probe = 0; probe < 64; probe++, slot = (slot + 1) & (SLOTS - 1)) {
         Slot *s = &t->slots[slot];
-        if (s->object == address) { s->count++; return; }
+        if (s->object == address) {
+            s->count++;
+            if (traceName && s->metadata == atomic_load_explicit(&traceMetadata, memory_order_relaxed)) traceSite(t, site);
+            return;
+        }
         if (s->object == 0) {
             s->object = address;
             s->count = 1;
             s->metadata = *(const void *const *)object;
             // The inline count's low 32 bits are all set in an immortal object (64-bit layout).
             s->immortal = (((const uint64_t *)object)[1] & 0xFFFFFFFFull) == 0xFFFFFFFFull;
+            if (traceName && isTraced(s->metadata)) traceSite(t, site);
             return;
         }
     }
@@ -134,21 +157,38 @@ static int wasFreed(uintptr_t address) {
     return 1;  // the set is full around it: count it as freed, not as shared
 }
 
-void *swift_retain(void *o) { note(o); return realRetain(o); }
-void swift_release(void *o) { note(o); realRelease(o); }
-void *swift_retain_n(void *o, uint32_t n) { note(o); return realRetainN(o, n); }
-void swift_release_n(void *o, uint32_t n) { note(o); realReleaseN(o, n); }
-void *swift_bridgeObjectRetain(void *o) { note(bridged(o)); return realBridgeRetain(o); }
-void swift_bridgeObjectRelease(void *o) { note(bridged(o)); realBridgeRelease(o); }
-void *swift_bridgeObjectRetain_n(void *o, uint32_t n) { note(bridged(o)); return realBridgeRetainN(o, n); }
-void swift_bridgeObjectRelease_n(void *o, uint32_t n) { note(bridged(o)); realBridgeReleaseN(o, n); }
-void swift_unownedRetainStrong(void *o) { note(o); realUnownedRetainStrong(o); }
-void swift_unownedRetain(void *o) { note(o); realUnownedRetain(o); }
-void swift_unownedRelease(void *o) { note(o); realUnownedRelease(o); }
+// Where the runtime was called from: the traced type's counts are reported by call site.
+#define CALLER ((uintptr_t)__builtin_return_address(0))
+
+void *swift_retain(void *o) { note(o, CALLER); return realRetain(o); }
+void swift_release(void *o) { note(o, CALLER); realRelease(o); }
+void *swift_retain_n(void *o, uint32_t n) { note(o, CALLER); return realRetainN(o, n); }
+void swift_release_n(void *o, uint32_t n) { note(o, CALLER); realReleaseN(o, n); }
+void *swift_bridgeObjectRetain(void *o) { note(bridged(o), CALLER); return realBridgeRetain(o); }
+void swift_bridgeObjectRelease(void *o) { note(bridged(o), CALLER); realBridgeRelease(o); }
+void *swift_bridgeObjectRetain_n(void *o, uint32_t n) { note(bridged(o), CALLER); return realBridgeRetainN(o, n); }
+void swift_bridgeObjectRelease_n(void *o, uint32_t n) { note(bridged(o), CALLER); realBridgeReleaseN(o, n); }
+void swift_unownedRetainStrong(void *o) { note(o, CALLER); realUnownedRetainStrong(o); }
+void swift_unownedRetain(void *o) { note(o, CALLER); realUnownedRetain(o); }
+void swift_unownedRelease(void *o) { note(o, CALLER); realUnownedRelease(o); }
 
 static void onSignal(int signal) {
     if (signal == SIGUSR1) atomic_store(&recording, 1);
     else atomic_store(&stopRequested, 1);
+}
+
+// Whether `metadata` is the traced type's: its name is asked once per metadata seen.
+static int isTraced(const void *metadata) {
+    if (metadata == atomic_load_explicit(&traceMetadata, memory_order_relaxed)) return 1;
+    if (atomic_load_explicit(&traceMetadata, memory_order_relaxed) || !getTypeName || !metadata) return 0;
+    uintptr_t kind = *(const uintptr_t *)metadata;
+    if (!(kind == 0 || kind > 0x7FF)) return 0;
+    TypeName name = getTypeName(metadata, 1);
+    if (name.data && strlen(traceName) == name.length && memcmp(name.data, traceName, name.length) == 0) {
+        atomic_store(&traceMetadata, metadata);
+        return 1;
+    }
+    return 0;
 }
 
 // The name of an object's class; closure contexts and boxes have no type, only a kind.
@@ -190,6 +230,15 @@ static void *writer(void *unused) {
         for (int s = 0; s < SLOTS; s++) total += tables[t]->slots[s].count;
         fprintf(out, "thread\t%d\t%s\t%#lx\n", t, tables[t]->name, (unsigned long)tables[t]->heap);
         fprintf(out, "total\t%d\t%llu\t%llu\n", t, (unsigned long long)total, (unsigned long long)tables[t]->lost);
+        for (int i = 0; i < SITES && tables[t]->sites[i].site; i++) {
+            Dl_info info;
+            uintptr_t site = tables[t]->sites[i].site;
+            // The offset in its file, for addr2line when the symbol is not exported.
+            int found = dladdr((void *)site, &info);
+            fprintf(out, "site\t%d\t%llu\t%s\t%#lx\t%s\n", t, (unsigned long long)tables[t]->sites[i].count,
+                    found && info.dli_fname ? info.dli_fname : "?", found ? (unsigned long)(site - (uintptr_t)info.dli_fbase) : (unsigned long)site,
+                    found && info.dli_sname ? info.dli_sname : "");
+        }
     }
     char name[512];
     for (int t = 0; t < threads; t++) {
@@ -233,6 +282,7 @@ __attribute__((constructor)) static void start(void) {
     realUnownedRetain = dlsym(RTLD_NEXT, "swift_unownedRetain");
     realUnownedRelease = dlsym(RTLD_NEXT, "swift_unownedRelease");
     getTypeName = dlsym(RTLD_NEXT, "swift_getTypeName");
+    traceName = getenv("REFCOUNT_PROBE_TRACE");
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = onSignal;
