@@ -51,4 +51,41 @@ final class PathRouterTests: XCTestCase {
         // The same text with a combining accent is other bytes, and another path.
         XCTAssertTrue(router.endpoint(for: head("/cafe\u{301}")) === fallback)
     }
+
+    /// A route handed out calls its endpoint uncounted; the router keeps that endpoint even
+    /// after its path is routed elsewhere, so a route a connection still holds stays good.
+    func testRoutesCallTheirEndpointAndOutliveAReplacedRoute() {
+        let router = PathRouter(fallback: fallback)
+        weak var replaced: RecordingEndpoint?
+        var route: HTTPRoute
+        do {
+            let first = RecordingEndpoint(maxBody: 7)
+            replaced = first
+            router.route("/hook", to: first)
+            route = router.route(for: head("/hook"))
+            router.route("/hook", to: api)
+        }
+        XCTAssertNotNil(replaced, "kept by the router for routes handed out")
+        XCTAssertEqual(route.maxBodyBytes(for: head("/hook")), 7)
+        XCTAssertTrue(router.route(for: head("/hook")).endpoint === api)
+        XCTAssertTrue(router.route(for: head("/elsewhere")).endpoint === fallback)
+        route = router.route(for: head("/hook"))
+        XCTAssertEqual(route.maxBodyBytes(for: head("/hook")), api.maxBodyBytes(for: head("/hook")))
+    }
+
+    /// A router that only picks endpoints gets routes that hold theirs.
+    func testARouterWithoutRoutesOfItsOwnHandsOutHeldOnes() {
+        final class Picking: HTTPRouter, @unchecked Sendable {
+            func endpoint(for head: HTTPRequestHead) -> HTTPEndpoint { RecordingEndpoint(maxBody: 3) }
+        }
+        let route = Picking().route(for: head("/"))
+        XCTAssertEqual(route.maxBodyBytes(for: head("/")), 3, "the endpoint made for the route lives as long as it")
+    }
+}
+
+private final class RecordingEndpoint: HTTPEndpoint {
+    let maxBody: Int
+    init(maxBody: Int) { self.maxBody = maxBody }
+    func maxBodyBytes(for head: HTTPRequestHead) -> Int { maxBody }
+    func handle(_ request: HTTPRequest, _ response: HTTPResponseWriter) {}
 }

@@ -229,7 +229,9 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
         if socket.loop.inEventLoop {
             serve(request, writer, socket: socket, kind: kind, headBytes: headBytes)
         } else {
-            socket.loop.execute { [self] in serve(request, writer, socket: socket, kind: kind, headBytes: headBytes) }
+            // The server uncounted: it outlives every loop's work, and every loop's requests
+            // would count it, a write to a line all the loops share.
+            socket.loop.execute { [unowned(unsafe) self] in serve(request, writer, socket: socket, kind: kind, headBytes: headBytes) }
         }
     }
 

@@ -19,7 +19,7 @@ final class HTTPServerConnection: ConnectionHandler, SlotListed {
     @exclusivity(unchecked) private var connection: Connection?
     /// The request being read: its head, the endpoint chosen for it and its body so far.
     @exclusivity(unchecked) private var head: HTTPRequestHead?
-    @exclusivity(unchecked) private var endpoint: HTTPEndpoint?
+    @exclusivity(unchecked) private var route: HTTPRoute?
     @exclusivity(unchecked) private var body: [UInt8] = []
     /// The dispatched request's writer, told if the connection closes before it answers.
     @exclusivity(unchecked) private var writer: HTTPResponseWriter?
@@ -118,8 +118,8 @@ final class HTTPServerConnection: ConnectionHandler, SlotListed {
         var requestHead = HTTPRequestHead()
         parser.takeHead(into: &requestHead)
         body.removeAll(keepingCapacity: false)
-        let chosen = router.endpoint(for: requestHead)
-        endpoint = chosen
+        let chosen = router.route(for: requestHead)
+        route = chosen
         parser.setBodyLimit(chosen.maxBodyBytes(for: requestHead))
         if Log.enabled(.debug) {
             Log.debug("\(connection.remoteAddress) \(requestHead.method) \(SessionID.redactingQuery(requestHead.target))")
@@ -131,13 +131,13 @@ final class HTTPServerConnection: ConnectionHandler, SlotListed {
     }
 
     private func dispatch(on connection: Connection) {
-        guard let head = head.take(), let endpoint else { return }
+        guard let head = head.take(), let route else { return }
         let writer = HTTPResponseWriter(connection: connection, head: head, owner: self, dates: state.dates)
         let request = HTTPRequest(head: consume head, body: body, remoteAddress: connection.remoteAddress)
-        self.endpoint = nil
+        self.route = nil
         body = []
         self.writer = writer
-        endpoint.handle(request, writer)
+        route.handle(request, writer)
     }
 
     private func timerFired() {

@@ -13,13 +13,13 @@ public final class PathRouter: HTTPRouter, @unchecked Sendable {
         /// loop compares them, and an array would have its reference counted for each compare:
         /// a write to a cache line all the loops share.
         let path: UnsafeBufferPointer<UInt8>
-        let endpoint: HTTPEndpoint
+        let endpoint: HTTPEndpointBox
 
         init(_ path: String, _ endpoint: HTTPEndpoint) {
             let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, path.utf8.count))
             let count = bytes.initialize(fromContentsOf: path.utf8)
             self.path = UnsafeBufferPointer(rebasing: bytes[..<count])
-            self.endpoint = endpoint
+            self.endpoint = HTTPEndpointBox(endpoint)
         }
 
         func free() { path.deallocate() }
@@ -30,10 +30,12 @@ public final class PathRouter: HTTPRouter, @unchecked Sendable {
     @exclusivity(unchecked) private var exact: [Route] = []
     /// Longest first, so the longest prefix that matches wins.
     @exclusivity(unchecked) private var prefixes: [Route] = []
-    private let fallback: HTTPEndpoint
+    private let fallback: HTTPEndpointBox
+    /// Endpoints of replaced routes, kept: routes handed out lend them uncounted.
+    private var replaced: [HTTPEndpointBox] = []
 
     public init(fallback: HTTPEndpoint) {
-        self.fallback = fallback
+        self.fallback = HTTPEndpointBox(fallback)
     }
 
     deinit {
@@ -44,7 +46,10 @@ public final class PathRouter: HTTPRouter, @unchecked Sendable {
     /// Adds a route for one path, replacing an earlier one for it. Configure before the server starts.
     public func route(_ path: String, to endpoint: HTTPEndpoint) {
         if let index = exact.firstIndex(where: { $0.path.elementsEqual(path.utf8) }) {
-            exact.remove(at: index).free()
+            let old = exact.remove(at: index)
+            old.free()
+            // A connection may hold a route to it still.
+            replaced.append(old.endpoint)
         }
         exact.append(Route(path, endpoint))
     }
@@ -56,17 +61,23 @@ public final class PathRouter: HTTPRouter, @unchecked Sendable {
     }
 
     public func endpoint(for head: HTTPRequestHead) -> HTTPEndpoint {
+        route(for: head).endpoint
+    }
+
+    /// Uncounted: the router keeps every endpoint it was given for its whole life (a replaced
+    /// route's too, in `replaced`).
+    public func route(for head: HTTPRequestHead) -> HTTPRoute {
         // The stdlib's own `withUTF8`, specialized here (a native path is read in place).
         var path = head.path
         return path.withUTF8 { path in
             // By index: a for-in loop asked the runtime for the iterator's metadata each time.
             for index in exact.indices where exact[index].path.count == path.count && Self.starts(path, with: exact[index].path) {
-                return exact[index].endpoint
+                return HTTPRoute(lent: exact[index].endpoint)
             }
             for index in prefixes.indices where prefixes[index].path.count <= path.count && Self.starts(path, with: prefixes[index].path) {
-                return prefixes[index].endpoint
+                return HTTPRoute(lent: prefixes[index].endpoint)
             }
-            return fallback
+            return HTTPRoute(lent: fallback)
         }
     }
 
