@@ -5,6 +5,9 @@ import PushCore
 public protocol EngineResponder: AnyObject, Sendable {
     /// The loop `respond` must be called on.
     var loop: EventLoop { get }
+    /// Whether the caller runs on `loop`: asked of writers on other loops too, so it reads
+    /// their loop in place rather than taking a reference to it.
+    var isOnItsLoop: Bool { get }
     /// False once answered or abandoned.
     var isOpen: Bool { get }
     /// Called (on `loop`) if the client gives up before the answer.
@@ -18,10 +21,13 @@ public protocol EngineResponder: AnyObject, Sendable {
 
 extension EngineResponder {
     public var headBytesWritten: Int { 0 }
+    public var isOnItsLoop: Bool { loop.inEventLoop }
 
     public func respond(status: Int, headers: PreparedHeaders, body: [UInt8]) {
         respond(status: status, headers: headers.pairs, body: body)
     }
 }
 
-extension HTTPResponseWriter: EngineResponder {}
+extension HTTPResponseWriter: EngineResponder {
+    public var isOnItsLoop: Bool { connection.loop.inEventLoop }
+}

@@ -66,12 +66,18 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     /// Keeps a list of each loop's sessions. Before start.
     func trackSessions(loopCount: Int) {
         sessionsByLoop = (0..<loopCount).map { _ in SlotList() }
-        okAnswers = (0..<loopCount).map { _ in EngineOKAnswer() }
+        loopAnswers = (0..<loopCount).map { _ in EngineLoopAnswers() }
     }
 
     /// Index: loop index. Set before start (`trackSessions`), so reads skip the runtime's
     /// exclusivity checks.
-    @exclusivity(unchecked) private(set) var okAnswers: [EngineOKAnswer] = []
+    @exclusivity(unchecked) private var loopAnswers: [EngineLoopAnswers] = []
+
+    /// What answers written on `loop` are made of (call on `loop`); nil where loops are not
+    /// tracked (a server set up without `trackSessions`).
+    func answers(on loop: EventLoop) -> EngineLoopAnswers? {
+        loop.index < loopAnswers.count ? loopAnswers[loop.index] : nil
+    }
 
     /// Calls `body` with each open session of `loop`, on that loop (asserted), so an
     /// application can reach every session without a table of its own.

@@ -49,9 +49,6 @@ extension EngineSocket {
         perform(session.transportClosed())
     }
 
-    /// What a POST is answered with once its packets are taken: one array for every answer.
-    static let okBody = Array("ok".utf8)
-
     /// A POST carrying packets up, on any HTTP transport.
     func handlePost(_ request: HTTPRequest, _ writer: EngineResponder, kind: EngineTransportKind) {
         loop.assertInLoop()
@@ -122,17 +119,30 @@ extension EngineSocket {
     }
 
     /// Answers a POST whose packets were all taken: "ok", as the reference server does. A
-    /// keep-alive HTTP/1.1 request on this loop, from a session without CORS headers or a
-    /// simulated delay (nearly every one), gets the loop's prepared answer.
+    /// keep-alive HTTP/1.1 request from a session without CORS headers or a simulated delay
+    /// (nearly every one) gets the prepared answer of the loop its connection is on.
     func answerOK(_ writer: EngineResponder) {
-        if corsHeaders.isEmpty, !isDelaying, let http = writer as? HTTPResponseWriter, http.loop === loop,
-           http.acceptsPreparedResponse, loop.index < server.okAnswers.count {
-            let answer = server.okAnswers[loop.index]
-            http.respondPrepared(answer.bytes(at: http.date))
-            countResponse(head: answer.headByteCount, body: EngineSocket.okBody.count)
+        guard corsHeaders.isEmpty, !isDelaying, let http = writer as? HTTPResponseWriter else {
+            respond(writer, status: 200, body: Array(EngineLoopAnswers.okText.utf8), contentType: EngineSocket.textHTML)
             return
         }
-        respond(writer, status: 200, body: EngineSocket.okBody, contentType: EngineSocket.textHTML)
+        if http.loop === loop {
+            answerOK(onItsLoop: http)
+        } else {
+            http.loop.execute { [self] in answerOK(onItsLoop: http) }
+        }
+    }
+
+    /// On the writer's loop, with that loop's answers.
+    private func answerOK(onItsLoop http: HTTPResponseWriter) {
+        let answers = server.answers(on: http.loop)
+        if let answers, http.acceptsPreparedResponse {
+            http.respondPrepared(answers.ok(at: http.date))
+            countResponse(head: answers.okHeadByteCount, body: answers.okBody.count)
+            return
+        }
+        writeResponse(http, status: 200, cors: nil, contentType: EngineSocket.textHTML,
+                      body: answers?.okBody ?? Array(EngineLoopAnswers.okText.utf8))
     }
 
     func respondError(_ writer: EngineResponder, _ error: EngineError) {
@@ -163,13 +173,16 @@ extension EngineSocket {
     }
 
     func respond(_ writer: EngineResponder, status: Int, body: [UInt8], contentType: String = EngineSocket.textPlain) {
-        let headers = corsAnswerHeaders(for: contentType) ?? Self.answerHeaders(for: contentType)
+        // The session's own fields are made here, on its loop; the usual ones on the writer's.
+        let cors = corsAnswerHeaders(for: contentType)
         // The usual answer, on the writer's loop and undelayed, allocates no closure.
-        if !isDelaying && writer.loop.inEventLoop {
-            writeResponse(writer, status: status, headers: headers, body: body)
+        if !isDelaying && writer.isOnItsLoop {
+            writeResponse(writer, status: status, cors: cors, contentType: contentType, body: body)
             return
         }
-        let answer: @Sendable () -> Void = { [self, headers] in writeResponse(writer, status: status, headers: headers, body: body) }
+        let answer: @Sendable () -> Void = { [self] in
+            writeResponse(writer, status: status, cors: cors, contentType: contentType, body: body)
+        }
         if isDelaying {
             afterSimulatedDelay { writer.loop.run(answer) }
         } else {
@@ -177,8 +190,12 @@ extension EngineSocket {
         }
     }
 
-    private func writeResponse(_ writer: EngineResponder, status: Int, headers: PreparedHeaders, body: [UInt8]) {
+    /// On the writer's loop: the fields are that loop's (or the session's CORS ones).
+    private func writeResponse(_ writer: EngineResponder, status: Int, cors: PreparedHeaders?, contentType: String,
+                               body: [UInt8]) {
         let before = writer.headBytesWritten
+        let headers = cors ?? server.answers(on: writer.loop)?.headers(for: contentType)
+            ?? EngineLoopAnswers.headers(for: contentType)
         writer.respond(status: status, headers: headers, body: body)
         countResponse(head: writer.headBytesWritten - before, body: body.count)
     }
@@ -186,18 +203,6 @@ extension EngineSocket {
     static let textPlain = "text/plain; charset=UTF-8"
     /// What a POST's "ok" goes as, the reference server's type for it.
     static let textHTML = "text/html"
-    private static let textPlainHeaders = PreparedHeaders(answerFields(of: textPlain))
-    private static let textHTMLHeaders = PreparedHeaders(answerFields(of: textHTML))
-
-    /// An answer's fields: prepared once for the two types every session answers with.
-    private static func answerHeaders(for contentType: String) -> PreparedHeaders {
-        switch contentType {
-        case textPlain: textPlainHeaders
-        case textHTML: textHTMLHeaders
-        default: PreparedHeaders(answerFields(of: contentType))
-        }
-    }
-
     static func answerFields(of contentType: String) -> [(String, String)] {
         [("Content-Type", contentType), ("Cache-Control", "no-store")]
     }
