@@ -35,7 +35,7 @@ typedef struct { uintptr_t site; uint64_t count; } Site;
 typedef struct {
     char name[32];
     Site sites[SITES];  // where the traced type's counts were taken (REFCOUNT_PROBE_TRACE)
-    uintptr_t heap;  // where this thread's malloc put a small block: which arena it uses
+    uintptr_t heap;  // where this thread's malloc put a block: which arena it uses
     uint64_t lost;  // operations on objects that did not fit the table
     Slot slots[SLOTS];
 } ThreadTable;
@@ -80,7 +80,9 @@ static ThreadTable *table(void) {
         ThreadTable *fresh = calloc(1, sizeof(ThreadTable));
         if (fresh) {
             pthread_getname_np(pthread_self(), fresh->name, sizeof fresh->name);
-            void *block = malloc(32);
+            // Past the per-thread cache's sizes (1,032 bytes): a small block could be one this
+            // thread freed after another thread allocated it, which says nothing of its arena.
+            void *block = malloc(4096);
             fresh->heap = (uintptr_t)block;
             free(block);
             tables[index] = fresh;
