@@ -7,6 +7,7 @@ import json
 import os
 import select
 import struct
+import subprocess
 import threading
 import time
 
@@ -307,6 +308,17 @@ def server_side_state(server_port, client_port):
             if int(local.split(":")[1], 16) == server_port and int(remote.split(":")[1], 16) == client_port:
                 return TCP_STATES.get(state, str(state))
     return None
+
+
+def tcp_report(client):
+    """Both ends of `client`'s loopback connection as `ss` sees them (queues, window, retransmit
+    timers): what a failure message needs when a connection neither delivers nor ends."""
+    port = client.sock.getsockname()[1]
+    try:
+        return subprocess.run(["ss", "-tinmo", "state", "all", f"( sport = :{port} or dport = :{port} )"],
+                              capture_output=True, text=True, timeout=5).stdout
+    except (OSError, subprocess.SubprocessError) as error:
+        return f"ss failed: {error}"
 
 
 def wait_for(predicate, timeout, interval=0.05):
