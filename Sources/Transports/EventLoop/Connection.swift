@@ -417,7 +417,7 @@ public final class Connection: PollerHandler, LoopConfined, @unchecked Sendable 
         linger?.cancel()
         linger = nil
         // Retires this connection (when registered): a flush may still be due this iteration.
-        loop.deregister(fd: fd)
+        loop.deregister(fd: fd, closing: true)
         isRegistered = false
         Glibc.close(fd)
         output.removeAll()

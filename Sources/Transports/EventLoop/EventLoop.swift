@@ -204,9 +204,12 @@ public final class EventLoop: @unchecked Sendable {
         _ = epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &event)
     }
 
-    func deregister(fd: Int32) {
+    /// Stops watching `fd`. With `closing` (the caller closes it next) the poller is not told:
+    /// closing a descriptor takes it out of the epoll set, as long as no other descriptor
+    /// shares its file (pushd never duplicates one), which saves a system call per connection.
+    func deregister(fd: Int32, closing: Bool = false) {
         assertInLoop()
-        _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, nil)
+        if !closing { _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, fd, nil) }
         if Int(fd) < handlers.count, let handler = handlers[Int(fd)] {
             retire(handler)
             handlers[Int(fd)] = nil

@@ -83,7 +83,7 @@ final class Listener: PollerHandler, LoopConfined {
         assertInLoop()
         guard !isClosed else { return }
         isClosed = true
-        loop.deregister(fd: fd)
+        loop.deregister(fd: fd, closing: true)
         Glibc.close(fd)
     }
 }
