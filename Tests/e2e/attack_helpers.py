@@ -321,6 +321,27 @@ def tcp_report(client):
         return f"ss failed: {error}"
 
 
+def threads_report(server):
+    """What each of the server's threads is doing: their stacks when gdb is installed, else
+    their states and wait channels from /proc. For a failure where a loop may have stopped."""
+    try:
+        stacks = subprocess.run(["gdb", "-p", str(server.pid), "-batch", "-ex", "thread apply all bt 25"],
+                                capture_output=True, text=True, timeout=60).stdout
+        if "Thread" in stacks:
+            return stacks[-20000:]
+    except (OSError, subprocess.SubprocessError):
+        pass
+    lines = []
+    for task in sorted(os.listdir(f"/proc/{server.pid}/task")):
+        try:
+            with open(f"/proc/{server.pid}/task/{task}/stat") as stat, open(f"/proc/{server.pid}/task/{task}/wchan") as wchan:
+                fields = stat.read().rsplit(")", 1)
+                lines.append(f"{task} {fields[0].split('(', 1)[1]} state {fields[1].split()[0]} wchan {wchan.read()}")
+        except OSError:
+            continue
+    return "\n".join(lines)
+
+
 def wait_for(predicate, timeout, interval=0.05):
     """Polls until predicate() is truthy or timeout passes; returns its last value."""
     deadline = time.monotonic() + timeout

@@ -23,7 +23,7 @@ import http_raw
 from attack_helpers import (
     MIB, SOCKETIO_PATH, PeakRSS, TunedWebSocket, assert_session_gone, client_frame, open_engine_ws,
     open_socketio_ws,
-    server_side_state, tcp_report, wait_for,
+    server_side_state, tcp_report, threads_report, wait_for,
 )
 from engine_client import OP_TEXT, build_frame, engine_url, parse_open
 
@@ -428,7 +428,8 @@ def test_volatile_storm_is_dropped_for_stalled_member_not_queued(start_server):
         try:
             frame = stalled.read_frame(max(0.1, deadline - time.monotonic()))
         except AssertionError as error:
-            raise AssertionError(f"{error}; typing {typing}, joined {joined} read so far\n{tcp_report(stalled)}") from None
+            raise AssertionError(f"{error}; typing {typing}, joined {joined} read so far\n{tcp_report(stalled)}\n"
+                                 f"{threads_report(server)}") from None
         if frame is None:
             break
         _, opcode, payload = frame
@@ -437,7 +438,7 @@ def test_volatile_storm_is_dropped_for_stalled_member_not_queued(start_server):
         elif payload.startswith(b'42["joined"'):
             joined, joined_bytes = joined + 1, joined_bytes + len(payload)
     else:
-        raise AssertionError(f"the stalled member's connection did not end\n{tcp_report(stalled)}")
+        raise AssertionError(f"the stalled member's connection did not end\n{tcp_report(stalled)}\n{threads_report(server)}")
     stalled.close()
     print(f"stalled member: {typing} typing ({typing_bytes} B) of {TYPING_EVENTS}, "
           f"{joined} joined ({joined_bytes} B) of {JOIN_EVENTS}; RSS growth {grown} KiB")
