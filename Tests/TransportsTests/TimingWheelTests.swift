@@ -2,6 +2,18 @@ import TestSupport
 import XCTest
 @testable import Transports
 
+/// An object that is its own wheel entry, as a session is for its heartbeat: it notes when it
+/// fired and may schedule itself again.
+private final class Beat: TimerEntry {
+    var fired: [Int64] = []
+    var clock: () -> Int64 = { 0 }
+    var next: ((Beat) -> Void)?
+    override func timerFired() {
+        fired.append(clock())
+        next?(self)
+    }
+}
+
 final class TimingWheelTests: XCTestCase {
     func testFiresAtOrAfterDeadlineNeverBefore() {
         let wheel = TimingWheel(now: 1_000, tickMilliseconds: 10, slotCount: 8)
@@ -139,5 +151,81 @@ final class TimingWheelTests: XCTestCase {
         for timer in wheel.advance(to: 20) { timer.fire() }
         XCTAssertEqual(wheel.count, 0)
         XCTAssertLessThan(wheel.slotCapacity, 8 * 64 + 1)
+    }
+
+    func testAnEntryFiresAtItsDeadlineMovesWhenScheduledAgainAndHoldsNothingOnceDone() {
+        let wheel = TimingWheel(now: 0, tickMilliseconds: 10, slotCount: 8)
+        var now: Int64 = 0
+        var firedAt: [Int64] = []
+        weak var weakBeat: Beat?
+        do {
+            let beat = Beat()
+            weakBeat = beat
+            wheel.schedule(beat, at: 95)
+            // Moved before it is due: it fires at the new deadline only.
+            wheel.schedule(beat, at: 205)
+            XCTAssertEqual(wheel.count, 1)
+            // It schedules itself again once, 300 ms on, from its own firing.
+            beat.next = { entry in
+                firedAt.append(now)
+                if firedAt.count == 1 { wheel.schedule(entry, at: now + 300) }
+            }
+        }
+        while now <= 1_000 {
+            for entry in wheel.advance(to: now) { entry.fire() }
+            now += 1
+        }
+        XCTAssertEqual(firedAt.count, 2)
+        XCTAssertTrue((205..<225).contains(firedAt.first ?? 0), "fired at \(firedAt)")
+        XCTAssertTrue(((firedAt.first ?? 0) + 300..<(firedAt.first ?? 0) + 320).contains(firedAt.last ?? 0), "fired at \(firedAt)")
+        // The wheel held it while scheduled, and lets go of it once it has fired for good.
+        XCTAssertNil(weakBeat, "the wheel kept an entry that had fired")
+        XCTAssertEqual(wheel.count, 0)
+    }
+
+    func testAnEntryFiresWhereATimerWouldAndNotWhenCancelled() {
+        let wheel = TimingWheel(now: 0, tickMilliseconds: 10, slotCount: 8)
+        var now: Int64 = 0
+        let beat = Beat(), cancelled = Beat()
+        beat.clock = { now }
+        var timerFiredAt: Int64?
+        wheel.schedule(beat, at: 205)
+        wheel.schedule(cancelled, at: 205)
+        _ = wheel.schedule(at: 205) { timerFiredAt = now }
+        wheel.cancel(cancelled)
+        wheel.cancel(cancelled)
+        XCTAssertEqual(wheel.count, 2)
+        while now <= 400 {
+            for entry in wheel.advance(to: now) { entry.fire() }
+            now += 1
+        }
+        XCTAssertEqual(beat.fired, [timerFiredAt].compactMap { $0 })
+        XCTAssertGreaterThanOrEqual(beat.fired.first ?? 0, 205)
+        XCTAssertEqual(cancelled.fired, [])
+        XCTAssertFalse(beat.isScheduled)
+    }
+
+    func testAnEntryCancelledOrMovedByAnotherDueInTheSameTickDoesNotRunThen() {
+        // A session closed by a timer due in the same tick as its heartbeat takes itself off
+        // the wheel: the heartbeat, already taken off to fire, must not run on the closed session.
+        let wheel = TimingWheel(now: 0, tickMilliseconds: 10, slotCount: 8)
+        var now: Int64 = 0
+        let closed = Beat(), moved = Beat()
+        closed.clock = { now }
+        moved.clock = { now }
+        _ = wheel.schedule(at: 45) {
+            wheel.cancel(closed)
+            wheel.schedule(moved, at: 300)
+        }
+        wheel.schedule(closed, at: 45)
+        wheel.schedule(moved, at: 45)
+        while now <= 400 {
+            for entry in wheel.advance(to: now) { entry.fire() }
+            now += 1
+        }
+        XCTAssertEqual(closed.fired, [])
+        XCTAssertEqual(moved.fired.count, 1)
+        XCTAssertGreaterThanOrEqual(moved.fired[0], 300)
+        XCTAssertEqual(wheel.count, 0)
     }
 }

@@ -9,7 +9,9 @@ public typealias EngineRequestInfo = HandshakeRequest
 /// arrive on other loops hop here first.
 /// Loop-confined, so stored properties skip the runtime's exclusivity checks (a third of the
 /// user-space instructions per message when they were on).
-public final class EngineSocket: SlotListed, @unchecked Sendable {
+/// It is its own heartbeat timer (`TimerEntry`): every session waits on one deadline at a time
+/// for its whole life, and a `Timer` of its own was an object of 64 bytes more per session.
+public final class EngineSocket: TimerEntry, SlotListed, @unchecked Sendable {
     /// The handle packets go down through now; which one is the session state's business
     /// (`session.transportState`), this only holds what it names.
     enum Channel {
@@ -70,7 +72,6 @@ public final class EngineSocket: SlotListed, @unchecked Sendable {
         }
     }
     public let request: EngineRequestInfo
-    @exclusivity(unchecked) private var heartbeat: Timer?
     /// Counted per HTTP head, request and response.
     @exclusivity(unchecked) var http = HTTPCounters()
     /// Slot for the layer above (the Socket.IO connection state).
@@ -91,6 +92,7 @@ public final class EngineSocket: SlotListed, @unchecked Sendable {
         self.request = request
         self.server = server
         self.session = EngineSession(id: id, transport: transport, settings: server.sessionSettings, now: loop.now)
+        super.init()
         if !corsHeaders.isEmpty { self.corsHeaders = corsHeaders }
     }
 
@@ -326,24 +328,25 @@ public final class EngineSocket: SlotListed, @unchecked Sendable {
         server.application.engineSocketOpened(self)
     }
 
+    /// Puts the socket on its loop's wheel at the session's next deadline. The wheel holds it
+    /// (strongly, as a timer's closure held it before) until the heartbeat fires or the session
+    /// closes, which takes it off.
     func scheduleHeartbeat() {
-        heartbeat?.cancel()
-        // A closed session has no heartbeat: re-arming one would keep it (and a timer) for good.
-        guard isOpen else { heartbeat = nil; return }
-        let delay = max(0, session.nextDeadline - loop.now)
-        // A strong capture: the timer keeps the session alive until it is closed, and close()
-        // cancels it. (A weak reference would give every socket a side table, and every retain
-        // of it the slow path.)
-        heartbeat = loop.schedule(after: delay) { [self] in
-            switch self.session.heartbeat(now: self.loop.now) {
-            case .pingQueued: self.flush()
-            case .timeout:
-                self.perform(self.session.close(.pingTimeout, mode: .silent))
-                return
-            case .none: break
-            }
-            self.scheduleHeartbeat()
+        // A closed session has no heartbeat: re-arming one would keep it on the wheel for good.
+        guard isOpen else { return loop.cancel(self) }
+        loop.schedule(self, at: max(loop.now, session.nextDeadline))
+    }
+
+    /// The heartbeat: a ping due, a pong overdue, or neither yet (the deadline moved).
+    override func timerFired() {
+        switch session.heartbeat(now: loop.now) {
+        case .pingQueued: flush()
+        case .timeout:
+            perform(session.close(.pingTimeout, mode: .silent))
+            return
+        case .none: break
         }
+        scheduleHeartbeat()
     }
 
     /// A packet from the client on `kind` (the active transport or the probe).
@@ -370,8 +373,7 @@ public final class EngineSocket: SlotListed, @unchecked Sendable {
         // Callers up the stack may hold this socket without a reference of their own.
         loop.retire(self)
         flushDelayedWrites()
-        heartbeat?.cancel()
-        heartbeat = nil
+        loop.cancel(self)
         upgradeTimer?.cancel()
         upgradeTimer = nil
         server.forget(self)

@@ -170,6 +170,19 @@ public final class EventLoop: @unchecked Sendable {
         return wheel.schedule(at: now + milliseconds, action)
     }
 
+    /// Puts `entry` on this loop's wheel at `deadline` (monotonic milliseconds), or moves it
+    /// there. Loop thread only.
+    func schedule(_ entry: TimerEntry, at deadline: Int64) {
+        assertInLoop()
+        wheel.schedule(entry, at: deadline)
+    }
+
+    /// Takes `entry` off this loop's wheel; it does not fire. Loop thread only.
+    func cancel(_ entry: TimerEntry) {
+        assertInLoop()
+        wheel.cancel(entry)
+    }
+
     /// The timing wheel's resolution: timers fire on these boundaries.
     public var timerTickMilliseconds: Int64 { wheel.tickMilliseconds }
 

@@ -1,22 +1,50 @@
 import Glibc
 
-/// A scheduled action on an event loop. Cancel it when it is no longer wanted. Loop-confined
-/// like its wheel (see LoopConfined).
-public final class Timer {
-    /// Monotonic deadline in milliseconds.
-    public let deadline: Int64
-    @exclusivity(unchecked) fileprivate var action: (() -> Void)?
-    /// Where the timer sits while pending. The wheel reference is dropped when the timer fires
-    /// or leaves, so the cycle lasts no longer than the timer is pending.
-    @exclusivity(unchecked) fileprivate var wheel: TimingWheel?
-    /// Its slot and its place there: 32 bits each, so a timer takes 56 bytes (every session
-    /// holds at least one).
-    @exclusivity(unchecked) fileprivate var slot: Int32 = 0
+/// What a timing wheel holds until its deadline: a `Timer`, which runs a closure, or an object
+/// that waits on one deadline at a time for its whole life and is its own entry, which saves
+/// it a Timer: a session's heartbeat (64 bytes a session). Loop-confined like its wheel (see
+/// LoopConfined).
+public class TimerEntry {
+    /// Monotonic deadline in milliseconds, while scheduled.
+    @exclusivity(unchecked) fileprivate(set) var wheelDeadline: Int64 = 0
+    /// Its slot while pending (32 bits, with its place there), `TimerEntry.idle` when not on a
+    /// wheel, `TimerEntry.due` once taken off to fire in this tick and not yet fired (an entry
+    /// fired before it in the same tick may cancel it).
+    @exclusivity(unchecked) fileprivate var slot: Int32 = TimerEntry.idle
     @exclusivity(unchecked) fileprivate var position: Int32 = 0
 
+    fileprivate static let idle: Int32 = -1
+    fileprivate static let due: Int32 = -2
+
+    /// Whether the entry waits on a wheel or is due to fire.
+    var isScheduled: Bool { slot != Self.idle }
+
+    /// Runs `timerFired` if the entry is due: not cancelled, not rescheduled since it was
+    /// taken off the wheel.
+    public func fire() {
+        guard slot == Self.due else { return }
+        slot = Self.idle
+        timerFired()
+    }
+
+    /// What the entry does at its deadline.
+    func timerFired() {}
+}
+
+/// A scheduled action on an event loop. Cancel it when it is no longer wanted.
+public final class Timer: TimerEntry {
+    @exclusivity(unchecked) fileprivate var action: (() -> Void)?
+    /// The wheel it is on, for `cancel`; dropped when it fires or leaves, so the cycle lasts no
+    /// longer than the timer is pending. With the entry's fields a timer takes 56 bytes.
+    @exclusivity(unchecked) fileprivate var wheel: TimingWheel?
+
+    /// Monotonic deadline in milliseconds.
+    public var deadline: Int64 { wheelDeadline }
+
     init(deadline: Int64, action: @escaping () -> Void) {
-        self.deadline = deadline
         self.action = action
+        super.init()
+        wheelDeadline = deadline
     }
 
     /// Stops the timer from firing, releases its closure and takes it off the wheel, all at
@@ -24,7 +52,8 @@ public final class Timer {
     public func cancel() {
         if let wheel {
             assert(wheel.isOwnedByCaller(), "Timer.cancel called off its event loop")
-            wheel.remove(self)
+            wheel.cancel(self)
+            self.wheel = nil
         }
         action = nil
     }
@@ -32,10 +61,8 @@ public final class Timer {
     /// Whether the timer was cancelled or has fired.
     public var isDone: Bool { action == nil }
 
-    /// Runs the action unless the timer was cancelled meanwhile: timers due in the same tick
-    /// run one after another, and one may cancel another (a session's close cancels its
-    /// heartbeat), which then must not run.
-    public func fire() {
+    override func timerFired() {
+        wheel = nil
         guard let action else { return }
         self.action = nil
         action()
@@ -50,7 +77,7 @@ public final class Timer {
 /// Loop-confined (see LoopConfined); a test may own one without a loop.
 public final class TimingWheel {
     public let tickMilliseconds: Int64
-    @exclusivity(unchecked) private var slots: [[Timer]]
+    @exclusivity(unchecked) private var slots: [[TimerEntry]]
     @exclusivity(unchecked) private var currentTick: Int64
     /// Pending timers.
     @exclusivity(unchecked) public private(set) var count = 0
@@ -65,15 +92,39 @@ public final class TimingWheel {
 
     /// Schedules `action` at `deadline` (ms); a deadline in the past fires on the next advance.
     public func schedule(at deadline: Int64, _ action: @escaping () -> Void) -> Timer {
-        let tick = max(self.tick(of: deadline), currentTick + 1)
         let timer = Timer(deadline: deadline, action: action)
-        let slot = Int(tick % Int64(slots.count))
         timer.wheel = self
-        timer.slot = Int32(truncatingIfNeeded: slot)
-        timer.position = Int32(truncatingIfNeeded: slots[slot].count)
-        slots[slot].append(timer)
-        count += 1
+        schedule(timer, at: deadline)
         return timer
+    }
+
+    /// Puts `entry` on the wheel at `deadline`, taking it off first if it waits already (or
+    /// was due and had not fired: it then fires at the new deadline only). The wheel holds it
+    /// until it fires or is cancelled.
+    func schedule(_ entry: TimerEntry, at deadline: Int64) {
+        cancel(entry)
+        let tick = max(self.tick(of: deadline), currentTick + 1)
+        let slot = Int(tick % Int64(slots.count))
+        entry.wheelDeadline = deadline
+        entry.slot = Int32(truncatingIfNeeded: slot)
+        entry.position = Int32(truncatingIfNeeded: slots[slot].count)
+        slots[slot].append(entry)
+        count += 1
+    }
+
+    /// Takes `entry` off the wheel (or keeps it from firing, if it is due in this tick).
+    func cancel(_ entry: TimerEntry) {
+        if entry.slot == TimerEntry.due { entry.slot = TimerEntry.idle }
+        guard entry.slot >= 0 else { return }
+        let slot = Int(entry.slot)
+        let last = slots[slot].removeLast()
+        if last !== entry {
+            slots[slot][Int(entry.position)] = last
+            last.position = entry.position
+        }
+        entry.slot = TimerEntry.idle
+        count -= 1
+        shrinkIfSparse(slot)
     }
 
     /// The tick a deadline falls in, rounded up so a timer never fires early. A timer whose
@@ -82,25 +133,12 @@ public final class TimingWheel {
         (deadline + tickMilliseconds - 1) / tickMilliseconds
     }
 
-    fileprivate func remove(_ timer: Timer) {
-        guard timer.wheel === self else { return }
-        let slot = Int(timer.slot)
-        let last = slots[slot].removeLast()
-        if last !== timer {
-            slots[slot][Int(timer.position)] = last
-            last.position = timer.position
-        }
-        timer.wheel = nil
-        count -= 1
-        shrinkIfSparse(slot)
-    }
-
-    /// Moves the wheel to `now` and returns the timers that expired, in order of their slots.
-    /// The caller fires them (their actions may schedule or cancel timers).
-    public func advance(to now: Int64) -> [Timer] {
+    /// Moves the wheel to `now` and returns the entries that expired, in order of their slots.
+    /// The caller fires them (their actions may schedule or cancel entries).
+    public func advance(to now: Int64) -> [TimerEntry] {
         let target = now / tickMilliseconds
         guard target > currentTick else { return [] }
-        var fired: [Timer] = []
+        var fired: [TimerEntry] = []
         // A jump longer than a revolution visits every slot once.
         let steps = min(target - currentTick, Int64(slots.count))
         var tick = target - steps + 1
@@ -113,21 +151,21 @@ public final class TimingWheel {
         return fired
     }
 
-    /// Takes the due (and the cancelled) timers out of a slot in place, keeping the others in order.
-    private func sweep(_ index: Int, dueBy target: Int64, into fired: inout [Timer]) {
+    /// Takes the due entries out of a slot in place, keeping the others in order.
+    private func sweep(_ index: Int, dueBy target: Int64, into fired: inout [TimerEntry]) {
         let total = slots[index].count
         var kept = 0
         for position in 0..<total {
-            let timer = slots[index][position]
-            if timer.action != nil && tick(of: timer.deadline) > target {
-                slots[index][kept] = timer
-                timer.position = Int32(truncatingIfNeeded: kept)
+            let entry = slots[index][position]
+            if tick(of: entry.wheelDeadline) > target {
+                slots[index][kept] = entry
+                entry.position = Int32(truncatingIfNeeded: kept)
                 kept += 1
                 continue
             }
-            timer.wheel = nil
+            entry.slot = TimerEntry.due
             count -= 1
-            if timer.action != nil { fired.append(timer) }
+            fired.append(entry)
         }
         slots[index].removeLast(total - kept)
         shrinkIfSparse(index)
@@ -138,7 +176,7 @@ public final class TimingWheel {
     private func shrinkIfSparse(_ index: Int) {
         let capacity = slots[index].capacity
         guard capacity > 64, slots[index].count * 4 < capacity else { return }
-        var smaller: [Timer] = []
+        var smaller: [TimerEntry] = []
         smaller.reserveCapacity(slots[index].count * 2)
         smaller.append(contentsOf: slots[index])
         slots[index] = smaller
