@@ -11,8 +11,10 @@ final class EngineLoopAnswers {
     /// The fields of a `text/html` answer ("ok").
     let textHTML = PreparedHeaders(EngineSocket.answerFields(of: EngineSocket.textHTML))
     /// What a POST whose packets were taken is answered with.
-    let okBody = Array(EngineLoopAnswers.okText.utf8)
-    static let okText = "ok"
+    let okBody = EngineLoopAnswers.makeOKBody()
+
+    /// An "ok" body of its own, for an answer made where no loop's set is at hand.
+    static func makeOKBody() -> [UInt8] { Array("ok".utf8) }
 
     @exclusivity(unchecked) private var okSecond = -1
     @exclusivity(unchecked) private var ok: ByteChunk?

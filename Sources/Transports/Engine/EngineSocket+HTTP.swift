@@ -123,7 +123,7 @@ extension EngineSocket {
     /// (nearly every one) gets the prepared answer of the loop its connection is on.
     func answerOK(_ writer: EngineResponder) {
         guard corsHeaders.isEmpty, !isDelaying, let http = writer as? HTTPResponseWriter else {
-            respond(writer, status: 200, body: Array(EngineLoopAnswers.okText.utf8), contentType: EngineSocket.textHTML)
+            respond(writer, status: 200, body: EngineLoopAnswers.makeOKBody(), contentType: EngineSocket.textHTML)
             return
         }
         if http.loop === loop {
@@ -142,7 +142,7 @@ extension EngineSocket {
             return
         }
         writeResponse(http, status: 200, cors: nil, contentType: EngineSocket.textHTML,
-                      body: answers?.okBody ?? Array(EngineLoopAnswers.okText.utf8))
+                      body: answers?.okBody ?? EngineLoopAnswers.makeOKBody())
     }
 
     func respondError(_ writer: EngineResponder, _ error: EngineError) {
