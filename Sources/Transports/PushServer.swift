@@ -113,7 +113,7 @@ public final class PushServer: Sendable {
         engine = EngineServer(configuration: configuration.engine,
                               application: engineApplication?(group) ?? SocketIOApplication(server: sockets))
         memoryGuard = ClientMemoryGuard(limit: configuration.maxClientMemory, loops: group.loops, engine: engine)
-        engine.trackSessions(loopCount: group.loops.count)
+        engine.trackSessions(on: group.loops)
         configuration.tokens.makeTokens()?.install(on: sockets)
         configuration.roomRules?.install(on: sockets)
         // After the token check, so the connect hook sees the verified user.

@@ -3,6 +3,7 @@ import Foundation
 import Dispatch
 import Synchronization
 import PushCore
+import TestSupport
 
 private final class TestSession: Sendable {
     let id: Int
@@ -150,5 +151,16 @@ final class SessionRegistryTests: XCTestCase {
         }
         XCTAssertEqual(wins.withLock { $0 }, sids.count)
         XCTAssertEqual(registry.count, sids.count)
+    }
+}
+
+extension SessionRegistryTests {
+    /// Loops lock different shards at once: one shard's lock and table (its first 32 bytes,
+    /// after the object's header) must share no cache line with another shard's.
+    func testShardsShareNoCacheLine() {
+        let registry = SessionRegistry<TestSession>(shardCount: 16)
+        let lines = registry.shardObjects.map { [CacheLines.of($0, firstBytes: 32)] }
+        let shared = CacheLines.shared(between: lines)
+        XCTAssertTrue(shared.isEmpty, "shards sharing lines: \(shared)")
     }
 }

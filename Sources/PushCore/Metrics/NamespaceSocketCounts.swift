@@ -8,8 +8,17 @@ public final class NamespaceSocketCounts: SocketObserver, @unchecked Sendable {
 
     private let loops: [LoopCounts]
 
-    public init(loopCount: Int) {
-        loops = (0..<max(1, loopCount)).map { _ in LoopCounts() }
+    public convenience init(loopCount: Int) {
+        self.init(counts: (0..<max(1, loopCount)).map { _ in LoopCounts() })
+    }
+
+    /// Each loop's counts made with its loop's memory (see `SocketExecutor.makeLocal`).
+    public convenience init(executors: [SocketExecutor]) {
+        self.init(counts: executors.map { $0.makeLocal { LoopCounts() } })
+    }
+
+    private init(counts: [LoopCounts]) {
+        loops = counts
     }
 
     /// Counts on loop `index`, by namespace. On that loop only.

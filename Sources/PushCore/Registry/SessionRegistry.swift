@@ -31,6 +31,9 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
     /// The number of shards.
     package var shardCount: Int { shards.count }
 
+    /// The shards themselves, for tests of where they lie in memory.
+    package var shardObjects: [AnyObject] { shards }
+
     /// Stores `session` under `sid` unless that id is taken; returns whether it was stored.
     /// An existing entry is never replaced, so a repeated id cannot take over a live session.
     @discardableResult
@@ -155,6 +158,9 @@ package final class SessionRegistry<Session: AnyObject & Sendable>: Sendable {
 }
 
 /// One shard of a `SessionRegistry`; a class because `Mutex` cannot be copied into an array.
+/// Padded: shards are made in a row, and without it two or three shared a cache line, so
+/// loops locking different shards still took the line from each other.
 private final class SessionRegistryShard: Sendable {
     let sessions = Mutex<[SessionKey: AnyObject]>([:])
+    private let pad = CacheLinePad()
 }

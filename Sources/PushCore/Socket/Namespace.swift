@@ -40,6 +40,10 @@ public final class Namespace: @unchecked Sendable {
         /// list only grows, so its length says whether the copy is whole.
         var interceptors: [SocketServer.EventInterceptor] = []
         var interceptorsCopied = 0
+        /// A namespace made while the loops run (a dynamic one) has its loops' states made in
+        /// a row on one thread, where `makeLocal` cannot place them: the pad keeps each off
+        /// the next one's lines.
+        private let pad = CacheLinePad()
 
         /// Adds the ids of the sockets in `room`: those that joined it by name, and the socket
         /// it is the id of unless that one left it.
@@ -63,7 +67,7 @@ public final class Namespace: @unchecked Sendable {
         self.name = name
         self.server = server
         self.isDynamic = isDynamic
-        self.loops = server.executors.map { _ in LoopState() }
+        self.loops = server.executors.map { $0.makeLocal { LoopState() } }
     }
 
     // MARK: Configuration (before the server starts)

@@ -12,10 +12,14 @@ public protocol SocketExecutor: AnyObject, Sendable {
     /// A fresh unguessable id, shaped like a session id (socket ids, recovery pids). Loop
     /// thread only.
     func makeID() -> String
+    /// Makes state that belongs to this loop where the loop's own memory lies, when it can
+    /// (before the loops run), so no other loop writes its cache lines. Any thread.
+    func makeLocal<Value>(_ make: () -> Value) -> Value
 }
 
 extension SocketExecutor {
     public func makeID() -> String { SessionID.make() }
+    public func makeLocal<Value>(_ make: () -> Value) -> Value { make() }
 }
 
 /// A pending timer.

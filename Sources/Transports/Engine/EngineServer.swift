@@ -64,9 +64,9 @@ public final class EngineServer: HTTPEndpoint, @unchecked Sendable {
     private(set) var sessionsByLoop: [SlotList<EngineSocket>] = []
 
     /// Keeps a list of each loop's sessions. Before start.
-    func trackSessions(loopCount: Int) {
-        sessionsByLoop = (0..<loopCount).map { _ in SlotList() }
-        loopAnswers = (0..<loopCount).map { _ in EngineLoopAnswers() }
+    func trackSessions(on loops: [EventLoop]) {
+        sessionsByLoop = loops.map { $0.makeLocal { SlotList() } }
+        loopAnswers = loops.map { $0.makeLocal { EngineLoopAnswers() } }
     }
 
     /// Index: loop index. Set before start (`trackSessions`), so reads skip the runtime's

@@ -87,6 +87,18 @@ public final class EventLoop: @unchecked Sendable {
     @exclusivity(unchecked) public private(set) var now: Int64
     /// This loop's counters, read by a scrape on this thread.
     public let metrics = LoopMetrics()
+    /// The thread that made this loop and runs it: a group's loop. Nil for a loop made alone
+    /// (tests). Set once, before the loop is shared.
+    @exclusivity(unchecked) var home: LoopThread?
+
+    /// Makes `value` on this loop's thread while that thread waits for the group to start, so
+    /// its memory lies with the loop's own, on no cache line another loop writes (see
+    /// LoopThread); elsewhere (a running loop, a loop made alone) `make` runs here. For what
+    /// belongs to this loop and is written by it often: per-loop tables, caches, counters.
+    public func makeLocal<Value>(_ make: () -> Value) -> Value {
+        guard let home else { return make() }
+        return home.perform(make)
+    }
 
     init(index: Int) throws(SystemError) {
         self.index = index

@@ -2,29 +2,55 @@ import CPushSys
 import Glibc
 import Synchronization
 
-/// The loops of a process, one thread each.
+/// The loops of a process, one thread each. Each loop is made on its own thread, and so are
+/// the objects set-up makes for it through `EventLoop.makeLocal` (see LoopThread).
 public final class EventLoopGroup: Sendable {
     public let loops: [EventLoop]
-    private let threads = Mutex<[pthread_t]>([])
+    private let threads: [LoopThread]
+    private let phase = Mutex(Phase.made)
     private let nextIndex = Atomic<Int>(0)
 
-    /// Creates `threadCount` loops (at least one).
-    public init(threadCount: Int) throws(SystemError) {
-        var loops: [EventLoop] = []
-        for index in 0..<max(1, threadCount) { loops.append(try EventLoop(index: index)) }
-        self.loops = loops
-    }
+    private enum Phase { case made, started, ended }
 
-    /// Starts one thread per loop.
-    public func start() {
-        let started = loops.map { loop in
-            Self.spawn {
-                // Named so `top -H`, perf and debuggers tell the loops apart.
-                _ = cpushsys_name_thread("pushd-loop-\(loop.index)")
-                loop.runUntilStopped()
+    /// Creates `threadCount` loops (at least one), each on its thread, which waits for `start`.
+    public init(threadCount: Int) throws(SystemError) {
+        let threads = (0..<max(1, threadCount)).map { _ in LoopThread() }
+        var loops: [EventLoop] = []
+        for (index, thread) in threads.enumerated() {
+            let made = thread.perform { () -> Result<EventLoop, SystemError> in
+                do throws(SystemError) { return .success(try EventLoop(index: index)) } catch { return .failure(error) }
+            }
+            switch made {
+            case .success(let loop):
+                loop.home = thread
+                loops.append(loop)
+            case .failure(let error):
+                Self.end(threads)
+                throw error
             }
         }
-        threads.withLock { $0 += started }
+        self.loops = loops
+        self.threads = threads
+    }
+
+    deinit {
+        // Threads never started would wait for good.
+        if phase.withLock({ $0 }) == .made {
+            for thread in threads {
+                thread.end()
+                pthread_detach(thread.thread)
+            }
+        }
+    }
+
+    /// Lets every loop's thread run its loop.
+    public func start() {
+        let first = phase.withLock { phase in
+            defer { if phase == .made { phase = .started } }
+            return phase == .made
+        }
+        guard first else { return }
+        for (loop, thread) in zip(loops, threads) { thread.run(loop) }
     }
 
     /// A loop chosen round-robin (for connections the process opens itself).
@@ -39,28 +65,21 @@ public final class EventLoopGroup: Sendable {
 
     /// Stops every loop and waits for their threads.
     public func shutdown() {
-        for loop in loops { loop.stop() }
-        let running = threads.withLock { threads in
-            defer { threads.removeAll() }
-            return threads
+        let was = phase.withLock { phase in
+            defer { phase = .ended }
+            return phase
         }
-        for thread in running { pthread_join(thread, nil) }
+        switch was {
+        case .made: Self.end(threads)
+        case .started:
+            for loop in loops { loop.stop() }
+            for thread in threads { pthread_join(thread.thread, nil) }
+        case .ended: break
+        }
     }
 
-    private final class ThreadBody {
-        let body: () -> Void
-        init(_ body: @escaping () -> Void) { self.body = body }
-    }
-
-    private static func spawn(_ body: @escaping () -> Void) -> pthread_t {
-        var thread = pthread_t()
-        let context = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
-        let status = pthread_create(&thread, nil, { context in
-            guard let context else { return nil }
-            Unmanaged<ThreadBody>.fromOpaque(context).takeRetainedValue().body()
-            return nil
-        }, context)
-        precondition(status == 0, "pthread_create failed: \(status)")
-        return thread
+    private static func end(_ threads: [LoopThread]) {
+        for thread in threads { thread.end() }
+        for thread in threads { pthread_join(thread.thread, nil) }
     }
 }

@@ -57,10 +57,12 @@ public final class TCPServer: Sendable {
         let counter = liveConnections
         let cap = maxConnections
         let bound = zip(group.loops, fds).map { loop, fd in
-            LoopBound(takingOwnershipOf: Listener(fd: fd, loop: loop, limits: limits,
-                               admit: { counter.admit(upTo: cap) },
-                               release: { counter.release() },
-                               makeHandler: makeHandler), loop: loop)
+            loop.makeLocal {
+                LoopBound(takingOwnershipOf: Listener(fd: fd, loop: loop, limits: limits,
+                                   admit: { counter.admit(upTo: cap) },
+                                   release: { counter.release() },
+                                   makeHandler: makeHandler), loop: loop)
+            }
         }
         listeners.withLock { $0 += bound }
     }

@@ -32,7 +32,7 @@ public final class HTTPServer: @unchecked Sendable {
         self.group = group
         self.configuration = configuration
         self.router = router
-        self.states = group.loops.map { LoopBound(takingOwnershipOf: HTTPLoopState(loop: $0), loop: $0) }
+        self.states = group.loops.map { loop in loop.makeLocal { LoopBound(takingOwnershipOf: HTTPLoopState(loop: loop), loop: loop) } }
         self.tcp = TCPServer(group: group, host: host, port: port, limits: configuration.connection,
                              maxConnections: maxConnections, sharesPort: configuration.reusePort) { [unowned self] loop in
             HTTPServerConnection(server: self, state: self.states[loop.index].value)

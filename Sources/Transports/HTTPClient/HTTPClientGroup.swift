@@ -20,7 +20,7 @@ package final class HTTPClientGroup: @unchecked Sendable {
 
     package init(loops: [EventLoop], configuration: HTTPClientConfiguration) {
         self.configuration = configuration
-        clients = loops.map { HTTPClient(loop: $0, group: self) }
+        clients = loops.map { loop in loop.makeLocal { HTTPClient(loop: loop, group: self) } }
     }
 
     /// The client of `loop`.

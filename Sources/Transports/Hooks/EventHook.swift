@@ -39,7 +39,7 @@ final class EventHook: SocketObserver, @unchecked Sendable {
         self.configuration = configuration
         self.api = ServerAPI(server: server)
         self.log = log
-        self.queues = client.loops.map { _ in LoopQueues() }
+        self.queues = client.loops.map { $0.makeLocal { LoopQueues() } }
     }
 
     func install(on server: SocketServer) {

@@ -11,7 +11,7 @@ extension PushServer {
             router.route(settings.path, to: NotFoundEndpoint())
             return (nil, nil)
         }
-        let namespaces = NamespaceSocketCounts(loopCount: group.loops.count)
+        let namespaces = NamespaceSocketCounts(executors: group.loops)
         sockets.observe(namespaces)
         let collector = MetricsCollector(group: group, engine: engine, http: http, namespaces: namespaces)
         if let rules = configuration.roomRules {

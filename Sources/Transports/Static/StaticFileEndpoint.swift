@@ -51,7 +51,7 @@ public final class StaticFileEndpoint: HTTPEndpoint, Sendable {
         } else {
             self.root = root
         }
-        caches = loops.map { LoopBoundBox(takingOwnershipOf: LoopCache(), loop: $0) }
+        caches = loops.map { loop in loop.makeLocal { LoopBoundBox(takingOwnershipOf: LoopCache(), loop: loop) } }
     }
 
     /// Bodies are read (and ignored) only so other methods get a clean 405.
