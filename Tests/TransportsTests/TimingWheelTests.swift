@@ -41,6 +41,33 @@ final class TimingWheelTests: XCTestCase {
         XCTAssertEqual(wheel.count, 0)
     }
 
+    /// The loop calls `advance` only once `nextTickAt` has come: a wheel advanced so fires
+    /// what one advanced every millisecond fires, when it fires it.
+    func testAdvancingOnlyFromTheNextTickFiresTheSame() {
+        func run(onlyFromNextTick: Bool) -> [Int64: Int64] {
+            let wheel = TimingWheel(now: 1_003, tickMilliseconds: 10, slotCount: 8)
+            XCTAssertEqual(wheel.nextTickAt, 1_010)
+            var fired: [Int64] = []
+            for deadline: Int64 in [1_004, 1_010, 1_011, 1_020, 1_095, 1_200] {
+                _ = wheel.schedule(at: deadline) { fired.append(deadline) }
+            }
+            var firedAt: [Int64: Int64] = [:]
+            for now: Int64 in 1_003...1_300 {
+                if onlyFromNextTick && now < wheel.nextTickAt { continue }
+                for timer in wheel.advance(to: now) {
+                    let before = fired.count
+                    timer.fire()
+                    for deadline in fired[before...] { firedAt[deadline] = now }
+                }
+                XCTAssertTrue(wheel.nextTickAt > now && wheel.nextTickAt <= now + 10, "next tick \(wheel.nextTickAt) at \(now)")
+            }
+            return firedAt
+        }
+        let everyMillisecond = run(onlyFromNextTick: false)
+        XCTAssertEqual(everyMillisecond, [1_004: 1_010, 1_010: 1_010, 1_011: 1_020, 1_020: 1_020, 1_095: 1_100, 1_200: 1_200])
+        XCTAssertEqual(run(onlyFromNextTick: true), everyMillisecond)
+    }
+
     func testCancelledTimerNeverFiresAndIsSwept() {
         let wheel = TimingWheel(now: 0, tickMilliseconds: 10, slotCount: 16)
         var fired = false

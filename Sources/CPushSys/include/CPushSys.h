@@ -37,6 +37,12 @@ static inline ssize_t cpushsys_sendmsg(int fd, const struct msghdr *message, int
     return syscall(SYS_sendmsg, fd, message, flags);
 }
 
+// The loop's wait, likewise without the cancellation bookkeeping (epoll_pwait with no signal
+// mask is epoll_wait, and is what every architecture has).
+static inline int cpushsys_epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout) {
+    return (int)syscall(SYS_epoll_pwait, epfd, events, maxevents, timeout, (void *)0, 8);
+}
+
 // Bytes from the kernel's CSPRNG (getrandom(2)), which the Glibc module does not export.
 static inline ssize_t cpushsys_getrandom(void *buffer, size_t length) {
     return syscall(SYS_getrandom, buffer, length, 0);

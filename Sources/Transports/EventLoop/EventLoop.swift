@@ -276,7 +276,7 @@ public final class EventLoop: @unchecked Sendable {
         defer { events.deallocate() }
         while !stopRequested.load(ordering: .relaxed) {
             let timeout = wheel.millisecondsToNextTick(now: now).map { Int32(min($0, 1000)) } ?? 1000
-            let ready = epoll_wait(epollFD, events, Int32(capacity), flushQueue.isEmpty ? timeout : 0)
+            let ready = cpushsys_epoll_wait(epollFD, events, Int32(capacity), flushQueue.isEmpty ? timeout : 0)
             now = MonotonicClock.milliseconds()
             // Work handed over before this wake-up runs before the input that came with it: a
             // broadcast posted here before a socket of this loop joined its room must not find
@@ -292,9 +292,14 @@ public final class EventLoop: @unchecked Sendable {
                     }
                 }
             }
-            for timer in wheel.advance(to: now) { timer.fire() }
-            runInbox()
-            flushPending()
+            if now >= wheel.nextTickAt {
+                for timer in wheel.advance(to: now) { timer.fire() }
+            }
+            // Work queued since (by a handler, a timer or another thread). An empty inbox is
+            // not locked: `execute` raises the flag after queueing, and a task whose flag is
+            // not up yet comes with the eventfd's wake-up.
+            if wakePending.load(ordering: .acquiring) { runInbox() }
+            if !flushQueue.isEmpty { flushPending() }
             releaseRetired()
         }
     }

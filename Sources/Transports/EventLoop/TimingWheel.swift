@@ -79,6 +79,9 @@ public final class TimingWheel {
     public let tickMilliseconds: Int64
     @exclusivity(unchecked) private var slots: [[TimerEntry]]
     @exclusivity(unchecked) private var currentTick: Int64
+    /// When the next tick begins (ms): before then `advance` has nothing to do, which the loop
+    /// checks without a call on every iteration.
+    @exclusivity(unchecked) public private(set) var nextTickAt: Int64
     /// Pending timers.
     @exclusivity(unchecked) public private(set) var count = 0
     /// Whether the calling thread may touch the wheel (its loop's check; tests own theirs).
@@ -88,6 +91,7 @@ public final class TimingWheel {
         self.tickMilliseconds = tickMilliseconds
         self.slots = Array(repeating: [], count: slotCount)
         self.currentTick = now / tickMilliseconds
+        self.nextTickAt = (now / tickMilliseconds + 1) * tickMilliseconds
     }
 
     /// Schedules `action` at `deadline` (ms); a deadline in the past fires on the next advance.
@@ -148,6 +152,7 @@ public final class TimingWheel {
             tick += 1
         }
         currentTick = target
+        nextTickAt = (target + 1) * tickMilliseconds
         return fired
     }
 
@@ -188,6 +193,6 @@ public final class TimingWheel {
     /// Milliseconds until the next tick boundary when any timer is pending, else nil.
     public func millisecondsToNextTick(now: Int64) -> Int64? {
         guard count > 0 else { return nil }
-        return max(1, (currentTick + 1) * tickMilliseconds - now)
+        return max(1, nextTickAt - now)
     }
 }
