@@ -190,7 +190,8 @@ public final class TimingWheel {
     /// Timers the slots have room for (their storage, for tests).
     var slotCapacity: Int { slots.reduce(0) { $0 + $1.capacity } }
 
-    /// Milliseconds until the next tick boundary when any timer is pending, else nil.
+    /// Milliseconds until the next tick boundary when any timer is pending, else nil (a wait's
+    /// timeout, for a loop without a tick timer).
     public func millisecondsToNextTick(now: Int64) -> Int64? {
         guard count > 0 else { return nil }
         return max(1, nextTickAt - now)
