@@ -39,4 +39,20 @@ final class EventLoopTimerTests: XCTestCase {
             XCTAssertNotNil(fire(after: 20, on: loop), "a timer scheduled on a loop with an empty wheel never fired")
         }
     }
+
+    func testALoopLetGoOfClosesItsDescriptors() throws {
+        let before = try openDescriptors()
+        for index in 0..<20 { _ = try EventLoop(index: index) }
+        XCTAssertEqual(try openDescriptors(), before, "a loop left descriptors open (its poller, wake-up or tick)")
+    }
+
+    private func openDescriptors() throws -> Int {
+        let directory = try XCTUnwrap(opendir("/proc/self/fd"))
+        defer { closedir(directory) }
+        var count = 0
+        while let entry = readdir(directory) {
+            if entry.pointee.d_name.0 != UInt8(ascii: ".") { count += 1 }
+        }
+        return count
+    }
 }

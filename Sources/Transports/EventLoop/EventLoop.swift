@@ -110,12 +110,17 @@ public final class EventLoop: @unchecked Sendable {
         epollFD = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epollFD >= 0 else { throw SystemError.last("epoll_create1") }
         wakeFD = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
-        guard wakeFD >= 0 else { throw SystemError.last("eventfd") }
+        guard wakeFD >= 0 else {
+            let error = SystemError.last("eventfd")
+            close(epollFD)
+            throw error
+        }
         tickFD = timerfd_create(CLOCK_MONOTONIC, Int32(TFD_NONBLOCK | TFD_CLOEXEC))
         guard tickFD >= 0 else {
+            let error = SystemError.last("timerfd_create")
             close(wakeFD)
-        close(tickFD)
-            throw SystemError.last("timerfd_create")
+            close(epollFD)
+            throw error
         }
         now = MonotonicClock.milliseconds()
         wheel = TimingWheel(now: now)
@@ -130,6 +135,7 @@ public final class EventLoop: @unchecked Sendable {
     deinit {
         close(epollFD)
         close(wakeFD)
+        close(tickFD)
         readBuffer.deallocate()
         iovecs.deallocate()
         corkBuffer.deallocate()
