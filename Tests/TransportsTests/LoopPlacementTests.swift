@@ -59,6 +59,9 @@ final class LoopPlacementTests: XCTestCase {
         let group = try EventLoopGroup(threadCount: 3)
         XCTAssertEqual(try loopThreads(), before + 3)
         group.shutdown()
+        // Joined; /proc may list an ended thread a moment longer.
+        let deadline = MonotonicClock.milliseconds() + 2_000
+        while try loopThreads() != before && MonotonicClock.milliseconds() < deadline { usleep(1_000) }
         XCTAssertEqual(try loopThreads(), before)
     }
 

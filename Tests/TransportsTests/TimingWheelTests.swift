@@ -68,6 +68,58 @@ final class TimingWheelTests: XCTestCase {
         XCTAssertEqual(run(onlyFromNextTick: true), everyMillisecond)
     }
 
+    /// The loop sleeps until the first tick whose slot holds entries: a wheel advanced only
+    /// then fires what one advanced every millisecond fires, when it fires it, with entries
+    /// more than a revolution away, entries cancelled, and entries scheduled as others fire.
+    func testWakingOnlyAtOccupiedTicksFiresTheSame() {
+        func run(onlyAtOccupiedTicks: Bool) -> [String: Int64] {
+            let wheel = TimingWheel(now: 1_003, tickMilliseconds: 10, slotCount: 8)
+            XCTAssertNil(wheel.nextOccupiedTick)
+            var firedAt: [String: Int64] = [:]
+            var now: Int64 = 1_003
+            func add(_ name: String, at deadline: Int64) {
+                _ = wheel.schedule(at: deadline) {
+                    firedAt[name] = now
+                    // A timer that schedules a nearer one, as a session's timers do.
+                    if name == "b" { add("b2", at: now + 3) }
+                }
+            }
+            add("a", at: 1_045)
+            add("b", at: 1_200)
+            add("c", at: 1_500)   // more than a revolution (80 ms) away
+            add("d", at: 1_012)
+            let cancelled = wheel.schedule(at: 1_030) { firedAt["x"] = now }
+            cancelled.cancel()
+            while now <= 2_000 {
+                for timer in wheel.advance(to: now) { timer.fire() }
+                if onlyAtOccupiedTicks {
+                    guard let tick = wheel.nextOccupiedTick else { break }
+                    XCTAssertGreaterThan(tick * 10, now)
+                    now = tick * 10
+                } else {
+                    now += 1
+                }
+            }
+            return firedAt
+        }
+        let everyMillisecond = run(onlyAtOccupiedTicks: false)
+        XCTAssertEqual(everyMillisecond, ["d": 1_020, "a": 1_050, "b": 1_200, "b2": 1_210, "c": 1_500])
+        XCTAssertEqual(run(onlyAtOccupiedTicks: true), everyMillisecond)
+    }
+
+    func testTheNextOccupiedTickIsWhereTheFirstSlotWithEntriesIsVisited() {
+        let wheel = TimingWheel(now: 1_000, tickMilliseconds: 10, slotCount: 8)
+        XCTAssertNil(wheel.nextOccupiedTick)
+        _ = wheel.schedule(at: 1_045) {}           // tick 105
+        XCTAssertEqual(wheel.nextOccupiedTick, 105)
+        _ = wheel.schedule(at: 1_500) {}           // tick 150, in the slot visited at tick 102
+        XCTAssertEqual(wheel.nextOccupiedTick, 102)
+        _ = wheel.advance(to: 1_020)               // visits tick 102: 150 is not due
+        XCTAssertEqual(wheel.nextOccupiedTick, 105)
+        _ = wheel.advance(to: 1_050)
+        XCTAssertEqual(wheel.nextOccupiedTick, 110) // the far entry's slot, visited again
+    }
+
     func testCancelledTimerNeverFiresAndIsSwept() {
         let wheel = TimingWheel(now: 0, tickMilliseconds: 10, slotCount: 16)
         var fired = false

@@ -26,11 +26,13 @@ public final class EventLoop: @unchecked Sendable {
     public let index: Int
     private let epollFD: Int32
     private let wakeFD: Int32
-    /// Readable at each tick of the wheel while it holds entries, so the loop waits without a
-    /// timeout: a wait with one made the kernel arm and cancel a timer for every wait, about
-    /// 2 µs of each message that wakes the loop.
+    /// Readable when the first tick whose slot holds timers begins, so the loop waits without a
+    /// timeout (a wait with one made the kernel arm and cancel a timer for every wait, about
+    /// 2 µs of each message that wakes the loop), and wakes for its timers only at ticks that
+    /// have any, not at every tick.
     private let tickFD: Int32
-    @exclusivity(unchecked) private var ticking = false
+    /// The tick `tickFD` is set for; nil when it is not set.
+    @exclusivity(unchecked) private var wakeTick: Int64?
     /// A pthread mutex, not `Mutex`, so ThreadSanitizer sees the hand-off (see PThreadMutex).
     private let inbox = PThreadMutex<[@Sendable () -> Void]>([])
     private let wakePending = Atomic<Bool>(false)
@@ -299,7 +301,8 @@ public final class EventLoop: @unchecked Sendable {
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
         defer { events.deallocate() }
         while !stopRequested.load(ordering: .relaxed) {
-            if (wheel.count > 0) != ticking { tick(ticking ? nil : wheel.nextTickAt) }
+            let due = wheel.nextOccupiedTick
+            if due != wakeTick { wake(at: due) }
             let ready = cpushsys_epoll_wait(epollFD, events, Int32(capacity), flushQueue.isEmpty ? -1 : 0)
             now = MonotonicClock.milliseconds()
             // Work handed over before this wake-up runs before the input that came with it: a
@@ -328,17 +331,16 @@ public final class EventLoop: @unchecked Sendable {
         }
     }
 
-    /// Makes the tick timerfd fire every tick of the wheel from `start` (monotonic
-    /// milliseconds; one already past fires at once), or never (nil).
-    private func tick(_ start: Int64?) {
+    /// Sets the tick timerfd to fire once when the wheel's tick `tick` begins (one already past
+    /// fires at once), or never (nil).
+    private func wake(at tick: Int64?) {
         var spec = itimerspec()
-        if let start {
-            let tick = wheel.tickMilliseconds
+        if let tick {
+            let start = tick * wheel.tickMilliseconds
             spec.it_value = timespec(tv_sec: Int(start / 1000), tv_nsec: Int(start % 1000) * 1_000_000)
-            spec.it_interval = timespec(tv_sec: Int(tick / 1000), tv_nsec: Int(tick % 1000) * 1_000_000)
         }
         timerfd_settime(tickFD, Int32(TFD_TIMER_ABSTIME), &spec, nil)
-        ticking = start != nil
+        wakeTick = tick
     }
 
     private func flushPending() {

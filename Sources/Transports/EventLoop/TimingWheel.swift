@@ -82,6 +82,11 @@ public final class TimingWheel {
     /// When the next tick begins (ms): before then `advance` has nothing to do, which the loop
     /// checks without a call on every iteration.
     @exclusivity(unchecked) public private(set) var nextTickAt: Int64
+    /// The first tick whose slot holds entries, once found (`unknownTick` until then): where the
+    /// loop sets its wake-up. Moved earlier by `schedule`, forgotten by `advance`; a cancel
+    /// leaves it, which costs at most a wake-up that finds nothing due.
+    @exclusivity(unchecked) private var occupiedTick = TimingWheel.unknownTick
+    private static let unknownTick = Int64.min
     /// Pending timers.
     @exclusivity(unchecked) public private(set) var count = 0
     /// Whether the calling thread may touch the wheel (its loop's check; tests own theirs).
@@ -114,6 +119,28 @@ public final class TimingWheel {
         entry.position = Int32(truncatingIfNeeded: slots[slot].count)
         slots[slot].append(entry)
         count += 1
+        if occupiedTick != Self.unknownTick { occupiedTick = min(occupiedTick, visit(slot)) }
+    }
+
+    /// The first tick from now on at which `advance` visits the slot at `index` (an entry due
+    /// more than a revolution away sits in a slot visited before it is due).
+    private func visit(_ index: Int) -> Int64 {
+        let first = currentTick + 1
+        let count = Int64(slots.count)
+        return first + ((Int64(index) - first % count) % count + count) % count
+    }
+
+    /// The first tick whose slot holds entries, nil when the wheel is empty: the loop has
+    /// nothing to do for its timers before it begins. Found by a walk over the empty slots
+    /// since the last advance, each of which would otherwise have cost the loop a wake-up.
+    public var nextOccupiedTick: Int64? {
+        guard count > 0 else { return nil }
+        if occupiedTick == Self.unknownTick {
+            var tick = currentTick + 1
+            while slots[Int(tick % Int64(slots.count))].isEmpty && tick <= currentTick + Int64(slots.count) { tick += 1 }
+            occupiedTick = tick
+        }
+        return occupiedTick
     }
 
     /// Takes `entry` off the wheel (or keeps it from firing, if it is due in this tick).
@@ -153,6 +180,7 @@ public final class TimingWheel {
         }
         currentTick = target
         nextTickAt = (target + 1) * tickMilliseconds
+        occupiedTick = Self.unknownTick
         return fired
     }
 
