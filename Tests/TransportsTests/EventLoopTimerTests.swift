@@ -51,17 +51,11 @@ final class EventLoopTimerTests: XCTestCase {
     /// The process's open descriptors of the kinds a loop opens (epoll, eventfd, timerfd: the
     /// kernel's anonymous inodes), not files other threads may be reading meanwhile.
     private func loopDescriptors() throws -> Int {
-        let directory = try XCTUnwrap(opendir("/proc/self/fd"))
-        defer { closedir(directory) }
-        var count = 0
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        try procEntries("/proc/self/fd").filter { name in
             var target = [CChar](repeating: 0, count: 64)
             let length = readlink("/proc/self/fd/\(name)", &target, 63)
-            guard length > 0 else { continue }
-            let link = String(decoding: target.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            if link.hasPrefix("anon_inode:") { count += 1 }
-        }
-        return count
+            return length > 0 && String(decoding: target.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                .hasPrefix("anon_inode:")
+        }.count
     }
 }

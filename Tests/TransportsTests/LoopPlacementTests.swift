@@ -67,18 +67,13 @@ final class LoopPlacementTests: XCTestCase {
 
     /// This process's threads named as loops' threads are, as /proc lists them.
     private func loopThreads() throws -> Int {
-        let directory = try XCTUnwrap(opendir("/proc/self/task"))
-        defer { closedir(directory) }
-        var count = 0
-        while let entry = readdir(directory) {
-            let id = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard id.first != ".", let file = fopen("/proc/self/task/\(id)/comm", "r") else { continue }
+        try procEntries("/proc/self/task").filter { id in
+            guard let file = fopen("/proc/self/task/\(id)/comm", "r") else { return false }
             defer { fclose(file) }
             var name = [CChar](repeating: 0, count: 32)
-            if fgets(&name, 32, file) != nil,
-               String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).hasPrefix("pushd-loop") { count += 1 }
-        }
-        return count
+            return fgets(&name, 32, file) != nil
+                && String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self).hasPrefix("pushd-loop")
+        }.count
     }
 
     func testALoopMadeAloneMakesLocalObjectsHere() throws {

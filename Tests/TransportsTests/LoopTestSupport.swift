@@ -21,6 +21,18 @@ func runAndWait<Result: Sendable>(on loop: EventLoop, _ body: @escaping @Sendabl
     }
 }
 
+/// The names in a /proc directory (`/proc/self/task`, `/proc/self/fd`), "." and ".." left out.
+func procEntries(_ path: String) throws -> [String] {
+    let directory = try XCTUnwrap(opendir(path))
+    defer { closedir(directory) }
+    var names: [String] = []
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        if name != "." && name != ".." { names.append(name) }
+    }
+    return names
+}
+
 /// Two connected, non-blocking Unix stream sockets.
 func nonBlockingSocketPair(file: StaticString = #filePath, line: UInt = #line) -> (Int32, Int32) {
     var fds: [Int32] = [-1, -1]

@@ -81,7 +81,7 @@ public final class TimingWheel {
     @exclusivity(unchecked) private var currentTick: Int64
     /// When the next tick begins (ms): before then `advance` has nothing to do, which the loop
     /// checks without a call on every iteration.
-    @exclusivity(unchecked) public private(set) var nextTickAt: Int64
+    public var nextTickAt: Int64 { (currentTick &+ 1) &* tickMilliseconds }
     /// The first tick whose slot holds entries, once found (`unknownTick` until then): where the
     /// loop sets its wake-up. Moved earlier by `schedule`, forgotten by `advance`; a cancel
     /// leaves it, which costs at most a wake-up that finds nothing due.
@@ -96,7 +96,6 @@ public final class TimingWheel {
         self.tickMilliseconds = tickMilliseconds
         self.slots = Array(repeating: [], count: slotCount)
         self.currentTick = now / tickMilliseconds
-        self.nextTickAt = (now / tickMilliseconds + 1) * tickMilliseconds
     }
 
     /// Schedules `action` at `deadline` (ms); a deadline in the past fires on the next advance.
@@ -179,7 +178,6 @@ public final class TimingWheel {
             tick += 1
         }
         currentTick = target
-        nextTickAt = (target + 1) * tickMilliseconds
         occupiedTick = Self.unknownTick
         return fired
     }
